@@ -1,0 +1,165 @@
+package fr.snp.dispatch;
+
+import fr.snp.dispatch.api.HttpVerticle;
+import fr.snp.dispatch.auth.Principal;
+import fr.snp.dispatch.auth.TokenStore;
+import fr.snp.dispatch.availability.AvailabilityPlanner;
+import fr.snp.dispatch.booking.AppointmentStore;
+import fr.snp.dispatch.booking.SlotCommands;
+import fr.snp.dispatch.config.Settings;
+import fr.snp.dispatch.demo.DemoTerritory;
+import fr.snp.dispatch.directory.EffectorStore;
+import fr.snp.dispatch.domain.Role;
+import fr.snp.dispatch.geo.CommuneDirectory;
+import fr.snp.dispatch.matching.Matcher;
+import fr.snp.dispatch.matching.RankingWeights;
+import fr.snp.dispatch.matching.SlotIndex;
+import fr.snp.dispatch.redis.EmbeddedRedis;
+import fr.snp.dispatch.requests.RequestStore;
+import fr.snp.dispatch.sync.IndexSync;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * The running server, wired in one place: Redis (given, or a private embedded one), the stores, the in-memory
+ * index loaded from Redis and kept in step by the change streams, the HTTP verticles, and two housekeeping
+ * timers (materialise due audience releases; drop ended slots from memory).
+ */
+public final class Dispatcher implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
+
+    private final EmbeddedRedis embedded;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+    private final IndexSync sync;
+    private final Vertx vertx;
+    private final Services services;
+    private final int port;
+    private final String demoEffectorId;
+
+    private Dispatcher(EmbeddedRedis embedded, RedisClient client, StatefulRedisConnection<String, String> connection,
+                       IndexSync sync, Vertx vertx, Services services, int port, String demoEffectorId) {
+        this.embedded = embedded;
+        this.client = client;
+        this.connection = connection;
+        this.sync = sync;
+        this.vertx = vertx;
+        this.services = services;
+        this.port = port;
+        this.demoEffectorId = demoEffectorId;
+    }
+
+    /** Starts everything; {@code demo} loads the demo territory and enables the demo tokens. */
+    public static Dispatcher start(Settings settings, boolean demo, Clock clock) throws Exception {
+        EmbeddedRedis embedded = null;
+        String url = settings.string("redis.url");
+        if (url.isEmpty()) {
+            embedded = EmbeddedRedis.start(Path.of(settings.string("redis.embedded.dataDir")), true);
+            url = embedded.url();
+        }
+        RedisClient client = RedisClient.create(url);
+        StatefulRedisConnection<String, String> connection = client.connect();
+        RedisAsyncCommands<String, String> redis = connection.async();
+
+        int streamMaxLen = settings.integer("redis.streamMaxLen");
+        SlotIndex index = new SlotIndex();
+        EffectorStore effectors = new EffectorStore(redis, index, streamMaxLen);
+        TokenStore tokens = new TokenStore(redis);
+        Services services = new Services(settings, clock, redis, index, new Matcher(RankingWeights.from(settings)),
+                new SlotCommands(redis, index, streamMaxLen), effectors,
+                new RequestStore(redis, settings.integer("requests.retentionDays")), new AppointmentStore(redis), tokens,
+                CommuneDirectory.loadDefault(), new AvailabilityPlanner(settings));
+
+        IndexSync sync = new IndexSync(client, redis, index, effectors);
+        int loaded = sync.loadAll(clock.millis());
+        LOG.info(() -> "index loaded: " + loaded + " slots from Redis");
+        String demoEffector = null;
+        if (demo) {
+            demoEffector = new DemoTerritory(services).load();
+            tokens.enableDemoTokens(demoTokens(demoEffector));
+        }
+        sync.follow();
+
+        int port = settings.integer("http.port");
+        if (port == 0) port = freePort();
+        int instances = settings.integer("http.instances");
+        if (instances <= 0) instances = Runtime.getRuntime().availableProcessors();
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(instances, 1)));
+        String host = settings.string("http.host");
+        int listenPort = port;
+        vertx.deployVerticle(() -> new HttpVerticle(services, host, listenPort), new DeploymentOptions().setInstances(instances))
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        Dispatcher d = new Dispatcher(embedded, client, connection, sync, vertx, services, port, demoEffector);
+        d.startHousekeeping();
+        LOG.info("SNP dispatcher listening on http://" + host + ":" + port + (demo ? " (demo mode)" : ""));
+        return d;
+    }
+
+    private void startHousekeeping() {
+        vertx.setPeriodic(30_000, id -> releaseDueAudiences());
+        vertx.setPeriodic(600_000, id -> {
+            long cutoff = services.nowMs() / 1000 - 3600;
+            services.index().territories().forEach(t -> services.index().territory(t).pruneEndedBefore(cutoff));
+        });
+    }
+
+    /** Writes down the audience releases that are due (matching already honours them without this). */
+    public void releaseDueAudiences() {
+        long now = services.nowMs();
+        for (String t : services.index().territories()) {
+            for (String slotId : services.index().territory(t).dueReleases(now)) services.slots().releaseAudience(slotId, now);
+        }
+    }
+
+    static Map<String, Principal> demoTokens(String demoEffectorId) {
+        return Map.of(
+                "demo-regulator", new Principal("demo-regulator", Role.REGULATOR, "SAS 36 - médecin régulateur (démo)", null, Set.of()),
+                "demo-osnp", new Principal("demo-osnp", Role.OSNP, "SAS 36 - OSNP (démo)", null, Set.of()),
+                "demo-pharmacist", new Principal("demo-pharmacist", Role.PHARMACIST, "Pharmacie du Marché, Châteauroux (démo)",
+                        null, Set.of("CPTS-CASTELROUSSINE")),
+                "demo-emergency", new Principal("demo-emergency", Role.EMERGENCY, "Urgences CH Châteauroux (démo)", null,
+                        Set.of("CPTS-CASTELROUSSINE")),
+                "demo-effector", new Principal("demo-effector", Role.EFFECTOR, "Médecin effecteur (démo)", demoEffectorId,
+                        Set.of("CPTS-CASTELROUSSINE")),
+                "demo-coordinator", new Principal("demo-coordinator", Role.COORDINATOR, "Coordination interCPTS 36 (démo)",
+                        null, Set.of()),
+                "demo-ops", new Principal("demo-ops", Role.OPS, "Exploitation (démo)", null, Set.of()));
+    }
+
+    public int port() { return port; }
+
+    public Services services() { return services; }
+
+    public String demoEffectorId() { return demoEffectorId; }
+
+    public Vertx vertx() { return vertx; }
+
+    @Override
+    public void close() {
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warning("closing Vert.x: " + e.getMessage());
+        }
+        sync.close();
+        connection.close();
+        client.shutdown();
+        if (embedded != null) embedded.close();
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) { return s.getLocalPort(); }
+    }
+}

@@ -1,0 +1,115 @@
+package fr.snp.dispatch;
+
+import fr.snp.dispatch.auth.Principal;
+import fr.snp.dispatch.auth.TokenStore;
+import fr.snp.dispatch.config.Settings;
+import fr.snp.dispatch.domain.Role;
+import fr.snp.dispatch.redis.EmbeddedRedis;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Command line.
+ * <pre>
+ *   java -jar dispatcher.jar                 serve; without REDIS_URL: embedded Redis + demo territory + demo tokens
+ *   java -jar dispatcher.jar --demo          serve on REDIS_URL and load the demo territory too
+ *   java -jar dispatcher.jar --config FILE   use FILE instead of the bundled config/dispatcher.properties
+ *   java -jar dispatcher.jar token create --role ROLE --name NAME [--effector ID] [--cpts A,B]
+ *   java -jar dispatcher.jar token list | token revoke ID
+ * </pre>
+ */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s - %5$s%6$s%n");
+        System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.JULLogDelegateFactory");
+        List<String> a = Arrays.asList(args);
+        Path config = a.contains("--config") ? Path.of(a.get(a.indexOf("--config") + 1))
+                : (System.getenv("CONFIG_FILE") != null ? Path.of(System.getenv("CONFIG_FILE")) : null);
+        Settings settings = Settings.load(config, System.getenv());
+        if (!a.isEmpty() && a.get(0).equals("token")) {
+            System.exit(token(settings, a.subList(1, a.size())));
+        }
+        if (a.contains("--help") || a.contains("-h")) {
+            System.out.println("usage: java -jar dispatcher.jar [--demo] [--config FILE] | token create|list|revoke ...");
+            return;
+        }
+        boolean demo = !settings.isSet("redis.url") || a.contains("--demo");
+        Dispatcher dispatcher = Dispatcher.start(settings, demo, Clock.systemUTC());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> { dispatcher.close(); stopped.countDown(); }, "shutdown"));
+        if (demo) {
+            System.out.println("Demo mode: http://" + settings.string("http.host") + ":" + dispatcher.port()
+                    + "  tokens: demo-regulator demo-osnp demo-pharmacist demo-emergency demo-effector demo-coordinator demo-ops");
+        }
+        stopped.await();
+    }
+
+    /** token create|list|revoke, against REDIS_URL or the embedded Redis's data directory. */
+    private static int token(Settings settings, List<String> a) throws Exception {
+        if (a.isEmpty()) return usage();
+        EmbeddedRedis embedded = settings.isSet("redis.url") ? null
+                : EmbeddedRedis.start(Path.of(settings.string("redis.embedded.dataDir")), true);
+        RedisClient client = RedisClient.create(embedded == null ? settings.string("redis.url") : embedded.url());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            TokenStore tokens = new TokenStore(c.async());
+            switch (a.get(0)) {
+                case "create": {
+                    String role = option(a, "--role");
+                    String name = option(a, "--name");
+                    if (role == null || name == null) return usage();
+                    Role r;
+                    try { r = Role.ofWireName(role); } catch (IllegalArgumentException e) {
+                        System.err.println("unknown role " + role + "; roles: " + Arrays.toString(Role.values()).toLowerCase());
+                        return 2;
+                    }
+                    String cpts = option(a, "--cpts");
+                    Set<String> memberships = cpts == null ? Set.of() : Set.of(cpts.split(","));
+                    Map.Entry<String, Principal> created = tokens.create(new Principal(null, r, name, option(a, "--effector"),
+                            memberships)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                    System.out.println(created.getKey());
+                    System.err.println("token for " + created.getValue().toJson().encode()
+                            + " — shown once, only its hash is stored");
+                    return 0;
+                }
+                case "list": {
+                    tokens.list().toCompletableFuture().get(10, TimeUnit.SECONDS).values()
+                            .forEach(json -> System.out.println(new JsonObject(json).encode()));
+                    return 0;
+                }
+                case "revoke": {
+                    if (a.size() < 2) return usage();
+                    long n = tokens.revoke(a.get(1)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                    System.out.println(n + " token(s) revoked");
+                    return n > 0 ? 0 : 1;
+                }
+                default:
+                    return usage();
+            }
+        } finally {
+            client.shutdown();
+            if (embedded != null) embedded.close();
+        }
+    }
+
+    private static String option(List<String> a, String name) {
+        int i = a.indexOf(name);
+        return i >= 0 && i + 1 < a.size() ? a.get(i + 1) : null;
+    }
+
+    private static int usage() {
+        System.err.println("usage: token create --role ROLE --name NAME [--effector ID] [--cpts A,B] | token list | token revoke ID");
+        return 2;
+    }
+}

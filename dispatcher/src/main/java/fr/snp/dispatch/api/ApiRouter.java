@@ -1,0 +1,117 @@
+package fr.snp.dispatch.api;
+
+import fr.snp.dispatch.Services;
+import fr.snp.dispatch.domain.Role;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static fr.snp.dispatch.domain.Role.COORDINATOR;
+import static fr.snp.dispatch.domain.Role.EFFECTOR;
+import static fr.snp.dispatch.domain.Role.EMERGENCY;
+import static fr.snp.dispatch.domain.Role.OSNP;
+import static fr.snp.dispatch.domain.Role.PHARMACIST;
+import static fr.snp.dispatch.domain.Role.REGULATOR;
+
+/** Every route of the API, with the roles allowed on it, in one place. */
+public final class ApiRouter {
+    /** Roles that file care requests and take slots for patients. */
+    private static final Role[] REQUESTERS = {REGULATOR, OSNP, PHARMACIST, EMERGENCY, COORDINATOR};
+    private static final Role[] EVERY_CARE_ROLE = {REGULATOR, OSNP, PHARMACIST, EMERGENCY, EFFECTOR, COORDINATOR};
+
+    /** A route as declared: what the role tests walk through. */
+    public record Route(HttpMethod method, String path, List<Role> roles) {}
+
+    private final Router router;
+    private final Authenticator auth;
+    private final List<Route> routes = new ArrayList<>();
+
+    private ApiRouter(Vertx vertx, Services s) {
+        this.router = Router.router(vertx);
+        this.auth = new Authenticator(s.tokens());
+        router.route().handler(BodyHandler.create(false).setBodyLimit(s.settings().integer("http.maxBodyBytes")));
+
+        HealthHandler health = new HealthHandler(s);
+        router.get("/health").handler(health::handle);
+        router.get("/ping").handler(ctx -> ctx.response().end("pong"));
+
+        EffectorHandlers effectors = new EffectorHandlers(s);
+        route(HttpMethod.POST, "/api/v1/effectors", effectors::create, COORDINATOR);
+        route(HttpMethod.GET, "/api/v1/effectors", effectors::list, REGULATOR, OSNP, COORDINATOR);
+        route(HttpMethod.GET, "/api/v1/effectors/:id", effectors::get, EVERY_CARE_ROLE);
+
+        SlotHandlers slots = new SlotHandlers(s);
+        route(HttpMethod.POST, "/api/v1/slots", slots::publish, EFFECTOR, COORDINATOR);
+        route(HttpMethod.POST, "/api/v1/effectors/:id/availability", slots::availability, EFFECTOR, COORDINATOR);
+        route(HttpMethod.GET, "/api/v1/slots/:id", slots::get, EVERY_CARE_ROLE);
+        route(HttpMethod.DELETE, "/api/v1/slots/:id", slots::withdraw, EFFECTOR, COORDINATOR);
+        route(HttpMethod.POST, "/api/v1/slots/:id/hold", slots::hold, REQUESTERS);
+        route(HttpMethod.DELETE, "/api/v1/slots/:id/hold", slots::releaseHold, REQUESTERS);
+
+        RequestHandlers requests = new RequestHandlers(s);
+        route(HttpMethod.POST, "/api/v1/requests", requests::create, REQUESTERS);
+        route(HttpMethod.GET, "/api/v1/requests/:id", requests::get, REQUESTERS);
+        route(HttpMethod.POST, "/api/v1/requests/:id/outcome", requests::outcome, REQUESTERS);
+
+        AppointmentHandlers appointments = new AppointmentHandlers(s);
+        route(HttpMethod.POST, "/api/v1/appointments", appointments::book, REQUESTERS);
+        route(HttpMethod.GET, "/api/v1/appointments/:id", appointments::get, with(REQUESTERS, EFFECTOR));
+        route(HttpMethod.POST, "/api/v1/appointments/:id/cancel", appointments::cancel, with(REQUESTERS, EFFECTOR));
+
+        route(HttpMethod.GET, "/api/v1/communes", ctx -> communes(ctx, s), EVERY_CARE_ROLE);
+
+        router.route().failureHandler(ApiRouter::failure);
+        router.errorHandler(404, ctx -> Http.json(ctx, 404, new ApiError(404, "NOT_FOUND", "no such route: "
+                + ctx.request().method() + " " + ctx.request().path(), null).toJson()));
+        router.errorHandler(405, ctx -> Http.json(ctx, 405, new ApiError(405, "METHOD_NOT_ALLOWED",
+                ctx.request().method() + " is not allowed on " + ctx.request().path(), null).toJson()));
+    }
+
+    public static Router build(Vertx vertx, Services s) { return new ApiRouter(vertx, s).router; }
+
+    /** The declared routes and roles (built against the given services, nothing started). */
+    public static List<Route> declaredRoutes(Vertx vertx, Services s) { return List.copyOf(new ApiRouter(vertx, s).routes); }
+
+    private void route(HttpMethod method, String path, Handler<RoutingContext> handler, Role... roles) {
+        routes.add(new Route(method, path, List.of(roles)));
+        router.route(method, path).handler(auth.require(roles)).handler(handler);
+    }
+
+    private static Role[] with(Role[] roles, Role extra) {
+        Role[] all = java.util.Arrays.copyOf(roles, roles.length + 1);
+        all[roles.length] = extra;
+        return all;
+    }
+
+    private static void failure(RoutingContext ctx) {
+        if (ctx.failure() != null) {
+            Http.fail(ctx, ctx.failure());
+            return;
+        }
+        int status = ctx.statusCode();
+        ApiError e = switch (status) {
+            case 413 -> new ApiError(413, "PAYLOAD_TOO_LARGE", "the body is larger than the server accepts", null);
+            case 400 -> ApiError.badRequest("BAD_REQUEST", "the request could not be read", null);
+            default -> new ApiError(status, "HTTP_" + status, "request failed", null);
+        };
+        Http.json(ctx, status, e.toJson());
+    }
+
+    /** GET /api/v1/communes?q=chatea : autocomplete on the served communes. */
+    private static void communes(RoutingContext ctx, Services s) {
+        String q = ctx.queryParams().get("q");
+        if (q == null || q.isBlank()) throw Input.missing("q");
+        JsonArray list = new JsonArray();
+        s.communes().search(q, 10).forEach(c -> list.add(new JsonObject().put("insee", c.insee()).put("name", c.name())
+                .put("postalCode", c.postalCode()).put("lat", c.lat()).put("lng", c.lng())));
+        Http.json(ctx, 200, new JsonObject().put("communes", list));
+    }
+}

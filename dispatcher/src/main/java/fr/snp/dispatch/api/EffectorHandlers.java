@@ -1,0 +1,125 @@
+package fr.snp.dispatch.api;
+
+import fr.snp.dispatch.Services;
+import fr.snp.dispatch.domain.Effector;
+import fr.snp.dispatch.domain.Ids;
+import fr.snp.dispatch.domain.PracticeLocation;
+import fr.snp.dispatch.domain.Rpps;
+import fr.snp.dispatch.domain.Specialties;
+import fr.snp.dispatch.geo.Commune;
+import fr.snp.dispatch.geo.Distance;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** POST /api/v1/effectors, GET /api/v1/effectors/{id}, GET /api/v1/effectors?territory=. */
+final class EffectorHandlers {
+    private static final Pattern CPTS_ID = Pattern.compile("[A-Z0-9][A-Z0-9-]{1,49}");
+
+    private final Services s;
+
+    EffectorHandlers(Services s) { this.s = s; }
+
+    void create(RoutingContext ctx) {
+        Effector e = parse(Input.object(ctx));
+        Http.reply(ctx, s.effectors().create(e).thenApply(created -> {
+            if (!created.created()) {
+                throw new ApiError(409, "EFFECTOR_EXISTS", "an effector with this RPPS already exists: " + created.id(), "rpps");
+            }
+            Effector stored = s.index().effector(created.id());
+            return new Http.Reply(201, stored.toJson(), java.util.Map.of("Location", "/api/v1/effectors/" + created.id()));
+        }));
+    }
+
+    void get(RoutingContext ctx) {
+        Effector e = s.index().effector(Input.id(ctx.pathParam("id"), "effector"));
+        if (e == null) throw ApiError.notFound("EFFECTOR_NOT_FOUND", "no such effector");
+        Http.json(ctx, 200, e.toJson());
+    }
+
+    void list(RoutingContext ctx) {
+        String territory = ctx.queryParams().get("territory");
+        if (!Ids.isTerritory(territory)) {
+            throw ApiError.badRequest("INVALID_FIELD", "territory must be a département code, e.g. 36", "territory");
+        }
+        JsonArray list = new JsonArray();
+        s.index().territory(territory).allEffectors().stream()
+                .sorted(java.util.Comparator.comparing(Effector::id)).forEach(e -> list.add(e.toJson()));
+        Http.json(ctx, 200, new JsonObject().put("territory", territory).put("effectors", list));
+    }
+
+    private Effector parse(JsonObject body) {
+        String rpps = Rpps.normalise(Input.string(body, "rpps", null, true));
+        if (rpps == null) {
+            throw ApiError.badRequest("INVALID_RPPS", "rpps must be an 11-digit RPPS number with a valid check digit "
+                    + "(or the same prefixed with 8)", "rpps");
+        }
+        String firstName = Input.string(body, "firstName", null, true);
+        String lastName = Input.string(body, "lastName", null, true);
+        String specialty = Input.string(body, "specialty", null, false);
+        if (specialty == null) specialty = Specialties.GENERAL_PRACTICE;
+        if (!Specialties.isWellFormed(specialty)) {
+            throw Input.invalid("specialty", "must be an RPPS specialty code such as SM54 (general practice)");
+        }
+        Object rawLocations = body.getValue("locations");
+        if (!(rawLocations instanceof JsonArray locations) || locations.isEmpty() || locations.size() > 10) {
+            throw Input.invalid("locations", "must be an array of 1 to 10 practice locations");
+        }
+        List<PracticeLocation> places = new ArrayList<>();
+        for (int i = 0; i < locations.size(); i++) {
+            if (!(locations.getValue(i) instanceof JsonObject l)) throw Input.invalid("locations[" + i + "]", "must be an object");
+            places.add(location(l, i));
+        }
+        Set<String> cpts = new LinkedHashSet<>();
+        Object rawCpts = body.getValue("cpts");
+        if (rawCpts != null) {
+            if (!(rawCpts instanceof JsonArray a)) throw Input.invalid("cpts", "must be an array of CPTS identifiers");
+            for (int i = 0; i < a.size(); i++) {
+                if (!(a.getValue(i) instanceof String c) || !CPTS_ID.matcher(c).matches()) {
+                    throw Input.invalid("cpts[" + i + "]", "must be an identifier in capitals, e.g. CPTS-CASTELROUSSINE");
+                }
+                cpts.add(c);
+            }
+        }
+        int cap = Input.integer(body, "weeklySasCap", null, 0, 100, s.settings().integer("booking.defaultWeeklySasCap"));
+        Double radius = Input.number(body, "homeVisitRadiusKm", null, false);
+        if (radius != null && (radius < 0 || radius > 50)) throw Input.invalid("homeVisitRadiusKm", "must be between 0 and 50");
+        String phone = body.getValue("phone") == null ? null : Phones.normalise(Input.string(body, "phone", null, false), "phone");
+        String territory = places.get(0).communeInsee().startsWith("97")
+                ? places.get(0).communeInsee().substring(0, 3) : places.get(0).communeInsee().substring(0, 2);
+        return new Effector("__ID__", territory, rpps, firstName, lastName, specialty, places, Set.copyOf(cpts), cap,
+                radius == null ? 0 : radius, phone);
+    }
+
+    private PracticeLocation location(JsonObject l, int i) {
+        String prefix = "locations[" + i + "]";
+        String insee = Input.string(l, "communeInsee", prefix, true);
+        Commune commune = s.communes().byInsee(insee);
+        if (commune == null) {
+            throw ApiError.badRequest("UNKNOWN_COMMUNE", "no commune with INSEE code '" + insee + "' in the served area",
+                    prefix + ".communeInsee");
+        }
+        Double lat = Input.number(l, "lat", prefix, false);
+        Double lng = Input.number(l, "lng", prefix, false);
+        if ((lat == null) != (lng == null)) throw Input.invalid(prefix + ".lat", "and lng go together");
+        if (lat != null && Distance.km(lat, lng, commune.lat(), commune.lng()) > 25) {
+            throw Input.invalid(prefix + ".lat", "and lng are more than 25 km from " + commune.name());
+        }
+        String kind = Input.string(l, "kind", prefix, false);
+        if (kind == null) kind = "PRACTICE";
+        if (!PracticeLocation.KINDS.contains(kind)) {
+            throw ApiError.badRequest("INVALID_ENUM", "unknown value '" + kind + "', expected one of "
+                    + PracticeLocation.KINDS, prefix + ".kind");
+        }
+        String name = Input.string(l, "name", prefix, false);
+        return new PracticeLocation(i, name == null ? "Cabinet médical" : name, Input.string(l, "address", prefix, false),
+                insee, commune.name(), lat == null ? commune.lat() : lat, lng == null ? commune.lng() : lng, kind,
+                Input.bool(l, "accessible", prefix));
+    }
+}

@@ -1,0 +1,57 @@
+package fr.snp.dispatch.api;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** Writing responses, and turning any failure into the JSON error body. Logs never carry a request body. */
+final class Http {
+    private static final Logger LOG = Logger.getLogger("fr.snp.dispatch.http");
+
+    private Http() {}
+
+    static void json(RoutingContext ctx, int status, JsonObject body) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8")
+                .end(body.encode());
+    }
+
+    /** Completes on the request's event loop with the body of the stage, or the error it failed with. */
+    static void reply(RoutingContext ctx, CompletionStage<Reply> stage) {
+        Future.fromCompletionStage(stage, ctx.vertx().getOrCreateContext()).onComplete(ar -> {
+            if (ar.succeeded()) {
+                Reply r = ar.result();
+                r.headers().forEach((k, v) -> ctx.response().putHeader(k, v));
+                json(ctx, r.status(), r.body());
+            } else {
+                fail(ctx, ar.cause());
+            }
+        });
+    }
+
+    static void fail(RoutingContext ctx, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (ctx.response().ended()) return;
+        if (cause instanceof ApiError e) {
+            json(ctx, e.status, e.toJson());
+            return;
+        }
+        if (cause instanceof io.lettuce.core.RedisException) {
+            LOG.log(Level.WARNING, "Redis failure on " + ctx.request().method() + " " + ctx.request().path() + ": "
+                    + cause.getMessage());
+            json(ctx, 503, new ApiError(503, "REDIS_UNAVAILABLE", "the store is unavailable, retry shortly", null).toJson());
+            return;
+        }
+        LOG.log(Level.SEVERE, "unexpected failure on " + ctx.request().method() + " " + ctx.request().path(), cause);
+        json(ctx, 500, new ApiError(500, "INTERNAL_ERROR", "unexpected server error", null).toJson());
+    }
+
+    /** A status, a JSON body and extra headers. */
+    record Reply(int status, JsonObject body, java.util.Map<String, String> headers) {
+        Reply(int status, JsonObject body) { this(status, body, java.util.Map.of()); }
+    }
+}

@@ -1,0 +1,43 @@
+package fr.snp.dispatch.domain;
+
+import java.security.SecureRandom;
+import java.util.regex.Pattern;
+
+/**
+ * Identifiers carry their territory (the département of the SAS) as a prefix: "36-E17" is an effector of Indre,
+ * "36-E17-t3k9m0" one of its slots, "36-R…" a request, "36-A…" an appointment. Every Redis key is then hash-tagged
+ * with the territory read from the id, with no lookup.
+ */
+public final class Ids {
+    private static final Pattern TERRITORY = Pattern.compile("(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])");
+    private static final Pattern ID = Pattern.compile("(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])-[A-Za-z0-9-]{2,40}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private Ids() {}
+
+    public static boolean isTerritory(String code) { return code != null && TERRITORY.matcher(code).matches(); }
+
+    public static boolean isWellFormed(String id) { return id != null && ID.matcher(id).matches(); }
+
+    public static String territoryOf(String id) { return id.substring(0, id.indexOf('-')); }
+
+    /** A slot id is its effector and its start minute: publishing the same slot twice finds the first one. */
+    public static String slot(String effectorId, long startEpochSecond) {
+        return effectorId + "-" + Long.toString(startEpochSecond / 60, 36);
+    }
+
+    public static String effectorOfSlot(String slotId) { return slotId.substring(0, slotId.lastIndexOf('-')); }
+
+    public static String request(String territory) { return territory + "-R" + randomPart(); }
+
+    public static String appointment(String territory) { return territory + "-A" + randomPart(); }
+
+    public static String hold() { return "H" + randomPart(); }
+
+    /** Time-ordered and unguessable: milliseconds in base 36 then 40 random bits. */
+    private static String randomPart() {
+        long random = RANDOM.nextLong() & 0xFF_FFFF_FFFFL;
+        String r = Long.toString(random, 36);
+        return Long.toString(System.currentTimeMillis(), 36) + "0".repeat(8 - r.length()) + r;
+    }
+}

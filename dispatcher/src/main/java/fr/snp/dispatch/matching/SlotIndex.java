@@ -1,0 +1,39 @@
+package fr.snp.dispatch.matching;
+
+import fr.snp.dispatch.domain.Effector;
+import fr.snp.dispatch.domain.Ids;
+import fr.snp.dispatch.domain.SlotState;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The territories' indexes of this instance. */
+public final class SlotIndex {
+    private final ConcurrentHashMap<String, TerritoryIndex> territories = new ConcurrentHashMap<>();
+
+    public TerritoryIndex territory(String code) {
+        return territories.computeIfAbsent(code, c -> new TerritoryIndex());
+    }
+
+    public Set<String> territories() { return Set.copyOf(territories.keySet()); }
+
+    public void apply(SlotState s) { territory(Ids.territoryOf(s.id())).apply(s); }
+
+    public void putEffector(Effector e) { territory(e.territory()).putEffector(e); }
+
+    public Effector effector(String id) {
+        if (!Ids.isWellFormed(id)) return null;
+        TerritoryIndex t = territories.get(Ids.territoryOf(id));
+        return t == null ? null : t.effector(id);
+    }
+
+    public SlotState slot(String id) {
+        if (!Ids.isWellFormed(id)) return null;
+        TerritoryIndex t = territories.get(Ids.territoryOf(id));
+        return t == null ? null : t.slot(id);
+    }
+
+    public void setLoad(String effectorId, String week, int all, int sas) {
+        territory(Ids.territoryOf(effectorId)).setLoad(effectorId, week, all, sas);
+    }
+}

@@ -1,0 +1,135 @@
+package fr.snp.dispatch.matching;
+
+import fr.snp.dispatch.domain.Effector;
+import fr.snp.dispatch.domain.SlotState;
+import fr.snp.dispatch.domain.SlotStatus;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+
+/**
+ * The slots of one territory in memory, a read model of Redis: per effector and practice location, the slots
+ * sorted by start. A search walks the locations near the patient and, in each, only the first slots of the
+ * window, so its cost does not grow with the number of slots. Readers share a lock; writers are the Lua
+ * scripts' replies and the change stream, applied in version order.
+ */
+public final class TerritoryIndex {
+    final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    final Map<String, EffectorSlots> effectors = new HashMap<>();
+    private final Map<String, SlotState> slots = new HashMap<>();
+    /** "week:effectorId" -> {all bookings, SAS-regulated bookings}. */
+    private final Map<String, int[]> loads = new HashMap<>();
+
+    /** An effector with one start-ordered map of slots per practice location. */
+    static final class EffectorSlots {
+        final Effector effector;
+        final List<NavigableMap<Long, SlotState>> byLocation;
+
+        EffectorSlots(Effector effector) {
+            this.effector = effector;
+            this.byLocation = new ArrayList<>(effector.locations().size());
+            for (int i = 0; i < effector.locations().size(); i++) byLocation.add(new TreeMap<>());
+        }
+    }
+
+    public void putEffector(Effector effector) {
+        write(() -> {
+            EffectorSlots entry = new EffectorSlots(effector);
+            effectors.put(effector.id(), entry);
+            for (SlotState s : slots.values()) if (s.effectorId().equals(effector.id())) place(entry, s);
+            return null;
+        });
+    }
+
+    public Effector effector(String id) {
+        return read(() -> {
+            EffectorSlots e = effectors.get(id);
+            return e == null ? null : e.effector;
+        });
+    }
+
+    public List<Effector> allEffectors() {
+        return read(() -> effectors.values().stream().map(e -> e.effector).toList());
+    }
+
+    /** Applies a newer state of a slot; older or equal versions (a late stream entry) are ignored. */
+    public void apply(SlotState s) {
+        write(() -> {
+            SlotState old = slots.get(s.id());
+            if (old != null && old.version() >= s.version()) return null;
+            EffectorSlots entry = effectors.get(s.effectorId());
+            if (old != null && entry != null) unplace(entry, old);
+            if (s.status() == SlotStatus.CANCELLED) {
+                slots.remove(s.id());
+            } else {
+                slots.put(s.id(), s);
+                if (entry != null) place(entry, s);
+            }
+            return null;
+        });
+    }
+
+    public SlotState slot(String id) { return read(() -> slots.get(id)); }
+
+    public int size() { return read(slots::size); }
+
+    public void setLoad(String effectorId, String week, int all, int sas) {
+        write(() -> loads.put(week + ":" + effectorId, new int[]{all, sas}));
+    }
+
+    /** {all, SAS-regulated} bookings of an effector in an ISO week. Call under the read lock or not: copies. */
+    public int[] load(String effectorId, String week) {
+        return read(() -> loadUnlocked(effectorId, week).clone());
+    }
+
+    int[] loadUnlocked(String effectorId, String week) {
+        int[] l = loads.get(week + ":" + effectorId);
+        return l == null ? NO_LOAD : l;
+    }
+
+    private static final int[] NO_LOAD = {0, 0};
+
+    /** Drops slots that ended before {@code epochSecond} from memory (Redis keeps them). */
+    public int pruneEndedBefore(long epochSecond) {
+        return write(() -> {
+            List<SlotState> ended = slots.values().stream().filter(s -> s.end() < epochSecond).toList();
+            for (SlotState s : ended) {
+                slots.remove(s.id());
+                EffectorSlots entry = effectors.get(s.effectorId());
+                if (entry != null) unplace(entry, s);
+            }
+            return ended.size();
+        });
+    }
+
+    /** Reserved slots whose release time has passed and whose stored audience is still the reserved one. */
+    public List<String> dueReleases(long nowMs) {
+        return read(() -> slots.values().stream()
+                .filter(s -> s.releaseAtMs() > 0 && s.releaseAtMs() <= nowMs && s.status() == SlotStatus.FREE)
+                .map(SlotState::id).toList());
+    }
+
+    private static void place(EffectorSlots entry, SlotState s) {
+        if (s.location() < entry.byLocation.size()) entry.byLocation.get(s.location()).put(s.start(), s);
+    }
+
+    private static void unplace(EffectorSlots entry, SlotState s) {
+        if (s.location() < entry.byLocation.size()) entry.byLocation.get(s.location()).remove(s.start(), s);
+    }
+
+    <T> T read(Supplier<T> body) {
+        lock.readLock().lock();
+        try { return body.get(); } finally { lock.readLock().unlock(); }
+    }
+
+    private <T> T write(Supplier<T> body) {
+        lock.writeLock().lock();
+        try { return body.get(); } finally { lock.writeLock().unlock(); }
+    }
+}

@@ -1,0 +1,46 @@
+package fr.snp.dispatch.redis;
+
+/**
+ * Every Redis key of the dispatcher, in one place. Keys of a territory carry the hash tag {territory}, so each
+ * Lua script touches keys of one cluster slot and the same scripts run on Redis Cluster.
+ */
+public final class Keys {
+    private Keys() {}
+
+    /** Set of territory codes that have data (not hash-tagged: read at start only). */
+    public static final String TERRITORIES = "snp:territories";
+    /** Hash sha256(token) -> JSON principal. Tokens themselves are never stored. */
+    public static final String TOKENS = "snp:tokens";
+
+    private static String t(String territory) { return "snp:{" + territory + "}:"; }
+
+    public static String slot(String territory, String slotId) { return t(territory) + "slot:" + slotId; }
+
+    /** Sorted set of a territory's slot ids by start (epoch seconds): what an instance loads at start. */
+    public static String slotsByStart(String territory) { return t(territory) + "slots"; }
+
+    /** String "holdId|requestId" with a PX time-to-live: the slot is held exactly while this key lives. */
+    public static String hold(String territory, String slotId) { return t(territory) + "hold:" + slotId; }
+
+    public static String appointment(String territory, String id) { return t(territory) + "appt:" + id; }
+
+    public static String idempotency(String territory, String principal, String key) {
+        return t(territory) + "idem:" + principal + ":" + key;
+    }
+
+    public static String request(String territory, String id) { return t(territory) + "req:" + id; }
+
+    /** Hash "week:effector:s|a" -> bookings that week (s = SAS-regulated, a = all), for the cap and fairness. */
+    public static String load(String territory) { return t(territory) + "load"; }
+
+    /** Hash effectorId -> JSON (professional data only). */
+    public static String effectors(String territory) { return t(territory) + "effectors"; }
+
+    public static String rppsIndex(String territory) { return t(territory) + "rpps"; }
+
+    /** Hash of counters (effector numbers). */
+    public static String sequence(String territory) { return t(territory) + "seq"; }
+
+    /** Change stream of every slot and effector change: keeps all instances' indexes (and live feeds) in step. */
+    public static String events(String territory) { return t(territory) + "events"; }
+}

@@ -1,0 +1,16 @@
+-- Withdraws a slot the effector can no longer offer. Refused while booked (cancel the appointment first) or
+-- held (a caller is on the phone for it). Withdrawing twice is harmless.
+-- KEYS: 1 slot hash, 2 hold key, 3 events stream
+-- ARGV: 1 slotId, 2 stream max length
+local status = redis.call('HGET', KEYS[1], 'st')
+if not status then return {'SLOT_NOT_FOUND', '', {}} end
+if status == 'c' then return {'ALREADY_WITHDRAWN', '', redis.call('HGETALL', KEYS[1])} end
+if status == 'b' then return {'SLOT_BOOKED', '', redis.call('HGETALL', KEYS[1])} end
+if redis.call('EXISTS', KEYS[2]) == 1 then return {'SLOT_HELD', '', redis.call('HGETALL', KEYS[1])} end
+redis.call('HSET', KEYS[1], 'st', 'c')
+redis.call('HINCRBY', KEYS[1], 'v', 1)
+local fields = redis.call('HGETALL', KEYS[1])
+local args = {'XADD', KEYS[3], 'MAXLEN', '~', ARGV[2], '*', 'type', 'withdrawn', 'id', ARGV[1]}
+for i = 1, #fields do args[#args + 1] = fields[i] end
+redis.call(unpack(args))
+return {'OK', '', fields}
