@@ -1,0 +1,126 @@
+package fr.snp.dispatch;
+
+import fr.snp.dispatch.auth.Principal;
+import fr.snp.dispatch.config.Settings;
+import fr.snp.dispatch.domain.Role;
+import fr.snp.dispatch.redis.EmbeddedRedis;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real redis-server on a free port (the PATH one, else the bundled binary), a dispatcher on a free HTTP port
+ * against it, and one token per role (created through the real token store, so stored hashed).
+ */
+public final class TestServer implements AutoCloseable {
+    private static final AtomicInteger RPPS_SEQ = new AtomicInteger(1000);
+
+    public final EmbeddedRedis redisServer;
+    public final Dispatcher dispatcher;
+    public final Api api;
+    public final RedisCommands<String, String> redis;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+    public final Map<Role, String> tokens = new EnumMap<>(Role.class);
+
+    private TestServer(EmbeddedRedis redisServer, Dispatcher dispatcher) throws Exception {
+        this.redisServer = redisServer;
+        this.dispatcher = dispatcher;
+        this.api = new Api("http://127.0.0.1:" + dispatcher.port());
+        this.client = RedisClient.create(redisServer.url());
+        this.connection = client.connect();
+        this.redis = connection.sync();
+        for (Role r : Role.values()) tokens.put(r, token(r, "test " + r.wireName(), null, Set.of("CPTS-TEST")));
+    }
+
+    public static TestServer start() throws Exception { return start(Map.of()); }
+
+    public static TestServer start(Map<String, String> settings) throws Exception {
+        EmbeddedRedis redis = EmbeddedRedis.start(Files.createTempDirectory("snp-redis"), false);
+        Map<String, String> s = new HashMap<>(settings);
+        s.put("redis.url", redis.url());
+        s.put("http.port", "0");
+        s.putIfAbsent("http.instances", "2");
+        return new TestServer(redis, Dispatcher.start(Settings.defaultsWith(s), false, Clock.systemUTC()));
+    }
+
+    /** A second dispatcher on the same Redis (another instance of a deployment). */
+    public Dispatcher secondInstance() throws Exception {
+        return Dispatcher.start(Settings.defaultsWith(Map.of("redis.url", redisServer.url(), "http.port", "0",
+                "http.instances", "1")), false, Clock.systemUTC());
+    }
+
+    public String token(Role role, String name, String effectorId, Set<String> cpts) throws Exception {
+        return dispatcher.services().tokens().create(new Principal(null, role, name, effectorId, cpts))
+                .toCompletableFuture().get(5, TimeUnit.SECONDS).getKey();
+    }
+
+    public String token(Role role) { return tokens.get(role); }
+
+    // --- fixtures through the API --------------------------------------------------------------------------------
+
+    /** Creates an effector practising in a commune of Indre; returns its id. */
+    public String effector(String communeInsee, JsonObject extra) {
+        String rpps = fr.snp.dispatch.domain.Rpps.withCheckDigit(String.format("10%08d", RPPS_SEQ.incrementAndGet()));
+        JsonObject body = new JsonObject().put("rpps", rpps).put("firstName", "Test").put("lastName", "Effecteur" + rpps)
+                .put("specialty", "SM54").put("cpts", new JsonArray().add("CPTS-TEST"))
+                .put("locations", new JsonArray().add(new JsonObject().put("name", "Cabinet").put("communeInsee", communeInsee)
+                        .put("accessible", true)));
+        if (extra != null) body.mergeIn(extra);
+        Api.Response r = api.post("/api/v1/effectors", token(Role.COORDINATOR), body);
+        if (r.status() != 201) throw new IllegalStateException("effector not created: " + r);
+        return r.json().getString("id");
+    }
+
+    /** Publishes one slot starting {@code inMinutes} from now (rounded to the minute); returns its id. */
+    public String slot(String effectorId, int inMinutes, String mode, String... audiences) {
+        OffsetDateTime start = OffsetDateTime.now(ZoneId.of("Europe/Paris")).truncatedTo(ChronoUnit.MINUTES).plusMinutes(inMinutes);
+        JsonObject body = new JsonObject().put("effectorId", effectorId).put("start", start.toString())
+                .put("end", start.plusMinutes(20).toString()).put("mode", mode)
+                .put("audiences", new JsonArray(java.util.List.of(audiences.length == 0 ? new String[]{"SNP"} : audiences)));
+        Api.Response r = api.post("/api/v1/slots", token(Role.COORDINATOR), body);
+        if (r.status() != 201) throw new IllegalStateException("slot not created: " + r);
+        return r.json().getString("id");
+    }
+
+    /** Files a request from the given role for a patient of a commune; returns the whole response. */
+    public Api.Response request(Role role, String origin, String communeInsee, JsonObject need) {
+        JsonObject body = new JsonObject().put("origin", origin)
+                .put("patient", new JsonObject().put("initials", "TP").put("birthYear", 1960).put("phone", "0612345678")
+                        .put("communeInsee", communeInsee));
+        if (need != null) body.put("need", need);
+        return api.post("/api/v1/requests", token(role), body);
+    }
+
+    public String requestId(Role role, String origin) {
+        Api.Response r = request(role, origin, "36044", null);
+        if (r.status() != 201) throw new IllegalStateException("request not created: " + r);
+        return r.json().getString("id");
+    }
+
+    public static Duration seconds(long s) { return Duration.ofSeconds(s); }
+
+    @Override
+    public void close() {
+        connection.close();
+        client.shutdown();
+        dispatcher.close();
+        redisServer.close();
+    }
+}
