@@ -37,12 +37,15 @@ public final class EmbeddedRedis implements AutoCloseable {
     }
 
     /** Starts redis-server with AOF persistence in {@code dataDir} (created if needed) on a free loopback port. */
-    public static EmbeddedRedis start(Path dataDir, boolean persistent) {
+    public static EmbeddedRedis start(Path dataDir, boolean persistent) { return start(dataDir, persistent, true); }
+
+    /** {@code pathFirst} false: always the bundled binary (what a fresh machine without Redis gets). */
+    public static EmbeddedRedis start(Path dataDir, boolean persistent, boolean pathFirst) {
         try {
             Files.createDirectories(dataDir);
             Path absolute = dataDir.toAbsolutePath();
             stopLeftover(absolute.resolve("redis.pid"));
-            String exe = findExecutable();
+            String exe = pathFirst ? findExecutable() : bundledExecutable();
             int port = freePort();
             List<String> cmd = new ArrayList<>(List.of(exe, "--port", String.valueOf(port), "--bind", "127.0.0.1",
                     "--dir", absolute.toString(), "--pidfile", absolute.resolve("redis.pid").toString(),
@@ -100,6 +103,10 @@ public final class EmbeddedRedis implements AutoCloseable {
             Path candidate = Path.of(dir, "redis-server");
             if (!dir.isEmpty() && Files.isExecutable(candidate)) return candidate.toString();
         }
+        return bundledExecutable();
+    }
+
+    private static String bundledExecutable() throws IOException {
         String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
         if (!os.contains("linux")) throw new IllegalStateException("no redis-server on the PATH; install Redis or set REDIS_URL");
