@@ -129,20 +129,26 @@ final class RequestHandlers {
         return a;
     }
 
-    private static JsonObject view(CareRequest r) {
+    private JsonObject view(CareRequest r) {
         JsonObject need = r.need().copy();
         need.remove("lat");
         need.remove("lng");
         need.remove("limit");
         JsonObject j = new JsonObject().put("id", r.id()).put("territory", r.territory()).put("origin", r.origin().name())
-                .put("status", r.status()).put("createdAt", Instant.ofEpochMilli(r.createdAtMs()).toString())
+                .put("status", r.status()).put("createdAt", local(r.createdAtMs()))
                 .put("patient", r.patient()).put("need", need);
         if (r.appointmentId() != null) j.put("appointmentId", r.appointmentId());
         if (r.outcome() != null) {
             j.put("outcome", new JsonObject().put("type", r.outcome()).mergeIn(r.outcomeDetails())
-                    .put("at", Instant.ofEpochMilli(r.outcomeAtMs()).toString()));
+                    .put("at", local(r.outcomeAtMs())));
         }
         return j;
+    }
+
+    /** A time in the territory's zone, like every other time the API shows. */
+    private String local(long epochMs) {
+        Instant i = Instant.ofEpochMilli(epochMs);
+        return i.atOffset(s.planner().zone().getRules().getOffset(i)).toString();
     }
 
     /** The minimum about the patient; also resolves where they are (kept in the need for matching). */
