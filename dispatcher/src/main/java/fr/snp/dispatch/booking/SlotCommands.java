@@ -17,13 +17,18 @@ import java.util.concurrent.CompletionStage;
  * territory's change stream.
  */
 public final class SlotCommands {
-    private static final LuaScript PUBLISH = LuaScript.beside(SlotCommands.class, "publish.lua");
-    private static final LuaScript HOLD = LuaScript.beside(SlotCommands.class, "hold.lua");
-    private static final LuaScript RELEASE_HOLD = LuaScript.beside(SlotCommands.class, "release_hold.lua");
-    private static final LuaScript BOOK = LuaScript.beside(SlotCommands.class, "book.lua");
-    private static final LuaScript CANCEL = LuaScript.beside(SlotCommands.class, "cancel.lua");
-    private static final LuaScript WITHDRAW = LuaScript.beside(SlotCommands.class, "withdraw.lua");
-    private static final LuaScript RELEASE_AUDIENCE = LuaScript.beside(SlotCommands.class, "release_audience.lua");
+    private static final LuaScript PUBLISH = slotScript("publish.lua");
+    private static final LuaScript HOLD = slotScript("hold.lua");
+    private static final LuaScript RELEASE_HOLD = slotScript("release_hold.lua");
+    private static final LuaScript BOOK = slotScript("book.lua");
+    private static final LuaScript CANCEL = slotScript("cancel.lua");
+    private static final LuaScript WITHDRAW = slotScript("withdraw.lua");
+    private static final LuaScript RELEASE_AUDIENCE = slotScript("release_audience.lua");
+
+    /** Slot scripts share slot_events.lua (the change-stream append), put in front of each. */
+    private static LuaScript slotScript(String file) {
+        return LuaScript.beside(SlotCommands.class, "slot_events.lua", file);
+    }
 
     public static List<LuaScript> scripts() {
         return List.of(PUBLISH, HOLD, RELEASE_HOLD, BOOK, CANCEL, WITHDRAW, RELEASE_AUDIENCE);

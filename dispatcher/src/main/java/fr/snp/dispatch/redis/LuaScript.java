@@ -29,10 +29,17 @@ public final class LuaScript {
         this.sha = sha1(body);
     }
 
-    public static LuaScript beside(Class<?> owner, String file) {
+    public static LuaScript beside(Class<?> owner, String file) { return new LuaScript(file, read(owner, file)); }
+
+    /** A script with shared Lua functions in front ({@code prelude}, also beside {@code owner}). */
+    public static LuaScript beside(Class<?> owner, String prelude, String file) {
+        return new LuaScript(file, read(owner, prelude) + read(owner, file));
+    }
+
+    private static String read(Class<?> owner, String file) {
         try (InputStream in = owner.getResourceAsStream(file)) {
             if (in == null) throw new IllegalStateException("Lua script " + file + " missing beside " + owner.getName());
-            return new LuaScript(file, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -61,9 +61,5 @@ redis.call('HSET', KEYS[3], 'id', ARGV[2], 'slot', ARGV[1], 'req', ARGV[3], 'e',
 redis.call('HSET', KEYS[5], 'ap', ARGV[2])
 redis.call('SET', KEYS[4], ARGV[2] .. '|' .. ARGV[5], 'EX', ARGV[10])
 
-local fields = redis.call('HGETALL', KEYS[1])
-local args = {'XADD', KEYS[7], 'MAXLEN', '~', ARGV[11], '*', 'type', 'booked', 'id', ARGV[1],
-  'la', tostring(loadAll), 'ls', tostring(loadSas)}
-for i = 1, #fields do args[#args + 1] = fields[i] end
-redis.call(unpack(args))
+local fields = emit(KEYS[7], ARGV[11], 'booked', KEYS[1], ARGV[1], {'la', tostring(loadAll), 'ls', tostring(loadSas)})
 return {'OK', ARGV[2], fields, redis.call('HGETALL', KEYS[3]), tostring(loadAll), tostring(loadSas)}

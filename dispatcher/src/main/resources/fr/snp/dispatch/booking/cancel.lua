@@ -27,9 +27,6 @@ if s[1] == 'b' and s[2] == ARGV[1] and tonumber(s[3]) * 1000 > now then
   freed = '1'
 end
 redis.call('HINCRBY', KEYS[2], 'v', 1)
-local fields = redis.call('HGETALL', KEYS[2])
-local args = {'XADD', KEYS[5], 'MAXLEN', '~', ARGV[5], '*', 'type', 'cancelled', 'id', a[2],
-  'la', tostring(loadAll), 'ls', tostring(loadSas), 'freed', freed}
-for i = 1, #fields do args[#args + 1] = fields[i] end
-redis.call(unpack(args))
+local fields = emit(KEYS[5], ARGV[5], 'cancelled', KEYS[2], a[2],
+  {'la', tostring(loadAll), 'ls', tostring(loadSas), 'freed', freed})
 return {'OK', freed, fields, redis.call('HGETALL', KEYS[1]), tostring(loadAll), tostring(loadSas)}

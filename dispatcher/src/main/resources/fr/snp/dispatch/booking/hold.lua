@@ -4,13 +4,6 @@
 -- KEYS: 1 slot hash, 2 hold key, 3 request hash, 4 events stream
 -- ARGV: 1 slotId, 2 new holdId, 3 requestId, 4 ttl ms, 5 now ms, 6 caller audience mask, 7 stream max length,
 --       8 caller principal, 9 '1' when the caller works the shared queue (SAS, CPTS platform), else only own requests
-local function emit(kind)
-  local fields = redis.call('HGETALL', KEYS[1])
-  local args = {'XADD', KEYS[4], 'MAXLEN', '~', ARGV[7], '*', 'type', kind, 'id', ARGV[1]}
-  for i = 1, #fields do args[#args + 1] = fields[i] end
-  redis.call(unpack(args))
-  return fields
-end
 local function refuse(code) return {code, '', redis.call('HGETALL', KEYS[1])} end
 
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'SLOT_NOT_FOUND', '', {}} end
@@ -42,4 +35,4 @@ redis.call('SET', KEYS[2], ARGV[2] .. '|' .. ARGV[3], 'PX', ARGV[4])
 local untilMs = now + tonumber(ARGV[4])
 redis.call('HSET', KEYS[1], 'h', tostring(untilMs))
 redis.call('HINCRBY', KEYS[1], 'v', 1)
-return {'OK', ARGV[2] .. '|' .. tostring(untilMs), emit('held')}
+return {'OK', ARGV[2] .. '|' .. tostring(untilMs), emit(KEYS[4], ARGV[7], 'held', KEYS[1], ARGV[1])}

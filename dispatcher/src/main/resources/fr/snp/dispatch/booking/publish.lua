@@ -3,14 +3,6 @@
 -- KEYS: 1 slot hash, 2 territory slots-by-start zset, 3 territory events stream
 -- ARGV: 1 slotId, 2 effectorId, 3 location, 4 start (epoch s), 5 end, 6 offset (s), 7 mode, 8 audience mask,
 --       9 releaseAt (epoch ms, 0 = none), 10 releaseTo mask, 11 ISO week, 12 stream max length
-local function emit(kind)
-  local fields = redis.call('HGETALL', KEYS[1])
-  local args = {'XADD', KEYS[3], 'MAXLEN', '~', ARGV[12], '*', 'type', kind, 'id', ARGV[1]}
-  for i = 1, #fields do args[#args + 1] = fields[i] end
-  redis.call(unpack(args))
-  return fields
-end
-
 local status = redis.call('HGET', KEYS[1], 'st')
 if status and status ~= 'c' then
   return {'SLOT_EXISTS', status, redis.call('HGETALL', KEYS[1])}
@@ -21,4 +13,4 @@ redis.call('HSET', KEYS[1], 'e', ARGV[2], 'l', ARGV[3], 's', ARGV[4], 'n', ARGV[
 if ARGV[9] ~= '0' then redis.call('HSET', KEYS[1], 'ra', ARGV[9], 'rt', ARGV[10]) end
 redis.call('HINCRBY', KEYS[1], 'v', 1)
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
-return {'OK', '', emit('published')}
+return {'OK', '', emit(KEYS[3], ARGV[12], 'published', KEYS[1], ARGV[1])}

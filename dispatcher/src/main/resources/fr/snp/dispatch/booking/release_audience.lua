@@ -9,8 +9,4 @@ if not s[3] or tonumber(s[3]) > tonumber(ARGV[2]) then return {'NOT_DUE', '', re
 redis.call('HSET', KEYS[1], 'a', tostring(bit.bor(tonumber(s[2]), tonumber(s[4]))), 'rl', s[3])
 redis.call('HDEL', KEYS[1], 'ra', 'rt')
 redis.call('HINCRBY', KEYS[1], 'v', 1)
-local fields = redis.call('HGETALL', KEYS[1])
-local args = {'XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'type', 'audience_released', 'id', ARGV[1]}
-for i = 1, #fields do args[#args + 1] = fields[i] end
-redis.call(unpack(args))
-return {'OK', '', fields}
+return {'OK', '', emit(KEYS[2], ARGV[3], 'audience_released', KEYS[1], ARGV[1])}

@@ -8,8 +8,4 @@ end
 redis.call('DEL', KEYS[2])
 redis.call('HDEL', KEYS[1], 'h')
 redis.call('HINCRBY', KEYS[1], 'v', 1)
-local fields = redis.call('HGETALL', KEYS[1])
-local args = {'XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*', 'type', 'released', 'id', ARGV[1]}
-for i = 1, #fields do args[#args + 1] = fields[i] end
-redis.call(unpack(args))
-return {'OK', '', fields}
+return {'OK', '', emit(KEYS[3], ARGV[3], 'released', KEYS[1], ARGV[1])}

@@ -9,8 +9,4 @@ if status == 'b' then return {'SLOT_BOOKED', '', redis.call('HGETALL', KEYS[1])}
 if redis.call('EXISTS', KEYS[2]) == 1 then return {'SLOT_HELD', '', redis.call('HGETALL', KEYS[1])} end
 redis.call('HSET', KEYS[1], 'st', 'c')
 redis.call('HINCRBY', KEYS[1], 'v', 1)
-local fields = redis.call('HGETALL', KEYS[1])
-local args = {'XADD', KEYS[3], 'MAXLEN', '~', ARGV[2], '*', 'type', 'withdrawn', 'id', ARGV[1]}
-for i = 1, #fields do args[#args + 1] = fields[i] end
-redis.call(unpack(args))
-return {'OK', '', fields}
+return {'OK', '', emit(KEYS[3], ARGV[2], 'withdrawn', KEYS[1], ARGV[1])}
