@@ -17,7 +17,9 @@ import fr.snp.dispatch.matching.SlotIndex;
 import fr.snp.dispatch.redis.EmbeddedRedis;
 import fr.snp.dispatch.requests.RequestStore;
 import fr.snp.dispatch.sync.IndexSync;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.vertx.core.DeploymentOptions;
@@ -70,6 +72,10 @@ public final class Dispatcher implements AutoCloseable {
             url = embedded.url();
         }
         RedisClient client = RedisClient.create(url);
+        // fail fast while Redis is unreachable (503 to the caller) rather than queue commands for a minute
+        client.setOptions(ClientOptions.builder().autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(java.time.Duration.ofSeconds(2))).build());
         StatefulRedisConnection<String, String> connection = client.connect();
         RedisAsyncCommands<String, String> redis = connection.async();
 
