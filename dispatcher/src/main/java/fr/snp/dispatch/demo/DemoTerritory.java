@@ -88,7 +88,8 @@ public final class DemoTerritory {
         CompletableFuture.allOf(published.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
         long created = published.stream().filter(f -> f.join().ok()).count();
         LOG.info(() -> "demo territory " + TERRITORY + ": " + stored.size() + " effectors, " + created
-                + " new slots (" + (published.size() - created) + " already there)");
+                + " new slots (" + (published.size() - created) + " already there, or starting at the same minute as another slot"
+                + " of the same effector)");
         return stored.get(0).id();
     }
 
@@ -159,8 +160,9 @@ public final class DemoTerritory {
         }
         if (e.locations().size() > 1) { // CSNP half-day shifts
             AvailabilityPlanner.HalfDay[] halves = AvailabilityPlanner.HalfDay.values();
+            int firstDay = r.nextInt(7);
             for (int k = 0; k < 1 + r.nextInt(2); k++) {
-                LocalDate date = today.plusDays(r.nextInt(7));
+                LocalDate date = today.plusDays((firstDay + 3L * k) % 7); // two shifts never on the same day
                 LocalTime[] hours = planner.shiftHours(halves[r.nextInt(halves.length)]);
                 slots.addAll(planner.plan(e.id(), new AvailabilityPlanner.Rule(1, EnumSet.of(date.getDayOfWeek()), hours[0],
                         hours[1], 20, date, date, Mode.AMB, snpCpts | Audience.PRO.bit, null, 0), now, 500));
