@@ -16,6 +16,7 @@ import fr.snp.dispatch.matching.RankingWeights;
 import fr.snp.dispatch.matching.SlotIndex;
 import fr.snp.dispatch.redis.EmbeddedRedis;
 import fr.snp.dispatch.requests.RequestStore;
+import fr.snp.dispatch.stats.StatsReader;
 import fr.snp.dispatch.sync.IndexSync;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -83,10 +84,11 @@ public final class Dispatcher implements AutoCloseable {
         SlotIndex index = new SlotIndex();
         EffectorStore effectors = new EffectorStore(redis, index, streamMaxLen);
         TokenStore tokens = new TokenStore(redis);
+        AvailabilityPlanner planner = new AvailabilityPlanner(settings);
         Services services = new Services(settings, clock, redis, index, new Matcher(RankingWeights.from(settings)),
-                new SlotCommands(redis, index, streamMaxLen), effectors,
-                new RequestStore(redis, settings.integer("requests.retentionDays")), new AppointmentStore(redis), tokens,
-                CommuneDirectory.loadDefault(), new AvailabilityPlanner(settings));
+                new SlotCommands(redis, index, streamMaxLen, planner), effectors,
+                new RequestStore(redis, settings.integer("requests.retentionDays"), planner), new AppointmentStore(redis),
+                tokens, CommuneDirectory.loadDefault(), planner, new StatsReader(redis, planner));
 
         IndexSync sync = new IndexSync(client, redis, index, effectors);
         int loaded = sync.loadAll(clock.millis());

@@ -10,6 +10,7 @@ import fr.snp.dispatch.geo.CommuneDirectory;
 import fr.snp.dispatch.matching.Matcher;
 import fr.snp.dispatch.matching.SlotIndex;
 import fr.snp.dispatch.requests.RequestStore;
+import fr.snp.dispatch.stats.StatsReader;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 
 import java.time.Clock;
@@ -18,7 +19,7 @@ import java.time.Clock;
 public record Services(Settings settings, Clock clock, RedisAsyncCommands<String, String> redis, SlotIndex index,
                        Matcher matcher, SlotCommands slots, EffectorStore effectors, RequestStore requests,
                        AppointmentStore appointments, TokenStore tokens, CommuneDirectory communes,
-                       AvailabilityPlanner planner) {
+                       AvailabilityPlanner planner, StatsReader stats) {
 
     public long nowMs() { return clock.millis(); }
 }

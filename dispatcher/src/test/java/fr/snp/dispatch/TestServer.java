@@ -52,12 +52,17 @@ public final class TestServer implements AutoCloseable {
     public static TestServer start() throws Exception { return start(Map.of()); }
 
     public static TestServer start(Map<String, String> settings) throws Exception {
+        return start(settings, Clock.systemUTC());
+    }
+
+    /** With a clock of the test's (see {@link TestClock}). */
+    public static TestServer start(Map<String, String> settings, Clock clock) throws Exception {
         EmbeddedRedis redis = EmbeddedRedis.start(Files.createTempDirectory("snp-redis"), false);
         Map<String, String> s = new HashMap<>(settings);
         s.put("redis.url", redis.url());
         s.put("http.port", "0");
         s.putIfAbsent("http.instances", "2");
-        return new TestServer(redis, Dispatcher.start(Settings.defaultsWith(s), false, Clock.systemUTC()));
+        return new TestServer(redis, Dispatcher.start(Settings.defaultsWith(s), false, clock));
     }
 
     /** A second dispatcher on the same Redis (another instance of a deployment). */
@@ -90,7 +95,8 @@ public final class TestServer implements AutoCloseable {
 
     /** Publishes one slot starting {@code inMinutes} from now (rounded to the minute); returns its id. */
     public String slot(String effectorId, int inMinutes, String mode, String... audiences) {
-        OffsetDateTime start = OffsetDateTime.now(ZoneId.of("Europe/Paris")).truncatedTo(ChronoUnit.MINUTES).plusMinutes(inMinutes);
+        OffsetDateTime start = java.time.Instant.ofEpochMilli(dispatcher.services().nowMs()).atZone(ZoneId.of("Europe/Paris"))
+                .toOffsetDateTime().truncatedTo(ChronoUnit.MINUTES).plusMinutes(inMinutes);
         JsonObject body = new JsonObject().put("effectorId", effectorId).put("start", start.toString())
                 .put("end", start.plusMinutes(20).toString()).put("mode", mode)
                 .put("audiences", new JsonArray(java.util.List.of(audiences.length == 0 ? new String[]{"SNP"} : audiences)));

@@ -17,6 +17,7 @@ import java.util.List;
 import static fr.snp.dispatch.domain.Role.COORDINATOR;
 import static fr.snp.dispatch.domain.Role.EFFECTOR;
 import static fr.snp.dispatch.domain.Role.EMERGENCY;
+import static fr.snp.dispatch.domain.Role.OPS;
 import static fr.snp.dispatch.domain.Role.OSNP;
 import static fr.snp.dispatch.domain.Role.PHARMACIST;
 import static fr.snp.dispatch.domain.Role.REGULATOR;
@@ -65,6 +66,12 @@ public final class ApiRouter {
         route(HttpMethod.POST, "/api/v1/appointments", appointments::book, REQUESTERS);
         route(HttpMethod.GET, "/api/v1/appointments/:id", appointments::get, with(REQUESTERS, EFFECTOR));
         route(HttpMethod.POST, "/api/v1/appointments/:id/cancel", appointments::cancel, with(REQUESTERS, EFFECTOR));
+        route(HttpMethod.POST, "/api/v1/appointments/:id/feedback", appointments::feedback, EFFECTOR, COORDINATOR);
+
+        StatsHandlers stats = new StatsHandlers(s);
+        route(HttpMethod.GET, "/api/v1/stats/noshow", stats::noshow, COORDINATOR, OPS, EFFECTOR);
+        route(HttpMethod.GET, "/api/v1/stats/outcomes", stats::outcomes, COORDINATOR, OPS);
+        route(HttpMethod.GET, "/api/v1/stats/indicators", stats::indicators, COORDINATOR, OPS);
 
         route(HttpMethod.GET, "/api/v1/communes", ctx -> communes(ctx, s), EVERY_CARE_ROLE);
 

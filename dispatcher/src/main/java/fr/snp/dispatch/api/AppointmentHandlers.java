@@ -48,7 +48,7 @@ final class AppointmentHandlers {
         long now = s.nowMs();
         String appointmentId = Ids.appointment(territory);
         Http.reply(ctx, s.slots().book(slotId, appointmentId, requestId, holdId, p.id(), key, now, p.viewer().maskFor(e),
-                e.weeklySasCap(), s.settings().integer("booking.idempotencyTtlSeconds"), p.role().sharedQueue())
+                e, s.settings().integer("booking.idempotencyTtlSeconds"), p.role().sharedQueue())
                 .thenCompose(r -> {
                     if (r.ok()) return CompletableFuture.completedFuture(new Http.Reply(201, Views.appointment(r.appointment(), e),
                             Map.of("Location", "/api/v1/appointments/" + appointmentId)));
@@ -88,8 +88,27 @@ final class AppointmentHandlers {
         }));
     }
 
+    /** Feedback answers as the API names them, and as stored. */
+    static final Map<String, String> ANSWERS = Map.of("seen", "seen", "no-show", "noshow",
+            "cancelled-by-patient", "cancelled", "reoriented", "reoriented");
+
+    /** POST /api/v1/appointments/{id}/feedback: the effector's answer (first answer stands). */
+    void feedback(RoutingContext ctx) {
+        Principal p = Authenticator.principal(ctx);
+        String id = Input.id(ctx.pathParam("id"), "appointment");
+        JsonObject body = Input.object(ctx);
+        String given = Input.string(body, "answer", null, true);
+        String answer = ANSWERS.get(given);
+        if (answer == null) {
+            throw ApiError.badRequest("INVALID_ENUM", "unknown answer '" + given + "', expected one of "
+                    + new java.util.TreeSet<>(ANSWERS.keySet()), "answer");
+        }
+        String comment = Input.string(body, "comment", null, false);
+        Http.reply(ctx, FeedbackFlow.answer(s, p, id, answer, comment).thenApply(view -> new Http.Reply(200, view)));
+    }
+
     /** Who may read or cancel: the shared queue, the caller who booked, the effector of the appointment. */
-    private static void mustSee(Principal p, Map<String, String> a) {
+    static void mustSee(Principal p, Map<String, String> a) {
         boolean allowed = !a.isEmpty() && (p.role().sharedQueue() || p.id().equals(a.get("by"))
                 || (p.role() == Role.EFFECTOR && a.get("e").equals(p.effectorId())));
         if (!allowed) throw ApiError.notFound("APPOINTMENT_NOT_FOUND", "no such appointment (or not one of yours)");

@@ -26,7 +26,11 @@ final class Http {
             if (ar.succeeded()) {
                 Reply r = ar.result();
                 r.headers().forEach((k, v) -> ctx.response().putHeader(k, v));
-                json(ctx, r.status(), r.body());
+                if (r.text() != null) {
+                    ctx.response().setStatusCode(r.status()).end(r.text());
+                } else {
+                    json(ctx, r.status(), r.body());
+                }
             } else {
                 fail(ctx, ar.cause());
             }
@@ -50,8 +54,14 @@ final class Http {
         json(ctx, 500, new ApiError(500, "INTERNAL_ERROR", "unexpected server error", null).toJson());
     }
 
-    /** A status, a JSON body and extra headers. */
-    record Reply(int status, JsonObject body, java.util.Map<String, String> headers) {
-        Reply(int status, JsonObject body) { this(status, body, java.util.Map.of()); }
+    /** A status, a JSON body (or a text one, with its content type in the headers) and extra headers. */
+    record Reply(int status, JsonObject body, java.util.Map<String, String> headers, String text) {
+        Reply(int status, JsonObject body, java.util.Map<String, String> headers) { this(status, body, headers, null); }
+
+        Reply(int status, JsonObject body) { this(status, body, java.util.Map.of(), null); }
+
+        static Reply csv(String text) {
+            return new Reply(200, null, java.util.Map.of("Content-Type", "text/csv; charset=utf-8"), text);
+        }
     }
 }

@@ -23,7 +23,10 @@ final class ScriptCodes {
             Map.entry("IDEMPOTENCY_KEY_REUSED", new Meaning(422, "this Idempotency-Key was used for another booking")),
             Map.entry("APPOINTMENT_NOT_CANCELLABLE", new Meaning(409, "the appointment is no longer booked")),
             Map.entry("OUTCOME_ALREADY_SET", new Meaning(409, "the request already has another outcome")),
-            Map.entry("EFFECTOR_EXISTS", new Meaning(409, "an effector with this RPPS already exists")));
+            Map.entry("EFFECTOR_EXISTS", new Meaning(409, "an effector with this RPPS already exists")),
+            Map.entry("FEEDBACK_CONFLICT", new Meaning(409, "feedback was already given with another answer; the first one stands")),
+            Map.entry("FEEDBACK_TOO_EARLY", new Meaning(409, "only a cancellation may be reported before the slot starts")),
+            Map.entry("APPOINTMENT_CANCELLED", new Meaning(409, "the appointment was cancelled")));
 
     private ScriptCodes() {}
 

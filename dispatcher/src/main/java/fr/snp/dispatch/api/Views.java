@@ -66,6 +66,12 @@ final class Views {
         } else {
             j.put("effector", new JsonObject().put("id", a.get("e")));
         }
+        if (a.containsKey("fb")) {
+            String answer = AppointmentHandlers.ANSWERS.entrySet().stream().filter(x -> x.getValue().equals(a.get("fb")))
+                    .map(Map.Entry::getKey).findFirst().orElse(a.get("fb"));
+            j.put("feedback", new JsonObject().put("answer", answer).put("at", time(Long.parseLong(a.get("fa")), offset))
+                    .put("comment", a.get("fc") == null || a.get("fc").isEmpty() ? null : a.get("fc")));
+        }
         if (a.containsKey("xa")) {
             j.put("cancelledAt", time(Long.parseLong(a.get("xa")), offset)).put("cancelReason", a.get("xr"));
         }

@@ -71,6 +71,14 @@ public final class AvailabilityPlanner {
         return slots;
     }
 
+    /** The local day of an instant, "20261123": the bucket of the statistics. */
+    public String day(Instant instant) {
+        return instant.atZone(zone).toLocalDate().format(java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
+    }
+
+    /** The local hour of day, "0" to "23". */
+    public String hour(Instant instant) { return String.valueOf(instant.atZone(zone).getHour()); }
+
     /** ISO week of an instant in the territory's zone, e.g. "2026W48": the period of the weekly SAS cap. */
     public String week(Instant instant) {
         ZonedDateTime z = instant.atZone(zone);

@@ -1,5 +1,7 @@
 package fr.snp.dispatch.booking;
 
+import fr.snp.dispatch.availability.AvailabilityPlanner;
+import fr.snp.dispatch.domain.Effector;
 import fr.snp.dispatch.domain.Ids;
 import fr.snp.dispatch.domain.SlotState;
 import fr.snp.dispatch.matching.SlotIndex;
@@ -8,7 +10,9 @@ import fr.snp.dispatch.redis.LuaScript;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -24,24 +28,37 @@ public final class SlotCommands {
     private static final LuaScript CANCEL = slotScript("cancel.lua");
     private static final LuaScript WITHDRAW = slotScript("withdraw.lua");
     private static final LuaScript RELEASE_AUDIENCE = slotScript("release_audience.lua");
+    private static final LuaScript FEEDBACK = slotScript("feedback.lua");
 
     /** Slot scripts share slot_events.lua (the change-stream append), put in front of each. */
     private static LuaScript slotScript(String file) {
-        return LuaScript.beside(SlotCommands.class, "slot_events.lua", file);
+        return LuaScript.beside(SlotCommands.class, file, "slot_events.lua", LuaScript.STATS_PRELUDE);
     }
 
     public static List<LuaScript> scripts() {
-        return List.of(PUBLISH, HOLD, RELEASE_HOLD, BOOK, CANCEL, WITHDRAW, RELEASE_AUDIENCE);
+        return List.of(PUBLISH, HOLD, RELEASE_HOLD, BOOK, CANCEL, WITHDRAW, RELEASE_AUDIENCE, FEEDBACK);
     }
 
     private final RedisAsyncCommands<String, String> redis;
     private final SlotIndex index;
     private final String streamMaxLen;
+    private final AvailabilityPlanner calendar;
 
-    public SlotCommands(RedisAsyncCommands<String, String> redis, SlotIndex index, int streamMaxLen) {
+    public SlotCommands(RedisAsyncCommands<String, String> redis, SlotIndex index, int streamMaxLen,
+                        AvailabilityPlanner calendar) {
         this.redis = redis;
         this.index = index;
         this.streamMaxLen = String.valueOf(streamMaxLen);
+        this.calendar = calendar;
+    }
+
+    /** The statistics hash of the local day a slot starts in (the slot id says when). */
+    private String slotDay(String territory, String slotId) {
+        return Keys.stats(territory, calendar.day(Instant.ofEpochSecond(Ids.slotStart(slotId))));
+    }
+
+    private String requestDay(String territory, String requestId) {
+        return Keys.stats(territory, calendar.day(Instant.ofEpochMilli(Ids.createdAtMs(requestId))));
     }
 
     /** A slot to publish; audiences and releaseTo are masks, releaseAtMs 0 when the slot is not reserved. */
@@ -53,7 +70,7 @@ public final class SlotCommands {
     public CompletionStage<ScriptReply> publish(NewSlot s) {
         String t = Ids.territoryOf(s.effectorId());
         String id = s.id();
-        return run(PUBLISH, id, new String[]{Keys.slot(t, id), Keys.slotsByStart(t), Keys.events(t)},
+        return run(PUBLISH, id, new String[]{Keys.slot(t, id), Keys.slotsByStart(t), Keys.events(t), slotDay(t, id)},
                 id, s.effectorId(), String.valueOf(s.location()), String.valueOf(s.start()), String.valueOf(s.end()),
                 String.valueOf(s.offsetSeconds()), s.mode(), String.valueOf(s.audiences()),
                 String.valueOf(s.releaseAtMs()), String.valueOf(s.releaseTo()), s.week(), streamMaxLen);
@@ -78,35 +95,45 @@ public final class SlotCommands {
     /** The booking itself. {@code fingerprint} identifies what the Idempotency-Key was first used for. */
     public CompletionStage<ScriptReply> book(String slotId, String appointmentId, String requestId, String holdId,
                                              String principal, String idempotencyKey, long nowMs, int audienceMask,
-                                             int weeklySasCap, int idempotencyTtlSeconds, boolean sharedQueue) {
+                                             Effector effector, int idempotencyTtlSeconds, boolean sharedQueue) {
         String t = Ids.territoryOf(slotId);
         String fingerprint = slotId + "/" + requestId;
         return run(BOOK, slotId, new String[]{Keys.slot(t, slotId), Keys.hold(t, slotId),
                         Keys.appointment(t, appointmentId), Keys.idempotency(t, principal, idempotencyKey),
-                        Keys.request(t, requestId), Keys.load(t), Keys.events(t)},
+                        Keys.request(t, requestId), Keys.load(t), Keys.events(t), slotDay(t, slotId), requestDay(t, requestId)},
                 slotId, appointmentId, requestId, holdId == null ? "" : holdId, fingerprint, String.valueOf(nowMs),
-                String.valueOf(audienceMask), String.valueOf(weeklySasCap), principal,
-                String.valueOf(idempotencyTtlSeconds), streamMaxLen, sharedQueue ? "1" : "0");
+                String.valueOf(audienceMask), String.valueOf(effector.weeklySasCap()), principal,
+                String.valueOf(idempotencyTtlSeconds), streamMaxLen, sharedQueue ? "1" : "0",
+                calendar.hour(Instant.ofEpochSecond(Ids.slotStart(slotId))), String.join(",", new TreeSet<>(effector.cpts())));
     }
 
     public CompletionStage<ScriptReply> cancel(String appointmentId, String slotId, String requestId, long nowMs,
                                                String reason, String principal) {
         String t = Ids.territoryOf(appointmentId);
         return run(CANCEL, slotId, new String[]{Keys.appointment(t, appointmentId), Keys.slot(t, slotId),
-                        Keys.request(t, requestId), Keys.load(t), Keys.events(t)},
+                        Keys.request(t, requestId), Keys.load(t), Keys.events(t), slotDay(t, slotId), requestDay(t, requestId)},
                 appointmentId, String.valueOf(nowMs), reason, principal, streamMaxLen);
     }
 
     public CompletionStage<ScriptReply> withdraw(String slotId) {
         String t = Ids.territoryOf(slotId);
-        return run(WITHDRAW, slotId, new String[]{Keys.slot(t, slotId), Keys.hold(t, slotId), Keys.events(t)},
+        return run(WITHDRAW, slotId, new String[]{Keys.slot(t, slotId), Keys.hold(t, slotId), Keys.events(t),
+                        slotDay(t, slotId)},
                 slotId, streamMaxLen);
     }
 
     public CompletionStage<ScriptReply> releaseAudience(String slotId, long nowMs) {
         String t = Ids.territoryOf(slotId);
-        return run(RELEASE_AUDIENCE, slotId, new String[]{Keys.slot(t, slotId), Keys.events(t)},
+        return run(RELEASE_AUDIENCE, slotId, new String[]{Keys.slot(t, slotId), Keys.events(t), slotDay(t, slotId)},
                 slotId, String.valueOf(nowMs), streamMaxLen);
+    }
+
+    /** The effector's answer after the appointment (seen, reoriented, noshow, cancelled). */
+    public CompletionStage<ScriptReply> feedback(String appointmentId, String slotId, String answer, long nowMs,
+                                                 String comment, String principal) {
+        String t = Ids.territoryOf(appointmentId);
+        return run(FEEDBACK, slotId, new String[]{Keys.appointment(t, appointmentId), slotDay(t, slotId)},
+                answer, String.valueOf(nowMs), comment == null ? "" : comment, principal);
     }
 
     private CompletionStage<ScriptReply> run(LuaScript script, String slotId, String[] keys, String... args) {

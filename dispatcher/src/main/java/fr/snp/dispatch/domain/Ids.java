@@ -28,6 +28,17 @@ public final class Ids {
 
     public static String effectorOfSlot(String slotId) { return slotId.substring(0, slotId.lastIndexOf('-')); }
 
+    /** The start (epoch seconds) a slot id encodes. */
+    public static long slotStart(String slotId) {
+        return Long.parseLong(slotId.substring(slotId.lastIndexOf('-') + 1), 36) * 60;
+    }
+
+    /** When a request or appointment id was made (epoch ms): its random part starts with the time. */
+    public static long createdAtMs(String id) {
+        String part = id.substring(id.indexOf('-') + 2);
+        return Long.parseLong(part.substring(0, part.length() - 8), 36);
+    }
+
     public static String request(String territory) { return territory + "-R" + randomPart(); }
 
     public static String appointment(String territory) { return territory + "-A" + randomPart(); }

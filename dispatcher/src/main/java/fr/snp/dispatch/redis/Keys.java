@@ -41,6 +41,13 @@ public final class Keys {
     /** Hash of counters (effector numbers). */
     public static String sequence(String territory) { return t(territory) + "seq"; }
 
+    /**
+     * Statistics of one local day (yyyymmdd): hash "metric|dimension|value" -> count, bumped by the Lua scripts
+     * in the same step as the state change they count. Appointments count in the day of their slot, requests in
+     * the day they were made.
+     */
+    public static String stats(String territory, String day) { return t(territory) + "stats:" + day; }
+
     /** Change stream of every slot and effector change: keeps all instances' indexes (and live feeds) in step. */
     public static String events(String territory) { return t(territory) + "events"; }
 }

@@ -29,11 +29,17 @@ public final class LuaScript {
         this.sha = sha1(body);
     }
 
-    public static LuaScript beside(Class<?> owner, String file) { return new LuaScript(file, read(owner, file)); }
+    /** The counting functions (bump, appointmentDims, leadBucket) shared by the scripts that keep statistics. */
+    public static final String STATS_PRELUDE = "/fr/snp/dispatch/stats/stats.lua";
 
-    /** A script with shared Lua functions in front ({@code prelude}, also beside {@code owner}). */
-    public static LuaScript beside(Class<?> owner, String prelude, String file) {
-        return new LuaScript(file, read(owner, prelude) + read(owner, file));
+    /**
+     * A script with shared Lua functions in front (Redis scripts cannot include one another); each prelude is a
+     * resource beside {@code owner}, or an absolute resource path.
+     */
+    public static LuaScript beside(Class<?> owner, String file, String... preludes) {
+        StringBuilder body = new StringBuilder();
+        for (String prelude : preludes) body.append(read(owner, prelude));
+        return new LuaScript(file, body.append(read(owner, file)).toString());
     }
 
     private static String read(Class<?> owner, String file) {

@@ -1,5 +1,6 @@
 package fr.snp.dispatch.requests;
 
+import fr.snp.dispatch.availability.AvailabilityPlanner;
 import fr.snp.dispatch.domain.Ids;
 import fr.snp.dispatch.domain.Origin;
 import fr.snp.dispatch.domain.OutcomeType;
@@ -9,30 +10,39 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.vertx.core.json.JsonObject;
 
+import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /** Care requests in Redis: one hash each, expiring after the retention period. */
 public final class RequestStore {
-    private static final LuaScript SET_OUTCOME = LuaScript.beside(RequestStore.class, "set_outcome.lua");
+    private static final LuaScript CREATE = LuaScript.beside(RequestStore.class, "create_request.lua",
+            LuaScript.STATS_PRELUDE);
+    private static final LuaScript SET_OUTCOME = LuaScript.beside(RequestStore.class, "set_outcome.lua",
+            LuaScript.STATS_PRELUDE);
 
     private final RedisAsyncCommands<String, String> redis;
     private final long retentionSeconds;
+    private final AvailabilityPlanner calendar;
 
-    public RequestStore(RedisAsyncCommands<String, String> redis, int retentionDays) {
+    public RequestStore(RedisAsyncCommands<String, String> redis, int retentionDays, AvailabilityPlanner calendar) {
         this.redis = redis;
         this.retentionSeconds = retentionDays * 86_400L;
+        this.calendar = calendar;
     }
 
-    public static List<LuaScript> scripts() { return List.of(SET_OUTCOME); }
+    public static List<LuaScript> scripts() { return List.of(CREATE, SET_OUTCOME); }
 
-    public CompletionStage<Boolean> create(CareRequest r) {
-        String key = Keys.request(r.territory(), r.id());
-        redis.hset(key, Map.of("origin", r.origin().name(), "sas", r.origin().sasRegulated ? "1" : "0",
-                "by", r.createdBy(), "ca", String.valueOf(r.createdAtMs()), "pj", r.patient().encode(),
-                "nj", r.need().encode()));
-        return redis.expire(key, retentionSeconds);
+    /** Statistics of the local day a request was made in (its id says when). */
+    private String requestDay(String territory, String id) {
+        return Keys.stats(territory, calendar.day(Instant.ofEpochMilli(Ids.createdAtMs(id))));
+    }
+
+    public CompletionStage<Object> create(CareRequest r) {
+        return CREATE.run(redis, ScriptOutputType.STATUS, new String[]{Keys.request(r.territory(), r.id()),
+                        requestDay(r.territory(), r.id())},
+                r.origin().name(), r.origin().sasRegulated ? "1" : "0", r.createdBy(), String.valueOf(r.createdAtMs()),
+                r.patient().encode(), r.need().encode(), String.valueOf(retentionSeconds));
     }
 
     public CompletionStage<CareRequest> get(String id) {
@@ -46,7 +56,8 @@ public final class RequestStore {
     /** {code, detail}: OK, ALREADY_SET, OUTCOME_ALREADY_SET, REQUEST_ALREADY_BOOKED or REQUEST_NOT_FOUND. */
     public CompletionStage<List<Object>> setOutcome(String id, OutcomeType type, JsonObject details, long nowMs,
                                                     String principal) {
-        return SET_OUTCOME.run(redis, ScriptOutputType.MULTI, new String[]{Keys.request(Ids.territoryOf(id), id)},
+        String t = Ids.territoryOf(id);
+        return SET_OUTCOME.run(redis, ScriptOutputType.MULTI, new String[]{Keys.request(t, id), requestDay(t, id)},
                 type.name(), details.encode(), String.valueOf(nowMs), principal);
     }
 }

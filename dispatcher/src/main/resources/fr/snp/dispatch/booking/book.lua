@@ -2,11 +2,11 @@
 -- Idempotent: the same Idempotency-Key (per caller) answers REPLAY with the first appointment's id (the caller
 -- reads it back); the key reused for another slot or request is refused.
 -- KEYS: 1 slot hash, 2 hold key, 3 appointment hash, 4 idempotency key, 5 request hash, 6 territory load hash,
---       7 events stream
+--       7 events stream, 8 statistics of the slot's day, 9 statistics of the request's day
 -- ARGV: 1 slotId, 2 appointmentId, 3 requestId, 4 holdId ('' = none), 5 request fingerprint, 6 now ms,
 --       7 caller audience mask, 8 effector weekly SAS cap, 9 caller principal, 10 idempotency ttl s,
 --       11 stream max length, 12 '1' when the caller works the shared queue (SAS, CPTS platform), else only
---       requests the caller created
+--       requests the caller created, 13 local hour of the slot, 14 the effector's CPTS (comma-separated)
 local function refuse(code) return {code, '', redis.call('HGETALL', KEYS[1])} end
 
 local previous = redis.call('GET', KEYS[4])
@@ -18,7 +18,7 @@ if previous then
 end
 
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'SLOT_NOT_FOUND', '', {}} end
-local req = redis.call('HMGET', KEYS[5], 'origin', 'ap', 'oc', 'sas', 'by')
+local req = redis.call('HMGET', KEYS[5], 'origin', 'ap', 'oc', 'sas', 'by', 'ca')
 if not req[1] or (ARGV[12] ~= '1' and req[5] ~= ARGV[9]) then return refuse('REQUEST_NOT_FOUND') end
 if req[2] then return refuse('REQUEST_ALREADY_BOOKED') end
 if req[3] then return refuse('REQUEST_CLOSED') end
@@ -55,9 +55,16 @@ redis.call('HDEL', KEYS[1], 'h')
 redis.call('HSET', KEYS[1], 'st', 'b', 'ap', ARGV[2])
 redis.call('HINCRBY', KEYS[1], 'v', 1)
 local slot = redis.call('HMGET', KEYS[1], 'e', 'l', 's', 'n', 'o', 'm', 'w', 'rl')
+local lead = leadBucket(tonumber(slot[3]) * 1000, now)
+local wait = tostring(math.floor((tonumber(slot[3]) * 1000 - tonumber(req[6])) / 300000))
 redis.call('HSET', KEYS[3], 'id', ARGV[2], 'slot', ARGV[1], 'req', ARGV[3], 'e', slot[1], 'l', slot[2], 's', slot[3],
   'n', slot[4], 'o', slot[5], 'm', slot[6], 'w', slot[7], 'st', 'booked', 'ca', ARGV[6], 'by', ARGV[9],
-  'origin', req[1], 'sas', req[4], 'rel', slot[8] and '1' or '0')
+  'origin', req[1], 'sas', req[4], 'rel', slot[8] and '1' or '0', 'hr', ARGV[13], 'lb', lead, 'cp', ARGV[14], 'wt', wait)
+bump(KEYS[8], 'booked', appointmentDims(slot[1], req[1], ARGV[13], lead, ARGV[14]), 1)
+if slot[8] then bump(KEYS[8], 'relused', {'all', '-'}, 1) end
+-- the request ended in an SNP appointment; its wait (request to start) in 5-minute buckets, for the median
+bump(KEYS[9], 'outcome.SNP_SLOT', {'all', '-', 'origin', req[1]}, 1)
+bump(KEYS[9], 'wait', {'5min', wait}, 1)
 redis.call('HSET', KEYS[5], 'ap', ARGV[2])
 redis.call('SET', KEYS[4], ARGV[2] .. '|' .. ARGV[5], 'EX', ARGV[10])
 

@@ -1,0 +1,186 @@
+package fr.snp.dispatch.api;
+
+import fr.snp.dispatch.Services;
+import fr.snp.dispatch.auth.Principal;
+import fr.snp.dispatch.domain.Ids;
+import fr.snp.dispatch.domain.Origin;
+import fr.snp.dispatch.domain.OutcomeType;
+import fr.snp.dispatch.domain.Role;
+import fr.snp.dispatch.stats.StatsReader;
+import fr.snp.dispatch.stats.StatsReader.GroupBy;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * GET /api/v1/stats/noshow, /outcomes, /indicators: figures over a rolling window (window=7d|30d|365d, ending
+ * today) or explicit dates (from, to: local dates, at most 366 days). JSON, or CSV with Accept: text/csv.
+ */
+final class StatsHandlers {
+    private static final Map<String, Integer> WINDOWS = Map.of("7d", 7, "30d", 30, "365d", 365);
+
+    private final Services s;
+
+    StatsHandlers(Services s) { this.s = s; }
+
+    private record Period(String territory, LocalDate from, LocalDate to) {}
+
+    private Period period(RoutingContext ctx) {
+        String territory = ctx.queryParams().get("territory");
+        if (!Ids.isTerritory(territory)) {
+            throw ApiError.badRequest(territory == null ? "MISSING_FIELD" : "INVALID_FIELD",
+                    "territory must be a département code, e.g. 36", "territory");
+        }
+        String f = ctx.queryParams().get("from");
+        String t = ctx.queryParams().get("to");
+        LocalDate today = s.stats().today(s.nowMs());
+        if (f != null || t != null) {
+            if (ctx.queryParams().get("window") != null) throw Input.invalid("window", "goes without from/to");
+            LocalDate from = date(f, "from");
+            LocalDate to = t == null ? today : date(t, "to");
+            if (to.isBefore(from)) throw Input.invalid("to", "must not be before from");
+            if (ChronoUnit.DAYS.between(from, to) > 365) {
+                throw ApiError.badRequest("PERIOD_TOO_LONG", "a period is at most 366 days", "to");
+            }
+            return new Period(territory, from, to);
+        }
+        String window = ctx.queryParams().get("window");
+        Integer days = WINDOWS.get(window == null ? "30d" : window);
+        if (days == null) {
+            throw ApiError.badRequest("INVALID_ENUM", "unknown window '" + window + "', expected 7d, 30d or 365d", "window");
+        }
+        return new Period(territory, today.minusDays(days - 1L), today);
+    }
+
+    private static LocalDate date(String value, String field) {
+        if (value == null) throw Input.missing(field);
+        try {
+            return LocalDate.parse(value);
+        } catch (DateTimeParseException e) {
+            throw ApiError.badRequest("INVALID_DATE", "'" + value + "' is not an ISO-8601 date, e.g. 2026-11-23", field);
+        }
+    }
+
+    /** No-show figures grouped by territory, effector, cpts, origin, weekday, hour or lead. */
+    void noshow(RoutingContext ctx) {
+        Principal p = Authenticator.principal(ctx);
+        Period period = period(ctx);
+        String g = ctx.queryParams().get("groupBy");
+        GroupBy by = g == null ? GroupBy.TERRITORY : Input.parseEnum(GroupBy.class, g.toUpperCase(), "groupBy");
+        // an effector sees only their own figures
+        GroupBy effective = p.role() == Role.EFFECTOR ? GroupBy.EFFECTOR : by;
+        Http.reply(ctx, s.stats().days(period.territory(), period.from(), period.to()).thenApply(days -> {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            StatsReader.appointments(days, effective).forEach((key, m) -> {
+                if (p.role() == Role.EFFECTOR && !key.equals(p.effectorId())) return;
+                long booked = m.getOrDefault("booked", 0L);
+                long fulfilled = m.getOrDefault("fulfilled", 0L);
+                long noshow = m.getOrDefault("noshow", 0L);
+                long cancelled = m.getOrDefault("cancelled", 0L);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("key", key);
+                row.put("booked", booked);
+                row.put("fulfilled", fulfilled);
+                row.put("noshow", noshow);
+                row.put("cancelled", cancelled);
+                row.put("unanswered", booked - cancelled - fulfilled - noshow);
+                row.put("noshowRate", fulfilled + noshow == 0 ? null : Views.round((double) noshow / (fulfilled + noshow), 4));
+                rows.add(row);
+            });
+            return report(ctx, period, effective.name().toLowerCase(), rows);
+        }));
+    }
+
+    /** Request outcomes by origin (or for the whole territory), and the median wait from request to start. */
+    void outcomes(RoutingContext ctx) {
+        Period period = period(ctx);
+        String g = ctx.queryParams().get("groupBy");
+        boolean byOrigin = g == null || g.equalsIgnoreCase("origin");
+        if (!byOrigin && !g.equalsIgnoreCase("territory")) {
+            throw ApiError.badRequest("INVALID_ENUM", "unknown groupBy '" + g + "', expected origin or territory", "groupBy");
+        }
+        Http.reply(ctx, s.stats().days(period.territory(), period.from(), period.to()).thenApply(days -> {
+            Map<String, Long> total = StatsReader.total(days);
+            List<Map<String, Object>> rows = new ArrayList<>();
+            List<String> keys = new ArrayList<>();
+            if (byOrigin) { for (Origin o : Origin.values()) keys.add(o.name()); } else keys.add("all");
+            for (String key : keys) {
+                String dim = byOrigin ? "origin|" + key : "all|-";
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("key", key);
+                row.put("requests", total.getOrDefault("requests|" + dim, 0L));
+                row.put("SNP_SLOT", total.getOrDefault("outcome.SNP_SLOT|" + dim, 0L));
+                for (OutcomeType o : OutcomeType.values()) row.put(o.name(), total.getOrDefault("outcome." + o + "|" + dim, 0L));
+                if (byOrigin && ((Long) row.get("requests")) == 0) continue;
+                rows.add(row);
+            }
+            JsonObject summary = new JsonObject().put("medianWaitMinutes", StatsReader.medianWaitMinutes(total));
+            return report(ctx, period, byOrigin ? "origin" : "territory", rows, summary);
+        }));
+    }
+
+    /** ACI indicators of mission 1 for the period. */
+    void indicators(RoutingContext ctx) {
+        Period period = period(ctx);
+        Http.reply(ctx, s.stats().days(period.territory(), period.from(), period.to()).thenApply(days -> {
+            Map<String, Long> t = StatsReader.total(days);
+            long participating = t.entrySet().stream()
+                    .filter(e -> e.getKey().startsWith("offered|effector|") && e.getValue() > 0).count();
+            long sasWithAppointment = 0;
+            for (Origin o : Origin.values()) {
+                if (o.sasRegulated) sasWithAppointment += t.getOrDefault("outcome.SNP_SLOT|origin|" + o, 0L);
+            }
+            long offered = t.getOrDefault("offered|all|-", 0L);
+            long booked = t.getOrDefault("booked|all|-", 0L);
+            long cancelled = t.getOrDefault("cancelled|all|-", 0L);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("key", period.territory());
+            row.put("participatingEffectors", participating);
+            row.put("sasRequestsWithAppointment", sasWithAppointment);
+            row.put("slotsOffered", offered);
+            row.put("slotsFilled", booked - cancelled);
+            row.put("fillRate", offered == 0 ? null : Views.round((double) (booked - cancelled) / offered, 4));
+            row.put("slotsReleased", t.getOrDefault("released|all|-", 0L));
+            row.put("releasedThenUsed", t.getOrDefault("relused|all|-", 0L));
+            return report(ctx, period, "territory", List.of(row));
+        }));
+    }
+
+    private Http.Reply report(RoutingContext ctx, Period period, String groupBy, List<Map<String, Object>> rows) {
+        return report(ctx, period, groupBy, rows, new JsonObject());
+    }
+
+    private Http.Reply report(RoutingContext ctx, Period period, String groupBy, List<Map<String, Object>> rows,
+                              JsonObject summary) {
+        String accept = ctx.request().getHeader("Accept");
+        if (accept != null && accept.contains("text/csv")) return Http.Reply.csv(csv(rows));
+        JsonArray list = new JsonArray();
+        rows.forEach(r -> list.add(new JsonObject(new LinkedHashMap<>(r))));
+        return new Http.Reply(200, new JsonObject().put("territory", period.territory())
+                .put("from", period.from().toString()).put("to", period.to().toString()).put("groupBy", groupBy)
+                .mergeIn(summary).put("rows", list));
+    }
+
+    /** RFC 4180 CSV with a header row; the coordinator opens it in a spreadsheet. */
+    static String csv(List<Map<String, Object>> rows) {
+        if (rows.isEmpty()) return "key\r\n";
+        StringBuilder out = new StringBuilder(String.join(",", rows.get(0).keySet())).append("\r\n");
+        for (Map<String, Object> r : rows) {
+            List<String> cells = new ArrayList<>();
+            r.values().forEach(v -> {
+                String cell = v == null ? "" : v.toString();
+                cells.add(cell.matches("[^,\"\r\n]*") ? cell : "\"" + cell.replace("\"", "\"\"") + "\"");
+            });
+            out.append(String.join(",", cells)).append("\r\n");
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,28 @@
+-- Prepended to the scripts that count (after slot_events.lua): statistics change in the same atomic step as the
+-- state they count, so they are exact. One hash per territory and local day, fields "metric|dimension|value".
+local function bump(statsKey, metric, dims, by)
+  for i = 1, #dims, 2 do
+    redis.call('HINCRBY', statsKey, metric .. '|' .. dims[i] .. '|' .. dims[i + 1], by)
+  end
+end
+
+-- The dimensions an appointment counts under: everything, its effector, the request's origin, the local hour of
+-- the slot, the lead time from booking to start, and each CPTS of the effector (at booking time).
+local function appointmentDims(effector, origin, hour, lead, cpts)
+  local dims = {'all', '-', 'effector', effector, 'origin', origin, 'hour', hour, 'lead', lead}
+  for c in string.gmatch(cpts or '', '[^,]+') do
+    dims[#dims + 1] = 'cpts'
+    dims[#dims + 1] = c
+  end
+  return dims
+end
+
+local function leadBucket(startMs, bookedMs)
+  local minutes = (startMs - bookedMs) / 60000
+  if minutes < 60 then return 'lt1h' end
+  if minutes < 240 then return '1-4h' end
+  if minutes < 1440 then return '4-24h' end
+  if minutes < 2880 then return '24-48h' end
+  return 'gt48h'
+end
+
