@@ -14,7 +14,11 @@ import fr.snp.dispatch.geo.CommuneDirectory;
 import fr.snp.dispatch.matching.Matcher;
 import fr.snp.dispatch.matching.RankingWeights;
 import fr.snp.dispatch.matching.SlotIndex;
+import fr.snp.dispatch.notifications.FeedbackLinks;
+import fr.snp.dispatch.notifications.NotificationBuilder;
+import fr.snp.dispatch.notifications.OutboxWorker;
 import fr.snp.dispatch.redis.EmbeddedRedis;
+import fr.snp.dispatch.redis.Keys;
 import fr.snp.dispatch.requests.RequestStore;
 import fr.snp.dispatch.stats.StatsReader;
 import fr.snp.dispatch.sync.IndexSync;
@@ -28,6 +32,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -47,17 +54,20 @@ public final class Dispatcher implements AutoCloseable {
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
     private final IndexSync sync;
+    private final OutboxWorker outbox;
     private final Vertx vertx;
     private final Services services;
     private final int port;
     private final String demoEffectorId;
 
     private Dispatcher(EmbeddedRedis embedded, RedisClient client, StatefulRedisConnection<String, String> connection,
-                       IndexSync sync, Vertx vertx, Services services, int port, String demoEffectorId) {
+                       IndexSync sync, OutboxWorker outbox, Vertx vertx, Services services, int port,
+                       String demoEffectorId) {
         this.embedded = embedded;
         this.client = client;
         this.connection = connection;
         this.sync = sync;
+        this.outbox = outbox;
         this.vertx = vertx;
         this.services = services;
         this.port = port;
@@ -85,10 +95,15 @@ public final class Dispatcher implements AutoCloseable {
         EffectorStore effectors = new EffectorStore(redis, index, streamMaxLen);
         TokenStore tokens = new TokenStore(redis);
         AvailabilityPlanner planner = new AvailabilityPlanner(settings);
+        int port = settings.integer("http.port");
+        if (port == 0) port = freePort();
+        FeedbackLinks links = new FeedbackLinks(feedbackKey(settings, redis), publicBaseUrl(settings, port),
+                settings.integer("feedback.linkTtlDays") * 86_400L);
         Services services = new Services(settings, clock, redis, index, new Matcher(RankingWeights.from(settings)),
-                new SlotCommands(redis, index, streamMaxLen, planner), effectors,
+                new SlotCommands(redis, index, streamMaxLen, planner,
+                        settings.integer("feedback.reminderAfterHours")), effectors,
                 new RequestStore(redis, settings.integer("requests.retentionDays"), planner), new AppointmentStore(redis),
-                tokens, CommuneDirectory.loadDefault(), planner, new StatsReader(redis, planner));
+                tokens, CommuneDirectory.loadDefault(), planner, new StatsReader(redis, planner), links);
 
         IndexSync sync = new IndexSync(client, redis, index, effectors);
         int loaded = sync.loadAll(clock.millis());
@@ -99,9 +114,10 @@ public final class Dispatcher implements AutoCloseable {
             tokens.enableDemoTokens(demoTokens(demoEffector));
         }
         sync.follow();
+        OutboxWorker outbox = new OutboxWorker(client, services,
+                new NotificationBuilder(services, links, fr.snp.dispatch.api.Views::appointment), demo);
+        outbox.start();
 
-        int port = settings.integer("http.port");
-        if (port == 0) port = freePort();
         int instances = settings.integer("http.instances");
         if (instances <= 0) instances = Runtime.getRuntime().availableProcessors();
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(instances, 1)));
@@ -109,7 +125,7 @@ public final class Dispatcher implements AutoCloseable {
         int listenPort = port;
         vertx.deployVerticle(() -> new HttpVerticle(services, host, listenPort), new DeploymentOptions().setInstances(instances))
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        Dispatcher d = new Dispatcher(embedded, client, connection, sync, vertx, services, port, demoEffector);
+        Dispatcher d = new Dispatcher(embedded, client, connection, sync, outbox, vertx, services, port, demoEffector);
         d.startHousekeeping();
         LOG.info("SNP dispatcher listening on http://" + host + ":" + port + (demo ? " (demo mode)" : ""));
         return d;
@@ -117,6 +133,7 @@ public final class Dispatcher implements AutoCloseable {
 
     private void startHousekeeping() {
         vertx.setPeriodic(30_000, id -> releaseDueAudiences());
+        vertx.setPeriodic(60_000, id -> sendDueReminders());
         vertx.setPeriodic(600_000, id -> {
             long cutoff = services.nowMs() / 1000 - 3600;
             services.index().territories().forEach(t -> services.index().territory(t).pruneEndedBefore(cutoff));
@@ -129,6 +146,26 @@ public final class Dispatcher implements AutoCloseable {
         for (String t : services.index().territories()) {
             for (String slotId : services.index().territory(t).dueReleases(now)) services.slots().releaseAudience(slotId, now);
         }
+    }
+
+    /** Puts the feedback reminders that are due in the outboxes (each appointment gets one). */
+    public void sendDueReminders() {
+        long now = services.nowMs();
+        services.index().territories().forEach(t -> services.slots().sendDueReminders(t, now));
+    }
+
+    /** The configured feedback-link key, or one made once and shared through Redis by every instance. */
+    private static byte[] feedbackKey(Settings settings, RedisAsyncCommands<String, String> redis) throws Exception {
+        if (settings.isSet("feedback.linkSecret")) return settings.string("feedback.linkSecret").getBytes(StandardCharsets.UTF_8);
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        redis.hsetnx(Keys.SECRETS, "feedbackLinks", Base64.getEncoder().encodeToString(random)).get(10, TimeUnit.SECONDS);
+        return Base64.getDecoder().decode(redis.hget(Keys.SECRETS, "feedbackLinks").get(10, TimeUnit.SECONDS));
+    }
+
+    private static String publicBaseUrl(Settings settings, int port) {
+        if (settings.isSet("http.publicBaseUrl")) return settings.string("http.publicBaseUrl");
+        return "http://" + settings.string("http.host") + ":" + port;
     }
 
     static Map<String, Principal> demoTokens(String demoEffectorId) {
@@ -161,6 +198,7 @@ public final class Dispatcher implements AutoCloseable {
         } catch (Exception e) {
             LOG.warning("closing Vert.x: " + e.getMessage());
         }
+        outbox.close();
         sync.close();
         connection.close();
         client.shutdown();

@@ -8,6 +8,7 @@ import fr.snp.dispatch.config.Settings;
 import fr.snp.dispatch.directory.EffectorStore;
 import fr.snp.dispatch.geo.CommuneDirectory;
 import fr.snp.dispatch.matching.Matcher;
+import fr.snp.dispatch.notifications.FeedbackLinks;
 import fr.snp.dispatch.matching.SlotIndex;
 import fr.snp.dispatch.requests.RequestStore;
 import fr.snp.dispatch.stats.StatsReader;
@@ -19,7 +20,7 @@ import java.time.Clock;
 public record Services(Settings settings, Clock clock, RedisAsyncCommands<String, String> redis, SlotIndex index,
                        Matcher matcher, SlotCommands slots, EffectorStore effectors, RequestStore requests,
                        AppointmentStore appointments, TokenStore tokens, CommuneDirectory communes,
-                       AvailabilityPlanner planner, StatsReader stats) {
+                       AvailabilityPlanner planner, StatsReader stats, FeedbackLinks feedbackLinks) {
 
     public long nowMs() { return clock.millis(); }
 }

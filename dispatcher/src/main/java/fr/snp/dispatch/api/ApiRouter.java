@@ -75,6 +75,17 @@ public final class ApiRouter {
 
         route(HttpMethod.GET, "/api/v1/communes", ctx -> communes(ctx, s), EVERY_CARE_ROLE);
 
+        OpsHandlers ops = new OpsHandlers(s);
+        route(HttpMethod.GET, "/api/v1/ops/outbox", ops::outbox, OPS, COORDINATOR);
+        route(HttpMethod.GET, "/api/v1/appointments", ops::awaitingFeedback, COORDINATOR);
+
+        // the signed link is the credential: no bearer token on these
+        FeedbackLinkHandlers links = new FeedbackLinkHandlers(s);
+        router.get("/api/v1/feedback/:token").handler(links::getJson);
+        router.post("/api/v1/feedback/:token").handler(links::postJson);
+        router.get("/feedback/:token").handler(links::page);
+        router.post("/feedback/:token").handler(links::pagePost);
+
         router.route().failureHandler(ApiRouter::failure);
         router.errorHandler(404, ctx -> Http.json(ctx, 404, new ApiError(404, "NOT_FOUND", "no such route: "
                 + ctx.request().method() + " " + ctx.request().path(), null).toJson()));

@@ -91,10 +91,14 @@ final class EffectorHandlers {
         Double radius = Input.number(body, "homeVisitRadiusKm", null, false);
         if (radius != null && (radius < 0 || radius > 50)) throw Input.invalid("homeVisitRadiusKm", "must be between 0 and 50");
         String phone = body.getValue("phone") == null ? null : Phones.normalise(Input.string(body, "phone", null, false), "phone");
+        String webhook = Input.string(body, "webhookUrl", null, false);
+        if (webhook != null && !webhook.matches("https?://[^\\s/]+(/\\S*)?")) {
+            throw Input.invalid("webhookUrl", "must be an http or https URL");
+        }
         String territory = places.get(0).communeInsee().startsWith("97")
                 ? places.get(0).communeInsee().substring(0, 3) : places.get(0).communeInsee().substring(0, 2);
         return new Effector("__ID__", territory, rpps, firstName, lastName, specialty, places, Set.copyOf(cpts), cap,
-                radius == null ? 0 : radius, phone);
+                radius == null ? 0 : radius, phone, webhook);
     }
 
     private PracticeLocation location(JsonObject l, int i) {

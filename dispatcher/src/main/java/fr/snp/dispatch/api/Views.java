@@ -13,7 +13,7 @@ import java.time.ZoneOffset;
 import java.util.Map;
 
 /** JSON renderings of the domain, for the API. */
-final class Views {
+public final class Views {
     private Views() {}
 
     static JsonObject slot(SlotState s, long nowMs) {
@@ -53,7 +53,7 @@ final class Views {
     }
 
     /** An appointment from its Redis fields; the effector may be null if this instance does not know it. */
-    static JsonObject appointment(Map<String, String> a, Effector e) {
+    public static JsonObject appointment(Map<String, String> a, Effector e) {
         int offset = Integer.parseInt(a.get("o"));
         JsonObject j = new JsonObject().put("id", a.get("id")).put("status", a.get("st"))
                 .put("slot", new JsonObject().put("id", a.get("slot"))

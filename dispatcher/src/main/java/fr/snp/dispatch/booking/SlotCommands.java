@@ -29,6 +29,7 @@ public final class SlotCommands {
     private static final LuaScript WITHDRAW = slotScript("withdraw.lua");
     private static final LuaScript RELEASE_AUDIENCE = slotScript("release_audience.lua");
     private static final LuaScript FEEDBACK = slotScript("feedback.lua");
+    private static final LuaScript REMIND = LuaScript.beside(SlotCommands.class, "remind.lua");
 
     /** Slot scripts share slot_events.lua (the change-stream append), put in front of each. */
     private static LuaScript slotScript(String file) {
@@ -36,20 +37,22 @@ public final class SlotCommands {
     }
 
     public static List<LuaScript> scripts() {
-        return List.of(PUBLISH, HOLD, RELEASE_HOLD, BOOK, CANCEL, WITHDRAW, RELEASE_AUDIENCE, FEEDBACK);
+        return List.of(PUBLISH, HOLD, RELEASE_HOLD, BOOK, CANCEL, WITHDRAW, RELEASE_AUDIENCE, FEEDBACK, REMIND);
     }
 
     private final RedisAsyncCommands<String, String> redis;
     private final SlotIndex index;
     private final String streamMaxLen;
     private final AvailabilityPlanner calendar;
+    private final String reminderAfterSeconds;
 
     public SlotCommands(RedisAsyncCommands<String, String> redis, SlotIndex index, int streamMaxLen,
-                        AvailabilityPlanner calendar) {
+                        AvailabilityPlanner calendar, int reminderAfterHours) {
         this.redis = redis;
         this.index = index;
         this.streamMaxLen = String.valueOf(streamMaxLen);
         this.calendar = calendar;
+        this.reminderAfterSeconds = String.valueOf(reminderAfterHours * 3600L);
     }
 
     /** The statistics hash of the local day a slot starts in (the slot id says when). */
@@ -100,18 +103,21 @@ public final class SlotCommands {
         String fingerprint = slotId + "/" + requestId;
         return run(BOOK, slotId, new String[]{Keys.slot(t, slotId), Keys.hold(t, slotId),
                         Keys.appointment(t, appointmentId), Keys.idempotency(t, principal, idempotencyKey),
-                        Keys.request(t, requestId), Keys.load(t), Keys.events(t), slotDay(t, slotId), requestDay(t, requestId)},
+                        Keys.request(t, requestId), Keys.load(t), Keys.events(t), slotDay(t, slotId), requestDay(t, requestId),
+                        Keys.outbox(t), Keys.awaitingFeedback(t), Keys.reminders(t)},
                 slotId, appointmentId, requestId, holdId == null ? "" : holdId, fingerprint, String.valueOf(nowMs),
                 String.valueOf(audienceMask), String.valueOf(effector.weeklySasCap()), principal,
                 String.valueOf(idempotencyTtlSeconds), streamMaxLen, sharedQueue ? "1" : "0",
-                calendar.hour(Instant.ofEpochSecond(Ids.slotStart(slotId))), String.join(",", new TreeSet<>(effector.cpts())));
+                calendar.hour(Instant.ofEpochSecond(Ids.slotStart(slotId))), String.join(",", new TreeSet<>(effector.cpts())),
+                reminderAfterSeconds);
     }
 
     public CompletionStage<ScriptReply> cancel(String appointmentId, String slotId, String requestId, long nowMs,
                                                String reason, String principal) {
         String t = Ids.territoryOf(appointmentId);
         return run(CANCEL, slotId, new String[]{Keys.appointment(t, appointmentId), Keys.slot(t, slotId),
-                        Keys.request(t, requestId), Keys.load(t), Keys.events(t), slotDay(t, slotId), requestDay(t, requestId)},
+                        Keys.request(t, requestId), Keys.load(t), Keys.events(t), slotDay(t, slotId), requestDay(t, requestId),
+                        Keys.outbox(t), Keys.awaitingFeedback(t), Keys.reminders(t)},
                 appointmentId, String.valueOf(nowMs), reason, principal, streamMaxLen);
     }
 
@@ -132,8 +138,15 @@ public final class SlotCommands {
     public CompletionStage<ScriptReply> feedback(String appointmentId, String slotId, String answer, long nowMs,
                                                  String comment, String principal) {
         String t = Ids.territoryOf(appointmentId);
-        return run(FEEDBACK, slotId, new String[]{Keys.appointment(t, appointmentId), slotDay(t, slotId)},
-                answer, String.valueOf(nowMs), comment == null ? "" : comment, principal);
+        return run(FEEDBACK, slotId, new String[]{Keys.appointment(t, appointmentId), slotDay(t, slotId),
+                        Keys.awaitingFeedback(t), Keys.reminders(t)},
+                answer, String.valueOf(nowMs), comment == null ? "" : comment, principal, appointmentId);
+    }
+
+    /** Puts the due feedback reminders of a territory in its outbox (each once); returns how many. */
+    public CompletionStage<Long> sendDueReminders(String territory, long nowMs) {
+        return REMIND.run(redis, ScriptOutputType.INTEGER, new String[]{Keys.reminders(territory), Keys.outbox(territory)},
+                String.valueOf(nowMs / 1000), "500");
     }
 
     private CompletionStage<ScriptReply> run(LuaScript script, String slotId, String[] keys, String... args) {

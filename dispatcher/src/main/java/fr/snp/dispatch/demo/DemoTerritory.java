@@ -121,7 +121,7 @@ public final class DemoTerritory {
             int cap = random.nextInt(10) < 8 ? 20 : 10 + random.nextInt(2) * 5;
             double homeVisits = random.nextInt(4) == 0 ? 10 + random.nextInt(6) : 0;
             String phone = String.format("02%08d", 54_000_000 + random.nextInt(999_999));
-            list.add(new Effector("__ID__", TERRITORY, rpps, first, last, specialty, places, cpts, cap, homeVisits, phone));
+            list.add(new Effector("__ID__", TERRITORY, rpps, first, last, specialty, places, cpts, cap, homeVisits, phone, null));
         }
         return list;
     }

@@ -6,10 +6,13 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Set;
 
-/** A volunteer professional who offers SNP slots. Only professional data: nothing here is about patients. */
+/**
+ * A volunteer professional who offers SNP slots. Only professional data: nothing here is about patients.
+ * {@code webhookUrl}: where the practice software receives notifications (optional).
+ */
 public record Effector(String id, String territory, String rpps, String firstName, String lastName, String specialty,
                        List<PracticeLocation> locations, Set<String> cpts, int weeklySasCap,
-                       double homeVisitRadiusKm, String phone) {
+                       double homeVisitRadiusKm, String phone, String webhookUrl) {
 
     public String displayName() { return "Dr " + firstName + " " + lastName; }
 
@@ -28,7 +31,8 @@ public record Effector(String id, String territory, String rpps, String firstNam
         return new JsonObject().put("id", id).put("territory", territory).put("rpps", rpps)
                 .put("firstName", firstName).put("lastName", lastName).put("name", displayName())
                 .put("specialty", specialty).put("locations", locs).put("cpts", new JsonArray(List.copyOf(cpts)))
-                .put("weeklySasCap", weeklySasCap).put("homeVisitRadiusKm", homeVisitRadiusKm).put("phone", phone);
+                .put("weeklySasCap", weeklySasCap).put("homeVisitRadiusKm", homeVisitRadiusKm).put("phone", phone)
+                .put("webhookUrl", webhookUrl);
     }
 
     public static Effector fromJson(JsonObject j) {
@@ -37,6 +41,6 @@ public record Effector(String id, String territory, String rpps, String firstNam
         Set<String> cpts = Set.copyOf(j.getJsonArray("cpts").getList());
         return new Effector(j.getString("id"), j.getString("territory"), j.getString("rpps"), j.getString("firstName"),
                 j.getString("lastName"), j.getString("specialty"), locs, cpts, j.getInteger("weeklySasCap"),
-                j.getDouble("homeVisitRadiusKm"), j.getString("phone"));
+                j.getDouble("homeVisitRadiusKm"), j.getString("phone"), j.getString("webhookUrl"));
     }
 }

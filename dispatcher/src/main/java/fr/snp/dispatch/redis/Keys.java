@@ -48,6 +48,21 @@ public final class Keys {
      */
     public static String stats(String territory, String day) { return t(territory) + "stats:" + day; }
 
+    /**
+     * Notifications to effectors (booked, cancelled, reminder), appended by the scripts in the same step as the
+     * change; delivered through the consumer group "notifiers", acknowledged only once delivered.
+     */
+    public static String outbox(String territory) { return t(territory) + "outbox"; }
+
+    /** Booked appointments without feedback, by slot end (epoch s): the coordinator's follow-up list. */
+    public static String awaitingFeedback(String territory) { return t(territory) + "awaiting"; }
+
+    /** The same appointments by the time their one reminder is due (slot end + reminder delay). */
+    public static String reminders(String territory) { return t(territory) + "reminders"; }
+
+    /** Hash of server secrets shared by all instances (e.g. the feedback-link key, made once). */
+    public static final String SECRETS = "snp:secrets";
+
     /** Change stream of every slot and effector change: keeps all instances' indexes (and live feeds) in step. */
     public static String events(String territory) { return t(territory) + "events"; }
 }

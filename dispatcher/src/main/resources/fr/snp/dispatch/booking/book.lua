@@ -2,11 +2,13 @@
 -- Idempotent: the same Idempotency-Key (per caller) answers REPLAY with the first appointment's id (the caller
 -- reads it back); the key reused for another slot or request is refused.
 -- KEYS: 1 slot hash, 2 hold key, 3 appointment hash, 4 idempotency key, 5 request hash, 6 territory load hash,
---       7 events stream, 8 statistics of the slot's day, 9 statistics of the request's day
+--       7 events stream, 8 statistics of the slot's day, 9 statistics of the request's day, 10 outbox stream,
+--       11 awaiting-feedback zset, 12 reminders zset
 -- ARGV: 1 slotId, 2 appointmentId, 3 requestId, 4 holdId ('' = none), 5 request fingerprint, 6 now ms,
 --       7 caller audience mask, 8 effector weekly SAS cap, 9 caller principal, 10 idempotency ttl s,
 --       11 stream max length, 12 '1' when the caller works the shared queue (SAS, CPTS platform), else only
---       requests the caller created, 13 local hour of the slot, 14 the effector's CPTS (comma-separated)
+--       requests the caller created, 13 local hour of the slot, 14 the effector's CPTS (comma-separated),
+--       15 seconds after the slot's end when the feedback reminder is due
 local function refuse(code) return {code, '', redis.call('HGETALL', KEYS[1])} end
 
 local previous = redis.call('GET', KEYS[4])
@@ -65,6 +67,10 @@ if slot[8] then bump(KEYS[8], 'relused', {'all', '-'}, 1) end
 -- the request ended in an SNP appointment; its wait (request to start) in 5-minute buckets, for the median
 bump(KEYS[9], 'outcome.SNP_SLOT', {'all', '-', 'origin', req[1]}, 1)
 bump(KEYS[9], 'wait', {'5min', wait}, 1)
+-- the effector is told (durably: the outbox entry exists if and only if the booking does), and awaits feedback
+redis.call('XADD', KEYS[10], '*', 'type', 'booked', 'appt', ARGV[2], 'e', slot[1])
+redis.call('ZADD', KEYS[11], slot[4], ARGV[2])
+redis.call('ZADD', KEYS[12], tonumber(slot[4]) + tonumber(ARGV[15]), ARGV[2])
 redis.call('HSET', KEYS[5], 'ap', ARGV[2])
 redis.call('SET', KEYS[4], ARGV[2] .. '|' .. ARGV[5], 'EX', ARGV[10])
 

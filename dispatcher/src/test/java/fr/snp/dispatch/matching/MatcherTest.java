@@ -29,7 +29,7 @@ class MatcherTest {
     Effector effector(String id, double lat, double lng, boolean accessible, double homeVisitKm, String cpts, int cap) {
         Effector e = new Effector(id, "36", "10000000000", "A", id, "SM54",
                 List.of(new PracticeLocation(0, "Cabinet", "", "36044", "Châteauroux", lat, lng, "PRACTICE", accessible)),
-                cpts == null ? Set.of() : Set.of(cpts), cap, homeVisitKm, null);
+                cpts == null ? Set.of() : Set.of(cpts), cap, homeVisitKm, null, null);
         index.putEffector(e);
         return e;
     }

@@ -1,0 +1,167 @@
+package fr.snp.dispatch.api;
+
+import fr.snp.dispatch.Services;
+import fr.snp.dispatch.auth.Principal;
+import fr.snp.dispatch.domain.Ids;
+import fr.snp.dispatch.domain.Role;
+import fr.snp.dispatch.notifications.FeedbackLinks;
+import fr.snp.dispatch.redis.Keys;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The signed feedback link a doctor gets with each notification: no account, the link is the credential for one
+ * appointment until it expires. JSON under /api/v1/feedback/{token}; a small French page at /feedback/{token}
+ * (the full page comes with the web issue).
+ */
+final class FeedbackLinkHandlers {
+    private static final Map<String, String> LABELS = Map.of("seen", "Patient vu", "no-show", "Patient absent",
+            "cancelled-by-patient", "Annulé par le patient", "reoriented", "Patient réorienté (ex. urgences)");
+
+    private final Services s;
+
+    FeedbackLinkHandlers(Services s) { this.s = s; }
+
+    /** The appointment of a valid link, as its effector (a principal made from the link). */
+    private Principal principalOf(String appointmentId, Map<String, String> appointment) {
+        if (appointment.isEmpty()) throw ApiError.notFound("APPOINTMENT_NOT_FOUND", "no such appointment");
+        return new Principal("link:" + appointment.get("e"), Role.EFFECTOR, "feedback link", appointment.get("e"), Set.of());
+    }
+
+    private String verify(RoutingContext ctx) {
+        try {
+            String id = s.feedbackLinks().verify(ctx.pathParam("token"), s.nowMs() / 1000);
+            if (!Ids.isWellFormed(id)) throw new ApiError(403, "INVALID_LINK", "this feedback link is not valid", null);
+            return id;
+        } catch (FeedbackLinks.Refused r) {
+            throw new ApiError(r.code.equals("LINK_EXPIRED") ? 410 : 403, r.code, r.getMessage(), null);
+        }
+    }
+
+    private CompletionStage<JsonObject> view(String id) {
+        return s.appointments().get(id).thenCompose(a -> {
+            principalOf(id, a);
+            return s.redis().hget(Keys.request(Ids.territoryOf(id), a.get("req")), "pj").thenApply(pj -> {
+                JsonObject patient = pj == null ? new JsonObject() : new JsonObject(pj);
+                return new JsonObject().put("appointment", Views.appointment(a, s.index().effector(a.get("e"))))
+                        .put("patient", new JsonObject().put("initials", patient.getString("initials"))
+                                .put("birthYear", patient.getInteger("birthYear")))
+                        .put("answers", new io.vertx.core.json.JsonArray(java.util.List.copyOf(AppointmentHandlers.ANSWERS.keySet())));
+            });
+        });
+    }
+
+    private CompletionStage<JsonObject> answer(String id, String given, String comment) {
+        String answer = AppointmentHandlers.ANSWERS.get(given);
+        if (answer == null) {
+            throw ApiError.badRequest("INVALID_ENUM", "unknown answer '" + given + "', expected one of "
+                    + new java.util.TreeSet<>(AppointmentHandlers.ANSWERS.keySet()), "answer");
+        }
+        if (comment != null && comment.length() > 200) throw Input.invalid("comment", "is longer than 200 characters");
+        return s.appointments().get(id).thenCompose(a -> FeedbackFlow.answer(s, principalOf(id, a), id, answer, comment));
+    }
+
+    void getJson(RoutingContext ctx) {
+        String id = verify(ctx);
+        Http.reply(ctx, view(id).thenApply(v -> new Http.Reply(200, v)));
+    }
+
+    void postJson(RoutingContext ctx) {
+        String id = verify(ctx);
+        JsonObject body = Input.object(ctx);
+        Http.reply(ctx, answer(id, Input.string(body, "answer", null, true), Input.string(body, "comment", null, false))
+                .thenApply(v -> new Http.Reply(200, v)));
+    }
+
+    // --- the page ------------------------------------------------------------------------------------------------
+
+    void page(RoutingContext ctx) {
+        String id;
+        try { id = verify(ctx); } catch (ApiError e) { html(ctx, e.status, refusal(e)); return; }
+        Future.fromCompletionStage(view(id), ctx.vertx().getOrCreateContext()).onComplete(ar -> {
+            if (ar.failed()) { html(ctx, 404, "<p>Ce rendez-vous est introuvable.</p>"); return; }
+            html(ctx, 200, form(ctx.pathParam("token"), ar.result()));
+        });
+    }
+
+    void pagePost(RoutingContext ctx) {
+        String id;
+        try { id = verify(ctx); } catch (ApiError e) { html(ctx, e.status, refusal(e)); return; }
+        String given = ctx.request().getFormAttribute("answer");
+        String comment = ctx.request().getFormAttribute("comment");
+        CompletionStage<JsonObject> done;
+        try {
+            done = answer(id, given == null ? "" : given, comment == null || comment.isBlank() ? null : comment.strip());
+        } catch (ApiError e) {
+            html(ctx, 400, "<p>Réponse non reconnue. Choisissez une des réponses proposées.</p>");
+            return;
+        }
+        Future.fromCompletionStage(done, ctx.vertx().getOrCreateContext()).onComplete(ar -> {
+            if (ar.succeeded()) {
+                html(ctx, 200, "<p class=ok>Merci, votre réponse est enregistrée : <strong>" + esc(LABELS.get(given))
+                        + "</strong>.</p>");
+            } else {
+                Throwable c = ar.cause() instanceof java.util.concurrent.CompletionException ? ar.cause().getCause() : ar.cause();
+                String code = c instanceof ApiError e ? e.code : "";
+                String message = switch (code) {
+                    case "FEEDBACK_CONFLICT" -> "Une autre réponse a déjà été donnée pour ce rendez-vous ; elle est conservée.";
+                    case "FEEDBACK_TOO_EARLY" -> "Le rendez-vous n'a pas encore commencé : seule une annulation peut être signalée.";
+                    case "APPOINTMENT_CANCELLED" -> "Ce rendez-vous a été annulé.";
+                    default -> "La réponse n'a pas pu être enregistrée. Réessayez dans un instant.";
+                };
+                html(ctx, c instanceof ApiError e ? e.status : 503, "<p class=err>" + message + "</p>");
+            }
+        });
+    }
+
+    private static String refusal(ApiError e) {
+        return e.code.equals("LINK_EXPIRED") ? "<p class=err>Ce lien a expiré. Contactez la coordination de la CPTS.</p>"
+                : "<p class=err>Ce lien n'est pas valide.</p>";
+    }
+
+    private static String form(String token, JsonObject v) {
+        JsonObject a = v.getJsonObject("appointment");
+        JsonObject place = a.getJsonObject("place");
+        OffsetDateTime start = OffsetDateTime.parse(a.getJsonObject("slot").getString("start"));
+        String when = start.format(DateTimeFormatter.ofPattern("EEEE d MMMM yyyy 'à' HH'h'mm", Locale.FRENCH));
+        JsonObject p = v.getJsonObject("patient");
+        StringBuilder b = new StringBuilder("<h1>Retour sur un rendez-vous SNP</h1><p>Rendez-vous du <strong>")
+                .append(esc(when)).append("</strong>");
+        if (place != null) b.append(", ").append(esc(place.getString("name")));
+        b.append("<br>Patient : ").append(esc(String.valueOf(p.getString("initials"))))
+                .append(p.getInteger("birthYear") == null ? "" : ", né(e) en " + p.getInteger("birthYear")).append("</p>");
+        if (a.containsKey("feedback")) {
+            b.append("<p class=ok>Réponse déjà donnée : <strong>")
+                    .append(esc(LABELS.getOrDefault(a.getJsonObject("feedback").getString("answer"), ""))).append("</strong>.</p>");
+            return b.toString();
+        }
+        b.append("<form method=post action=\"/feedback/").append(esc(token)).append("\">");
+        for (String answer : new String[]{"seen", "no-show", "cancelled-by-patient", "reoriented"}) {
+            b.append("<button name=answer value=\"").append(answer).append("\">").append(esc(LABELS.get(answer))).append("</button>");
+        }
+        b.append("<label>Commentaire (facultatif, sans donnée de santé)<input name=comment maxlength=200></label></form>");
+        return b.toString();
+    }
+
+    private static void html(RoutingContext ctx, int status, String body) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "text/html; charset=utf-8")
+                .putHeader("Cache-Control", "no-store").putHeader("Referrer-Policy", "no-referrer")
+                .end("<!doctype html><html lang=fr><meta charset=utf-8><meta name=viewport content=\"width=device-width\">"
+                        + "<title>Retour de rendez-vous</title><style>body{font:1.1rem system-ui;max-width:34rem;margin:1rem auto;"
+                        + "padding:0 1rem}button{display:block;width:100%;margin:.5rem 0;padding:.9rem;font-size:1.1rem}"
+                        + "input{width:100%;padding:.6rem}.ok{color:#05620f}.err{color:#9b1111}</style><main>" + body + "</main></html>");
+    }
+
+    static String esc(String s) {
+        if (s == null) return "";
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
+    }
+}

@@ -1,0 +1,176 @@
+package fr.snp.dispatch.notifications;
+
+import fr.snp.dispatch.Services;
+import fr.snp.dispatch.domain.Effector;
+import fr.snp.dispatch.redis.Keys;
+import io.lettuce.core.Consumer;
+import io.lettuce.core.Limit;
+import io.lettuce.core.models.stream.PendingMessage;
+import io.lettuce.core.models.stream.PendingMessages;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XClaimArgs;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.XTrimArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Delivers the outbox: reads new entries through the consumer group "notifiers", delivers each to the log
+ * channel and to the effector's webhook, and acknowledges it only once delivered. What failed stays pending and
+ * is claimed again after an exponential back-off (retryBaseMs doubling up to retryMaxMs), without end: a
+ * notification is never dropped. Delivery is at least once; the X-SNP-Delivery header lets a receiver dedupe.
+ */
+public final class OutboxWorker implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger("fr.snp.dispatch.notifications");
+    public static final String GROUP = "notifiers";
+
+    private final RedisClient client;
+    private final Services s;
+    private final NotificationBuilder builder;
+    private final long retryBaseMs;
+    private final long retryMaxMs;
+    private final boolean logChannel;
+    private final HttpClient http;
+    private final Duration webhookTimeout;
+    private final String consumer = "dispatcher-" + UUID.randomUUID().toString().substring(0, 8);
+    private final Set<String> groupsReady = new HashSet<>();
+    private volatile boolean running = true;
+    private Thread thread;
+    private StatefulRedisConnection<String, String> connection;
+    private long nextTrimMs;
+
+    /** {@code alwaysLog}: demo mode prints every notification whatever outbox.logChannel says. */
+    public OutboxWorker(RedisClient client, Services s, NotificationBuilder builder, boolean alwaysLog) {
+        this.client = client;
+        this.s = s;
+        this.builder = builder;
+        this.retryBaseMs = s.settings().integer("outbox.retryBaseMs");
+        this.retryMaxMs = s.settings().integer("outbox.retryMaxMs");
+        this.logChannel = alwaysLog || Boolean.parseBoolean(s.settings().string("outbox.logChannel"));
+        this.webhookTimeout = Duration.ofMillis(s.settings().integer("outbox.webhookTimeoutMs"));
+        this.http = HttpClient.newBuilder().connectTimeout(webhookTimeout).version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    public void start() {
+        connection = client.connect();
+        thread = new Thread(this::loop, "outbox-worker");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void loop() {
+        RedisCommands<String, String> redis = connection.sync();
+        while (running) {
+            try {
+                List<String> territories = new ArrayList<>(s.index().territories());
+                for (String t : territories) ensureGroup(redis, t);
+                if (territories.isEmpty()) { Thread.sleep(200); continue; }
+                for (String t : territories) retryDue(redis, t);
+                @SuppressWarnings("unchecked")
+                XReadArgs.StreamOffset<String>[] offsets = territories.stream()
+                        .map(t -> XReadArgs.StreamOffset.lastConsumed(Keys.outbox(t))).toArray(XReadArgs.StreamOffset[]::new);
+                List<StreamMessage<String, String>> fresh = redis.xreadgroup(Consumer.from(GROUP, consumer),
+                        XReadArgs.Builder.block(Math.min(500, retryBaseMs)).count(50), offsets);
+                for (StreamMessage<String, String> m : fresh) deliver(redis, m);
+                if (System.currentTimeMillis() >= nextTrimMs) {
+                    for (String t : territories) trim(redis, t);
+                    nextTrimMs = System.currentTimeMillis() + 60_000;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                if (!running) return;
+                LOG.log(Level.WARNING, "outbox worker: " + e.getMessage() + " (retrying)");
+                try { Thread.sleep(1000); } catch (InterruptedException ie) { return; }
+            }
+        }
+    }
+
+    private void ensureGroup(RedisCommands<String, String> redis, String t) {
+        if (groupsReady.contains(t)) return;
+        try {
+            redis.xgroupCreate(XReadArgs.StreamOffset.from(Keys.outbox(t), "0"), GROUP, XGroupCreateArgs.Builder.mkstream());
+        } catch (RedisBusyException exists) {
+            // BUSYGROUP: created by another instance or an earlier run
+        }
+        groupsReady.add(t);
+    }
+
+    /** Claims pending entries whose back-off has passed and delivers them again. */
+    private void retryDue(RedisCommands<String, String> redis, String t) {
+        List<PendingMessage> pending = redis.xpending(Keys.outbox(t), GROUP, Range.create("-", "+"), Limit.from(50));
+        for (PendingMessage p : pending) {
+            long backoff = Math.min(retryMaxMs, retryBaseMs << Math.min(30, Math.max(0, p.getRedeliveryCount() - 1)));
+            if (p.getMsSinceLastDelivery() < backoff) continue;
+            List<StreamMessage<String, String>> claimed = redis.xclaim(Keys.outbox(t), Consumer.from(GROUP, consumer),
+                    XClaimArgs.Builder.minIdleTime(backoff), p.getId());
+            for (StreamMessage<String, String> m : claimed) deliver(redis, m);
+        }
+    }
+
+    private void deliver(RedisCommands<String, String> redis, StreamMessage<String, String> m) {
+        String stream = m.getStream();
+        String t = stream.substring(stream.indexOf('{') + 1, stream.indexOf('}'));
+        Map<String, String> entry = m.getBody();
+        try {
+            Notification n = builder.build(t, m.getId(), entry);
+            if (logChannel) LOG.info(n.logLine());
+            Effector e = n.effector();
+            if (e != null && e.webhookUrl() != null) {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(e.webhookUrl())).timeout(webhookTimeout)
+                        .header("Content-Type", "application/json").header("X-SNP-Event", n.event())
+                        .header("X-SNP-Delivery", t + ":" + m.getId())
+                        .POST(HttpRequest.BodyPublishers.ofString(n.payload().encode())).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() / 100 != 2) throw new IllegalStateException("webhook answered " + r.statusCode());
+            }
+            redis.xack(stream, GROUP, m.getId());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warning("notification " + t + ":" + m.getId() + " (" + entry.get("type") + " " + entry.get("appt")
+                    + ") not delivered, will retry: " + e.getMessage());
+        }
+    }
+
+    /** Drops delivered entries older than an hour; pending ones are never trimmed. */
+    private void trim(RedisCommands<String, String> redis, String t) {
+        PendingMessages summary = redis.xpending(Keys.outbox(t), GROUP);
+        long hourAgo = System.currentTimeMillis() - 3_600_000;
+        String minId = hourAgo + "-0";
+        if (summary.getCount() > 0) {
+            String oldest = summary.getMessageIds().getLower().getValue();
+            if (Long.parseLong(oldest.substring(0, oldest.indexOf('-'))) < hourAgo) minId = oldest;
+        }
+        redis.xtrim(Keys.outbox(t), XTrimArgs.Builder.minId(minId));
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (thread != null) {
+            try { thread.join(3000); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+        }
+        if (connection != null) connection.close();
+    }
+
+}
