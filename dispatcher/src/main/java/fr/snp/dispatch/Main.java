@@ -46,7 +46,12 @@ public final class Main {
             return;
         }
         boolean demo = !settings.isSet("redis.url") || a.contains("--demo");
-        Dispatcher dispatcher = Dispatcher.start(settings, demo, Clock.systemUTC());
+        if (!a.isEmpty() && a.get(0).equals("simulate")) {
+            System.exit(fr.snp.dispatch.sim.Simulator.run(settings, a.subList(1, a.size())));
+        }
+        boolean simulation = Boolean.parseBoolean(settings.string("simulation.clockControl"));
+        Dispatcher dispatcher = Dispatcher.start(settings, demo,
+                simulation ? new fr.snp.dispatch.sim.SimulationClock() : Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> { dispatcher.close(); stopped.countDown(); }, "shutdown"));
         if (demo) {

@@ -2,6 +2,7 @@ package fr.snp.dispatch.api;
 
 import fr.snp.dispatch.Services;
 import fr.snp.dispatch.domain.Role;
+import fr.snp.dispatch.sim.SimulationClock;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -79,6 +80,8 @@ public final class ApiRouter {
         route(HttpMethod.GET, "/api/v1/ops/outbox", ops::outbox, OPS, COORDINATOR);
         route(HttpMethod.GET, "/api/v1/appointments", ops::awaitingFeedback, COORDINATOR);
 
+        route(HttpMethod.POST, "/api/v1/sim/clock", ctx -> setClock(ctx, s), OPS);
+
         // the signed link is the credential: no bearer token on these
         FeedbackLinkHandlers links = new FeedbackLinkHandlers(s);
         router.get("/api/v1/feedback/:token").handler(links::getJson);
@@ -121,6 +124,20 @@ public final class ApiRouter {
             default -> new ApiError(status, "HTTP_" + status, "request failed", null);
         };
         Http.json(ctx, status, e.toJson());
+    }
+
+    /**
+     * POST /api/v1/sim/clock {"now": ISO date-time}: moves the server's time, for the replay simulator. Refused
+     * unless the server was started with simulation.clockControl=true.
+     */
+    private static void setClock(RoutingContext ctx, Services s) {
+        if (!(s.clock() instanceof SimulationClock clock)) {
+            throw ApiError.forbidden("SIMULATION_DISABLED", "the clock can be moved only on a server started with "
+                    + "simulation.clockControl=true");
+        }
+        java.time.OffsetDateTime now = Input.dateTime(Input.object(ctx), "now", null, true);
+        clock.set(now.toInstant());
+        Http.json(ctx, 200, new JsonObject().put("now", now.toString()));
     }
 
     /** GET /api/v1/communes?q=chatea : autocomplete on the served communes. */

@@ -46,7 +46,7 @@ final class AppointmentHandlers {
         Effector e = s.index().effector(Ids.effectorOfSlot(slotId));
         if (e == null) throw ApiError.notFound("SLOT_NOT_FOUND", "no such slot");
         long now = s.nowMs();
-        String appointmentId = Ids.appointment(territory);
+        String appointmentId = Ids.appointment(territory, now);
         Http.reply(ctx, s.slots().book(slotId, appointmentId, requestId, holdId, p.id(), key, now, p.viewer().maskFor(e),
                 e, s.settings().integer("booking.idempotencyTtlSeconds"), p.role().sharedQueue())
                 .thenCompose(r -> {

@@ -52,7 +52,7 @@ final class RequestHandlers {
         int limit = Input.integer(body, "limit", null, 1, s.settings().integer("matching.maxLimit"),
                 s.settings().integer("matching.defaultLimit"));
         need.put("limit", limit);
-        CareRequest request = new CareRequest(Ids.request(territory), territory, origin, p.id(), now, patient, need,
+        CareRequest request = new CareRequest(Ids.request(territory, now), territory, origin, p.id(), now, patient, need,
                 null, null, null, 0);
         List<Candidate> candidates = match(request, p, now);
         Http.reply(ctx, s.requests().create(request).thenApply(ok -> new Http.Reply(201,
@@ -94,10 +94,15 @@ final class RequestHandlers {
         }
         String comment = Input.string(body, "comment", null, false);
         if (comment != null) details.put("comment", comment);
+        boolean withAdvice = Input.bool(body, "withAdvice", null);
+        if (withAdvice && type != OutcomeType.PRESCRIPTION) {
+            throw Input.invalid("withAdvice", "applies to a PRESCRIPTION only (advice alone is the ADVICE outcome)");
+        }
+        if (withAdvice) details.put("withAdvice", true);
         long now = s.nowMs();
         Http.reply(ctx, s.requests().get(id).thenCompose(r -> {
             mustSee(p, r);
-            return s.requests().setOutcome(id, type, details, now, p.id());
+            return s.requests().setOutcome(id, type, details, now, p.id(), withAdvice);
         }).thenCompose(result -> {
             String code = (String) result.get(0);
             if (!code.equals("OK") && !code.equals("ALREADY_SET")) throw ScriptCodes.error(code);

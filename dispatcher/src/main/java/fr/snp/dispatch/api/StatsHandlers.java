@@ -77,8 +77,12 @@ final class StatsHandlers {
         GroupBy by = g == null ? GroupBy.TERRITORY : Input.parseEnum(GroupBy.class, g.toUpperCase(), "groupBy");
         // an effector sees only their own figures
         GroupBy effective = p.role() == Role.EFFECTOR ? GroupBy.EFFECTOR : by;
+        LocalDate today = s.stats().today(s.nowMs());
         Http.reply(ctx, s.stats().days(period.territory(), period.from(), period.to()).thenApply(days -> {
             List<Map<String, Object>> rows = new ArrayList<>();
+            // unanswered appointments of past days await feedback; those of today and later are mostly upcoming
+            Map<String, Map<String, Long>> past = StatsReader.appointments(
+                    days.stream().filter(d -> d.getKey().isBefore(today)).toList(), effective);
             StatsReader.appointments(days, effective).forEach((key, m) -> {
                 if (p.role() == Role.EFFECTOR && !key.equals(p.effectorId())) return;
                 long booked = m.getOrDefault("booked", 0L);
@@ -91,7 +95,11 @@ final class StatsHandlers {
                 row.put("fulfilled", fulfilled);
                 row.put("noshow", noshow);
                 row.put("cancelled", cancelled);
-                row.put("unanswered", booked - cancelled - fulfilled - noshow);
+                Map<String, Long> p0 = past.getOrDefault(key, Map.of());
+                long awaiting = p0.getOrDefault("booked", 0L) - p0.getOrDefault("cancelled", 0L)
+                        - p0.getOrDefault("fulfilled", 0L) - p0.getOrDefault("noshow", 0L);
+                row.put("awaitingFeedback", awaiting);
+                row.put("upcoming", booked - cancelled - fulfilled - noshow - awaiting);
                 row.put("noshowRate", fulfilled + noshow == 0 ? null : Views.round((double) noshow / (fulfilled + noshow), 4));
                 rows.add(row);
             });
@@ -119,6 +127,8 @@ final class StatsHandlers {
                 row.put("requests", total.getOrDefault("requests|" + dim, 0L));
                 row.put("SNP_SLOT", total.getOrDefault("outcome.SNP_SLOT|" + dim, 0L));
                 for (OutcomeType o : OutcomeType.values()) row.put(o.name(), total.getOrDefault("outcome." + o + "|" + dim, 0L));
+                // prescriptions sent with medical advice count under both ADVICE and PRESCRIPTION
+                row.put("PRESCRIPTION_WITH_ADVICE", total.getOrDefault("outcome.PRESCRIPTION_WITH_ADVICE|" + dim, 0L));
                 if (byOrigin && ((Long) row.get("requests")) == 0) continue;
                 rows.add(row);
             }

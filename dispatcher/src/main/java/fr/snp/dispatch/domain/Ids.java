@@ -39,16 +39,17 @@ public final class Ids {
         return Long.parseLong(part.substring(0, part.length() - 8), 36);
     }
 
-    public static String request(String territory) { return territory + "-R" + randomPart(); }
+    /** {@code nowMs}: the server's clock, which the id records (statistics count a request on its day). */
+    public static String request(String territory, long nowMs) { return territory + "-R" + randomPart(nowMs); }
 
-    public static String appointment(String territory) { return territory + "-A" + randomPart(); }
+    public static String appointment(String territory, long nowMs) { return territory + "-A" + randomPart(nowMs); }
 
-    public static String hold() { return "H" + randomPart(); }
+    public static String hold() { return "H" + randomPart(System.currentTimeMillis()); }
 
     /** Time-ordered and unguessable: milliseconds in base 36 then 40 random bits. */
-    private static String randomPart() {
+    private static String randomPart(long ms) {
         long random = RANDOM.nextLong() & 0xFF_FFFF_FFFFL;
         String r = Long.toString(random, 36);
-        return Long.toString(System.currentTimeMillis(), 36) + "0".repeat(8 - r.length()) + r;
+        return Long.toString(ms, 36) + "0".repeat(8 - r.length()) + r;
     }
 }

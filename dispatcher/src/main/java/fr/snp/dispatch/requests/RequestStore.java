@@ -55,9 +55,9 @@ public final class RequestStore {
 
     /** {code, detail}: OK, ALREADY_SET, OUTCOME_ALREADY_SET, REQUEST_ALREADY_BOOKED or REQUEST_NOT_FOUND. */
     public CompletionStage<List<Object>> setOutcome(String id, OutcomeType type, JsonObject details, long nowMs,
-                                                    String principal) {
+                                                    String principal, boolean withAdvice) {
         String t = Ids.territoryOf(id);
         return SET_OUTCOME.run(redis, ScriptOutputType.MULTI, new String[]{Keys.request(t, id), requestDay(t, id)},
-                type.name(), details.encode(), String.valueOf(nowMs), principal);
+                type.name(), details.encode(), String.valueOf(nowMs), principal, withAdvice ? "1" : "0");
     }
 }

@@ -25,11 +25,12 @@ class RppsAndIdsTest {
         assertThat(Ids.territoryOf(slot)).isEqualTo("36");
         assertThat(Ids.effectorOfSlot(slot)).isEqualTo("36-E17");
         assertThat(Ids.slot("36-E17", 1_800_000_030L)).isEqualTo(slot); // same minute, same slot
-        assertThat(Ids.territoryOf(Ids.request("2A"))).isEqualTo("2A");
-        assertThat(Ids.isWellFormed(Ids.appointment("971"))).isTrue();
+        assertThat(Ids.territoryOf(Ids.request("2A", 1_800_000_000_000L))).isEqualTo("2A");
+        assertThat(Ids.isWellFormed(Ids.appointment("971", 1_800_000_000_000L))).isTrue();
         assertThat(Ids.isWellFormed("99-E1")).isFalse();
         assertThat(Ids.isWellFormed("36-E1;DEL")).isFalse();
-        assertThat(Ids.request("36")).isNotEqualTo(Ids.request("36"));
+        assertThat(Ids.request("36", 1L)).isNotEqualTo(Ids.request("36", 1L));
+        assertThat(Ids.createdAtMs(Ids.request("36", 1_800_000_000_123L))).isEqualTo(1_800_000_000_123L);
     }
 
     @Test

@@ -152,6 +152,9 @@ class FeedbackAndStatsTest {
         long fulfilled = all.getLong("fulfilled");
         long noshow = all.getLong("noshow");
         assertThat(noshow).isPositive();
+        // every slot has ended and a sixth of the appointments got no answer: they await feedback, none is upcoming
+        long unanswered = all.getLong("booked") - all.getLong("cancelled") - fulfilled - noshow;
+        assertThat(all.getLong("awaitingFeedback") + all.getLong("upcoming")).isEqualTo(unanswered);
         assertThat(all.getDouble("noshowRate")).isCloseTo((double) noshow / (fulfilled + noshow), org.assertj.core.data.Offset.offset(1e-4));
 
         // request outcomes against the requests themselves
@@ -172,7 +175,7 @@ class FeedbackAndStatsTest {
                 null, Map.of("Accept", "text/csv"));
         assertThat(csv.header("Content-Type")).startsWith("text/csv");
         String[] lines = csv.body().split("\r\n");
-        assertThat(lines[0]).isEqualTo("key,booked,fulfilled,noshow,cancelled,unanswered,noshowRate");
+        assertThat(lines[0]).isEqualTo("key,booked,fulfilled,noshow,cancelled,awaitingFeedback,upcoming,noshowRate");
         assertThat(lines).hasSize(expected.get("effector").size() + 1);
         for (int i = 1; i < lines.length; i++) {
             String[] cells = lines[i].split(",", -1);

@@ -1,0 +1,29 @@
+package fr.snp.dispatch.sim;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The server's clock in simulation mode only (simulation.clockControl=true): time stands where it was last set
+ * and moves when the simulator says, so a year replays in minutes. Never used otherwise.
+ */
+public final class SimulationClock extends Clock {
+    private final AtomicLong nowMs = new AtomicLong(System.currentTimeMillis());
+
+    public void set(Instant instant) { nowMs.set(instant.toEpochMilli()); }
+
+    @Override
+    public long millis() { return nowMs.get(); }
+
+    @Override
+    public Instant instant() { return Instant.ofEpochMilli(millis()); }
+
+    @Override
+    public ZoneId getZone() { return ZoneOffset.UTC; }
+
+    @Override
+    public Clock withZone(ZoneId zone) { throw new UnsupportedOperationException(); }
+}
