@@ -55,7 +55,7 @@ public final class TestServer implements AutoCloseable {
         return start(settings, Clock.systemUTC());
     }
 
-    /** With a clock of the test's (see {@link TestClock}). */
+    /** With a clock of the test's (see {@link fr.snp.dispatch.sim.SimulationClock}). */
     public static TestServer start(Map<String, String> settings, Clock clock) throws Exception {
         EmbeddedRedis redis = EmbeddedRedis.start(Files.createTempDirectory("snp-redis"), false);
         Map<String, String> s = new HashMap<>(settings);

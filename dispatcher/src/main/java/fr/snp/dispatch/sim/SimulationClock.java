@@ -7,13 +7,15 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The server's clock in simulation mode only (simulation.clockControl=true): time stands where it was last set
- * and moves when the simulator says, so a year replays in minutes. Never used otherwise.
+ * The server's clock in simulation mode (simulation.clockControl=true) and in tests: time stands where it was
+ * last set and moves when the simulator (or the test) says, so a year replays in minutes. Never used otherwise.
  */
 public final class SimulationClock extends Clock {
     private final AtomicLong nowMs = new AtomicLong(System.currentTimeMillis());
 
     public void set(Instant instant) { nowMs.set(instant.toEpochMilli()); }
+
+    public void advance(java.time.Duration d) { nowMs.addAndGet(d.toMillis()); }
 
     @Override
     public long millis() { return nowMs.get(); }

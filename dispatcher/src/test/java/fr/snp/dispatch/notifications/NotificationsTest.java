@@ -2,7 +2,7 @@ package fr.snp.dispatch.notifications;
 
 import com.sun.net.httpserver.HttpServer;
 import fr.snp.dispatch.Api;
-import fr.snp.dispatch.TestClock;
+import fr.snp.dispatch.sim.SimulationClock;
 import fr.snp.dispatch.TestServer;
 import fr.snp.dispatch.domain.Role;
 import io.vertx.core.json.JsonObject;
@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The outbox reaches the effector's webhook through failures; feedback links are signed and expire; reminders. */
 class NotificationsTest {
-    static final TestClock clock = new TestClock();
+    static final SimulationClock clock = new SimulationClock();
     static TestServer server;
     static HttpServer receiver;
     static final List<JsonObject> received = new CopyOnWriteArrayList<>();

@@ -1,7 +1,7 @@
 package fr.snp.dispatch.stats;
 
 import fr.snp.dispatch.Api;
-import fr.snp.dispatch.TestClock;
+import fr.snp.dispatch.sim.SimulationClock;
 import fr.snp.dispatch.TestServer;
 import fr.snp.dispatch.domain.Role;
 import io.vertx.core.json.JsonArray;
@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The feedback state machine, and statistics that equal a brute-force recount of the same events. */
 class FeedbackAndStatsTest {
     static final ZoneId PARIS = ZoneId.of("Europe/Paris");
-    static final TestClock clock = new TestClock();
+    static final SimulationClock clock = new SimulationClock();
     static TestServer server;
 
     @BeforeAll
