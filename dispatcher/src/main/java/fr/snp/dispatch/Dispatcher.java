@@ -103,9 +103,9 @@ public final class Dispatcher implements AutoCloseable {
                 new SlotCommands(redis, index, streamMaxLen, planner,
                         settings.integer("feedback.reminderAfterHours")), effectors,
                 new RequestStore(redis, settings.integer("requests.retentionDays"), planner), new AppointmentStore(redis),
-                tokens, CommuneDirectory.loadDefault(), planner, new StatsReader(redis, planner), links);
+                tokens, CommuneDirectory.loadDefault(), planner, new StatsReader(redis, planner), links, new fr.snp.dispatch.live.LiveFeed());
 
-        IndexSync sync = new IndexSync(client, redis, index, effectors);
+        IndexSync sync = new IndexSync(client, redis, index, effectors, services.live());
         int loaded = sync.loadAll(clock.millis());
         LOG.info(() -> "index loaded: " + loaded + " slots from Redis");
         String demoEffector = null;

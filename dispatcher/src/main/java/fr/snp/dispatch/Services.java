@@ -7,6 +7,7 @@ import fr.snp.dispatch.booking.SlotCommands;
 import fr.snp.dispatch.config.Settings;
 import fr.snp.dispatch.directory.EffectorStore;
 import fr.snp.dispatch.geo.CommuneDirectory;
+import fr.snp.dispatch.live.LiveFeed;
 import fr.snp.dispatch.matching.Matcher;
 import fr.snp.dispatch.notifications.FeedbackLinks;
 import fr.snp.dispatch.matching.SlotIndex;
@@ -20,7 +21,8 @@ import java.time.Clock;
 public record Services(Settings settings, Clock clock, RedisAsyncCommands<String, String> redis, SlotIndex index,
                        Matcher matcher, SlotCommands slots, EffectorStore effectors, RequestStore requests,
                        AppointmentStore appointments, TokenStore tokens, CommuneDirectory communes,
-                       AvailabilityPlanner planner, StatsReader stats, FeedbackLinks feedbackLinks) {
+                       AvailabilityPlanner planner, StatsReader stats, FeedbackLinks feedbackLinks,
+                       LiveFeed live) {
 
     public long nowMs() { return clock.millis(); }
 }

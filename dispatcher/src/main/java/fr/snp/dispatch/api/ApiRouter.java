@@ -11,6 +11,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +41,12 @@ public final class ApiRouter {
     private ApiRouter(Vertx vertx, Services s) {
         this.router = Router.router(vertx);
         this.auth = new Authenticator(s.tokens());
+        // the widget is embedded in pharmacies' and CPTS' own sites: the API answers any origin (bearer tokens,
+        // never cookies, so no credentials mode)
+        router.route("/api/*").handler(CorsHandler.create().addOriginWithRegex(".*")
+                .allowedMethods(java.util.Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE))
+                .allowedHeaders(java.util.Set.of("Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"))
+                .exposedHeaders(java.util.Set.of("Location", "Idempotent-Replayed")));
         router.route().handler(BodyHandler.create(false).setBodyLimit(s.settings().integer("http.maxBodyBytes")));
 
         HealthHandler health = new HealthHandler(s);
@@ -81,6 +89,15 @@ public final class ApiRouter {
         route(HttpMethod.GET, "/api/v1/appointments", ops::awaitingFeedback, COORDINATOR);
 
         route(HttpMethod.POST, "/api/v1/sim/clock", ctx -> setClock(ctx, s), OPS);
+        router.get("/api/v1/live").handler(new LiveHandler(s, s.live())::handle); // token checked inside (SSE)
+
+        // the web pages (French): widget, regulator console, coordinator view
+        router.route("/widget/*").handler(StaticHandler.create("webroot/widget").setCachingEnabled(false));
+        router.route("/assets/*").handler(StaticHandler.create("webroot/assets").setCachingEnabled(false));
+        router.get("/console").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
+                .sendFile("webroot/console.html"));
+        router.get("/coordinator").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
+                .sendFile("webroot/coordinator.html"));
 
         // the signed link is the credential: no bearer token on these
         FeedbackLinkHandlers links = new FeedbackLinkHandlers(s);

@@ -2,6 +2,7 @@ package fr.snp.dispatch.sync;
 
 import fr.snp.dispatch.directory.EffectorStore;
 import fr.snp.dispatch.domain.SlotState;
+import fr.snp.dispatch.live.LiveFeed;
 import fr.snp.dispatch.matching.SlotIndex;
 import fr.snp.dispatch.redis.Keys;
 import io.lettuce.core.Range;
@@ -26,6 +27,7 @@ import java.util.logging.Logger;
  * Keeps this instance's index equal to Redis: at start it notes where each territory's change stream ends, loads
  * effectors, weekly loads and the slots that have not ended, then follows the streams from the noted point, so
  * a change made meanwhile (here or by another instance) is applied once loaded (versions make it idempotent).
+ * Each entry also goes to the live feed of the browsers connected to this instance.
  */
 public final class IndexSync implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(IndexSync.class.getName());
@@ -35,12 +37,15 @@ public final class IndexSync implements AutoCloseable {
     private final RedisAsyncCommands<String, String> redis;
     private final SlotIndex index;
     private final EffectorStore effectors;
+    private final LiveFeed live;
     private final Map<String, String> positions = new HashMap<>();
     private volatile boolean running = true;
     private Thread follower;
     private StatefulRedisConnection<String, String> followConnection;
 
-    public IndexSync(RedisClient client, RedisAsyncCommands<String, String> redis, SlotIndex index, EffectorStore effectors) {
+    public IndexSync(RedisClient client, RedisAsyncCommands<String, String> redis, SlotIndex index, EffectorStore effectors,
+                     LiveFeed live) {
+        this.live = live;
         this.client = client;
         this.redis = redis;
         this.index = index;
@@ -141,6 +146,7 @@ public final class IndexSync implements AutoCloseable {
         if (body.containsKey("la")) {
             index.setLoad(s.effectorId(), s.week(), Integer.parseInt(body.get("la")), Integer.parseInt(body.get("ls")));
         }
+        live.publish(t, m.getId(), body);
     }
 
     @Override

@@ -1,0 +1,157 @@
+package fr.snp.dispatch.api;
+
+import fr.snp.dispatch.Services;
+import fr.snp.dispatch.auth.Principal;
+import fr.snp.dispatch.domain.Effector;
+import fr.snp.dispatch.domain.Ids;
+import fr.snp.dispatch.domain.Role;
+import fr.snp.dispatch.domain.SlotState;
+import fr.snp.dispatch.live.LiveFeed;
+import fr.snp.dispatch.redis.Keys;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * GET /api/v1/live?territory=36: Server-Sent Events of the territory's slot changes (published, held, released,
+ * booked, cancelled, withdrawn, audience_released) that the caller may see. Each event's id is its change-stream
+ * id: a client reconnecting with Last-Event-ID gets what it missed from Redis, then the live flow, without gaps or
+ * repeats. Browsers' EventSource cannot send headers, so the token may come as ?access_token=.
+ */
+final class LiveHandler {
+    private static final Set<Role> ROLES = EnumSet.of(Role.REGULATOR, Role.OSNP, Role.PHARMACIST, Role.EMERGENCY,
+            Role.EFFECTOR, Role.COORDINATOR, Role.OPS);
+    private static final int REPLAY_MAX = 10_000;
+
+    private final Services s;
+    private final LiveFeed feed;
+
+    LiveHandler(Services s, LiveFeed feed) {
+        this.s = s;
+        this.feed = feed;
+    }
+
+    void handle(RoutingContext ctx) {
+        String territory = ctx.queryParams().get("territory");
+        if (!Ids.isTerritory(territory)) {
+            throw ApiError.badRequest("INVALID_FIELD", "territory must be a département code, e.g. 36", "territory");
+        }
+        String header = ctx.request().getHeader("Authorization");
+        String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip()
+                : ctx.queryParams().get("access_token");
+        if (token == null || token.isBlank()) {
+            throw new ApiError(401, "UNAUTHENTICATED", "a bearer token (or ?access_token=) is required", null);
+        }
+        String lastId = ctx.request().getHeader("Last-Event-ID");
+        if (lastId == null) lastId = ctx.queryParams().get("lastEventId");
+        if (lastId != null && !lastId.matches("\\d+-\\d+")) throw Input.invalid("Last-Event-ID", "is not an event id");
+        String resumeFrom = lastId;
+        Future.fromCompletionStage(s.tokens().lookup(token), ctx.vertx().getOrCreateContext()).onComplete(ar -> {
+            if (ar.failed()) { Http.fail(ctx, ar.cause()); return; }
+            Principal p = ar.result();
+            if (p == null) { Http.fail(ctx, new ApiError(401, "UNAUTHENTICATED", "unknown or revoked token", null)); return; }
+            if (!ROLES.contains(p.role())) { Http.fail(ctx, ApiError.forbidden("FORBIDDEN", "role may not follow the live feed")); return; }
+            open(ctx, territory, p, resumeFrom);
+        });
+    }
+
+    private void open(RoutingContext ctx, String territory, Principal p, String resumeFrom) {
+        HttpServerResponse response = ctx.response();
+        response.setChunked(true).putHeader("Content-Type", "text/event-stream; charset=utf-8")
+                .putHeader("Cache-Control", "no-store").putHeader("X-Accel-Buffering", "no");
+        Connection c = new Connection(ctx.vertx().getOrCreateContext(), response, p);
+        feed.subscribe(territory, c);
+        long heartbeat = ctx.vertx().setPeriodic(15_000, id -> c.write(": keep-alive\n\n"));
+        response.closeHandler(v -> {
+            feed.unsubscribe(territory, c);
+            ctx.vertx().cancelTimer(heartbeat);
+        });
+        response.write("retry: 2000\n\n");
+        if (resumeFrom == null) {
+            // nothing to catch up: say where the flow starts, so that a reconnection resumes from here
+            s.redis().xrevrange(Keys.events(territory), Range.create("-", "+"), Limit.create(0, 1)).thenAccept(last -> {
+                String from = last.isEmpty() ? "0-0" : last.get(0).getId();
+                c.context.runOnContext(v -> c.startLive(from, List.of()));
+            });
+        } else {
+            s.redis().xrange(Keys.events(territory), Range.create("(" + resumeFrom, "+"), Limit.create(0, REPLAY_MAX))
+                    .thenAccept(missed -> c.context.runOnContext(v -> {
+                        List<Map.Entry<String, Map<String, String>>> replay = new ArrayList<>();
+                        missed.forEach(m -> replay.add(Map.entry(m.getId(), m.getBody())));
+                        c.startLive(resumeFrom, replay);
+                    }));
+        }
+    }
+
+    /** One browser: buffers live events while it catches up, then writes each event once, in order. */
+    private final class Connection implements LiveFeed.Subscriber {
+        final Context context;
+        final HttpServerResponse response;
+        final Principal principal;
+        String lastSent;
+        List<Map.Entry<String, Map<String, String>>> buffered = new ArrayList<>();
+
+        Connection(Context context, HttpServerResponse response, Principal principal) {
+            this.context = context;
+            this.response = response;
+            this.principal = principal;
+        }
+
+        @Override
+        public void onEvent(String id, Map<String, String> entry) {
+            context.runOnContext(v -> {
+                if (buffered != null) buffered.add(Map.entry(id, entry));
+                else send(id, entry);
+            });
+        }
+
+        void startLive(String from, List<Map.Entry<String, Map<String, String>>> replay) {
+            lastSent = from;
+            write("event: ready\nid: " + from + "\ndata: {\"from\":\"" + from + "\"}\n\n");
+            replay.forEach(e -> send(e.getKey(), e.getValue()));
+            List<Map.Entry<String, Map<String, String>>> pending = buffered;
+            buffered = null;
+            pending.forEach(e -> send(e.getKey(), e.getValue()));
+        }
+
+        private void send(String id, Map<String, String> entry) {
+            if (lastSent != null && LiveFeed.compareIds(id, lastSent) <= 0) return; // already sent
+            lastSent = id;
+            JsonObject data = view(entry);
+            if (data == null) return;
+            write("id: " + id + "\nevent: slot\ndata: " + data.encode() + "\n\n");
+        }
+
+        /** The event as the caller may see it; null for events it may not see. */
+        private JsonObject view(Map<String, String> entry) {
+            if ("effector".equals(entry.get("type"))) return null;
+            String slotId = entry.get("id");
+            SlotState slot = SlotState.fromHash(slotId, entry);
+            Effector e = s.index().effector(slot.effectorId());
+            long now = s.nowMs();
+            if (principal.role() != Role.OPS && (e == null || (slot.audiencesAt(now) & principal.viewer().maskFor(e)) == 0)) {
+                return null;
+            }
+            JsonObject j = new JsonObject().put("type", entry.get("type")).put("slotId", slotId)
+                    .put("effectorId", slot.effectorId()).put("status", slot.apiStatus(now))
+                    .put("start", slot.startTime().toString()).put("end", slot.endTime().toString())
+                    .put("mode", slot.mode().name());
+            if (slot.heldAt(now)) j.put("holdExpiresAt", Views.time(slot.holdUntilMs(), slot.offsetSeconds()));
+            return j;
+        }
+
+        void write(String text) {
+            if (!response.closed() && !response.ended()) response.write(text);
+        }
+    }
+}

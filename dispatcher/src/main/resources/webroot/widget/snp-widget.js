@@ -1,0 +1,270 @@
+// Widget SNP pour les pharmacies : <script type="module" src="https://<serveur>/widget/snp-widget.js"></script>
+// puis <snp-widget data-token="<jeton de la pharmacie>" data-territory="36"></snp-widget>.
+// Fiche patient -> créneaux proposés -> réservation temporaire -> confirmation imprimable.
+// Aucune donnée patient n'est gardée dans le navigateur (ni stockage local, ni cookie) ; tout est effacé à la fin.
+
+const API_BASE = new URL('..', import.meta.url).href.replace(/\/$/, '');
+
+const MESSAGES = {
+  SLOT_BOOKED: 'Ce créneau vient d\'être pris par quelqu\'un d\'autre. Choisissez-en un autre.',
+  SLOT_HELD: 'Ce créneau vient d\'être pris par quelqu\'un d\'autre. Choisissez-en un autre.',
+  HOLD_EXPIRED: 'Le délai de réservation (2 minutes) est dépassé. Choisissez de nouveau un créneau.',
+  SLOT_WITHDRAWN: 'Le médecin a retiré ce créneau. Choisissez-en un autre.',
+  SLOT_STARTED: 'Ce créneau a déjà commencé. Choisissez-en un autre.',
+  EFFECTOR_CAP_REACHED: 'Ce médecin a atteint son nombre de consultations de la semaine. Choisissez un autre créneau.',
+  INVALID_PHONE: 'Numéro de téléphone invalide : 10 chiffres, par exemple 06 12 34 56 78.',
+  UNKNOWN_COMMUNE: 'Commune inconnue : choisissez-la dans la liste proposée.',
+  UNAUTHENTICATED: 'Le jeton de la pharmacie n\'est pas reconnu. Contactez la coordination de la CPTS.',
+  FORBIDDEN: 'Ce jeton ne permet pas de réserver. Contactez la coordination de la CPTS.',
+  REDIS_UNAVAILABLE: 'Le service est momentanément indisponible. Réessayez dans un instant.',
+};
+const FIELD_LABELS = {
+  'patient.initials': 'les initiales (1 à 4 lettres)', 'patient.birthYear': 'l\'année de naissance',
+  'patient.phone': 'le téléphone', 'patient.communeInsee': 'la commune',
+};
+
+function message(error) {
+  if (MESSAGES[error.code]) return MESSAGES[error.code];
+  if (error.field && FIELD_LABELS[error.field]) return 'Vérifiez ' + FIELD_LABELS[error.field] + '.';
+  return 'La demande n\'a pas abouti. Réessayez ou appelez la plateforme de la CPTS.';
+}
+
+const STYLE = `
+:host { display: block; font: 16px/1.45 system-ui, sans-serif; color: #1b1b1b; max-width: 44rem; }
+* { box-sizing: border-box; }
+h2 { font-size: 1.25rem; margin: .2rem 0 .8rem; }
+fieldset { border: 1px solid #c9ccd1; border-radius: 6px; margin: 0 0 .8rem; padding: .6rem .8rem; }
+legend { font-weight: 600; padding: 0 .3rem; }
+label { display: block; margin: .35rem 0; }
+.row { display: flex; flex-wrap: wrap; gap: .6rem; }
+.row > label { flex: 1 1 10rem; }
+input[type=text], input[type=tel], input[type=number] { width: 100%; padding: .5rem; font-size: 1rem;
+  border: 1px solid #8a8f98; border-radius: 4px; }
+.check { display: flex; align-items: center; gap: .4rem; }
+button { font-size: 1rem; padding: .6rem 1rem; border-radius: 4px; border: 1px solid #1d4e89; background: #1d4e89;
+  color: #fff; cursor: pointer; }
+button.secondary { background: #fff; color: #1d4e89; }
+button:focus-visible, input:focus-visible, a:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
+ul.slots { list-style: none; padding: 0; margin: 0; }
+ul.slots li { border: 1px solid #c9ccd1; border-radius: 6px; padding: .6rem .8rem; margin: 0 0 .5rem; display: flex;
+  justify-content: space-between; align-items: center; gap: .6rem; flex-wrap: wrap; }
+.when { font-weight: 600; }
+.muted { color: #555; font-size: .92rem; }
+.error { background: #fdecea; border: 1px solid #b3261e; color: #8c1d18; padding: .6rem .8rem; border-radius: 6px; }
+.error:empty { display: none; }
+.ok { background: #e8f5e9; border: 1px solid #2e7d32; padding: .8rem; border-radius: 6px; }
+.actions { display: flex; gap: .6rem; flex-wrap: wrap; margin-top: .8rem; }
+@media print { .actions, .noprint { display: none; } }
+`;
+
+class SnpWidget extends HTMLElement {
+  connectedCallback() {
+    this.token = this.dataset.token;
+    this.territory = this.dataset.territory || '36';
+    this.root = this.attachShadow({ mode: 'open' });
+    this.showForm();
+  }
+
+  async api(method, path, body, headers = {}) {
+    const response = await fetch(API_BASE + path, {
+      method, headers: { 'Authorization': 'Bearer ' + this.token, ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
+      body: body ? JSON.stringify(body) : undefined, cache: 'no-store',
+    });
+    const json = await response.json().catch(() => ({}));
+    if (!response.ok) throw json.code ? json : { code: 'HTTP_' + response.status };
+    return json;
+  }
+
+  render(html) {
+    this.root.innerHTML = `<style>${STYLE}</style><div role="alert" aria-live="assertive" class="error" id="error"></div>${html}`;
+    const heading = this.root.querySelector('h2');
+    if (heading) { heading.tabIndex = -1; heading.focus(); }
+  }
+
+  error(text) { this.root.getElementById('error').textContent = text; }
+
+  // --- 1. la fiche patient -------------------------------------------------------------------------------------
+  showForm() {
+    this.state = {};
+    this.known = new Map();
+    this.render(`
+      <h2>Trouver un rendez-vous de soins non programmés</h2>
+      <form id="form" novalidate autocomplete="off">
+        <fieldset><legend>Fiche patient</legend>
+          <div class="row">
+            <label>Initiales <input type="text" name="initials" maxlength="4" required autocomplete="off"></label>
+            <label>Année de naissance <input type="number" name="birthYear" min="1900" max="${new Date().getFullYear()}" required></label>
+            <label>Téléphone <input type="tel" name="phone" required placeholder="06 12 34 56 78"></label>
+          </div>
+          <label>Commune <input type="text" name="commune" list="communes" required aria-describedby="communeHelp"></label>
+          <datalist id="communes"></datalist>
+          <span id="communeHelp" class="muted">Tapez le début du nom puis choisissez dans la liste.</span>
+          <div class="row">
+            <label class="check"><input type="checkbox" name="noRegularDoctor"> Pas de médecin traitant</label>
+            <label class="check"><input type="checkbox" name="ald"> Affection de longue durée (ALD)</label>
+            <label class="check"><input type="checkbox" name="over70"> Plus de 70 ans</label>
+            <label class="check"><input type="checkbox" name="reducedMobility"> Mobilité réduite</label>
+          </div>
+        </fieldset>
+        <fieldset><legend>Besoin</legend>
+          <div class="row" role="radiogroup" aria-label="Délai">
+            <label class="check"><input type="radio" name="within" value="TODAY" checked> Aujourd'hui</label>
+            <label class="check"><input type="radio" name="within" value="PT24H"> Sous 24 h</label>
+            <label class="check"><input type="radio" name="within" value="PT48H"> Sous 48 h</label>
+          </div>
+          <div class="row" role="radiogroup" aria-label="Type de consultation">
+            <label class="check"><input type="radio" name="mode" value="AMB" checked> Au cabinet</label>
+            <label class="check"><input type="radio" name="mode" value="HH"> Visite à domicile</label>
+            <label class="check"><input type="radio" name="mode" value="VR"> Téléconsultation</label>
+          </div>
+        </fieldset>
+        <div class="actions"><button type="submit">Voir les créneaux</button></div>
+      </form>`);
+    const form = this.root.getElementById('form');
+    const commune = form.elements.commune;
+    commune.addEventListener('input', () => this.suggest(commune.value));
+    form.addEventListener('submit', (e) => { e.preventDefault(); this.search(form); });
+  }
+
+  async suggest(text) {
+    const name = text.replace(/\s*\(\d{5}\)\s*$/, '').trim(); // a chosen entry reads "Name (36000)"
+    if (name.length < 2) return;
+    try {
+      const { communes } = await this.api('GET', '/api/v1/communes?q=' + encodeURIComponent(name));
+      if (!communes.length) return;
+      communes.forEach(c => this.known.set(`${c.name} (${c.postalCode})`, c.insee));
+      this.root.getElementById('communes').innerHTML = communes
+        .map(c => `<option value="${esc(c.name)} (${c.postalCode})"></option>`).join('');
+    } catch (e) { /* the list stays as it was */ }
+  }
+
+  /** The INSEE code of a commune the list offered (by its label, or by its name alone when that is unique). */
+  communeInsee(text) {
+    const t = text.trim();
+    if (this.known.has(t)) return this.known.get(t);
+    const byName = [...this.known.entries()].filter(([label]) => label.replace(/\s*\(\d{5}\)$/, '').toLowerCase() === t.toLowerCase());
+    return byName.length === 1 ? byName[0][1] : null;
+  }
+
+  async search(form) {
+    const f = form.elements;
+    const insee = this.communeInsee(f.commune.value);
+    if (!f.initials.value.trim()) return this.error('Indiquez les initiales du patient.');
+    if (!f.birthYear.value) return this.error('Indiquez l\'année de naissance du patient.');
+    if (!insee) return this.error(MESSAGES.UNKNOWN_COMMUNE);
+    const within = form.querySelector('input[name=within]:checked').value;
+    const need = { mode: form.querySelector('input[name=mode]:checked').value };
+    if (within === 'TODAY') {
+      const end = new Date(); end.setHours(23, 59, 0, 0);
+      need.from = new Date().toISOString(); need.to = end.toISOString();
+    } else need.within = within;
+    const body = {
+      origin: 'PHARMACIST', territory: this.territory, limit: 8, need,
+      patient: { initials: f.initials.value.trim(), birthYear: Number(f.birthYear.value), phone: f.phone.value,
+        communeInsee: insee, noRegularDoctor: f.noRegularDoctor.checked, ald: f.ald.checked, over70: f.over70.checked,
+        reducedMobility: f.reducedMobility.checked },
+    };
+    try {
+      const request = await this.api('POST', '/api/v1/requests', body);
+      this.state.request = request;
+      this.showSlots(request.candidates);
+    } catch (e) { this.error(message(e)); }
+  }
+
+  // --- 2. les créneaux ------------------------------------------------------------------------------------------
+  showSlots(candidates, notice) {
+    const items = candidates.map((c, i) => `
+      <li><div><div class="when">${esc(when(c.start))}</div>
+        <div>${esc(c.effector.name)} — ${esc(c.place.name)}, ${esc(c.place.commune)}</div>
+        <div class="muted">${c.mode === 'VR' ? 'Téléconsultation' : c.mode === 'HH' ? 'Visite à domicile'
+          : esc(c.distanceKm.toLocaleString('fr-FR')) + ' km'}${c.place.accessible ? ' · accessible PMR' : ''}</div></div>
+        <button data-i="${i}" aria-label="Réserver ${esc(when(c.start))} avec ${esc(c.effector.name)}">Réserver</button></li>`).join('');
+    this.render(`<h2>Créneaux disponibles</h2>
+      ${candidates.length ? `<ul class="slots">${items}</ul>` : '<p>Aucun créneau disponible pour ce besoin. Appelez le 116 117 ou la plateforme de la CPTS.</p>'}
+      <div class="actions"><button class="secondary" id="back">Nouvelle recherche</button></div>`);
+    if (notice) this.error(notice);
+    this.root.querySelectorAll('button[data-i]').forEach(b =>
+      b.addEventListener('click', () => this.hold(candidates[Number(b.dataset.i)])));
+    this.root.getElementById('back').addEventListener('click', () => this.showForm());
+  }
+
+  async refreshSlots(notice) {
+    try {
+      const request = await this.api('GET', '/api/v1/requests/' + this.state.request.id);
+      this.showSlots(request.candidates || [], notice);
+    } catch (e) { this.error(message(e)); }
+  }
+
+  // --- 3. réservation temporaire puis confirmation ----------------------------------------------------------------
+  async hold(candidate) {
+    try {
+      const hold = await this.api('POST', `/api/v1/slots/${candidate.slotId}/hold`, { requestId: this.state.request.id });
+      this.state.hold = hold;
+      this.state.candidate = candidate;
+      this.showConfirm();
+    } catch (e) { this.refreshSlots(message(e)); }
+  }
+
+  showConfirm() {
+    const c = this.state.candidate;
+    this.render(`<h2>Confirmer le rendez-vous</h2>
+      <p><strong>${esc(when(c.start))}</strong><br>${esc(c.effector.name)}<br>${esc(c.place.name)}, ${esc(c.place.address || '')} ${esc(c.place.commune)}</p>
+      <p class="muted" id="countdown" aria-live="off"></p>
+      <div class="actions"><button id="confirm">Confirmer</button><button class="secondary" id="cancel">Choisir un autre créneau</button></div>`);
+    const expires = new Date(this.state.hold.expiresAt).getTime();
+    const tick = () => {
+      const s = Math.max(0, Math.round((expires - Date.now()) / 1000));
+      const el = this.root.getElementById('countdown');
+      if (el) el.textContent = `Créneau réservé pour vous encore ${s} s.`;
+    };
+    tick();
+    this.timer = setInterval(tick, 1000);
+    this.root.getElementById('confirm').addEventListener('click', () => this.book());
+    this.root.getElementById('cancel').addEventListener('click', async () => {
+      clearInterval(this.timer);
+      await this.api('DELETE', `/api/v1/slots/${c.slotId}/hold?holdId=${encodeURIComponent(this.state.hold.holdId)}`).catch(() => {});
+      this.refreshSlots();
+    });
+  }
+
+  async book() {
+    clearInterval(this.timer);
+    const key = (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random()).replace(/[^A-Za-z0-9-]/g, '');
+    try {
+      const appointment = await this.api('POST', '/api/v1/appointments',
+        { slotId: this.state.candidate.slotId, requestId: this.state.request.id, holdId: this.state.hold.holdId },
+        { 'Idempotency-Key': key });
+      this.showDone(appointment);
+    } catch (e) { this.refreshSlots(message(e)); }
+  }
+
+  // --- 4. confirmation pour le patient : plus aucune donnée patient n'est gardée ----------------------------------
+  showDone(a) {
+    this.state = {};
+    this.known = new Map();
+    const p = a.place || {};
+    this.render(`<h2>Rendez-vous confirmé</h2>
+      <div class="ok" id="confirmation">
+        <p><strong>${esc(when(a.slot.start))}</strong></p>
+        <p>${esc(a.effector.name)}<br>${esc(p.name || '')}<br>${esc(p.address || '')} ${esc(p.commune || '')}
+        ${a.effector.phone ? '<br>Tél. du cabinet : ' + esc(a.effector.phone.replace(/(\d{2})(?=\d)/g, '$1 ')) : ''}</p>
+        <p class="muted">Présentez-vous quelques minutes en avance avec votre carte Vitale. En cas d'empêchement,
+        prévenez le cabinet pour libérer le créneau.</p>
+      </div>
+      <div class="actions"><button id="print">Imprimer</button><button class="secondary" id="again">Nouveau patient</button></div>`);
+    this.root.getElementById('print').addEventListener('click', () => window.print());
+    this.root.getElementById('again').addEventListener('click', () => this.showForm());
+  }
+}
+
+function when(iso) {
+  const d = new Date(iso);
+  return d.toLocaleString('fr-FR', { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit',
+    timeZone: 'Europe/Paris' });
+}
+
+function esc(s) {
+  return String(s ?? '').replace(/[&<>"']/g, ch => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&#39;' }[ch]));
+}
+
+customElements.define('snp-widget', SnpWidget);

@@ -1,0 +1,194 @@
+package fr.snp.dispatch.web;
+
+import fr.snp.dispatch.Api;
+import fr.snp.dispatch.Dispatcher;
+import fr.snp.dispatch.config.Settings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.SearchContext;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The pharmacist widget in a real browser, on the demo host page, against a demo-mode server. */
+class WidgetTest {
+    static Dispatcher server;
+    static String base;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = Dispatcher.start(Settings.defaultsWith(Map.of("redis.url", "", "http.port", "0",
+                "redis.embedded.dataDir", Files.createTempDirectory("snp-web").toString())), true, Clock.systemUTC());
+        base = "http://127.0.0.1:" + server.port();
+    }
+
+    @AfterAll
+    static void stop() { server.close(); }
+
+    static SearchContext widget(ChromeDriver driver) {
+        return driver.findElement(By.cssSelector("snp-widget")).getShadowRoot();
+    }
+
+    static WebElement await(ChromeDriver driver, String css) {
+        return new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> {
+            try {
+                WebElement e = widget(driver).findElement(By.cssSelector(css));
+                return e.isDisplayed() ? e : null;
+            } catch (org.openqa.selenium.NoSuchElementException | org.openqa.selenium.StaleElementReferenceException notYet) {
+                return null; // not there yet, or the widget re-rendered meanwhile
+            }
+        });
+    }
+
+    static String heading(ChromeDriver driver) { return await(driver, "h2").getText(); }
+
+    static void waitHeading(ChromeDriver driver, String text) throws Exception {
+        try {
+            new WebDriverWait(driver, Duration.ofSeconds(10))
+                    .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(d -> heading(driver).contains(text));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            Browser.screenshot(driver, "failed-waiting-for-" + text.replaceAll("\\W+", "-"));
+            throw e;
+        }
+    }
+
+    @Test
+    void aPharmacistGoesFromAnEmptyFormToAPrintableConfirmation() throws Exception {
+        ChromeDriver driver = Browser.open(1280, 900);
+        try {
+            driver.get(base + "/widget/demo.html");
+            waitHeading(driver, "Trouver un rendez-vous");
+            SearchContext w = widget(driver);
+            // refusals in French: an unknown commune
+            w.findElement(By.name("initials")).sendKeys("MD");
+            w.findElement(By.name("birthYear")).sendKeys("1948");
+            w.findElement(By.name("phone")).sendKeys("06 12 34 56 78");
+            w.findElement(By.name("commune")).sendKeys("Nullepart");
+            w.findElement(By.cssSelector("button[type=submit]")).click();
+            assertThat(await(driver, "#error").getText()).contains("Commune inconnue");
+
+            WebElement commune = w.findElement(By.name("commune"));
+            commune.clear();
+            commune.sendKeys("Chât");
+            new WebDriverWait(driver, Duration.ofSeconds(5)).until(d ->
+                    !widget(driver).findElements(By.cssSelector("#communes option")).isEmpty());
+            commune.clear();
+            commune.sendKeys("Châteauroux (36000)");
+            w.findElement(By.name("over70")).click();
+            w.findElement(By.cssSelector("input[name=within][value=PT48H]")).click();
+            Browser.screenshot(driver, "widget-1-form");
+            w.findElement(By.cssSelector("button[type=submit]")).click();
+
+            waitHeading(driver, "Créneaux disponibles");
+            assertThat(widget(driver).findElements(By.cssSelector("ul.slots li"))).isNotEmpty();
+            Browser.screenshot(driver, "widget-2-slots");
+            widget(driver).findElement(By.cssSelector("button[data-i='0']")).click();
+
+            waitHeading(driver, "Confirmer le rendez-vous");
+            assertThat(await(driver, "#countdown").getText()).contains("Créneau réservé pour vous");
+            Browser.screenshot(driver, "widget-3-confirm");
+            widget(driver).findElement(By.id("confirm")).click();
+
+            waitHeading(driver, "Rendez-vous confirmé");
+            String confirmation = await(driver, "#confirmation").getText();
+            assertThat(confirmation).contains("Dr ");
+            Browser.screenshot(driver, "widget-4-confirmation");
+
+            // the booking is real, and nothing about the patient stays in the browser
+            Object storage = ((JavascriptExecutor) driver).executeScript(
+                    "return localStorage.length + sessionStorage.length + document.cookie.length");
+            assertThat(((Number) storage).intValue()).isZero();
+            assertThat(widget(driver).findElements(By.cssSelector("input"))).isEmpty();
+            assertThat(driver.getPageSource()).doesNotContain("06 12 34 56 78");
+            widget(driver).findElement(By.id("again")).click();
+            waitHeading(driver, "Trouver un rendez-vous");
+            assertThat(widget(driver).findElement(By.name("initials")).getAttribute("value")).isEmpty();
+        } finally {
+            driver.quit();
+        }
+    }
+
+    @Test
+    void theWidgetWorksWithTheKeyboardAloneOnAPhoneSizedScreen() throws Exception {
+        ChromeDriver driver = Browser.open(390, 844);
+        try {
+            driver.get(base + "/widget/demo.html");
+            waitHeading(driver, "Trouver un rendez-vous");
+            Actions keys = new Actions(driver);
+            keys.sendKeys(Keys.TAB).perform(); // to the initials (the heading has focus first)
+            keys.sendKeys("JB").sendKeys(Keys.TAB).sendKeys("1990").sendKeys(Keys.TAB).sendKeys("0611223344")
+                    .sendKeys(Keys.TAB).sendKeys("Issou").perform();
+            new WebDriverWait(driver, Duration.ofSeconds(5)).until(d ->
+                    !widget(driver).findElements(By.cssSelector("#communes option")).isEmpty());
+            keys.sendKeys(Keys.ESCAPE).sendKeys(Keys.BACK_SPACE.toString().repeat(5)).sendKeys("Issoudun (36100)")
+                    .sendKeys(Keys.ESCAPE).perform();
+            // four flags, then the delay (arrow keys move within a radio group) to "within 48 h", the mode, the button
+            keys.sendKeys(Keys.TAB, Keys.TAB, Keys.TAB, Keys.TAB, Keys.TAB).sendKeys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)
+                    .sendKeys(Keys.TAB, Keys.TAB).sendKeys(Keys.ENTER).perform();
+            waitHeading(driver, "Créneaux disponibles");
+            Browser.screenshot(driver, "widget-keyboard-slots-phone");
+            // Tab to the first "Réserver" button, then Enter; then Tab to "Confirmer", Enter
+            keys.sendKeys(Keys.TAB).sendKeys(Keys.ENTER).perform();
+            waitHeading(driver, "Confirmer le rendez-vous");
+            keys.sendKeys(Keys.TAB).sendKeys(Keys.ENTER).perform();
+            waitHeading(driver, "Rendez-vous confirmé");
+            Browser.screenshot(driver, "widget-keyboard-confirmation-phone");
+        } finally {
+            driver.quit();
+        }
+    }
+
+    @Test
+    void aSlotTakenMeanwhileGetsAClearFrenchMessage() throws Exception {
+        ChromeDriver driver = Browser.open(1280, 900);
+        try {
+            driver.get(base + "/widget/demo.html");
+            waitHeading(driver, "Trouver un rendez-vous");
+            SearchContext w = widget(driver);
+            w.findElement(By.name("initials")).sendKeys("AB");
+            w.findElement(By.name("birthYear")).sendKeys("1985");
+            w.findElement(By.name("phone")).sendKeys("0611111111");
+            WebElement commune = w.findElement(By.name("commune"));
+            commune.sendKeys("Déols");
+            new WebDriverWait(driver, Duration.ofSeconds(5)).until(d ->
+                    !widget(driver).findElements(By.cssSelector("#communes option")).isEmpty());
+            commune.clear();
+            commune.sendKeys("Déols (36130)");
+            w.findElement(By.cssSelector("input[name=within][value=PT48H]")).click();
+            w.findElement(By.cssSelector("button[type=submit]")).click();
+            waitHeading(driver, "Créneaux disponibles");
+            String slotLabel = widget(driver).findElement(By.cssSelector("button[data-i='0']")).getAttribute("aria-label");
+
+            // a regulator takes the first slot meanwhile
+            Api api = new Api(base);
+            String firstSlot = (String) ((JavascriptExecutor) driver).executeScript(
+                    "return document.querySelector('snp-widget').state.request.candidates[0].slotId");
+            String request = api.post("/api/v1/requests", "demo-regulator", new io.vertx.core.json.JsonObject(
+                    "{\"origin\":\"SAS_116117\",\"patient\":{\"initials\":\"ZZ\",\"birthYear\":1950,\"phone\":\"0600000001\",\"communeInsee\":\"36063\"}}"))
+                    .json().getString("id");
+            assertThat(api.book("demo-regulator", firstSlot, request, null, "widget-race").status()).isEqualTo(201);
+
+            widget(driver).findElement(By.cssSelector("button[data-i='0']")).click();
+            waitHeading(driver, "Créneaux disponibles");
+            assertThat(await(driver, "#error").getText()).contains("vient d'être pris");
+            assertThat(widget(driver).findElements(By.cssSelector("button[data-i]")))
+                    .noneMatch(b -> slotLabel.equals(b.getAttribute("aria-label")));
+            Browser.screenshot(driver, "widget-slot-taken");
+        } finally {
+            driver.quit();
+        }
+    }
+}
