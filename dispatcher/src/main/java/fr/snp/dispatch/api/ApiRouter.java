@@ -83,6 +83,7 @@ public final class ApiRouter {
         route(HttpMethod.GET, "/api/v1/stats/indicators", stats::indicators, COORDINATOR, OPS);
 
         route(HttpMethod.GET, "/api/v1/communes", ctx -> communes(ctx, s), EVERY_CARE_ROLE);
+        route(HttpMethod.GET, "/api/v1/territories/:territory/communes", ctx -> territoryCommunes(ctx, s), EVERY_CARE_ROLE);
 
         OpsHandlers ops = new OpsHandlers(s);
         route(HttpMethod.GET, "/api/v1/ops/outbox", ops::outbox, OPS, COORDINATOR);
@@ -155,6 +156,17 @@ public final class ApiRouter {
         java.time.OffsetDateTime now = Input.dateTime(Input.object(ctx), "now", null, true);
         clock.set(now.toInstant());
         Http.json(ctx, 200, new JsonObject().put("now", now.toString()));
+    }
+
+    /** GET /api/v1/territories/36/communes: every commune of a territory, for the console's map. */
+    private static void territoryCommunes(RoutingContext ctx, Services s) {
+        String t = ctx.pathParam("territory");
+        if (!fr.snp.dispatch.domain.Ids.isTerritory(t)) throw Input.invalid("territory", "must be a département code");
+        JsonArray list = new JsonArray();
+        s.communes().inDepartement(t).forEach(c -> list.add(new JsonArray().add(c.insee()).add(c.name()).add(c.lat())
+                .add(c.lng()).add(c.population())));
+        Http.json(ctx, 200, new JsonObject().put("territory", t).put("fields", new JsonArray(List.of("insee", "name", "lat",
+                "lng", "population"))).put("communes", list));
     }
 
     /** GET /api/v1/communes?q=chatea : autocomplete on the served communes. */

@@ -1,0 +1,192 @@
+// Console du régulateur / OSNP : demande, créneaux classés, carte, mises à jour en direct, option et réservation
+// au clavier (P, R), issues de la demande. Le jeton vient de ?token= ou du champ en haut de page.
+const TERRITORY = new URLSearchParams(location.search).get('territory') || '36';
+const $ = (id) => document.getElementById(id);
+const state = { request: null, candidates: [], selected: 0, hold: null, mine: new Set(), communes: new Map(), map: [] };
+
+const MESSAGES = {
+  SLOT_BOOKED: 'Ce créneau vient d\'être pris par un autre poste.', SLOT_HELD: 'Ce créneau vient d\'être pris par un autre poste.',
+  HOLD_EXPIRED: 'L\'option a expiré (2 min) : posez-en une nouvelle.', SLOT_WITHDRAWN: 'Le médecin a retiré ce créneau.',
+  EFFECTOR_CAP_REACHED: 'Ce médecin a atteint son plafond hebdomadaire de consultations SAS.',
+  REQUEST_ALREADY_BOOKED: 'Cette demande a déjà un rendez-vous.', REQUEST_CLOSED: 'Cette demande est close.',
+  INVALID_PHONE: 'Téléphone invalide.', UNKNOWN_COMMUNE: 'Commune inconnue : choisissez-la dans la liste.',
+  UNAUTHENTICATED: 'Jeton inconnu.', FORBIDDEN: 'Ce jeton ne permet pas cette action.', ORIGIN_NOT_ALLOWED: 'Origine non permise pour ce jeton.',
+  OUTCOME_ALREADY_SET: 'Une autre issue est déjà enregistrée.',
+};
+const say = (text, ok) => { const n = $('notice'); n.textContent = text; n.className = 'notice ' + (ok ? 'ok' : 'err'); };
+const messageOf = (e) => MESSAGES[e.code] || (e.field ? `Vérifiez le champ ${e.field}.` : 'La demande n\'a pas abouti.');
+const esc = (s) => String(s ?? '').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&#39;' }[c]));
+const time = (iso) => new Date(iso).toLocaleString('fr-FR', { weekday: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Paris' });
+
+async function api(method, path, body, headers = {}) {
+  const r = await fetch(path, { method, cache: 'no-store', headers: { Authorization: 'Bearer ' + $('token').value,
+    ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers }, body: body ? JSON.stringify(body) : undefined });
+  const json = await r.json().catch(() => ({}));
+  if (!r.ok) throw json.code ? json : { code: 'HTTP_' + r.status };
+  return json;
+}
+
+// --- la demande ---------------------------------------------------------------------------------------------------
+$('request').elements.commune.addEventListener('input', async (e) => {
+  const q = e.target.value.replace(/\s*\(\d{5}\)\s*$/, '').trim();
+  if (q.length < 2) return;
+  try {
+    const { communes } = await api('GET', '/api/v1/communes?q=' + encodeURIComponent(q));
+    communes.forEach(c => state.communes.set(`${c.name} (${c.postalCode})`, c));
+    if (communes.length) $('communes').innerHTML = communes.map(c => `<option value="${esc(c.name)} (${c.postalCode})">`).join('');
+  } catch (err) { /* keep the list */ }
+});
+
+$('request').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const f = e.target.elements;
+  const commune = state.communes.get(f.commune.value.trim());
+  if (!commune) return say(MESSAGES.UNKNOWN_COMMUNE);
+  const need = { within: f.within.value };
+  if (f.mode.value) need.mode = f.mode.value;
+  try {
+    const request = await api('POST', '/api/v1/requests', { origin: f.origin.value, territory: TERRITORY, limit: 10, need,
+      patient: { initials: f.initials.value, birthYear: Number(f.birthYear.value), phone: f.phone.value, communeInsee: commune.insee,
+        noRegularDoctor: f.noRegularDoctor.checked, ald: f.ald.checked, over70: f.over70.checked, reducedMobility: f.reducedMobility.checked } });
+    state.request = request; state.hold = null; state.selected = 0;
+    say('', true);
+    show(request.candidates);
+    $('candidates').focus();
+  } catch (err) { say(messageOf(err)); }
+});
+
+// --- les créneaux -------------------------------------------------------------------------------------------------
+function show(candidates) {
+  // a refreshed list keeps the regulator on the slot they had chosen, wherever it now ranks
+  const chosen = state.candidates[state.selected] && state.candidates[state.selected].slotId;
+  state.candidates = candidates;
+  const stillThere = candidates.findIndex(c => c.slotId === chosen);
+  if (stillThere >= 0) state.selected = stillThere;
+  if (state.selected >= candidates.length) state.selected = Math.max(0, candidates.length - 1);
+  $('candidates').innerHTML = candidates.length ? candidates.map((c, i) => `
+    <li data-slot="${esc(c.slotId)}" class="${i === state.selected ? 'selected' : ''} ${state.hold && state.hold.slotId === c.slotId ? 'held' : ''}"
+        aria-selected="${i === state.selected}">
+      <strong>${i + 1}. ${esc(time(c.start))}</strong> — ${esc(c.effector.name)}<br>
+      <span class="muted">${esc(c.place.name)}, ${esc(c.place.commune)} · ${c.mode === 'VR' ? 'téléconsultation'
+        : c.mode === 'HH' ? 'visite' : c.distanceKm.toLocaleString('fr-FR') + ' km'} · score ${c.score.toFixed(2)}</span></li>`).join('')
+    : '<li>Aucun créneau pour ce besoin.</li>';
+  [...$('candidates').querySelectorAll('li[data-slot]')].forEach((li, i) => li.addEventListener('click', () => { state.selected = i; show(state.candidates); }));
+  // (show() re-reads the chosen slot from state.selected, so clicks and arrows select by position first)
+  drawMap();
+}
+
+async function refresh() {
+  if (!state.request) return;
+  try {
+    const r = await api('GET', '/api/v1/requests/' + state.request.id);
+    if (r.status === 'open') show(r.candidates || []);
+  } catch (err) { /* keep what is shown */ }
+}
+
+async function hold() {
+  const c = state.candidates[state.selected];
+  if (!c || !state.request) return;
+  try {
+    const h = await api('POST', `/api/v1/slots/${c.slotId}/hold`, { requestId: state.request.id });
+    state.hold = h; state.mine.add(c.slotId);
+    say(`Option posée sur ${time(c.start)} (${c.effector.name}) jusqu'à ${new Date(h.expiresAt).toLocaleTimeString('fr-FR')}. R pour réserver.`, true);
+    show(state.candidates);
+  } catch (err) {
+    say(messageOf(err));
+    state.candidates = state.candidates.filter(x => x.slotId !== c.slotId);
+    show(state.candidates);
+    refresh();
+  }
+}
+
+async function book() {
+  const c = state.candidates[state.selected];
+  if (!c || !state.request) return;
+  state.mine.add(c.slotId);
+  try {
+    const a = await api('POST', '/api/v1/appointments', { slotId: c.slotId, requestId: state.request.id,
+      ...(state.hold && state.hold.slotId === c.slotId ? { holdId: state.hold.holdId } : {}) }, { 'Idempotency-Key': 'console-' + state.request.id });
+    say(`Rendez-vous réservé : ${time(a.slot.start)}, ${a.effector.name}, ${a.place ? a.place.name + ', ' + a.place.commune : ''}. Le médecin est prévenu.`, true);
+    state.request = null; state.hold = null;
+    show([]);
+  } catch (err) { say(messageOf(err)); refresh(); }
+}
+
+$('candidates').addEventListener('keydown', (e) => {
+  if (e.key === 'ArrowDown') { state.selected = Math.min(state.candidates.length - 1, state.selected + 1); show(state.candidates); e.preventDefault(); }
+  else if (e.key === 'ArrowUp') { state.selected = Math.max(0, state.selected - 1); show(state.candidates); e.preventDefault(); }
+  else if (e.key === 'p' || e.key === 'P') { hold(); e.preventDefault(); }
+  else if (e.key === 'r' || e.key === 'R') { book(); e.preventDefault(); }
+});
+
+// --- issues sans rendez-vous ---------------------------------------------------------------------------------------
+$('outcomes').addEventListener('click', async (e) => {
+  const type = e.target.dataset.outcome;
+  if (!type || !state.request) return;
+  const body = { type };
+  if (type === 'PRESCRIPTION') {
+    const name = prompt('Pharmacie choisie par le patient :');
+    if (!name) return;
+    body.pharmacy = { name };
+  }
+  try {
+    await api('POST', `/api/v1/requests/${state.request.id}/outcome`, body);
+    say('Demande clôturée : ' + e.target.textContent + '.', true);
+    state.request = null; show([]);
+  } catch (err) { say(messageOf(err)); }
+});
+
+// --- en direct : un créneau pris ailleurs disparaît aussitôt ------------------------------------------------------------
+function connect() {
+  if (!$('token').value) return;
+  const source = new EventSource(`/api/v1/live?territory=${TERRITORY}&access_token=${encodeURIComponent($('token').value)}`);
+  source.addEventListener('ready', () => { $('live').textContent = 'En direct'; });
+  source.addEventListener('slot', (e) => {
+    const ev = JSON.parse(e.data);
+    const shown = state.candidates.find(c => c.slotId === ev.slotId);
+    if (shown && (ev.status === 'held' || ev.status === 'booked' || ev.status === 'cancelled') && !state.mine.has(ev.slotId)) {
+      state.candidates = state.candidates.filter(c => c.slotId !== ev.slotId);
+      say(`Le créneau de ${time(shown.start)} (${shown.effector.name}) vient d'être pris par un autre poste.`);
+      show(state.candidates);
+    } else if (!shown && ev.status === 'free' && state.request) {
+      refresh(); // a slot came back (hold expired, cancellation): it may fit this request
+    }
+  });
+  source.onerror = () => { $('live').textContent = 'Reconnexion…'; };
+}
+
+// --- la carte : les communes du territoire, le patient, les créneaux ----------------------------------------------------
+async function loadMap() {
+  try {
+    const { communes } = await api('GET', `/api/v1/territories/${TERRITORY}/communes`);
+    state.map = communes;
+    drawMap();
+  } catch (err) { /* no map */ }
+}
+
+function drawMap() {
+  const pts = state.map;
+  if (!pts.length) return;
+  const lats = pts.map(p => p[2]), lngs = pts.map(p => p[3]);
+  const [minLat, maxLat, minLng, maxLng] = [Math.min(...lats), Math.max(...lats), Math.min(...lngs), Math.max(...lngs)];
+  const k = Math.cos((minLat + maxLat) / 2 * Math.PI / 180);
+  const scale = 560 / Math.max((maxLng - minLng) * k, maxLat - minLat);
+  const xy = (lat, lng) => [20 + (lng - minLng) * k * scale, 20 + (maxLat - lat) * scale];
+  let svg = pts.map(p => { const [x, y] = xy(p[2], p[3]); const r = 1.5 + Math.sqrt(p[4]) / 60;
+    return `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${r.toFixed(1)}" fill="#b9c2cc"><title>${esc(p[1])}</title></circle>`; }).join('');
+  if (state.request) {
+    const [x, y] = xy(state.request.patient.lat, state.request.patient.lng);
+    svg += `<circle cx="${x}" cy="${y}" r="7" fill="#1d4e89"><title>Patient</title></circle>`;
+  }
+  state.candidates.forEach((c, i) => {
+    const [x, y] = xy(c.place.lat, c.place.lng);
+    svg += `<g><circle cx="${x}" cy="${y}" r="9" fill="${i === state.selected ? '#f2a900' : '#2e7d32'}"></circle>
+      <text x="${x}" y="${y + 4}" font-size="11" text-anchor="middle" fill="#fff">${i + 1}</text></g>`;
+  });
+  $('map').innerHTML = svg;
+}
+
+$('token').value = new URLSearchParams(location.search).get('token') || '';
+$('token').addEventListener('change', () => { connect(); loadMap(); });
+connect();
+loadMap();

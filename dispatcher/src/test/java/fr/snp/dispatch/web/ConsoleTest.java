@@ -1,0 +1,137 @@
+package fr.snp.dispatch.web;
+
+import fr.snp.dispatch.Dispatcher;
+import fr.snp.dispatch.config.Settings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Two regulator consoles on the same territory: live updates keep them from chasing the same slot. */
+class ConsoleTest {
+    static Dispatcher server;
+    static String base;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = Dispatcher.start(Settings.defaultsWith(Map.of("redis.url", "", "http.port", "0",
+                "redis.embedded.dataDir", Files.createTempDirectory("snp-console").toString())), true, Clock.systemUTC());
+        base = "http://127.0.0.1:" + server.port();
+    }
+
+    @AfterAll
+    static void stop() { server.close(); }
+
+    static ChromeDriver console(String token, String origin, String initials) throws Exception {
+        ChromeDriver d = Browser.open(1280, 900);
+        d.get(base + "/console?token=" + token);
+        wait(d, 10).until(x -> x.findElement(By.id("live")).getText().equals("En direct"));
+        new Select(d.findElement(By.name("origin"))).selectByValue(origin);
+        d.findElement(By.name("initials")).sendKeys(initials);
+        d.findElement(By.name("birthYear")).sendKeys("1950");
+        d.findElement(By.name("phone")).sendKeys("0612345678");
+        WebElement commune = d.findElement(By.name("commune"));
+        commune.sendKeys("Châte");
+        wait(d, 5).until(x -> !x.findElements(By.cssSelector("#communes option")).isEmpty());
+        commune.clear();
+        commune.sendKeys("Châteauroux (36000)");
+        new Select(d.findElement(By.name("within"))).selectByValue("PT48H");
+        new Select(d.findElement(By.name("mode"))).selectByValue("AMB");
+        d.findElement(By.cssSelector("#request button[type=submit]")).click();
+        wait(d, 10).until(x -> x.findElements(By.cssSelector("#candidates li[data-slot]")).size() >= 3);
+        return d;
+    }
+
+    static WebDriverWait wait(ChromeDriver d, int seconds) {
+        WebDriverWait w = new WebDriverWait(d, Duration.ofSeconds(seconds));
+        w.pollingEvery(Duration.ofMillis(50));
+        w.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        return w;
+    }
+
+    static List<String> slots(ChromeDriver d) {
+        return d.findElements(By.cssSelector("#candidates li[data-slot]")).stream().map(e -> e.getAttribute("data-slot")).toList();
+    }
+
+    /** Selects a slot in the list with the arrow keys, as a regulator would. */
+    static void select(ChromeDriver d, String slot) {
+        WebElement list = d.findElement(By.id("candidates"));
+        list.click();
+        int index = slots(d).indexOf(slot);
+        assertThat(index).as("slot %s listed", slot).isGreaterThanOrEqualTo(0);
+        for (int i = 0; i < 12; i++) list.sendKeys(org.openqa.selenium.Keys.ARROW_UP);
+        for (int i = 0; i < index; i++) list.sendKeys(org.openqa.selenium.Keys.ARROW_DOWN);
+        assertThat(d.findElement(By.cssSelector("#candidates li.selected")).getAttribute("data-slot")).isEqualTo(slot);
+    }
+
+    @Test
+    void aSlotTakenInOneConsoleVanishesFromTheOtherWithinASecondAndARaceHasOneWinner() throws Exception {
+        ChromeDriver a = console("demo-regulator", "SAS_116117", "AA");
+        ChromeDriver b = console("demo-osnp", "OSNP", "BB");
+        try {
+            // the two lists overlap (same patient place, same window)
+            List<String> common = slots(a).stream().filter(slots(b)::contains).toList();
+            assertThat(common).isNotEmpty();
+            String x = common.get(0);
+
+            // A puts an option on X: within a second, B no longer shows X and says why
+            select(a, x);
+            a.findElement(By.id("candidates")).sendKeys("p");
+            wait(a, 5).until(d -> d.findElement(By.id("notice")).getText().contains("Option posée"));
+            long optionAt = System.nanoTime();
+            wait(b, 1).until(d -> !slots(b).contains(x));
+            assertThat((System.nanoTime() - optionAt) / 1_000_000).isLessThan(1000);
+            assertThat(b.findElement(By.id("notice")).getText()).contains("vient d'être pris par un autre poste");
+            Browser.screenshot(b, "console-B-slot-vanished");
+
+            a.findElement(By.id("candidates")).sendKeys("r");
+            wait(a, 5).until(d -> d.findElement(By.id("notice")).getText().contains("Rendez-vous réservé"));
+            Browser.screenshot(a, "console-A-booked");
+
+            // both go for Y at once: one gets the option, the other a clear message and Y leaves its list
+            ChromeDriver c = console("demo-regulator", "SAS_116117", "CC");
+            try {
+                String y = slots(b).stream().filter(slots(c)::contains).findFirst().orElseThrow();
+                select(b, y);
+                select(c, y);
+                for (ChromeDriver d : List.of(b, c)) {
+                    ((org.openqa.selenium.JavascriptExecutor) d).executeScript("document.getElementById('notice').textContent = ''");
+                }
+                c.findElement(By.id("candidates")).sendKeys("p");
+                b.findElement(By.id("candidates")).sendKeys("p");
+                try {
+                    wait(b, 5).until(d -> d.findElement(By.id("notice")).getText().length() > 0
+                            && c.findElement(By.id("notice")).getText().length() > 0);
+                } catch (org.openqa.selenium.TimeoutException e) {
+                    Browser.screenshot(b, "failed-console-race-B");
+                    Browser.screenshot(c, "failed-console-race-C");
+                    throw e;
+                }
+                String nb = b.findElement(By.id("notice")).getText();
+                String nc = c.findElement(By.id("notice")).getText();
+                assertThat(List.of(nb, nc)).filteredOn(t -> t.contains("Option posée")).hasSize(1);
+                assertThat(List.of(nb, nc)).filteredOn(t -> t.contains("vient d'être pris")).hasSize(1);
+                ChromeDriver loser = nb.contains("Option posée") ? c : b;
+                wait(loser, 2).until(d -> !slots(loser).contains(y));
+                Browser.screenshot(loser, "console-race-loser");
+            } finally {
+                c.quit();
+            }
+        } finally {
+            a.quit();
+            b.quit();
+        }
+    }
+}
