@@ -111,13 +111,15 @@ public final class IndexSync implements AutoCloseable {
                     }
                     nextTerritoryCheck = System.currentTimeMillis() + 5_000;
                 }
+                // a territory this instance just created is followed at once (others are found by the check above)
+                for (String t : index.territories()) synchronized (positions) { positions.putIfAbsent(t, "0-0"); }
                 List<XReadArgs.StreamOffset<String>> offsets = new ArrayList<>();
                 synchronized (positions) {
                     positions.forEach((t, id) -> offsets.add(XReadArgs.StreamOffset.from(Keys.events(t), id)));
                 }
                 if (offsets.isEmpty()) { Thread.sleep(500); continue; }
                 @SuppressWarnings("unchecked")
-                List<StreamMessage<String, String>> messages = sync.xread(XReadArgs.Builder.block(1000).count(1000),
+                List<StreamMessage<String, String>> messages = sync.xread(XReadArgs.Builder.block(500).count(1000),
                         offsets.toArray(new XReadArgs.StreamOffset[0]));
                 for (StreamMessage<String, String> m : messages) apply(m);
             } catch (InterruptedException e) {
