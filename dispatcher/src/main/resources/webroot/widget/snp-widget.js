@@ -118,12 +118,35 @@ class SnpWidget extends HTMLElement {
             <label class="check"><input type="radio" name="mode" value="VR"> Téléconsultation</label>
           </div>
         </fieldset>
-        <div class="actions"><button type="submit">Voir les créneaux</button></div>
+        <div class="actions"><button type="submit">Voir les créneaux</button>
+          <button type="button" class="secondary" id="doctor">Demande de médecin traitant</button></div>
       </form>`);
     const form = this.root.getElementById('form');
     const commune = form.elements.commune;
     commune.addEventListener('input', () => this.suggest(commune.value));
     form.addEventListener('submit', (e) => { e.preventDefault(); this.search(form); });
+    this.root.getElementById('doctor').addEventListener('click', () => this.requestDoctor(form));
+  }
+
+  // --- la demande de médecin traitant (patients prioritaires sans médecin traitant, suivis par la CPTS) -------------
+  async requestDoctor(form) {
+    const f = form.elements;
+    const insee = this.communeInsee(f.commune.value);
+    if (!f.initials.value.trim() || !f.birthYear.value) return this.error('Indiquez les initiales et l\'année de naissance du patient.');
+    if (!insee) return this.error(MESSAGES.UNKNOWN_COMMUNE);
+    if (!f.ald.checked && !f.over70.checked) {
+      return this.error('La CPTS suit en priorité les patients en ALD ou de plus de 70 ans : cochez la case qui convient.');
+    }
+    try {
+      await this.api('POST', '/api/v1/doctor-requests', { patient: { initials: f.initials.value.trim(), birthYear: Number(f.birthYear.value),
+        phone: f.phone.value, communeInsee: insee, ald: f.ald.checked, over70: f.over70.checked } });
+      this.state = {};
+      this.known = new Map();
+      this.render(`<h2>Demande transmise à la CPTS</h2>
+        <p class="ok">La coordination de la CPTS rappellera le patient pour lui proposer un médecin traitant.</p>
+        <div class="actions"><button class="secondary" id="again">Nouveau patient</button></div>`);
+      this.root.getElementById('again').addEventListener('click', () => this.showForm());
+    } catch (e) { this.error(message(e)); }
   }
 
   async suggest(text) {

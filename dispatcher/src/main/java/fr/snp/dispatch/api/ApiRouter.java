@@ -85,6 +85,12 @@ public final class ApiRouter {
         route(HttpMethod.GET, "/api/v1/communes", ctx -> communes(ctx, s), EVERY_CARE_ROLE);
         route(HttpMethod.GET, "/api/v1/territories/:territory/communes", ctx -> territoryCommunes(ctx, s), EVERY_CARE_ROLE);
 
+        CoordinationHandlers coordination = new CoordinationHandlers(s);
+        route(HttpMethod.GET, "/api/v1/territories/:territory/planning", coordination::planning, COORDINATOR, OPS);
+        route(HttpMethod.POST, "/api/v1/doctor-requests", coordination::createDoctorRequest, PHARMACIST, COORDINATOR);
+        route(HttpMethod.GET, "/api/v1/doctor-requests", coordination::listDoctorRequests, COORDINATOR);
+        route(HttpMethod.POST, "/api/v1/doctor-requests/:id/status", coordination::updateDoctorRequest, COORDINATOR);
+
         OpsHandlers ops = new OpsHandlers(s);
         route(HttpMethod.GET, "/api/v1/ops/outbox", ops::outbox, OPS, COORDINATOR);
         route(HttpMethod.GET, "/api/v1/appointments", ops::awaitingFeedback, COORDINATOR);

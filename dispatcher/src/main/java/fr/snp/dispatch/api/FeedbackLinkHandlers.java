@@ -143,11 +143,12 @@ final class FeedbackLinkHandlers {
                     .append(esc(LABELS.getOrDefault(a.getJsonObject("feedback").getString("answer"), ""))).append("</strong>.</p>");
             return b.toString();
         }
-        b.append("<form method=post action=\"/feedback/").append(esc(token)).append("\">");
+        b.append("<form method=post action=\"/feedback/").append(esc(token)).append("\">")
+                .append("<label>Commentaire (facultatif, sans donnée de santé)<input name=comment maxlength=200></label>");
         for (String answer : new String[]{"seen", "no-show", "cancelled-by-patient", "reoriented"}) {
             b.append("<button name=answer value=\"").append(answer).append("\">").append(esc(LABELS.get(answer))).append("</button>");
         }
-        b.append("<label>Commentaire (facultatif, sans donnée de santé)<input name=comment maxlength=200></label></form>");
+        b.append("</form>");
         return b.toString();
     }
 
@@ -155,7 +156,7 @@ final class FeedbackLinkHandlers {
         ctx.response().setStatusCode(status).putHeader("Content-Type", "text/html; charset=utf-8")
                 .putHeader("Cache-Control", "no-store").putHeader("Referrer-Policy", "no-referrer")
                 .end("<!doctype html><html lang=fr><meta charset=utf-8><meta name=viewport content=\"width=device-width\">"
-                        + "<title>Retour de rendez-vous</title><style>body{font:1.1rem system-ui;max-width:34rem;margin:1rem auto;"
+                        + "<title>Retour de rendez-vous</title><style>*{box-sizing:border-box}body{font:1.1rem system-ui;max-width:34rem;margin:1rem auto;"
                         + "padding:0 1rem}button{display:block;width:100%;margin:.5rem 0;padding:.9rem;font-size:1.1rem}"
                         + "input{width:100%;padding:.6rem}.ok{color:#05620f}.err{color:#9b1111}</style><main>" + body + "</main></html>");
     }

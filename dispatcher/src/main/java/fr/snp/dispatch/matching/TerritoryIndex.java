@@ -77,6 +77,11 @@ public final class TerritoryIndex {
 
     public SlotState slot(String id) { return read(() -> slots.get(id)); }
 
+    /** The slots (not ended) that start in [fromSec, toSec), for planning views. */
+    public List<SlotState> slotsStarting(long fromSec, long toSec) {
+        return read(() -> slots.values().stream().filter(s -> s.start() >= fromSec && s.start() < toSec).toList());
+    }
+
     public int size() { return read(slots::size); }
 
     public void setLoad(String effectorId, String week, int all, int sas) {

@@ -60,6 +60,12 @@ public final class Keys {
     /** The same appointments by the time their one reminder is due (slot end + reminder delay). */
     public static String reminders(String territory) { return t(territory) + "reminders"; }
 
+    /** A "médecin traitant" request: a priority patient without a regular doctor, for the CPTS to follow up. */
+    public static String doctorRequest(String territory, String id) { return t(territory) + "dr:" + id; }
+
+    /** The territory's "médecin traitant" requests by creation time. */
+    public static String doctorRequests(String territory) { return t(territory) + "doctor-requests"; }
+
     /** Hash of server secrets shared by all instances (e.g. the feedback-link key, made once). */
     public static final String SECRETS = "snp:secrets";
 

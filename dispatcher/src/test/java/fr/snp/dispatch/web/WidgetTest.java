@@ -152,6 +152,36 @@ class WidgetTest {
     }
 
     @Test
+    void aPharmacistFilesAPriorityPatientWithoutRegularDoctorForTheCpts() throws Exception {
+        ChromeDriver driver = Browser.open(1280, 900);
+        try {
+            driver.get(base + "/widget/demo.html");
+            waitHeading(driver, "Trouver un rendez-vous");
+            SearchContext w = widget(driver);
+            w.findElement(By.name("initials")).sendKeys("RG");
+            w.findElement(By.name("birthYear")).sendKeys("1942");
+            w.findElement(By.name("phone")).sendKeys("0633445566");
+            WebElement commune = w.findElement(By.name("commune"));
+            commune.sendKeys("Issou");
+            new WebDriverWait(driver, Duration.ofSeconds(5)).until(d ->
+                    !widget(driver).findElements(By.cssSelector("#communes option")).isEmpty());
+            commune.clear();
+            commune.sendKeys("Issoudun (36100)");
+            w.findElement(By.id("doctor")).click();
+            assertThat(await(driver, "#error").getText()).contains("ALD ou de plus de 70 ans");
+            widget(driver).findElement(By.name("over70")).click();
+            widget(driver).findElement(By.id("doctor")).click();
+            waitHeading(driver, "Demande transmise à la CPTS");
+            Browser.screenshot(driver, "widget-doctor-request");
+            var listed = new Api(base).get("/api/v1/doctor-requests?territory=36", "demo-coordinator").json().getJsonArray("requests");
+            assertThat(listed.stream().map(o -> ((io.vertx.core.json.JsonObject) o).getJsonObject("patient").getString("initials")))
+                    .contains("RG");
+        } finally {
+            driver.quit();
+        }
+    }
+
+    @Test
     void aSlotTakenMeanwhileGetsAClearFrenchMessage() throws Exception {
         ChromeDriver driver = Browser.open(1280, 900);
         try {

@@ -1,0 +1,106 @@
+package fr.snp.dispatch.web;
+
+import fr.snp.dispatch.Api;
+import fr.snp.dispatch.Dispatcher;
+import fr.snp.dispatch.config.Settings;
+import fr.snp.dispatch.sim.SimulationClock;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The doctor's feedback page on a phone, the coordinator's page, and the "médecin traitant" requests. */
+class PagesTest {
+    static final SimulationClock clock = new SimulationClock();
+    static Dispatcher server;
+    static Api api;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = Dispatcher.start(Settings.defaultsWith(Map.of("redis.url", "", "http.port", "0",
+                "redis.embedded.dataDir", Files.createTempDirectory("snp-pages").toString())), true, clock);
+        api = new Api("http://127.0.0.1:" + server.port());
+    }
+
+    @AfterAll
+    static void stop() { server.close(); }
+
+    static String bookFirstSlot(String initials) {
+        Api.Response request = api.post("/api/v1/requests", "demo-regulator", new JsonObject().put("origin", "SAS_116117")
+                .put("patient", new JsonObject().put("initials", initials).put("birthYear", 1947).put("phone", "0611223344")
+                        .put("communeInsee", "36044")).put("need", new JsonObject().put("within", "PT48H")));
+        String slot = request.json().getJsonArray("candidates").getJsonObject(0).getString("slotId");
+        Api.Response booked = api.book("demo-regulator", slot, request.json().getString("id"), null, "pages-" + initials);
+        assertThat(booked.status()).isEqualTo(201);
+        return booked.json().getString("id");
+    }
+
+    @Test
+    void aDoctorAnswersFromThePhoneThroughTheSignedLink() throws Exception {
+        String appointment = bookFirstSlot("PL");
+        clock.advance(Duration.ofDays(2)); // the appointment is over
+        String link = server.services().feedbackLinks().url(appointment, clock.millis() / 1000);
+        ChromeDriver phone = Browser.open(390, 844);
+        try {
+            phone.get(link);
+            assertThat(phone.findElement(By.tagName("h1")).getText()).isEqualTo("Retour sur un rendez-vous SNP");
+            assertThat(phone.findElement(By.tagName("main")).getText()).contains("Patient : PL, né(e) en 1947");
+            Browser.screenshot(phone, "feedback-1-phone");
+            phone.findElement(By.cssSelector("input[name=comment]")).sendKeys("RAS");
+            phone.findElement(By.cssSelector("button[value=seen]")).click();
+            new WebDriverWait(phone, Duration.ofSeconds(5)).until(d -> d.findElement(By.tagName("main")).getText().contains("Merci"));
+            assertThat(phone.findElement(By.tagName("main")).getText()).contains("Patient vu");
+            Browser.screenshot(phone, "feedback-2-thanks");
+            assertThat(api.get("/api/v1/appointments/" + appointment, "demo-regulator").json().getString("status"))
+                    .isEqualTo("fulfilled");
+            phone.get(link); // opened again: the answer given is shown, no buttons
+            assertThat(phone.findElement(By.tagName("main")).getText()).contains("Réponse déjà donnée : Patient vu");
+            assertThat(phone.findElements(By.cssSelector("button"))).isEmpty();
+            phone.get(link.substring(0, link.length() - 3) + "xyz");
+            assertThat(phone.findElement(By.tagName("main")).getText()).contains("Ce lien n'est pas valide");
+        } finally {
+            phone.quit();
+        }
+    }
+
+    @Test
+    void theCoordinatorSeesFiguresPlanningAwaitedFeedbackAndFollowsUpDoctorRequests() throws Exception {
+        bookFirstSlot("CO");
+        Api.Response filed = api.post("/api/v1/doctor-requests", "demo-pharmacist", new JsonObject().put("patient",
+                new JsonObject().put("initials", "MT").put("birthYear", 1940).put("phone", "0622334455").put("communeInsee", "36088")
+                        .put("over70", true)));
+        assertThat(filed.status()).isEqualTo(201);
+        assertThat(api.post("/api/v1/doctor-requests", "demo-pharmacist", new JsonObject().put("patient", new JsonObject()
+                .put("initials", "YY").put("birthYear", 1990).put("phone", "0622334455").put("communeInsee", "36088"))).code())
+                .isEqualTo("NOT_A_PRIORITY_PATIENT");
+        assertThat(api.get("/api/v1/doctor-requests?territory=36", "demo-pharmacist").status()).isEqualTo(403);
+
+        ChromeDriver d = Browser.open(1280, 1000);
+        try {
+            d.get("http://127.0.0.1:" + server.port() + "/coordinator?token=demo-coordinator");
+            WebDriverWait wait = new WebDriverWait(d, Duration.ofSeconds(10));
+            wait.until(x -> x.findElements(By.cssSelector("#figures .figure")).size() == 6);
+            wait.until(x -> x.findElements(By.cssSelector("#planning tbody tr")).size() > 10);
+            wait.until(x -> x.findElement(By.id("doctor-requests")).getText().contains("MT"));
+            assertThat(d.findElement(By.id("figures")).getText()).contains("Taux de remplissage").contains("Effecteurs participants");
+            assertThat(d.findElement(By.id("origins")).getText()).contains("116 117");
+            Browser.screenshot(d, "coordinator-1");
+            d.findElement(By.cssSelector("#doctor-requests button[data-status=CONTACTED]")).click();
+            wait.until(x -> x.findElement(By.id("doctor-requests")).getText().contains("Patient contacté"));
+            assertThat(api.get("/api/v1/doctor-requests?territory=36&status=CONTACTED", "demo-coordinator").json()
+                    .getJsonArray("requests")).hasSize(1);
+            Browser.screenshot(d, "coordinator-2-followed-up");
+        } finally {
+            d.quit();
+        }
+    }
+}
