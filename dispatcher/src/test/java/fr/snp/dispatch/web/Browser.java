@@ -37,6 +37,12 @@ final class Browser {
         return driver;
     }
 
+    /** A dispatcher in demo mode (embedded Redis in a fresh directory, demo territory and tokens) for the pages. */
+    static fr.snp.dispatch.Dispatcher demoServer(java.time.Clock clock) throws Exception {
+        return fr.snp.dispatch.Dispatcher.start(fr.snp.dispatch.config.Settings.defaultsWith(java.util.Map.of("redis.url", "",
+                "http.port", "0", "redis.embedded.dataDir", Files.createTempDirectory("snp-web").toString())), true, clock);
+    }
+
     static void screenshot(ChromeDriver driver, String name) throws Exception {
         Files.createDirectories(SCREENSHOTS);
         File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);

@@ -26,8 +26,7 @@ class ConsoleTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = Dispatcher.start(Settings.defaultsWith(Map.of("redis.url", "", "http.port", "0",
-                "redis.embedded.dataDir", Files.createTempDirectory("snp-console").toString())), true, Clock.systemUTC());
+        server = Browser.demoServer(Clock.systemUTC());
         base = "http://127.0.0.1:" + server.port();
     }
 
@@ -124,7 +123,12 @@ class ConsoleTest {
                 assertThat(List.of(nb, nc)).filteredOn(t -> t.contains("Option posée")).hasSize(1);
                 assertThat(List.of(nb, nc)).filteredOn(t -> t.contains("vient d'être pris")).hasSize(1);
                 ChromeDriver loser = nb.contains("Option posée") ? c : b;
-                wait(loser, 2).until(d -> !slots(loser).contains(y));
+                try {
+                    wait(loser, 5).until(d -> !slots(loser).contains(y));
+                } catch (org.openqa.selenium.TimeoutException e) {
+                    Browser.screenshot(loser, "failed-console-race-loser-still-lists-the-slot");
+                    throw e;
+                }
                 Browser.screenshot(loser, "console-race-loser");
             } finally {
                 c.quit();

@@ -26,8 +26,7 @@ class PagesTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = Dispatcher.start(Settings.defaultsWith(Map.of("redis.url", "", "http.port", "0",
-                "redis.embedded.dataDir", Files.createTempDirectory("snp-pages").toString())), true, clock);
+        server = Browser.demoServer(clock);
         api = new Api("http://127.0.0.1:" + server.port());
     }
 

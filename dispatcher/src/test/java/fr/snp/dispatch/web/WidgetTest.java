@@ -29,8 +29,7 @@ class WidgetTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = Dispatcher.start(Settings.defaultsWith(Map.of("redis.url", "", "http.port", "0",
-                "redis.embedded.dataDir", Files.createTempDirectory("snp-web").toString())), true, Clock.systemUTC());
+        server = Browser.demoServer(Clock.systemUTC());
         base = "http://127.0.0.1:" + server.port();
     }
 
@@ -63,6 +62,20 @@ class WidgetTest {
             Browser.screenshot(driver, "failed-waiting-for-" + text.replaceAll("\\W+", "-"));
             throw e;
         }
+    }
+
+    /** Types the patient's identity and picks the commune from the autocomplete, as a pharmacist does. */
+    static void fillPatient(ChromeDriver driver, String initials, String birthYear, String phone, String typed, String choice) {
+        SearchContext w = widget(driver);
+        w.findElement(By.name("initials")).sendKeys(initials);
+        w.findElement(By.name("birthYear")).sendKeys(birthYear);
+        w.findElement(By.name("phone")).sendKeys(phone);
+        WebElement commune = w.findElement(By.name("commune"));
+        commune.sendKeys(typed);
+        new WebDriverWait(driver, Duration.ofSeconds(5)).until(d ->
+                !widget(driver).findElements(By.cssSelector("#communes option")).isEmpty());
+        commune.clear();
+        commune.sendKeys(choice);
     }
 
     @Test
@@ -157,17 +170,8 @@ class WidgetTest {
         try {
             driver.get(base + "/widget/demo.html");
             waitHeading(driver, "Trouver un rendez-vous");
-            SearchContext w = widget(driver);
-            w.findElement(By.name("initials")).sendKeys("RG");
-            w.findElement(By.name("birthYear")).sendKeys("1942");
-            w.findElement(By.name("phone")).sendKeys("0633445566");
-            WebElement commune = w.findElement(By.name("commune"));
-            commune.sendKeys("Issou");
-            new WebDriverWait(driver, Duration.ofSeconds(5)).until(d ->
-                    !widget(driver).findElements(By.cssSelector("#communes option")).isEmpty());
-            commune.clear();
-            commune.sendKeys("Issoudun (36100)");
-            w.findElement(By.id("doctor")).click();
+            fillPatient(driver, "RG", "1942", "0633445566", "Issou", "Issoudun (36100)");
+            widget(driver).findElement(By.id("doctor")).click();
             assertThat(await(driver, "#error").getText()).contains("ALD ou de plus de 70 ans");
             widget(driver).findElement(By.name("over70")).click();
             widget(driver).findElement(By.id("doctor")).click();
@@ -187,16 +191,8 @@ class WidgetTest {
         try {
             driver.get(base + "/widget/demo.html");
             waitHeading(driver, "Trouver un rendez-vous");
+            fillPatient(driver, "AB", "1985", "0611111111", "Déols", "Déols (36130)");
             SearchContext w = widget(driver);
-            w.findElement(By.name("initials")).sendKeys("AB");
-            w.findElement(By.name("birthYear")).sendKeys("1985");
-            w.findElement(By.name("phone")).sendKeys("0611111111");
-            WebElement commune = w.findElement(By.name("commune"));
-            commune.sendKeys("Déols");
-            new WebDriverWait(driver, Duration.ofSeconds(5)).until(d ->
-                    !widget(driver).findElements(By.cssSelector("#communes option")).isEmpty());
-            commune.clear();
-            commune.sendKeys("Déols (36130)");
             w.findElement(By.cssSelector("input[name=within][value=PT48H]")).click();
             w.findElement(By.cssSelector("button[type=submit]")).click();
             waitHeading(driver, "Créneaux disponibles");
