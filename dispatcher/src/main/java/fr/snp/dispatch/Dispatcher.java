@@ -24,6 +24,14 @@ import fr.snp.dispatch.stats.StatsReader;
 import fr.snp.dispatch.sync.IndexSync;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
+import io.lettuce.core.metrics.MicrometerOptions;
+import io.lettuce.core.resource.ClientResources;
+import fr.snp.dispatch.metrics.Metrics;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -82,7 +90,11 @@ public final class Dispatcher implements AutoCloseable {
             embedded = EmbeddedRedis.start(Path.of(settings.string("redis.embedded.dataDir")), true);
             url = embedded.url();
         }
-        RedisClient client = RedisClient.create(url);
+        Metrics metrics = new Metrics();
+        // Lettuce's own command latency, as histograms (the default summaries have no buckets)
+        ClientResources resources = ClientResources.builder().commandLatencyRecorder(new MicrometerCommandLatencyRecorder(
+                metrics.registry(), MicrometerOptions.builder().histogram(true).build())).build();
+        RedisClient client = RedisClient.create(resources, url);
         // fail fast while Redis is unreachable (503 to the caller) rather than queue commands for a minute
         client.setOptions(ClientOptions.builder().autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -103,7 +115,8 @@ public final class Dispatcher implements AutoCloseable {
                 new SlotCommands(redis, index, streamMaxLen, planner,
                         settings.integer("feedback.reminderAfterHours")), effectors,
                 new RequestStore(redis, settings.integer("requests.retentionDays"), planner), new AppointmentStore(redis),
-                tokens, CommuneDirectory.loadDefault(), planner, new StatsReader(redis, planner), links, new fr.snp.dispatch.live.LiveFeed());
+                tokens, CommuneDirectory.loadDefault(), planner, new StatsReader(redis, planner), links, new fr.snp.dispatch.live.LiveFeed(), metrics);
+        metrics.liveConnections(() -> services.live().connections());
 
         IndexSync sync = new IndexSync(client, redis, index, effectors, services.live());
         int loaded = sync.loadAll(clock.millis());
@@ -120,7 +133,12 @@ public final class Dispatcher implements AutoCloseable {
 
         int instances = settings.integer("http.instances");
         if (instances <= 0) instances = Runtime.getRuntime().availableProcessors();
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(instances, 1)));
+        // Vert.x HTTP server metrics with the route label and histogram buckets, in the same registry
+        Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(Math.max(instances, 1))
+                        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+                                .addLabels(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE)
+                                .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))))
+                .withMetrics(new MicrometerMetricsFactory(metrics.registry())).build();
         String host = settings.string("http.host");
         int listenPort = port;
         vertx.deployVerticle(() -> new HttpVerticle(services, host, listenPort), new DeploymentOptions().setInstances(instances))
@@ -134,6 +152,8 @@ public final class Dispatcher implements AutoCloseable {
     private void startHousekeeping() {
         vertx.setPeriodic(30_000, id -> releaseDueAudiences());
         vertx.setPeriodic(60_000, id -> sendDueReminders());
+        refreshMetrics();
+        vertx.setPeriodic(15_000, id -> refreshMetrics());
         vertx.setPeriodic(600_000, id -> {
             long cutoff = services.nowMs() / 1000 - 3600;
             services.index().territories().forEach(t -> services.index().territory(t).pruneEndedBefore(cutoff));
@@ -145,6 +165,34 @@ public final class Dispatcher implements AutoCloseable {
         long now = services.nowMs();
         for (String t : services.index().territories()) {
             for (String slotId : services.index().territory(t).dueReleases(now)) services.slots().releaseAudience(slotId, now);
+        }
+    }
+
+    /** Per-territory gauges: registered once, figures refreshed from Redis (30-day no-show ratio, outbox backlog). */
+    public void refreshMetrics() {
+        Metrics m = services.metrics();
+        services.redis().ping().toCompletableFuture().orTimeout(1, java.util.concurrent.TimeUnit.SECONDS)
+                .whenComplete((pong, error) -> m.redisUp(error == null && "PONG".equals(pong)));
+        for (String t : services.index().territories()) {
+            m.watch(t, services.index(), services::nowMs);
+            java.time.LocalDate today = services.stats().today(services.nowMs());
+            services.stats().days(t, today.minusDays(29), today).thenCombine(
+                    services.redis().exists(Keys.outbox(t)).thenCompose(n -> n == 0
+                            ? java.util.concurrent.CompletableFuture.completedFuture(null)
+                            : services.redis().xpending(Keys.outbox(t), OutboxWorker.GROUP).exceptionally(e -> null)),
+                    (days, pending) -> {
+                        var total = StatsReader.total(days);
+                        long fulfilled = total.getOrDefault("fulfilled|all|-", 0L);
+                        long noshow = total.getOrDefault("noshow|all|-", 0L);
+                        long count = pending == null ? 0 : pending.getCount();
+                        long age = 0;
+                        if (count > 0) {
+                            String oldest = pending.getMessageIds().getLower().getValue();
+                            age = Math.max(0, (System.currentTimeMillis() - Long.parseLong(oldest.substring(0, oldest.indexOf('-')))) / 1000);
+                        }
+                        m.territoryFigures(t, fulfilled + noshow == 0 ? 0 : (double) noshow / (fulfilled + noshow), count, age);
+                        return null;
+                    });
         }
     }
 
@@ -202,6 +250,7 @@ public final class Dispatcher implements AutoCloseable {
         sync.close();
         connection.close();
         client.shutdown();
+        client.getResources().shutdown();
         if (embedded != null) embedded.close();
     }
 

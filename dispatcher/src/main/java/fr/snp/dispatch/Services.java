@@ -8,6 +8,7 @@ import fr.snp.dispatch.config.Settings;
 import fr.snp.dispatch.directory.EffectorStore;
 import fr.snp.dispatch.geo.CommuneDirectory;
 import fr.snp.dispatch.live.LiveFeed;
+import fr.snp.dispatch.metrics.Metrics;
 import fr.snp.dispatch.matching.Matcher;
 import fr.snp.dispatch.notifications.FeedbackLinks;
 import fr.snp.dispatch.matching.SlotIndex;
@@ -22,7 +23,7 @@ public record Services(Settings settings, Clock clock, RedisAsyncCommands<String
                        Matcher matcher, SlotCommands slots, EffectorStore effectors, RequestStore requests,
                        AppointmentStore appointments, TokenStore tokens, CommuneDirectory communes,
                        AvailabilityPlanner planner, StatsReader stats, FeedbackLinks feedbackLinks,
-                       LiveFeed live) {
+                       LiveFeed live, Metrics metrics) {
 
     public long nowMs() { return clock.millis(); }
 }

@@ -96,6 +96,9 @@ public final class ApiRouter {
         route(HttpMethod.GET, "/api/v1/appointments", ops::awaitingFeedback, COORDINATOR);
 
         route(HttpMethod.POST, "/api/v1/sim/clock", ctx -> setClock(ctx, s), OPS);
+        // Prometheus scrapes with the ops token (authorization.credentials in the scrape config)
+        route(HttpMethod.GET, "/metrics", ctx -> ctx.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(s.metrics().scrape()), OPS);
         router.get("/api/v1/live").handler(new LiveHandler(s, s.live())::handle); // token checked inside (SSE)
 
         // the web pages (French): widget, regulator console, coordinator view

@@ -47,8 +47,13 @@ final class AppointmentHandlers {
         if (e == null) throw ApiError.notFound("SLOT_NOT_FOUND", "no such slot");
         long now = s.nowMs();
         String appointmentId = Ids.appointment(territory, now);
+        long t0 = System.nanoTime();
         Http.reply(ctx, s.slots().book(slotId, appointmentId, requestId, holdId, p.id(), key, now, p.viewer().maskFor(e),
                 e, s.settings().integer("booking.idempotencyTtlSeconds"), p.role().sharedQueue())
+                .whenComplete((r, error) -> {
+                    s.metrics().booking().record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    s.metrics().bookingResult(error != null ? "error" : bookingResult(r.code()));
+                })
                 .thenCompose(r -> {
                     if (r.ok()) return CompletableFuture.completedFuture(new Http.Reply(201, Views.appointment(r.appointment(), e),
                             Map.of("Location", "/api/v1/appointments/" + appointmentId)));
@@ -56,6 +61,18 @@ final class AppointmentHandlers {
                     return s.appointments().get(r.detail()).thenApply(a -> new Http.Reply(201, Views.appointment(a, e),
                             Map.of("Location", "/api/v1/appointments/" + r.detail(), "Idempotent-Replayed", "true")));
                 }));
+    }
+
+    /** The result label of dispatch_bookings_total. */
+    static String bookingResult(String code) {
+        return switch (code) {
+            case "OK" -> "booked";
+            case "REPLAY" -> "idempotent_replay";
+            case "HOLD_EXPIRED" -> "expired_hold";
+            case "SLOT_BOOKED", "SLOT_HELD", "SLOT_WITHDRAWN", "SLOT_STARTED", "EFFECTOR_CAP_REACHED",
+                 "REQUEST_ALREADY_BOOKED", "REQUEST_CLOSED", "IDEMPOTENCY_KEY_REUSED" -> "conflict";
+            default -> "refused";
+        };
     }
 
     void get(RoutingContext ctx) {

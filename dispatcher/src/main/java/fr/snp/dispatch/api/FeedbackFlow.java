@@ -26,6 +26,7 @@ final class FeedbackFlow {
             return before.thenCompose(x -> s.slots().feedback(appointmentId, a.get("slot"), answer, now, comment, p.id()));
         }).thenApply(r -> {
             if (!r.ok() && !"ALREADY_ANSWERED".equals(r.code())) throw ScriptCodes.error(r.code());
+            if (r.ok()) s.metrics().feedback(answer);
             return Views.appointment(r.appointment(), s.index().effector(r.appointment().get("e")));
         });
     }

@@ -55,6 +55,7 @@ final class RequestHandlers {
         CareRequest request = new CareRequest(Ids.request(territory, now), territory, origin, p.id(), now, patient, need,
                 null, null, null, 0);
         List<Candidate> candidates = match(request, p, now);
+        s.metrics().request(origin.name());
         Http.reply(ctx, s.requests().create(request).thenApply(ok -> new Http.Reply(201,
                 view(request).put("candidates", candidatesJson(candidates, now)),
                 Map.of("Location", "/api/v1/requests/" + request.id()))));
@@ -125,7 +126,10 @@ final class RequestHandlers {
                 OffsetDateTime.parse(n.getString("from")).toEpochSecond(), OffsetDateTime.parse(n.getString("to")).toEpochSecond(),
                 modes, n.getString("specialty"), r.patient().getBoolean("reducedMobility", false), n.getDouble("radiusKm"),
                 r.origin().sasRegulated, p.viewer(), n.getInteger("limit"));
-        return s.matcher().match(s.index().territory(r.territory()), q, now);
+        long t0 = System.nanoTime();
+        List<Candidate> ranked = s.matcher().match(s.index().territory(r.territory()), q, now);
+        s.metrics().match().record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+        return ranked;
     }
 
     private static JsonArray candidatesJson(List<Candidate> candidates, long now) {

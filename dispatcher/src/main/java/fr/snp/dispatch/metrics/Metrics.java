@@ -1,0 +1,159 @@
+package fr.snp.dispatch.metrics;
+
+import fr.snp.dispatch.domain.Audience;
+import fr.snp.dispatch.domain.SlotState;
+import fr.snp.dispatch.matching.SlotIndex;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * The service's own metrics, with the names the dashboards and alert rules use. Labels stay bounded: origin,
+ * result, outcome, territory, audience; never a slot, a request or a patient. Histograms are published as
+ * buckets so that histogram_quantile works.
+ */
+public final class Metrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Timer match;
+    private final Timer booking;
+    private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<String, Counter> bookings = new ConcurrentHashMap<>();
+    private final Map<String, Counter> feedback = new ConcurrentHashMap<>();
+    private final Set<String> territories = ConcurrentHashMap.newKeySet();
+    private final Map<String, double[]> territoryValues = new ConcurrentHashMap<>(); // noshow ratio, outbox pending, oldest age
+
+    public Metrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        match = Timer.builder("dispatch_match").description("Ranking the candidates of a request (in memory)")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000))
+                .maximumExpectedValue(Duration.ofMillis(100)).register(registry);
+        booking = Timer.builder("dispatch_booking").description("A booking: the Lua script round trip to Redis")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
+                .maximumExpectedValue(Duration.ofSeconds(2)).register(registry);
+        // every label value is known: registered at zero, so that no panel or rule starts empty
+        for (fr.snp.dispatch.domain.Origin o : fr.snp.dispatch.domain.Origin.values()) counter(requests, "dispatch_requests",
+                "origin", o.name(), "Care requests filed");
+        for (String r : new String[]{"booked", "conflict", "expired_hold", "idempotent_replay", "refused", "error"}) {
+            counter(bookings, "dispatch_bookings", "result", r, "Booking attempts by result");
+        }
+        for (String o : new String[]{"seen", "noshow", "cancelled", "reoriented"}) {
+            counter(feedback, "dispatch_feedback", "outcome", o, "Effector feedback by outcome");
+        }
+    }
+
+    private Counter counter(Map<String, Counter> family, String name, String tag, String value, String description) {
+        return family.computeIfAbsent(value, v -> Counter.builder(name).tag(tag, v).description(description).register(registry));
+    }
+
+    public MeterRegistry registry() { return registry; }
+
+    public String scrape() { return registry.scrape(); }
+
+    public Timer match() { return match; }
+
+    public Timer booking() { return booking; }
+
+    public void request(String origin) {
+        counter(requests, "dispatch_requests", "origin", origin, "Care requests filed").increment();
+    }
+
+    /** result: booked, conflict, expired_hold, idempotent_replay, refused, error. */
+    public void bookingResult(String result) {
+        counter(bookings, "dispatch_bookings", "result", result, "Booking attempts by result").increment();
+    }
+
+    /** outcome: seen, noshow, cancelled, reoriented. */
+    public void feedback(String outcome) {
+        counter(feedback, "dispatch_feedback", "outcome", outcome, "Effector feedback by outcome").increment();
+    }
+
+    /**
+     * Registers the gauges of a territory once: free slots by audience and active holds (counted from the index
+     * at scrape time), no-show ratio and outbox backlog (refreshed by {@link #territoryFigures}).
+     */
+    public void watch(String territory, SlotIndex index, LongSupplier nowMs) {
+        if (!territories.add(territory)) return;
+        for (Audience a : Audience.values()) {
+            Gauge.builder("dispatch_free_slots", () -> count(index, territory, nowMs.getAsLong(), a.bit))
+                    .tags("territory", territory, "audience", a.name())
+                    .description("Slots that can be taken now, by audience").register(registry);
+        }
+        Gauge.builder("dispatch_free_snp_slots_24h", () -> countWithin(index, territory, nowMs.getAsLong(), Audience.SNP.bit, 86_400))
+                .tag("territory", territory).description("Free SNP slots starting in the next 24 hours").register(registry);
+        Gauge.builder("dispatch_holds_active", () -> holds(index, territory, nowMs.getAsLong())).tag("territory", territory)
+                .description("Slots held by a caller right now").register(registry);
+        double[] values = territoryValues.computeIfAbsent(territory, t -> new double[]{Double.NaN, 0, 0});
+        Gauge.builder("dispatch_noshow_ratio", values, v -> v[0]).tag("territory", territory)
+                .description("No-shows / (fulfilled + no-shows) over the last 30 days").register(registry);
+        Gauge.builder("dispatch_outbox_pending", values, v -> v[1]).tag("territory", territory)
+                .description("Notifications not yet delivered").register(registry);
+        Gauge.builder("dispatch_outbox_oldest_age_seconds", values, v -> v[2]).tag("territory", territory)
+                .description("Age of the oldest notification not yet delivered").register(registry);
+    }
+
+    public void territoryFigures(String territory, double noshowRatio, long outboxPending, long oldestAgeSeconds) {
+        double[] v = territoryValues.get(territory);
+        if (v == null) return;
+        v[0] = noshowRatio;
+        v[1] = outboxPending;
+        v[2] = oldestAgeSeconds;
+    }
+
+    public void liveConnections(LongSupplier connections) {
+        Gauge.builder("dispatch_live_connections", connections::getAsLong).description("Open live-feed connections")
+                .register(registry);
+    }
+
+    private static double count(SlotIndex index, String territory, long nowMs, int audienceBit) {
+        long n = 0;
+        for (SlotState s : index.territory(territory).slotsStarting(nowMs / 1000, Long.MAX_VALUE)) {
+            if (s.offerableTo(audienceBit, nowMs)) n++;
+        }
+        return n;
+    }
+
+    private static double countWithin(SlotIndex index, String territory, long nowMs, int audienceBit, long seconds) {
+        long n = 0;
+        for (SlotState s : index.territory(territory).slotsStarting(nowMs / 1000, nowMs / 1000 + seconds)) {
+            if (s.offerableTo(audienceBit, nowMs)) n++;
+        }
+        return n;
+    }
+
+    /** 1 while Redis answers, 0 when it does not (refreshed with the territory figures). */
+    public void redisUp(boolean up) { redisUp[0] = up ? 1 : 0; }
+
+    private final double[] redisUp = registerRedisUp();
+
+    private double[] registerRedisUp() {
+        double[] v = {1};
+        Gauge.builder("dispatch_redis_up", v, x -> x[0]).description("1 while Redis answers a PING").register(registry);
+        return v;
+    }
+
+    private static double holds(SlotIndex index, String territory, long nowMs) {
+        long n = 0;
+        for (SlotState s : index.territory(territory).slotsStarting(nowMs / 1000, Long.MAX_VALUE)) if (s.heldAt(nowMs)) n++;
+        return n;
+    }
+}
