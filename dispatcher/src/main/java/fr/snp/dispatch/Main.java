@@ -46,6 +46,9 @@ public final class Main {
             return;
         }
         boolean demo = !settings.isSet("redis.url") || a.contains("--demo");
+        if (!a.isEmpty() && a.get(0).equals("bench")) {
+            System.exit(fr.snp.dispatch.bench.Benchmark.run(settings, a.subList(1, a.size())));
+        }
         if (!a.isEmpty() && a.get(0).equals("simulate")) {
             System.exit(fr.snp.dispatch.sim.Simulator.run(settings, a.subList(1, a.size())));
         }

@@ -1,0 +1,316 @@
+package fr.snp.dispatch.bench;
+
+import fr.snp.dispatch.Dispatcher;
+import fr.snp.dispatch.Services;
+import fr.snp.dispatch.auth.Principal;
+import fr.snp.dispatch.booking.ScriptReply;
+import fr.snp.dispatch.booking.SlotCommands.NewSlot;
+import fr.snp.dispatch.config.Settings;
+import fr.snp.dispatch.domain.Audience;
+import fr.snp.dispatch.domain.Effector;
+import fr.snp.dispatch.domain.Ids;
+import fr.snp.dispatch.domain.Mode;
+import fr.snp.dispatch.domain.Origin;
+import fr.snp.dispatch.domain.PracticeLocation;
+import fr.snp.dispatch.domain.Role;
+import fr.snp.dispatch.domain.Rpps;
+import fr.snp.dispatch.domain.SlotState;
+import fr.snp.dispatch.domain.SlotStatus;
+import fr.snp.dispatch.matching.Candidate;
+import fr.snp.dispatch.matching.MatchQuery;
+import fr.snp.dispatch.matching.Matcher;
+import fr.snp.dispatch.matching.RankingWeights;
+import fr.snp.dispatch.matching.TerritoryIndex;
+import fr.snp.dispatch.matching.Viewer;
+import fr.snp.dispatch.redis.EmbeddedRedis;
+import fr.snp.dispatch.redis.Keys;
+import fr.snp.dispatch.requests.CareRequest;
+import io.lettuce.core.RedisClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+
+/**
+ * One command, one run, baselines side by side (java -jar dispatcher.jar bench [--concurrency 32]):
+ * <ol>
+ *   <li>a territory of 1,000 effectors and 50,000 free slots in a private Redis; Redis memory per slot;</li>
+ *   <li>the raw ceiling of the booking Lua script: EVALSHA through Lettuce at the given concurrency;</li>
+ *   <li>booking over HTTP through the dispatcher at the same concurrency, and the ratio HTTP / raw;</li>
+ *   <li>matching over HTTP (POST /api/v1/requests) with the server-side match time;</li>
+ *   <li>the match cost on indexes of 1k, 10k, 100k and 1M slots (same 1,000 effectors).</li>
+ * </ol>
+ * Everything runs on this machine, client and server sharing its cores, as a one-machine deployment would.
+ */
+public final class Benchmark {
+    private static final int EFFECTORS = 1_000;
+    private static final int SLOTS = 50_000;
+    private static final int BOOKINGS = 20_000;
+
+    public static int run(Settings settings, List<String> args) throws Exception {
+        int concurrency = Integer.parseInt(option(args, "--concurrency", "32"));
+        System.out.printf("SNP dispatch benchmark: %d effectors, %d free slots, concurrency %d, %d cores%n", EFFECTORS, SLOTS,
+                concurrency, Runtime.getRuntime().availableProcessors());
+        try (EmbeddedRedis redis = EmbeddedRedis.start(Files.createTempDirectory("snp-bench"), false);
+             Dispatcher d = Dispatcher.start(settings.with("redis.url", redis.url()).with("http.port", "0")
+                     .with("requests.retentionDays", "1"), false, Clock.systemUTC())) {
+            Services s = d.services();
+            RedisClient admin = RedisClient.create(redis.url());
+            var sync = admin.connect().sync();
+            long before = Long.parseLong(info(sync.info("memory"), "used_memory"));
+            List<Effector> effectors = effectors(s);
+            List<String> slots = publish(s, effectors);
+            long after = Long.parseLong(info(sync.info("memory"), "used_memory"));
+            long sampleHash = 0;
+            for (int i = 0; i < 200; i++) sampleHash += sync.memoryUsage(Keys.slot("36", slots.get(i * 7)));
+            long stream = sync.memoryUsage(Keys.events("36"));
+            System.out.printf("%nRedis memory: %,d bytes for %,d slots = %d B/slot in all (slot hash ~%d B, start index, "
+                            + "and the change stream: %,d B = %d B/slot, capped at %s entries)%n", after - before, slots.size(),
+                    (after - before) / slots.size(), sampleHash / 200, stream, stream / slots.size(), s.settings().string("redis.streamMaxLen"));
+
+            Principal regulator = new Principal("bench", Role.REGULATOR, "bench", null, Set.of());
+            String token = s.tokens().create(regulator).toCompletableFuture().get(10, TimeUnit.SECONDS).getKey();
+            String principalId = s.tokens().lookup(token).toCompletableFuture().get().id();
+            List<String> requests = requests(s, 2 * BOOKINGS + 1000, principalId);
+
+            // --- 2. the raw ceiling: the booking script by EVALSHA, no HTTP --------------------------------------
+            Effector any = effectors.get(0);
+            AtomicInteger next = new AtomicInteger();
+            Result raw = drive(BOOKINGS, concurrency, i -> {
+                int k = next.getAndIncrement();
+                String slot = slots.get(k);
+                Effector e = s.index().effector(Ids.effectorOfSlot(slot));
+                return s.slots().book(slot, Ids.appointment("36", s.nowMs()), requests.get(k), null, principalId, "raw-" + k,
+                        s.nowMs(), Audience.ALL, e == null ? any : e, 3600, true)
+                        .thenApply(ScriptReply::ok).toCompletableFuture();
+            });
+            System.out.printf("%nBooking, raw Lua script (EVALSHA via Lettuce): %s%n", raw);
+
+            // --- 3. the same over HTTP ------------------------------------------------------------------------
+            Vertx vertx = Vertx.vertx();
+            HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+                    .setDefaultPort(d.port()), new PoolOptions().setHttp1MaxSize(concurrency));
+            AtomicInteger nextHttp = new AtomicInteger(BOOKINGS);
+            Result overHttp = drive(BOOKINGS, concurrency, i -> {
+                int k = nextHttp.getAndIncrement();
+                JsonObject body = new JsonObject().put("slotId", slots.get(k)).put("requestId", requests.get(k));
+                return post(http, "/api/v1/appointments", token, body, "http-" + k).thenApply(status -> status == 201);
+            });
+            System.out.printf("Booking over HTTP (POST /api/v1/appointments):       %s%n", overHttp);
+            System.out.printf("Ratio HTTP / raw: %.2f (target >= 0.40)%n", overHttp.perSecond / raw.perSecond);
+
+            // --- 4. matching over HTTP ----------------------------------------------------------------------
+            Random random = new Random(1);
+            long matchBefore = s.metrics().match().count();
+            double matchSumBefore = s.metrics().match().totalTime(TimeUnit.NANOSECONDS);
+            Result matching = drive(10_000, concurrency, i -> {
+                JsonObject body = new JsonObject().put("origin", "SAS_116117").put("patient", new JsonObject().put("initials", "BE")
+                        .put("birthYear", 1960).put("phone", "0612345678").put("lat", 46.3 + random.nextDouble() * 0.9)
+                        .put("lng", 1.0 + random.nextDouble() * 1.2)).put("need", new JsonObject().put("within", "PT24H"));
+                return post(http, "/api/v1/requests", token, body, null).thenApply(status -> status == 201);
+            });
+            long n = s.metrics().match().count() - matchBefore;
+            System.out.printf("%nMatching over HTTP (POST /api/v1/requests, 50k slots): %s%n", matching);
+            var snapshot = s.metrics().match().takeSnapshot();
+            System.out.printf("  server side under that load (dispatch_match_seconds): mean %.1f us, p50 <= %.1f us, p99 <= %.1f us "
+                            + "over %d matches (histogram bucket bounds; these are the only matches of the run)%n",
+                    (s.metrics().match().totalTime(TimeUnit.NANOSECONDS) - matchSumBefore) / n / 1000,
+                    bucketBound(snapshot, 0.50), bucketBound(snapshot, 0.99), n);
+            // the same index, the same matcher, nothing else running: the cost of a match itself
+            long[] quiet = new long[20_000];
+            Viewer viewer = new Viewer(Role.REGULATOR, Set.of());
+            for (int i = 0; i < 25_000; i++) {
+                long nowMs = s.nowMs();
+                MatchQuery q = new MatchQuery(46.3 + random.nextDouble() * 0.9, 1.0 + random.nextDouble() * 1.2, nowMs / 1000,
+                        nowMs / 1000 + 86_400, EnumSet.allOf(Mode.class), null, false, 30, true, viewer, 10);
+                long t0 = System.nanoTime();
+                s.matcher().match(s.index().territory("36"), q, nowMs);
+                if (i >= 5_000) quiet[i - 5_000] = System.nanoTime() - t0;
+            }
+            Arrays.sort(quiet);
+            System.out.printf("  server side, same 50k-slot index, no concurrent load: p50 %.1f us, p99 %.1f us (target p99 <= 2 ms)%n",
+                    quiet[10_000] / 1000.0, quiet[19_800] / 1000.0);
+            vertx.close();
+            admin.shutdown();
+        }
+        matchGrowth();
+        return 0;
+    }
+
+    /** The upper bound (us) of the histogram bucket holding the given quantile. */
+    static double bucketBound(io.micrometer.core.instrument.distribution.HistogramSnapshot h, double quantile) {
+        double target = h.count() * quantile;
+        for (var bucket : h.histogramCounts()) {
+            if (bucket.count() >= target) return bucket.bucket(TimeUnit.MICROSECONDS);
+        }
+        return Double.NaN;
+    }
+
+    /** The match cost as the index grows, same 1,000 effectors: 1k, 10k, 100k, 1M slots. */
+    static void matchGrowth() {
+        System.out.printf("%nMatch cost vs number of slots (in-process, 1,000 effectors, 30 km, 24 h window, regulator):%n");
+        System.out.printf("%10s %10s %10s %10s%n", "slots", "p50 us", "p99 us", "mean us");
+        for (int total : new int[]{1_000, 10_000, 100_000, 1_000_000}) {
+            long[] t = matchTimes(total);
+            double mean = Arrays.stream(t).average().orElse(0) / 1000;
+            System.out.printf("%,10d %10.1f %10.1f %10.1f%n", total, t[t.length / 2] / 1000.0, t[t.length * 99 / 100] / 1000.0, mean);
+        }
+    }
+
+    static long[] matchTimes(int totalSlots) {
+        long nowMs = System.currentTimeMillis();
+        long now = nowMs / 1000;
+        TerritoryIndex index = new TerritoryIndex();
+        Random r = new Random(7);
+        List<Effector> effectors = new ArrayList<>();
+        for (int i = 0; i < EFFECTORS; i++) {
+            Effector e = new Effector("36-E" + i, "36", "10000000000", "A", "B", "SM54", List.of(new PracticeLocation(0, "c", "",
+                    "36044", "x", 46.3 + r.nextDouble() * 0.9, 1.0 + r.nextDouble() * 1.2, "PRACTICE", true)), Set.of(), 20, 0, null, null);
+            index.putEffector(e);
+            effectors.add(e);
+        }
+        int perEffector = Math.max(1, totalSlots / EFFECTORS);
+        long span = 28L * 86_400; // slots spread over the 28-day publication horizon
+        long version = 1;
+        for (Effector e : effectors) {
+            for (int k = 0; k < perEffector; k++) {
+                long start = now + 900 + span * k / perEffector + r.nextInt(600);
+                start -= start % 60;
+                index.apply(new SlotState(e.id() + "-" + k, e.id(), 0, start, start + 900, 3600, Mode.AMB, Audience.SNP.bit, 0, 0,
+                        false, SlotStatus.FREE, 0, null, "W", version++));
+            }
+        }
+        Matcher matcher = new Matcher(new RankingWeights(0.4, 0.4, 0.2, 2, 3, 10));
+        Viewer viewer = new Viewer(Role.REGULATOR, Set.of());
+        int warmup = 5_000;
+        int measured = 20_000;
+        long[] times = new long[measured];
+        for (int i = 0; i < warmup + measured; i++) {
+            MatchQuery q = new MatchQuery(46.3 + r.nextDouble() * 0.9, 1.0 + r.nextDouble() * 1.2, now, now + 86_400,
+                    EnumSet.of(Mode.AMB), null, false, 30, true, viewer, 10);
+            long t0 = System.nanoTime();
+            List<Candidate> c = matcher.match(index, q, nowMs);
+            long dt = System.nanoTime() - t0;
+            if (i >= warmup) times[i - warmup] = dt;
+            if (c.size() > 10) throw new IllegalStateException();
+        }
+        Arrays.sort(times);
+        return times;
+    }
+
+    /** Runs {@code total} operations with at most {@code concurrency} in flight; latencies per operation. */
+    static Result drive(int total, int concurrency, IntFunction<CompletableFuture<Boolean>> op) throws InterruptedException {
+        Semaphore inFlight = new Semaphore(concurrency);
+        CountDownLatch done = new CountDownLatch(total);
+        long[] latencies = new long[total];
+        AtomicInteger ok = new AtomicInteger();
+        long start = System.nanoTime();
+        for (int i = 0; i < total; i++) {
+            inFlight.acquire();
+            int index = i;
+            long t0 = System.nanoTime();
+            op.apply(i).whenComplete((success, error) -> {
+                latencies[index] = System.nanoTime() - t0;
+                if (error == null && Boolean.TRUE.equals(success)) ok.incrementAndGet();
+                inFlight.release();
+                done.countDown();
+            });
+        }
+        done.await(10, TimeUnit.MINUTES);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Arrays.sort(latencies);
+        return new Result(total, ok.get(), total / seconds, latencies[total / 2] / 1e6, latencies[total * 99 / 100] / 1e6);
+    }
+
+    record Result(int total, int ok, double perSecond, double p50ms, double p99ms) {
+        @Override
+        public String toString() {
+            return String.format("%,d ops (%,d ok) at %,.0f/s, p50 %.2f ms, p99 %.2f ms", total, ok, perSecond, p50ms, p99ms);
+        }
+    }
+
+    static CompletableFuture<Integer> post(HttpClientAgent http, String path, String token, JsonObject body, String key) {
+        RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setURI(path)
+                .putHeader("Authorization", "Bearer " + token).putHeader("Content-Type", "application/json");
+        if (key != null) o.putHeader("Idempotency-Key", key);
+        return http.request(o).compose(req -> req.send(Buffer.buffer(body.encode())))
+                .compose(resp -> resp.body().map(b -> resp.statusCode())).toCompletionStage().toCompletableFuture();
+    }
+
+    private static List<Effector> effectors(Services s) throws Exception {
+        Random r = new Random(36);
+        List<CompletableFuture<?>> created = new ArrayList<>();
+        for (int i = 0; i < EFFECTORS; i++) {
+            Effector e = new Effector("__ID__", "36", Rpps.withCheckDigit(String.format("18%08d", i)), "Bench", "E" + i, "SM54",
+                    List.of(new PracticeLocation(0, "Cabinet", "", "36044", "Châteauroux", 46.3 + r.nextDouble() * 0.9,
+                            1.0 + r.nextDouble() * 1.2, "PRACTICE", true)), Set.of("CPTS-BENCH"), 1000, 0, null, null);
+            created.add(s.effectors().create(e).toCompletableFuture());
+        }
+        CompletableFuture.allOf(created.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        return s.index().territory("36").allEffectors();
+    }
+
+    private static List<String> publish(Services s, List<Effector> effectors) throws Exception {
+        long now = s.nowMs() / 1000;
+        List<CompletableFuture<ScriptReply>> replies = new ArrayList<>(SLOTS);
+        List<String> ids = new ArrayList<>(SLOTS);
+        int perEffector = SLOTS / effectors.size();
+        for (Effector e : effectors) {
+            for (int k = 0; k < perEffector; k++) {
+                long start = now + 3600 + k * 3 * 3600L; // every 3 hours over about a week
+                start -= start % 60;
+                NewSlot slot = new NewSlot(e.id(), 0, start, start + 900, 3600, "AMB", Audience.SNP.bit | Audience.CPTS.bit, 0, 0,
+                        s.planner().week(java.time.Instant.ofEpochSecond(start)));
+                ids.add(slot.id());
+                replies.add(s.slots().publish(slot).toCompletableFuture());
+                if (replies.size() % 5_000 == 0) replies.get(replies.size() - 1).get(60, TimeUnit.SECONDS);
+            }
+        }
+        CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        java.util.Collections.shuffle(ids, new Random(5));
+        return ids;
+    }
+
+    private static List<String> requests(Services s, int count, String principal) throws Exception {
+        List<String> ids = new ArrayList<>(count);
+        List<CompletableFuture<Object>> stored = new ArrayList<>();
+        JsonObject patient = new JsonObject().put("initials", "BE").put("birthYear", 1960).put("phone", "0612345678");
+        for (int i = 0; i < count; i++) {
+            CareRequest r = new CareRequest(Ids.request("36", s.nowMs()), "36", Origin.OSNP, principal, s.nowMs(), patient,
+                    new JsonObject(), null, null, null, 0);
+            ids.add(r.id());
+            stored.add(s.requests().create(r).toCompletableFuture());
+        }
+        CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        return ids;
+    }
+
+    private static String info(String info, String field) {
+        for (String line : info.split("\r?\n")) if (line.startsWith(field + ":")) return line.substring(field.length() + 1).strip();
+        throw new IllegalStateException(field + " not in INFO");
+    }
+
+    private static String option(List<String> args, String name, String otherwise) {
+        int i = args.indexOf(name);
+        return i >= 0 && i + 1 < args.size() ? args.get(i + 1) : otherwise;
+    }
+}
