@@ -2,7 +2,7 @@
 // au clavier (P, R), issues de la demande. Le jeton vient de ?token= ou du champ en haut de page.
 const TERRITORY = new URLSearchParams(location.search).get('territory') || '36';
 const $ = (id) => document.getElementById(id);
-const state = { request: null, candidates: [], selected: 0, hold: null, mine: new Set(), communes: new Map(), map: [] };
+const state = { request: null, candidates: [], chosen: null, selected: -1, hold: null, mine: new Set(), communes: new Map(), map: [] };
 
 const MESSAGES = {
   SLOT_BOOKED: 'Ce créneau vient d\'être pris par un autre poste.', SLOT_HELD: 'Ce créneau vient d\'être pris par un autre poste.',
@@ -48,7 +48,8 @@ $('request').addEventListener('submit', async (e) => {
     const request = await api('POST', '/api/v1/requests', { origin: f.origin.value, territory: TERRITORY, limit: 10, need,
       patient: { initials: f.initials.value, birthYear: Number(f.birthYear.value), phone: f.phone.value, communeInsee: commune.insee,
         noRegularDoctor: f.noRegularDoctor.checked, ald: f.ald.checked, over70: f.over70.checked, reducedMobility: f.reducedMobility.checked } });
-    state.request = request; state.hold = null; state.selected = 0;
+    state.request = request; state.hold = null;
+    state.chosen = request.candidates.length ? request.candidates[0].slotId : null; // the best one, shown selected
     say('', true);
     show(request.candidates);
     $('candidates').focus();
@@ -56,13 +57,16 @@ $('request').addEventListener('submit', async (e) => {
 });
 
 // --- les créneaux -------------------------------------------------------------------------------------------------
+function choose(index) {
+  state.chosen = state.candidates[index] ? state.candidates[index].slotId : null;
+  show(state.candidates);
+}
+
 function show(candidates) {
-  // a refreshed list keeps the regulator on the slot they had chosen, wherever it now ranks
-  const chosen = state.candidates[state.selected] && state.candidates[state.selected].slotId;
+  // the regulator's choice is a slot, not a position: a refreshed list keeps it wherever it now ranks, and if that
+  // slot is gone nothing is selected, so that a key press never acts on a slot the regulator did not choose
   state.candidates = candidates;
-  const stillThere = candidates.findIndex(c => c.slotId === chosen);
-  if (stillThere >= 0) state.selected = stillThere;
-  if (state.selected >= candidates.length) state.selected = Math.max(0, candidates.length - 1);
+  state.selected = state.chosen ? candidates.findIndex(c => c.slotId === state.chosen) : -1;
   $('candidates').innerHTML = candidates.length ? candidates.map((c, i) => `
     <li data-slot="${esc(c.slotId)}" class="${i === state.selected ? 'selected' : ''} ${state.hold && state.hold.slotId === c.slotId ? 'held' : ''}"
         aria-selected="${i === state.selected}">
@@ -70,8 +74,7 @@ function show(candidates) {
       <span class="muted">${esc(c.place.name)}, ${esc(c.place.commune)} · ${c.mode === 'VR' ? 'téléconsultation'
         : c.mode === 'HH' ? 'visite' : c.distanceKm.toLocaleString('fr-FR') + ' km'} · score ${c.score.toFixed(2)}</span></li>`).join('')
     : '<li>Aucun créneau pour ce besoin.</li>';
-  [...$('candidates').querySelectorAll('li[data-slot]')].forEach((li, i) => li.addEventListener('click', () => { state.selected = i; show(state.candidates); }));
-  // (show() re-reads the chosen slot from state.selected, so clicks and arrows select by position first)
+  [...$('candidates').querySelectorAll('li[data-slot]')].forEach((li, i) => li.addEventListener('click', () => choose(i)));
   drawMap();
 }
 
@@ -83,15 +86,21 @@ async function refresh() {
   } catch (err) { /* keep what is shown */ }
 }
 
+const NOTHING_SELECTED = 'Le créneau choisi vient d\'être pris ou n\'est plus proposé : choisissez-en un autre (↑ ↓).';
+
 async function hold() {
   const c = state.candidates[state.selected];
-  if (!c || !state.request) return;
+  if (!state.request) return;
+  if (!c) return say(NOTHING_SELECTED);
+  // ours from the moment we ask: the live event of our own hold can arrive before the HTTP answer
+  state.mine.add(c.slotId);
   try {
     const h = await api('POST', `/api/v1/slots/${c.slotId}/hold`, { requestId: state.request.id });
-    state.hold = h; state.mine.add(c.slotId);
+    state.hold = h;
     say(`Option posée sur ${time(c.start)} (${c.effector.name}) jusqu'à ${new Date(h.expiresAt).toLocaleTimeString('fr-FR')}. R pour réserver.`, true);
     show(state.candidates);
   } catch (err) {
+    state.mine.delete(c.slotId);
     say(messageOf(err));
     state.candidates = state.candidates.filter(x => x.slotId !== c.slotId);
     show(state.candidates);
@@ -101,7 +110,8 @@ async function hold() {
 
 async function book() {
   const c = state.candidates[state.selected];
-  if (!c || !state.request) return;
+  if (!state.request) return;
+  if (!c) return say(NOTHING_SELECTED);
   state.mine.add(c.slotId);
   try {
     const a = await api('POST', '/api/v1/appointments', { slotId: c.slotId, requestId: state.request.id,
@@ -109,12 +119,16 @@ async function book() {
     say(`Rendez-vous réservé : ${time(a.slot.start)}, ${a.effector.name}, ${a.place ? a.place.name + ', ' + a.place.commune : ''}. Le médecin est prévenu.`, true);
     state.request = null; state.hold = null;
     show([]);
-  } catch (err) { say(messageOf(err)); refresh(); }
+  } catch (err) {
+    if (!(state.hold && state.hold.slotId === c.slotId)) state.mine.delete(c.slotId);
+    say(messageOf(err)); refresh();
+  }
 }
 
 $('candidates').addEventListener('keydown', (e) => {
-  if (e.key === 'ArrowDown') { state.selected = Math.min(state.candidates.length - 1, state.selected + 1); show(state.candidates); e.preventDefault(); }
-  else if (e.key === 'ArrowUp') { state.selected = Math.max(0, state.selected - 1); show(state.candidates); e.preventDefault(); }
+  // from "nothing selected" (-1), ↓ selects the first slot
+  if (e.key === 'ArrowDown') { choose(Math.min(state.candidates.length - 1, state.selected + 1)); e.preventDefault(); }
+  else if (e.key === 'ArrowUp') { choose(Math.max(0, state.selected - 1)); e.preventDefault(); }
   else if (e.key === 'p' || e.key === 'P') { hold(); e.preventDefault(); }
   else if (e.key === 'r' || e.key === 'R') { book(); e.preventDefault(); }
 });

@@ -118,11 +118,16 @@ class ConsoleTest {
                     Browser.screenshot(c, "failed-console-race-C");
                     throw e;
                 }
-                String nb = b.findElement(By.id("notice")).getText();
-                String nc = c.findElement(By.id("notice")).getText();
-                assertThat(List.of(nb, nc)).filteredOn(t -> t.contains("Option posée")).hasSize(1);
-                assertThat(List.of(nb, nc)).filteredOn(t -> t.contains("vient d'être pris")).hasSize(1);
-                ChromeDriver loser = nb.contains("Option posée") ? c : b;
+                Browser.screenshot(b, "console-race-B");
+                Browser.screenshot(c, "console-race-C");
+                // exactly one console holds Y; the other holds nothing (its selection never jumps to another slot)
+                String holdOfB = (String) ((org.openqa.selenium.JavascriptExecutor) b).executeScript(
+                        "return document.querySelector('#candidates li.held')?.dataset.slot ?? null");
+                String holdOfC = (String) ((org.openqa.selenium.JavascriptExecutor) c).executeScript(
+                        "return document.querySelector('#candidates li.held')?.dataset.slot ?? null");
+                assertThat(java.util.Arrays.asList(holdOfB, holdOfC)).containsExactlyInAnyOrder(y, null);
+                ChromeDriver loser = y.equals(holdOfB) ? c : b;
+                wait(loser, 5).until(d -> d.findElement(By.id("notice")).getText().contains("vient d'être pris"));
                 try {
                     wait(loser, 5).until(d -> !slots(loser).contains(y));
                 } catch (org.openqa.selenium.TimeoutException e) {
