@@ -136,6 +136,8 @@ public final class Dispatcher implements AutoCloseable {
         // Vert.x HTTP server metrics with the route label and histogram buckets, in the same registry
         Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(Math.max(instances, 1))
                         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+                                // each dispatcher its own backend (Vert.x keeps them in a JVM-wide table by name)
+                                .setRegistryName("snp-dispatch-" + java.util.UUID.randomUUID())
                                 .addLabels(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE)
                                 .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))))
                 .withMetrics(new MicrometerMetricsFactory(metrics.registry())).build();

@@ -5,7 +5,10 @@ import fr.snp.dispatch.domain.SlotState;
 import fr.snp.dispatch.matching.SlotIndex;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -38,6 +41,15 @@ public final class Metrics {
     private final Map<String, double[]> territoryValues = new ConcurrentHashMap<>(); // noshow ratio, outbox pending, oldest age
 
     public Metrics() {
+        // every timer and distribution summary, ours and the libraries' (Vert.x, Lettuce, JVM), is a histogram with
+        // buckets and no client-side percentiles: one exposition type per family (a family mixing summaries and
+        // histograms fails the scrape), and histogram_quantile works on all of them
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+                return DistributionStatisticConfig.builder().percentilesHistogram(true).percentiles().build().merge(config);
+            }
+        });
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);

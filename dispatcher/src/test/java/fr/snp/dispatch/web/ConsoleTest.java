@@ -1,9 +1,5 @@
 package fr.snp.dispatch.web;
 
-import fr.snp.dispatch.Dispatcher;
-import fr.snp.dispatch.config.Settings;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
@@ -11,28 +7,13 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.nio.file.Files;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Two regulator consoles on the same territory: live updates keep them from chasing the same slot. */
-class ConsoleTest {
-    static Dispatcher server;
-    static String base;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = Browser.demoServer(Clock.systemUTC());
-        base = "http://127.0.0.1:" + server.port();
-    }
-
-    @AfterAll
-    static void stop() { server.close(); }
-
+class ConsoleTest extends DemoServerTest {
     static ChromeDriver console(String token, String origin, String initials) throws Exception {
         ChromeDriver d = Browser.open(1280, 900);
         d.get(base + "/console?token=" + token);

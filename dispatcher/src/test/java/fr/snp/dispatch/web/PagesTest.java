@@ -2,7 +2,6 @@ package fr.snp.dispatch.web;
 
 import fr.snp.dispatch.Api;
 import fr.snp.dispatch.Dispatcher;
-import fr.snp.dispatch.config.Settings;
 import fr.snp.dispatch.sim.SimulationClock;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -12,9 +11,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.nio.file.Files;
 import java.time.Duration;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,10 +1,6 @@
 package fr.snp.dispatch.web;
 
 import fr.snp.dispatch.Api;
-import fr.snp.dispatch.Dispatcher;
-import fr.snp.dispatch.config.Settings;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -15,27 +11,12 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.nio.file.Files;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The pharmacist widget in a real browser, on the demo host page, against a demo-mode server. */
-class WidgetTest {
-    static Dispatcher server;
-    static String base;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = Browser.demoServer(Clock.systemUTC());
-        base = "http://127.0.0.1:" + server.port();
-    }
-
-    @AfterAll
-    static void stop() { server.close(); }
-
+class WidgetTest extends DemoServerTest {
     static SearchContext widget(ChromeDriver driver) {
         return driver.findElement(By.cssSelector("snp-widget")).getShadowRoot();
     }
