@@ -53,7 +53,8 @@ class PagesTest {
             Browser.screenshot(phone, "feedback-1-phone");
             phone.findElement(By.cssSelector("input[name=comment]")).sendKeys("RAS");
             phone.findElement(By.cssSelector("button[value=seen]")).click();
-            new WebDriverWait(phone, Duration.ofSeconds(5)).until(d -> d.findElement(By.tagName("main")).getText().contains("Merci"));
+            new WebDriverWait(phone, Duration.ofSeconds(5)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(d -> d.findElement(By.tagName("main")).getText().contains("Merci")); // the POST loads a new page
             assertThat(phone.findElement(By.tagName("main")).getText()).contains("Patient vu");
             Browser.screenshot(phone, "feedback-2-thanks");
             assertThat(api.get("/api/v1/appointments/" + appointment, "demo-regulator").json().getString("status"))
@@ -84,6 +85,7 @@ class PagesTest {
         try {
             d.get("http://127.0.0.1:" + server.port() + "/coordinator?token=demo-coordinator");
             WebDriverWait wait = new WebDriverWait(d, Duration.ofSeconds(10));
+            wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class); // the page re-renders its lists
             wait.until(x -> x.findElements(By.cssSelector("#figures .figure")).size() == 6);
             wait.until(x -> x.findElements(By.cssSelector("#planning tbody tr")).size() > 10);
             wait.until(x -> x.findElement(By.id("doctor-requests")).getText().contains("MT"));
