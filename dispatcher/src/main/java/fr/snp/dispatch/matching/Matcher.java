@@ -43,7 +43,7 @@ public final class Matcher {
                 if (mask == 0) continue;
                 for (int li = 0; li < es.byLocation.size(); li++) {
                     NavigableMap<Long, SlotState> slots = es.byLocation.get(li);
-                    if (!slots.isEmpty()) collect(index, q, nowMs, from, to, e, mask, li, slots, found);
+                    if (!slots.isEmpty()) collect(index, q, nowMs, from, to, e, mask, li, slots, es.modeCounts[li], found);
                 }
             }
         } finally {
@@ -54,7 +54,7 @@ public final class Matcher {
 
     /** The first fitting slots of one practice location, per mode: the earliest are the best of the place. */
     private void collect(TerritoryIndex index, MatchQuery q, long nowMs, long from, long to, Effector e, int mask,
-                         int li, NavigableMap<Long, SlotState> slots, List<Candidate> found) {
+                         int li, NavigableMap<Long, SlotState> slots, int[] modeCounts, List<Candidate> found) {
         PracticeLocation place = e.locations().get(li);
         double km = Distance.km(q.lat(), q.lng(), place.lat(), place.lng());
         boolean[] allowed = new boolean[Mode.values().length];
@@ -63,7 +63,10 @@ public final class Matcher {
         allowed[Mode.HH.ordinal()] = q.modes().contains(Mode.HH) && km <= Math.min(q.radiusKm(), e.homeVisitRadiusKm());
         allowed[Mode.VR.ordinal()] = q.modes().contains(Mode.VR);
         int wanted = 0;
-        for (boolean a : allowed) if (a) wanted += weights.perLocation();
+        for (int m = 0; m < allowed.length; m++) {
+            allowed[m] &= modeCounts[m] > 0; // no slot of that mode here: nothing to walk for it
+            if (allowed[m]) wanted += weights.perLocation();
+        }
         if (wanted == 0) return;
         int[] taken = new int[allowed.length];
         long windowSec = to - from;

@@ -26,15 +26,21 @@ public final class TerritoryIndex {
     /** "week:effectorId" -> {all bookings, SAS-regulated bookings}. */
     private final Map<String, int[]> loads = new HashMap<>();
 
-    /** An effector with one start-ordered map of slots per practice location. */
+    /**
+     * An effector with one start-ordered map of slots per practice location, and how many of those slots each
+     * mode has (so that a search skips a location that has none of the modes it may offer there).
+     */
     static final class EffectorSlots {
         final Effector effector;
         final List<NavigableMap<Long, SlotState>> byLocation;
+        final int[][] modeCounts;
 
         EffectorSlots(Effector effector) {
             this.effector = effector;
-            this.byLocation = new ArrayList<>(effector.locations().size());
-            for (int i = 0; i < effector.locations().size(); i++) byLocation.add(new TreeMap<>());
+            int n = effector.locations().size();
+            this.byLocation = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) byLocation.add(new TreeMap<>());
+            this.modeCounts = new int[n][fr.snp.dispatch.domain.Mode.values().length];
         }
     }
 
@@ -121,11 +127,16 @@ public final class TerritoryIndex {
     }
 
     private static void place(EffectorSlots entry, SlotState s) {
-        if (s.location() < entry.byLocation.size()) entry.byLocation.get(s.location()).put(s.start(), s);
+        if (s.location() >= entry.byLocation.size()) return;
+        SlotState replaced = entry.byLocation.get(s.location()).put(s.start(), s);
+        if (replaced != null) entry.modeCounts[s.location()][replaced.mode().ordinal()]--;
+        entry.modeCounts[s.location()][s.mode().ordinal()]++;
     }
 
     private static void unplace(EffectorSlots entry, SlotState s) {
-        if (s.location() < entry.byLocation.size()) entry.byLocation.get(s.location()).remove(s.start(), s);
+        if (s.location() < entry.byLocation.size() && entry.byLocation.get(s.location()).remove(s.start(), s)) {
+            entry.modeCounts[s.location()][s.mode().ordinal()]--;
+        }
     }
 
     <T> T read(Supplier<T> body) {

@@ -143,6 +143,23 @@ class MatcherTest {
     }
 
     @Test
+    void aLocationIsSkippedOnlyWhileItHasNoSlotOfTheModesItMayOffer() {
+        Effector remote = effector("36-E9", LAT + 1.5, LNG, true, 0, null, 20); // far away: only teleconsultation fits
+        SlotState vr = slot(remote, 60, Mode.VR, Audience.SNP.bit);
+        slot(remote, 90, Mode.AMB, Audience.SNP.bit);
+        MatchQuery any = query(Role.REGULATOR, Set.of(), EnumSet.allOf(Mode.class), false, true);
+        assertThat(ids(matcher.match(index, any, NOW_MS))).containsExactly("36-E9-60");
+        // withdrawn: the location has no VR slot left, and nothing is offered
+        index.apply(new SlotState(vr.id(), vr.effectorId(), 0, vr.start(), vr.end(), 3600, Mode.VR, Audience.SNP.bit, 0, 0,
+                false, SlotStatus.CANCELLED, 0, null, "2027W03", version++));
+        assertThat(matcher.match(index, any, NOW_MS)).isEmpty();
+        // published again: offered again
+        index.apply(new SlotState(vr.id(), vr.effectorId(), 0, vr.start(), vr.end(), 3600, Mode.VR, Audience.SNP.bit, 0, 0,
+                false, SlotStatus.FREE, 0, null, "2027W03", version++));
+        assertThat(ids(matcher.match(index, any, NOW_MS))).containsExactly("36-E9-60");
+    }
+
+    @Test
     void aReleasedReservedSlotIsVisibleToItsWiderAudienceFromItsReleaseTime() {
         Effector e = effector("36-E1", LAT, LNG, true, 0, null, 20);
         long start = NOW + 3 * 3600;
