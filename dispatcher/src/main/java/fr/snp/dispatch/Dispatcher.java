@@ -178,21 +178,13 @@ public final class Dispatcher implements AutoCloseable {
         for (String t : services.index().territories()) {
             m.watch(t, services.index(), services::nowMs);
             java.time.LocalDate today = services.stats().today(services.nowMs());
-            services.stats().days(t, today.minusDays(29), today).thenCombine(
-                    services.redis().exists(Keys.outbox(t)).thenCompose(n -> n == 0
-                            ? java.util.concurrent.CompletableFuture.completedFuture(null)
-                            : services.redis().xpending(Keys.outbox(t), OutboxWorker.GROUP).exceptionally(e -> null)),
-                    (days, pending) -> {
+            services.stats().days(t, today.minusDays(29), today).thenCombine(OutboxWorker.backlog(services.redis(), t),
+                    (days, backlog) -> {
                         var total = StatsReader.total(days);
                         long fulfilled = total.getOrDefault("fulfilled|all|-", 0L);
                         long noshow = total.getOrDefault("noshow|all|-", 0L);
-                        long count = pending == null ? 0 : pending.getCount();
-                        long age = 0;
-                        if (count > 0) {
-                            String oldest = pending.getMessageIds().getLower().getValue();
-                            age = Math.max(0, (System.currentTimeMillis() - Long.parseLong(oldest.substring(0, oldest.indexOf('-')))) / 1000);
-                        }
-                        m.territoryFigures(t, fulfilled + noshow == 0 ? 0 : (double) noshow / (fulfilled + noshow), count, age);
+                        m.territoryFigures(t, fulfilled + noshow == 0 ? 0 : (double) noshow / (fulfilled + noshow),
+                                backlog.pending(), backlog.oldestAgeSeconds());
                         return null;
                     });
         }

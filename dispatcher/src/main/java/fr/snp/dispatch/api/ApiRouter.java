@@ -169,8 +169,7 @@ public final class ApiRouter {
 
     /** GET /api/v1/territories/36/communes: every commune of a territory, for the console's map. */
     private static void territoryCommunes(RoutingContext ctx, Services s) {
-        String t = ctx.pathParam("territory");
-        if (!fr.snp.dispatch.domain.Ids.isTerritory(t)) throw Input.invalid("territory", "must be a département code");
+        String t = Input.territory(ctx.pathParam("territory"), "territory");
         JsonArray list = new JsonArray();
         s.communes().inDepartement(t).forEach(c -> list.add(new JsonArray().add(c.insee()).add(c.name()).add(c.lat())
                 .add(c.lng()).add(c.population())));

@@ -39,8 +39,7 @@ final class CoordinationHandlers {
 
     /** GET /api/v1/territories/{t}/planning?from=2026-11-23&days=7: per effector and day, free/held/booked slots. */
     void planning(RoutingContext ctx) {
-        String t = ctx.pathParam("territory");
-        if (!Ids.isTerritory(t)) throw Input.invalid("territory", "must be a département code");
+        String t = Input.territory(ctx.pathParam("territory"), "territory");
         ZoneId zone = s.planner().zone();
         long now = s.nowMs();
         String f = ctx.queryParams().get("from");
@@ -129,8 +128,7 @@ final class CoordinationHandlers {
 
     /** GET /api/v1/doctor-requests?territory=36[&status=OPEN]: the coordinator's list, newest first. */
     void listDoctorRequests(RoutingContext ctx) {
-        String t = ctx.queryParams().get("territory");
-        if (!Ids.isTerritory(t)) throw Input.invalid("territory", "must be a département code, e.g. 36");
+        String t = Input.territory(ctx.queryParams().get("territory"), "territory");
         String status = ctx.queryParams().get("status");
         if (status != null && !STATUSES.contains(status)) {
             throw ApiError.badRequest("INVALID_ENUM", "unknown status '" + status + "', expected one of " + STATUSES, "status");

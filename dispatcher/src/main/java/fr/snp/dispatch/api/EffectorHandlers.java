@@ -2,7 +2,6 @@ package fr.snp.dispatch.api;
 
 import fr.snp.dispatch.Services;
 import fr.snp.dispatch.domain.Effector;
-import fr.snp.dispatch.domain.Ids;
 import fr.snp.dispatch.domain.PracticeLocation;
 import fr.snp.dispatch.domain.Rpps;
 import fr.snp.dispatch.domain.Specialties;
@@ -44,10 +43,7 @@ final class EffectorHandlers {
     }
 
     void list(RoutingContext ctx) {
-        String territory = ctx.queryParams().get("territory");
-        if (!Ids.isTerritory(territory)) {
-            throw ApiError.badRequest("INVALID_FIELD", "territory must be a département code, e.g. 36", "territory");
-        }
+        String territory = Input.territory(ctx.queryParams().get("territory"), "territory");
         JsonArray list = new JsonArray();
         s.index().territory(territory).allEffectors().stream()
                 .sorted(java.util.Comparator.comparing(Effector::id)).forEach(e -> list.add(e.toJson()));

@@ -164,6 +164,17 @@ final class Input {
         }
     }
 
+    /** A territory (département code, e.g. 36): missing or malformed is a 400 naming {@code field}. */
+    static String territory(String value, String field) {
+        if (value == null || value.isBlank()) {
+            throw ApiError.badRequest("MISSING_FIELD", "territory must be a département code, e.g. 36", field);
+        }
+        if (!fr.snp.dispatch.domain.Ids.isTerritory(value)) {
+            throw ApiError.badRequest("INVALID_FIELD", "territory must be a département code, e.g. 36", field);
+        }
+        return value;
+    }
+
     static String id(String value, String what) {
         if (!fr.snp.dispatch.domain.Ids.isWellFormed(value)) {
             throw ApiError.badRequest("INVALID_ID", "'" + value + "' is not a well-formed " + what + " id", null);

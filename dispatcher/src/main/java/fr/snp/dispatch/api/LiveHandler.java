@@ -3,7 +3,6 @@ package fr.snp.dispatch.api;
 import fr.snp.dispatch.Services;
 import fr.snp.dispatch.auth.Principal;
 import fr.snp.dispatch.domain.Effector;
-import fr.snp.dispatch.domain.Ids;
 import fr.snp.dispatch.domain.Role;
 import fr.snp.dispatch.domain.SlotState;
 import fr.snp.dispatch.live.LiveFeed;
@@ -42,10 +41,7 @@ final class LiveHandler {
     }
 
     void handle(RoutingContext ctx) {
-        String territory = ctx.queryParams().get("territory");
-        if (!Ids.isTerritory(territory)) {
-            throw ApiError.badRequest("INVALID_FIELD", "territory must be a département code, e.g. 36", "territory");
-        }
+        String territory = Input.territory(ctx.queryParams().get("territory"), "territory");
         String header = ctx.request().getHeader("Authorization");
         String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip()
                 : ctx.queryParams().get("access_token");

@@ -1,7 +1,6 @@
 package fr.snp.dispatch.api;
 
 import fr.snp.dispatch.Services;
-import fr.snp.dispatch.domain.Ids;
 import fr.snp.dispatch.notifications.OutboxWorker;
 import fr.snp.dispatch.redis.Keys;
 import io.lettuce.core.Range;
@@ -19,30 +18,13 @@ final class OpsHandlers {
 
     OpsHandlers(Services s) { this.s = s; }
 
-    private static String territory(RoutingContext ctx) {
-        String t = ctx.queryParams().get("territory");
-        if (!Ids.isTerritory(t)) throw ApiError.badRequest(t == null ? "MISSING_FIELD" : "INVALID_FIELD",
-                "territory must be a département code, e.g. 36", "territory");
-        return t;
-    }
+    private static String territory(RoutingContext ctx) { return Input.territory(ctx.queryParams().get("territory"), "territory"); }
 
     /** GET /api/v1/ops/outbox?territory=36: notifications not yet delivered, and how old the oldest is. */
     void outbox(RoutingContext ctx) {
         String t = territory(ctx);
-        Http.reply(ctx, s.redis().exists(Keys.outbox(t)).thenCompose(n -> {
-            if (n == 0) return CompletableFuture.completedFuture(new Http.Reply(200, new JsonObject().put("territory", t)
-                    .put("pending", 0).put("oldestPendingAgeSeconds", 0)));
-            return s.redis().xpending(Keys.outbox(t), OutboxWorker.GROUP).handle((summary, error) -> {
-                long pending = error == null ? summary.getCount() : 0;
-                long age = 0;
-                if (pending > 0) {
-                    String oldest = summary.getMessageIds().getLower().getValue();
-                    age = Math.max(0, (System.currentTimeMillis() - Long.parseLong(oldest.substring(0, oldest.indexOf('-')))) / 1000);
-                }
-                return new Http.Reply(200, new JsonObject().put("territory", t).put("pending", pending)
-                        .put("oldestPendingAgeSeconds", age));
-            });
-        }));
+        Http.reply(ctx, OutboxWorker.backlog(s.redis(), t).thenApply(b -> new Http.Reply(200, new JsonObject()
+                .put("territory", t).put("pending", b.pending()).put("oldestPendingAgeSeconds", b.oldestAgeSeconds()))));
     }
 
     /** GET /api/v1/appointments?territory=36&awaitingFeedback=true: ended N hours ago, no feedback yet. */

@@ -46,7 +46,7 @@ final class RequestHandlers {
         JsonObject patient = patient(Input.object(body, "patient", null, true));
         String territory = Input.string(body, "territory", null, false);
         if (territory == null) territory = patient.getString("territory");
-        else if (!Ids.isTerritory(territory)) throw Input.invalid("territory", "must be a département code, e.g. 36");
+        else Input.territory(territory, "territory");
         patient.remove("territory");
         JsonObject need = need(Input.object(body, "need", null, false), now, patient);
         int limit = Input.integer(body, "limit", null, 1, s.settings().integer("matching.maxLimit"),

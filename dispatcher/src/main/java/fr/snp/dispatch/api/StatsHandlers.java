@@ -2,7 +2,6 @@ package fr.snp.dispatch.api;
 
 import fr.snp.dispatch.Services;
 import fr.snp.dispatch.auth.Principal;
-import fr.snp.dispatch.domain.Ids;
 import fr.snp.dispatch.domain.Origin;
 import fr.snp.dispatch.domain.OutcomeType;
 import fr.snp.dispatch.domain.Role;
@@ -34,11 +33,7 @@ final class StatsHandlers {
     private record Period(String territory, LocalDate from, LocalDate to) {}
 
     private Period period(RoutingContext ctx) {
-        String territory = ctx.queryParams().get("territory");
-        if (!Ids.isTerritory(territory)) {
-            throw ApiError.badRequest(territory == null ? "MISSING_FIELD" : "INVALID_FIELD",
-                    "territory must be a département code, e.g. 36", "territory");
-        }
+        String territory = Input.territory(ctx.queryParams().get("territory"), "territory");
         String f = ctx.queryParams().get("from");
         String t = ctx.queryParams().get("to");
         LocalDate today = s.stats().today(s.nowMs());

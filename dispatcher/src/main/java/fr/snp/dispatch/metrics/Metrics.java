@@ -137,19 +137,11 @@ public final class Metrics {
     }
 
     private static double count(SlotIndex index, String territory, long nowMs, int audienceBit) {
-        long n = 0;
-        for (SlotState s : index.territory(territory).slotsStarting(nowMs / 1000, Long.MAX_VALUE)) {
-            if (s.offerableTo(audienceBit, nowMs)) n++;
-        }
-        return n;
+        return index.territory(territory).countStarting(nowMs / 1000, Long.MAX_VALUE, s -> s.offerableTo(audienceBit, nowMs));
     }
 
     private static double countWithin(SlotIndex index, String territory, long nowMs, int audienceBit, long seconds) {
-        long n = 0;
-        for (SlotState s : index.territory(territory).slotsStarting(nowMs / 1000, nowMs / 1000 + seconds)) {
-            if (s.offerableTo(audienceBit, nowMs)) n++;
-        }
-        return n;
+        return index.territory(territory).countStarting(nowMs / 1000, nowMs / 1000 + seconds, s -> s.offerableTo(audienceBit, nowMs));
     }
 
     /** 1 while Redis answers, 0 when it does not (refreshed with the territory figures). */
@@ -164,8 +156,6 @@ public final class Metrics {
     }
 
     private static double holds(SlotIndex index, String territory, long nowMs) {
-        long n = 0;
-        for (SlotState s : index.territory(territory).slotsStarting(nowMs / 1000, Long.MAX_VALUE)) if (s.heldAt(nowMs)) n++;
-        return n;
+        return index.territory(territory).countStarting(nowMs / 1000, Long.MAX_VALUE, s -> s.heldAt(nowMs));
     }
 }

@@ -16,8 +16,8 @@ import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XTrimArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -69,6 +71,23 @@ public final class OutboxWorker implements AutoCloseable {
         this.webhookTimeout = Duration.ofMillis(s.settings().integer("outbox.webhookTimeoutMs"));
         this.http = HttpClient.newBuilder().connectTimeout(webhookTimeout).version(HttpClient.Version.HTTP_1_1).build();
     }
+
+    /** Notifications not yet delivered in a territory's outbox, and the age of the oldest. */
+    public record Backlog(long pending, long oldestAgeSeconds) {}
+
+    public static CompletionStage<Backlog> backlog(RedisAsyncCommands<String, String> redis, String territory) {
+        return redis.exists(Keys.outbox(territory)).thenCompose(n -> n == 0
+                ? CompletableFuture.completedFuture(new Backlog(0, 0))
+                : redis.xpending(Keys.outbox(territory), GROUP).handle((summary, error) -> {
+                    // no group yet (nothing ever read): nothing pending
+                    if (error != null || summary.getCount() == 0) return new Backlog(0, 0);
+                    long oldestMs = millisOf(summary.getMessageIds().getLower().getValue());
+                    return new Backlog(summary.getCount(), Math.max(0, (System.currentTimeMillis() - oldestMs) / 1000));
+                }));
+    }
+
+    /** The time part of a stream entry id "ms-seq" (Redis's clock). */
+    static long millisOf(String streamId) { return Long.parseLong(streamId.substring(0, streamId.indexOf('-'))); }
 
     public void start() {
         connection = client.connect();
@@ -159,7 +178,7 @@ public final class OutboxWorker implements AutoCloseable {
         String minId = hourAgo + "-0";
         if (summary.getCount() > 0) {
             String oldest = summary.getMessageIds().getLower().getValue();
-            if (Long.parseLong(oldest.substring(0, oldest.indexOf('-'))) < hourAgo) minId = oldest;
+            if (millisOf(oldest) < hourAgo) minId = oldest;
         }
         redis.xtrim(Keys.outbox(t), XTrimArgs.Builder.minId(minId));
     }

@@ -16,6 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -89,6 +90,21 @@ class ValidationTest {
         Api.Response unknownRoute = server.api.get("/api/v1/nothing", token);
         assertThat(unknownRoute.status()).isEqualTo(404);
         assertThat(unknownRoute.code()).isEqualTo("NOT_FOUND");
+    }
+
+    @Test
+    void aMissingOrMalformedTerritoryIsRefusedAlikeEverywhere() {
+        String coordinator = server.token(Role.COORDINATOR);
+        for (String path : List.of("/api/v1/effectors", "/api/v1/stats/noshow", "/api/v1/ops/outbox", "/api/v1/doctor-requests",
+                "/api/v1/appointments?awaitingFeedback=true")) {
+            Api.Response missing = server.api.get(path, coordinator);
+            assertThat(missing.status()).as(path).isEqualTo(400);
+            assertThat(missing.code()).as(path).isEqualTo("MISSING_FIELD");
+            assertThat(missing.json().getString("field")).isEqualTo("territory");
+            Api.Response malformed = server.api.get(path + (path.contains("?") ? "&" : "?") + "territory=99", coordinator);
+            assertThat(malformed.code()).as(path).isEqualTo("INVALID_FIELD");
+        }
+        assertThat(server.api.get("/api/v1/territories/XX/planning", coordinator).code()).isEqualTo("INVALID_FIELD");
     }
 
     @Test
