@@ -4,15 +4,10 @@ const TERRITORY = new URLSearchParams(location.search).get('territory') || '36';
 const $ = (id) => document.getElementById(id);
 const state = { request: null, candidates: [], chosen: null, selected: -1, hold: null, mine: new Set(), communes: new Map(), map: [] };
 
-const MESSAGES = {
-  SLOT_BOOKED: 'Ce créneau vient d\'être pris par un autre poste.', SLOT_HELD: 'Ce créneau vient d\'être pris par un autre poste.',
-  HOLD_EXPIRED: 'L\'option a expiré (2 min) : posez-en une nouvelle.', SLOT_WITHDRAWN: 'Le médecin a retiré ce créneau.',
-  EFFECTOR_CAP_REACHED: 'Ce médecin a atteint son plafond hebdomadaire de consultations SAS.',
-  REQUEST_ALREADY_BOOKED: 'Cette demande a déjà un rendez-vous.', REQUEST_CLOSED: 'Cette demande est close.',
-  INVALID_PHONE: 'Téléphone invalide.', UNKNOWN_COMMUNE: 'Commune inconnue : choisissez-la dans la liste.',
-  UNAUTHENTICATED: 'Jeton inconnu.', FORBIDDEN: 'Ce jeton ne permet pas cette action.', ORIGIN_NOT_ALLOWED: 'Origine non permise pour ce jeton.',
-  OUTCOME_ALREADY_SET: 'Une autre issue est déjà enregistrée.',
-};
+// the French sentence of every answer code comes from the server's one list (GET /api/v1/codes), never from a copy
+const MESSAGES = {};
+fetch('/api/v1/codes').then(r => r.json())
+  .then(j => Object.entries(j.codes).forEach(([code, c]) => { MESSAGES[code] = c.fr; })).catch(() => {});
 const say = (text, ok) => { const n = $('notice'); n.textContent = text; n.className = 'notice ' + (ok ? 'ok' : 'err'); };
 const messageOf = (e) => MESSAGES[e.code] || (e.field ? `Vérifiez le champ ${e.field}.` : 'La demande n\'a pas abouti.');
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&#39;' }[c]));
@@ -45,7 +40,7 @@ $('request').addEventListener('submit', async (e) => {
   const need = { within: f.within.value };
   if (f.mode.value) need.mode = f.mode.value;
   try {
-    const request = await api('POST', '/api/v1/requests', { origin: f.origin.value, territory: TERRITORY, limit: 10, need,
+    const request = await api('POST', '/api/v1/requests', { origin: f.origin.value, limit: 10, need,
       patient: { initials: f.initials.value, birthYear: Number(f.birthYear.value), phone: f.phone.value, communeInsee: commune.insee,
         noRegularDoctor: f.noRegularDoctor.checked, ald: f.ald.checked, over70: f.over70.checked, reducedMobility: f.reducedMobility.checked } });
     state.request = request; state.hold = null;

@@ -5,19 +5,10 @@
 
 const API_BASE = new URL('..', import.meta.url).href.replace(/\/$/, '');
 
-const MESSAGES = {
-  SLOT_BOOKED: 'Ce créneau vient d\'être pris par quelqu\'un d\'autre. Choisissez-en un autre.',
-  SLOT_HELD: 'Ce créneau vient d\'être pris par quelqu\'un d\'autre. Choisissez-en un autre.',
-  HOLD_EXPIRED: 'Le délai de réservation (2 minutes) est dépassé. Choisissez de nouveau un créneau.',
-  SLOT_WITHDRAWN: 'Le médecin a retiré ce créneau. Choisissez-en un autre.',
-  SLOT_STARTED: 'Ce créneau a déjà commencé. Choisissez-en un autre.',
-  EFFECTOR_CAP_REACHED: 'Ce médecin a atteint son nombre de consultations de la semaine. Choisissez un autre créneau.',
-  INVALID_PHONE: 'Numéro de téléphone invalide : 10 chiffres, par exemple 06 12 34 56 78.',
-  UNKNOWN_COMMUNE: 'Commune inconnue : choisissez-la dans la liste proposée.',
-  UNAUTHENTICATED: 'Le jeton de la pharmacie n\'est pas reconnu. Contactez la coordination de la CPTS.',
-  FORBIDDEN: 'Ce jeton ne permet pas de réserver. Contactez la coordination de la CPTS.',
-  REDIS_UNAVAILABLE: 'Le service est momentanément indisponible. Réessayez dans un instant.',
-};
+// the French sentence of every answer code comes from the server's one list (GET /api/v1/codes), never from a copy
+const MESSAGES = {};
+fetch(API_BASE + '/api/v1/codes').then(r => r.json())
+  .then(j => Object.entries(j.codes).forEach(([code, c]) => { MESSAGES[code] = c.fr; })).catch(() => {});
 const FIELD_LABELS = {
   'patient.initials': 'les initiales (1 à 4 lettres)', 'patient.birthYear': 'l\'année de naissance',
   'patient.phone': 'le téléphone', 'patient.communeInsee': 'la commune',
@@ -182,7 +173,7 @@ class SnpWidget extends HTMLElement {
       need.from = new Date().toISOString(); need.to = end.toISOString();
     } else need.within = within;
     const body = {
-      origin: 'PHARMACIST', territory: this.territory, limit: 8, need,
+      origin: 'PHARMACIST', limit: 8, need,
       patient: { initials: f.initials.value.trim(), birthYear: Number(f.birthYear.value), phone: f.phone.value,
         communeInsee: insee, noRegularDoctor: f.noRegularDoctor.checked, ald: f.ald.checked, over70: f.over70.checked,
         reducedMobility: f.reducedMobility.checked },

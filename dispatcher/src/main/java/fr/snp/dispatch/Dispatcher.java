@@ -4,8 +4,14 @@ import fr.snp.dispatch.api.HttpVerticle;
 import fr.snp.dispatch.auth.Principal;
 import fr.snp.dispatch.auth.TokenStore;
 import fr.snp.dispatch.availability.AvailabilityPlanner;
-import fr.snp.dispatch.booking.AppointmentStore;
-import fr.snp.dispatch.booking.SlotCommands;
+import fr.snp.dispatch.booking.Bookings;
+import fr.snp.dispatch.booking.Publishing;
+import fr.snp.dispatch.coordination.DoctorRequests;
+import fr.snp.dispatch.domain.ServerClock;
+import fr.snp.dispatch.live.LiveFeed;
+import fr.snp.dispatch.notifications.Outbox;
+import fr.snp.dispatch.redis.RedisHealth;
+import fr.snp.dispatch.requests.Requests;
 import fr.snp.dispatch.config.Settings;
 import fr.snp.dispatch.demo.DemoTerritory;
 import fr.snp.dispatch.directory.EffectorStore;
@@ -19,7 +25,6 @@ import fr.snp.dispatch.notifications.NotificationBuilder;
 import fr.snp.dispatch.notifications.OutboxWorker;
 import fr.snp.dispatch.redis.EmbeddedRedis;
 import fr.snp.dispatch.redis.Keys;
-import fr.snp.dispatch.requests.RequestStore;
 import fr.snp.dispatch.stats.StatsReader;
 import fr.snp.dispatch.sync.IndexSync;
 import io.lettuce.core.ClientOptions;
@@ -45,6 +50,8 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -66,11 +73,9 @@ public final class Dispatcher implements AutoCloseable {
     private final Vertx vertx;
     private final Services services;
     private final int port;
-    private final String demoEffectorId;
 
     private Dispatcher(EmbeddedRedis embedded, RedisClient client, StatefulRedisConnection<String, String> connection,
-                       IndexSync sync, OutboxWorker outbox, Vertx vertx, Services services, int port,
-                       String demoEffectorId) {
+                       IndexSync sync, OutboxWorker outbox, Vertx vertx, Services services, int port) {
         this.embedded = embedded;
         this.client = client;
         this.connection = connection;
@@ -79,7 +84,6 @@ public final class Dispatcher implements AutoCloseable {
         this.vertx = vertx;
         this.services = services;
         this.port = port;
-        this.demoEffectorId = demoEffectorId;
     }
 
     /** Starts everything; {@code demo} loads the demo territory and enables the demo tokens. */
@@ -102,33 +106,55 @@ public final class Dispatcher implements AutoCloseable {
         StatefulRedisConnection<String, String> connection = client.connect();
         RedisAsyncCommands<String, String> redis = connection.async();
 
+        TokenStore tokens = new TokenStore(redis);
+        List<String> unscoped = tokens.unscoped().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        if (!unscoped.isEmpty()) {
+            connection.close();
+            client.shutdown();
+            resources.shutdown();
+            if (embedded != null) embedded.close();
+            throw new IllegalStateException("refusing to start: every token must serve named territories and belong to an "
+                    + "organisation, and " + unscoped.size() + " do not (they would reach every territory):\n  "
+                    + String.join("\n  ", unscoped));
+        }
+
         int streamMaxLen = settings.integer("redis.streamMaxLen");
+        ServerClock serverClock = new ServerClock(clock);
         SlotIndex index = new SlotIndex();
         EffectorStore effectors = new EffectorStore(redis, index, streamMaxLen);
-        TokenStore tokens = new TokenStore(redis);
         AvailabilityPlanner planner = new AvailabilityPlanner(settings);
         int port = settings.integer("http.port");
         if (port == 0) port = freePort();
         FeedbackLinks links = new FeedbackLinks(feedbackKey(settings, redis), publicBaseUrl(settings, port),
                 settings.integer("feedback.linkTtlDays") * 86_400L);
-        Services services = new Services(settings, clock, redis, index, new Matcher(RankingWeights.from(settings)),
-                new SlotCommands(redis, index, streamMaxLen, planner,
-                        settings.integer("feedback.reminderAfterHours")), effectors,
-                new RequestStore(redis, settings.integer("requests.retentionDays"), planner), new AppointmentStore(redis),
-                tokens, CommuneDirectory.loadDefault(), planner, new StatsReader(redis, planner), links, new fr.snp.dispatch.live.LiveFeed(), metrics);
+        Bookings bookings = new Bookings(redis, index, serverClock, planner, metrics, streamMaxLen,
+                settings.integer("hold.ttlSeconds"), settings.integer("booking.idempotencyTtlSeconds"),
+                settings.integer("feedback.reminderAfterHours"));
+        Requests requests = new Requests(redis, index, new Matcher(RankingWeights.from(settings)), metrics, serverClock,
+                planner, settings.integer("requests.retentionDays"));
+        // follow-up of a "médecin traitant" request takes weeks: kept three times as long as a care request
+        DoctorRequests doctorRequests = new DoctorRequests(redis, serverClock,
+                settings.integer("requests.retentionDays") * 86_400L * 3);
+        Services services = new Services(settings, serverClock, index, bookings,
+                new Publishing(redis, index, serverClock, planner, streamMaxLen), requests, doctorRequests, effectors,
+                tokens, CommuneDirectory.loadDefault(), planner, new StatsReader(redis, planner), links,
+                new LiveFeed(redis), new Outbox(redis), new RedisHealth(redis), metrics);
         metrics.liveConnections(() -> services.live().connections());
 
         IndexSync sync = new IndexSync(client, redis, index, effectors, services.live());
         int loaded = sync.loadAll(clock.millis());
         LOG.info(() -> "index loaded: " + loaded + " slots from Redis");
-        String demoEffector = null;
         if (demo) {
-            demoEffector = new DemoTerritory(services).load();
-            tokens.enableDemoTokens(demoTokens(demoEffector));
+            Map<String, Principal> demoTokens = new HashMap<>();
+            for (DemoTerritory.Spec spec : DemoTerritory.ALL) {
+                String effectorId = new DemoTerritory(services, spec).load();
+                demoTokens.putAll(demoTokens(spec, effectorId));
+            }
+            tokens.enableDemoTokens(demoTokens);
         }
         sync.follow();
         OutboxWorker outbox = new OutboxWorker(client, services,
-                new NotificationBuilder(services, links, fr.snp.dispatch.api.Views::appointment), demo);
+                new NotificationBuilder(services, redis, links, fr.snp.dispatch.api.Views::appointment), demo);
         outbox.start();
 
         int instances = settings.integer("http.instances");
@@ -145,7 +171,7 @@ public final class Dispatcher implements AutoCloseable {
         int listenPort = port;
         vertx.deployVerticle(() -> new HttpVerticle(services, host, listenPort), new DeploymentOptions().setInstances(instances))
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        Dispatcher d = new Dispatcher(embedded, client, connection, sync, outbox, vertx, services, port, demoEffector);
+        Dispatcher d = new Dispatcher(embedded, client, connection, sync, outbox, vertx, services, port);
         d.startHousekeeping();
         LOG.info("SNP dispatcher listening on http://" + host + ":" + port + (demo ? " (demo mode)" : ""));
         return d;
@@ -166,19 +192,18 @@ public final class Dispatcher implements AutoCloseable {
     public void releaseDueAudiences() {
         long now = services.nowMs();
         for (String t : services.index().territories()) {
-            for (String slotId : services.index().territory(t).dueReleases(now)) services.slots().releaseAudience(slotId, now);
+            for (String slotId : services.index().territory(t).dueReleases(now)) services.publishing().releaseAudience(slotId);
         }
     }
 
     /** Per-territory gauges: registered once, figures refreshed from Redis (30-day no-show ratio, outbox backlog). */
     public void refreshMetrics() {
         Metrics m = services.metrics();
-        services.redis().ping().toCompletableFuture().orTimeout(1, java.util.concurrent.TimeUnit.SECONDS)
-                .whenComplete((pong, error) -> m.redisUp(error == null && "PONG".equals(pong)));
+        services.health().up().thenAccept(m::redisUp);
         for (String t : services.index().territories()) {
             m.watch(t, services.index(), services::nowMs);
             java.time.LocalDate today = services.stats().today(services.nowMs());
-            services.stats().days(t, today.minusDays(29), today).thenCombine(OutboxWorker.backlog(services.redis(), t),
+            services.stats().days(t, today.minusDays(29), today).thenCombine(services.outbox().backlog(t),
                     (days, backlog) -> {
                         var total = StatsReader.total(days);
                         long fulfilled = total.getOrDefault("fulfilled|all|-", 0L);
@@ -193,7 +218,7 @@ public final class Dispatcher implements AutoCloseable {
     /** Puts the feedback reminders that are due in the outboxes (each appointment gets one). */
     public void sendDueReminders() {
         long now = services.nowMs();
-        services.index().territories().forEach(t -> services.slots().sendDueReminders(t, now));
+        services.index().territories().forEach(t -> services.bookings().sendDueReminders(t, now));
     }
 
     /** The configured feedback-link key, or one made once and shared through Redis by every instance. */
@@ -210,26 +235,38 @@ public final class Dispatcher implements AutoCloseable {
         return "http://" + settings.string("http.host") + ":" + port;
     }
 
-    static Map<String, Principal> demoTokens(String demoEffectorId) {
-        return Map.of(
-                "demo-regulator", new Principal("demo-regulator", Role.REGULATOR, "SAS 36 - médecin régulateur (démo)", null, Set.of()),
-                "demo-osnp", new Principal("demo-osnp", Role.OSNP, "SAS 36 - OSNP (démo)", null, Set.of()),
-                "demo-pharmacist", new Principal("demo-pharmacist", Role.PHARMACIST, "Pharmacie du Marché, Châteauroux (démo)",
-                        null, Set.of("CPTS-CASTELROUSSINE")),
-                "demo-emergency", new Principal("demo-emergency", Role.EMERGENCY, "Urgences CH Châteauroux (démo)", null,
-                        Set.of("CPTS-CASTELROUSSINE")),
-                "demo-effector", new Principal("demo-effector", Role.EFFECTOR, "Médecin effecteur (démo)", demoEffectorId,
-                        Set.of("CPTS-CASTELROUSSINE")),
-                "demo-coordinator", new Principal("demo-coordinator", Role.COORDINATOR, "Coordination interCPTS 36 (démo)",
-                        null, Set.of()),
-                "demo-ops", new Principal("demo-ops", Role.OPS, "Exploitation (démo)", null, Set.of()));
+    /**
+     * The demo tokens of a demo territory: Indre's are the plain names (demo-regulator…), another territory's carry
+     * its code (demo-regulator-85…). Each serves its territory only; the coordinator is that of the territory's
+     * first CPTS, the pharmacy and the emergency department belong to it, the effector is its first doctor.
+     */
+    static Map<String, Principal> demoTokens(DemoTerritory.Spec spec, String effectorId) {
+        String t = spec.territory();
+        String suffix = t.equals(DemoTerritory.INDRE.territory()) ? "" : "-" + t;
+        Set<String> territories = Set.of(t);
+        String cpts = spec.cpts().get(0).id();
+        String cptsName = spec.cpts().get(0).name();
+        Map<String, Principal> m = new HashMap<>();
+        m.put("demo-regulator" + suffix, new Principal("demo-regulator" + suffix, Role.REGULATOR,
+                "SAS " + t + " - médecin régulateur (démo)", territories, "SAS-" + t, Set.of()));
+        m.put("demo-osnp" + suffix, new Principal("demo-osnp" + suffix, Role.OSNP, "SAS " + t + " - OSNP (démo)", territories,
+                "SAS-" + t, Set.of()));
+        m.put("demo-pharmacist" + suffix, new Principal("demo-pharmacist" + suffix, Role.PHARMACIST,
+                "Pharmacie du Marché (démo, " + t + ")", territories, "PHARMACIE-DEMO-" + t, Set.of(cpts)));
+        m.put("demo-emergency" + suffix, new Principal("demo-emergency" + suffix, Role.EMERGENCY,
+                "Urgences du centre hospitalier (démo, " + t + ")", territories, "CH-DEMO-" + t, Set.of(cpts)));
+        m.put("demo-effector" + suffix, new Principal("demo-effector" + suffix, Role.EFFECTOR, "Médecin effecteur (démo, " + t + ")",
+                territories, effectorId, Set.of(cpts)));
+        m.put("demo-coordinator" + suffix, new Principal("demo-coordinator" + suffix, Role.COORDINATOR,
+                "Coordination " + cptsName + " (démo)", territories, cpts, Set.of(cpts)));
+        m.put("demo-ops" + suffix, new Principal("demo-ops" + suffix, Role.OPS, "Exploitation (démo, " + t + ")", territories,
+                "OPS-" + t, Set.of()));
+        return m;
     }
 
     public int port() { return port; }
 
     public Services services() { return services; }
-
-    public String demoEffectorId() { return demoEffectorId; }
 
     public Vertx vertx() { return vertx; }
 

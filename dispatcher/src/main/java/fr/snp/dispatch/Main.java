@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  *   java -jar dispatcher.jar                 serve; without REDIS_URL: embedded Redis + demo territory + demo tokens
  *   java -jar dispatcher.jar --demo          serve on REDIS_URL and load the demo territory too
  *   java -jar dispatcher.jar --config FILE   use FILE instead of the bundled config/dispatcher.properties
- *   java -jar dispatcher.jar token create --role ROLE --name NAME [--effector ID] [--cpts A,B]
+ *   java -jar dispatcher.jar token create --role ROLE --name NAME --territory 36[,18] (--org ORG | --effector ID) [--cpts A,B]
+ *   java -jar dispatcher.jar token scope ID --territory 36[,18] --org ORG     (tokens made before tenancy)
  *   java -jar dispatcher.jar token list | token revoke ID
  * </pre>
  */
@@ -59,7 +60,8 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> { dispatcher.close(); stopped.countDown(); }, "shutdown"));
         if (demo) {
             System.out.println("Demo mode: http://" + settings.string("http.host") + ":" + dispatcher.port()
-                    + "  tokens: demo-regulator demo-osnp demo-pharmacist demo-emergency demo-effector demo-coordinator demo-ops");
+                    + "\n  Indre (36):  demo-regulator demo-osnp demo-pharmacist demo-emergency demo-effector demo-coordinator demo-ops"
+                    + "\n  Vendée (85): the same names with -85 (demo-regulator-85, demo-coordinator-85, …)");
         }
         stopped.await();
     }
@@ -82,14 +84,38 @@ public final class Main {
                         System.err.println("unknown role " + role + "; roles: " + Arrays.toString(Role.values()).toLowerCase());
                         return 2;
                     }
+                    Set<String> territories = territories(option(a, "--territory"));
+                    if (territories == null) return 2;
+                    String org = r == Role.EFFECTOR ? option(a, "--effector") : option(a, "--org");
+                    String problem = orgProblem(r, org, territories);
+                    if (problem != null) {
+                        System.err.println(problem);
+                        return 2;
+                    }
                     String cpts = option(a, "--cpts");
-                    Set<String> memberships = cpts == null ? Set.of() : Set.of(cpts.split(","));
-                    Map.Entry<String, Principal> created = tokens.create(new Principal(null, r, name, option(a, "--effector"),
+                    Set<String> memberships = new java.util.HashSet<>(cpts == null ? Set.of() : Set.of(cpts.split(",")));
+                    if (r == Role.COORDINATOR) memberships.add(org);
+                    Map.Entry<String, Principal> created = tokens.create(new Principal(null, r, name, territories, org,
                             memberships)).toCompletableFuture().get(10, TimeUnit.SECONDS);
                     System.out.println(created.getKey());
-                    System.err.println("token for " + created.getValue().toJson().encode()
-                            + " — shown once, only its hash is stored");
+                    Principal p = created.getValue();
+                    System.err.println("token " + p.id() + " for " + p.role().wireName() + " \"" + p.name() + "\" of " + p.org()
+                            + ", territories " + p.territoryList() + " — shown once, only its hash is stored");
                     return 0;
+                }
+                case "scope": {
+                    if (a.size() < 2) return usage();
+                    Set<String> territories = territories(option(a, "--territory"));
+                    String org = option(a, "--org");
+                    if (territories == null) return 2;
+                    if (org == null || org.isBlank()) {
+                        System.err.println("--org is required: the SAS, CPTS, pharmacy, hospital or effector id of the token");
+                        return 2;
+                    }
+                    long n = tokens.scope(a.get(1), territories, org).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                    System.out.println(n + " token(s) scoped to " + String.join(",", new java.util.TreeSet<>(territories))
+                            + " / " + org);
+                    return n > 0 ? 0 : 1;
                 }
                 case "list": {
                     tokens.list().toCompletableFuture().get(10, TimeUnit.SECONDS).values()
@@ -97,7 +123,11 @@ public final class Main {
                     return 0;
                 }
                 case "revoke": {
-                    if (a.size() < 2) return usage();
+                    // an empty or short prefix would match every token
+                    if (a.size() < 2 || a.get(1).length() < 16) {
+                        System.err.println("token revoke takes the 16-character token id that token list shows");
+                        return 2;
+                    }
                     long n = tokens.revoke(a.get(1)).toCompletableFuture().get(10, TimeUnit.SECONDS);
                     System.out.println(n + " token(s) revoked");
                     return n > 0 ? 0 : 1;
@@ -111,13 +141,48 @@ public final class Main {
         }
     }
 
+    /** --territory 36[,18]: département codes, at least one; null (with a message) when missing or wrong. */
+    private static Set<String> territories(String value) {
+        if (value == null || value.isBlank()) {
+            System.err.println("--territory is required: the département codes the token serves, e.g. --territory 36 or 36,18");
+            return null;
+        }
+        Set<String> out = new java.util.TreeSet<>();
+        for (String t : value.split(",")) {
+            if (!fr.snp.dispatch.domain.Ids.isTerritory(t.strip())) {
+                System.err.println("'" + t + "' is not a département code (01..95, 2A, 2B, 971..976)");
+                return null;
+            }
+            out.add(t.strip());
+        }
+        return out;
+    }
+
+    /** Why an organisation does not fit the role, or null. */
+    static String orgProblem(Role r, String org, Set<String> territories) {
+        if (r == Role.EFFECTOR) {
+            if (org == null || !fr.snp.dispatch.domain.Ids.isWellFormed(org)
+                    || !territories.contains(fr.snp.dispatch.domain.Ids.territoryOf(org))) {
+                return "--effector is required for an effector token: the effector's id (e.g. 36-E12), in a served territory";
+            }
+            return null;
+        }
+        if (org == null || !org.matches("[A-Z0-9][A-Z0-9-]{1,49}")) {
+            return "--org is required: the organisation in capitals, e.g. SAS-36 (regulator, osnp), CPTS-CASTELROUSSINE "
+                    + "(coordinator: its CPTS as effectors list it), PHARMACIE-360001234 (pharmacist), CH-CHATEAUROUX "
+                    + "(emergency), OPS-36 (ops)";
+        }
+        return null;
+    }
+
     private static String option(List<String> a, String name) {
         int i = a.indexOf(name);
         return i >= 0 && i + 1 < a.size() ? a.get(i + 1) : null;
     }
 
     private static int usage() {
-        System.err.println("usage: token create --role ROLE --name NAME [--effector ID] [--cpts A,B] | token list | token revoke ID");
+        System.err.println("usage: token create --role ROLE --name NAME --territory 36[,18] (--org ORG | --effector ID) [--cpts A,B]"
+                + " | token scope ID --territory 36[,18] --org ORG | token list | token revoke ID");
         return 2;
     }
 }

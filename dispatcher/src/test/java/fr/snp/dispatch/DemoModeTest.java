@@ -32,8 +32,16 @@ class DemoModeTest {
             assertThat(api.get("/health", null).json().getString("redis")).isEqualTo("UP");
             JsonObject effector = api.get("/api/v1/effectors/36-E1", "demo-regulator").json();
             assertThat(effector.getString("rpps")).hasSize(11);
-            assertThat(api.get("/api/v1/effectors?territory=36", "demo-coordinator").json().getJsonArray("effectors"))
+            // the SAS sees the territory's effectors; the demo coordinator those of its CPTS (Castelroussine)
+            assertThat(api.get("/api/v1/effectors?territory=36", "demo-regulator").json().getJsonArray("effectors"))
                     .hasSize(DemoTerritory.EFFECTORS);
+            var castelroussine = api.get("/api/v1/effectors?territory=36", "demo-coordinator").json().getJsonArray("effectors");
+            assertThat(castelroussine.size()).isBetween(10, DemoTerritory.EFFECTORS - 1);
+            castelroussine.forEach(e -> assertThat(((JsonObject) e).getJsonArray("cpts")).containsExactly("CPTS-CASTELROUSSINE"));
+            // the Vendée demo: its own tokens, its own territory
+            assertThat(api.get("/api/v1/effectors?territory=85", "demo-regulator-85").json().getJsonArray("effectors").size())
+                    .isEqualTo(DemoTerritory.VENDEE.effectors());
+            assertThat(api.get("/api/v1/effectors?territory=85", "demo-regulator").code()).isEqualTo("TERRITORY_NOT_SERVED");
 
             Api.Response request = api.post("/api/v1/requests", "demo-regulator", new JsonObject("""
                     {"origin":"SAS_116117","patient":{"initials":"MD","birthYear":1948,"phone":"06 12 34 56 78",
@@ -59,7 +67,7 @@ class DemoModeTest {
             assertThat(refused.status()).isEqualTo(409);
             assertThat(refused.code()).isEqualTo("SLOT_BOOKED");
 
-            assertThat(api.get("/api/v1/slots/" + slotId, "demo-effector").json().getString("status")).isEqualTo("booked");
+            assertThat(api.get("/api/v1/slots/" + slotId, "demo-regulator").json().getString("status")).isEqualTo("booked");
             assertThat(Files.list(data).map(p -> p.getFileName().toString()))
                     .anyMatch(name -> name.startsWith("appendonly"));
         }
@@ -68,7 +76,7 @@ class DemoModeTest {
             Api api = new Api("http://127.0.0.1:" + d.port());
             JsonObject appointment = api.get("/api/v1/appointments/" + appointmentId, "demo-regulator").json();
             assertThat(appointment.getString("status")).isEqualTo("booked");
-            assertThat(api.get("/api/v1/effectors?territory=36", "demo-coordinator").json().getJsonArray("effectors"))
+            assertThat(api.get("/api/v1/effectors?territory=36", "demo-regulator").json().getJsonArray("effectors"))
                     .hasSize(DemoTerritory.EFFECTORS);
             Api.Response cancel = api.post("/api/v1/appointments/" + appointmentId + "/cancel", "demo-regulator",
                     new JsonObject().put("reason", "PATIENT"));

@@ -46,7 +46,7 @@ public final class TestServer implements AutoCloseable {
         this.client = RedisClient.create(redisServer.url());
         this.connection = client.connect();
         this.redis = connection.sync();
-        for (Role r : Role.values()) tokens.put(r, token(r, "test " + r.wireName(), null, Set.of("CPTS-TEST")));
+        for (Role r : Role.values()) tokens.put(r, token(r, "test " + r.wireName(), defaultOrg(r), Set.of("CPTS-TEST")));
     }
 
     public static TestServer start() throws Exception { return start(Map.of()); }
@@ -71,8 +71,27 @@ public final class TestServer implements AutoCloseable {
                 "http.instances", "1")), false, Clock.systemUTC());
     }
 
-    public String token(Role role, String name, String effectorId, Set<String> cpts) throws Exception {
-        return dispatcher.services().tokens().create(new Principal(null, role, name, effectorId, cpts))
+    /** The organisation of the standard token of each role: one SAS, one CPTS (the test effectors'), one pharmacy… */
+    public static String defaultOrg(Role r) {
+        return switch (r) {
+            case REGULATOR, OSNP -> "SAS-36";
+            case COORDINATOR -> "CPTS-TEST";
+            case PHARMACIST -> "PHARMACIE-TEST";
+            case EMERGENCY -> "CH-TEST";
+            case EFFECTOR -> "36-E999999"; // no such effector: tests that act as a doctor make a token for theirs
+            case OPS -> "OPS-36";
+        };
+    }
+
+    private static final AtomicInteger ORGS = new AtomicInteger();
+
+    /** A token serving Indre (36); {@code org} null: an organisation of its own (another pharmacy, another SAS…). */
+    public String token(Role role, String name, String org, Set<String> cpts) throws Exception {
+        return token(role, name, Set.of("36"), org == null ? "ORG-" + ORGS.incrementAndGet() : org, cpts);
+    }
+
+    public String token(Role role, String name, Set<String> territories, String org, Set<String> cpts) throws Exception {
+        return dispatcher.services().tokens().create(new Principal(null, role, name, territories, org, cpts))
                 .toCompletableFuture().get(5, TimeUnit.SECONDS).getKey();
     }
 

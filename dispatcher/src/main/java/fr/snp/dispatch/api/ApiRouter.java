@@ -1,8 +1,9 @@
 package fr.snp.dispatch.api;
 
 import fr.snp.dispatch.Services;
+import fr.snp.dispatch.auth.Access;
+import fr.snp.dispatch.auth.Principal;
 import fr.snp.dispatch.domain.Role;
-import fr.snp.dispatch.sim.SimulationClock;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -31,8 +32,29 @@ public final class ApiRouter {
     private static final Role[] REQUESTERS = {REGULATOR, OSNP, PHARMACIST, EMERGENCY, COORDINATOR};
     private static final Role[] EVERY_CARE_ROLE = {REGULATOR, OSNP, PHARMACIST, EMERGENCY, EFFECTOR, COORDINATOR};
 
-    /** A route as declared: what the role tests walk through. */
-    public record Route(HttpMethod method, String path, List<Role> roles) {}
+    /**
+     * How a route finds the tenant it acts on; with the roles, what the tenancy matrix test walks through. Every
+     * check happens in the use case (auth/Access.java) and again in the Lua script.
+     */
+    public enum Tenant {
+        /** The id in the path carries its territory; the object's organisation is checked too (else 404). */
+        PATH_ID,
+        /** ?territory= must be a served territory (else 403). */
+        QUERY_TERRITORY,
+        /** /territories/{territory}/…: a served territory (else 403). */
+        PATH_TERRITORY,
+        /** Ids in the body (slot, request, effector), or the patient's commune: checked like PATH_ID. */
+        BODY,
+        /** No tenant data (commune search). */
+        NONE,
+        /** Server-wide figures, filtered to the served territories (/metrics). */
+        SERVED,
+        /** The server's clock, in simulation mode only. */
+        GLOBAL
+    }
+
+    /** A route as declared: what the role and tenancy tests walk through. */
+    public record Route(HttpMethod method, String path, List<Role> roles, Tenant tenant) {}
 
     private final Router router;
     private final Authenticator auth;
@@ -54,51 +76,54 @@ public final class ApiRouter {
         router.get("/ping").handler(ctx -> ctx.response().end("pong"));
 
         EffectorHandlers effectors = new EffectorHandlers(s);
-        route(HttpMethod.POST, "/api/v1/effectors", effectors::create, COORDINATOR);
-        route(HttpMethod.GET, "/api/v1/effectors", effectors::list, REGULATOR, OSNP, COORDINATOR);
-        route(HttpMethod.GET, "/api/v1/effectors/:id", effectors::get, EVERY_CARE_ROLE);
+        route(HttpMethod.POST, "/api/v1/effectors", effectors::create, Tenant.BODY, COORDINATOR);
+        route(HttpMethod.GET, "/api/v1/effectors", effectors::list, Tenant.QUERY_TERRITORY, REGULATOR, OSNP, COORDINATOR);
+        route(HttpMethod.GET, "/api/v1/effectors/:id", effectors::get, Tenant.PATH_ID, EVERY_CARE_ROLE);
 
         SlotHandlers slots = new SlotHandlers(s);
-        route(HttpMethod.POST, "/api/v1/slots", slots::publish, EFFECTOR, COORDINATOR);
-        route(HttpMethod.POST, "/api/v1/effectors/:id/availability", slots::availability, EFFECTOR, COORDINATOR);
-        route(HttpMethod.GET, "/api/v1/slots/:id", slots::get, EVERY_CARE_ROLE);
-        route(HttpMethod.DELETE, "/api/v1/slots/:id", slots::withdraw, EFFECTOR, COORDINATOR);
-        route(HttpMethod.POST, "/api/v1/slots/:id/hold", slots::hold, REQUESTERS);
-        route(HttpMethod.DELETE, "/api/v1/slots/:id/hold", slots::releaseHold, REQUESTERS);
+        route(HttpMethod.POST, "/api/v1/slots", slots::publish, Tenant.BODY, EFFECTOR, COORDINATOR);
+        route(HttpMethod.POST, "/api/v1/effectors/:id/availability", slots::availability, Tenant.PATH_ID, EFFECTOR, COORDINATOR);
+        route(HttpMethod.GET, "/api/v1/slots/:id", slots::get, Tenant.PATH_ID, EVERY_CARE_ROLE);
+        route(HttpMethod.DELETE, "/api/v1/slots/:id", slots::withdraw, Tenant.PATH_ID, EFFECTOR, COORDINATOR);
+        route(HttpMethod.POST, "/api/v1/slots/:id/hold", slots::hold, Tenant.PATH_ID, REQUESTERS);
+        route(HttpMethod.DELETE, "/api/v1/slots/:id/hold", slots::releaseHold, Tenant.PATH_ID, REQUESTERS);
 
         RequestHandlers requests = new RequestHandlers(s);
-        route(HttpMethod.POST, "/api/v1/requests", requests::create, REQUESTERS);
-        route(HttpMethod.GET, "/api/v1/requests/:id", requests::get, REQUESTERS);
-        route(HttpMethod.POST, "/api/v1/requests/:id/outcome", requests::outcome, REQUESTERS);
+        route(HttpMethod.POST, "/api/v1/requests", requests::create, Tenant.BODY, REQUESTERS);
+        route(HttpMethod.GET, "/api/v1/requests/:id", requests::get, Tenant.PATH_ID, REQUESTERS);
+        route(HttpMethod.POST, "/api/v1/requests/:id/outcome", requests::outcome, Tenant.PATH_ID, REQUESTERS);
 
         AppointmentHandlers appointments = new AppointmentHandlers(s);
-        route(HttpMethod.POST, "/api/v1/appointments", appointments::book, REQUESTERS);
-        route(HttpMethod.GET, "/api/v1/appointments/:id", appointments::get, with(REQUESTERS, EFFECTOR));
-        route(HttpMethod.POST, "/api/v1/appointments/:id/cancel", appointments::cancel, with(REQUESTERS, EFFECTOR));
-        route(HttpMethod.POST, "/api/v1/appointments/:id/feedback", appointments::feedback, EFFECTOR, COORDINATOR);
+        route(HttpMethod.POST, "/api/v1/appointments", appointments::book, Tenant.BODY, REQUESTERS);
+        route(HttpMethod.GET, "/api/v1/appointments/:id", appointments::get, Tenant.PATH_ID, with(REQUESTERS, EFFECTOR));
+        route(HttpMethod.POST, "/api/v1/appointments/:id/cancel", appointments::cancel, Tenant.PATH_ID, with(REQUESTERS, EFFECTOR));
+        route(HttpMethod.POST, "/api/v1/appointments/:id/feedback", appointments::feedback, Tenant.PATH_ID, EFFECTOR, COORDINATOR);
 
         StatsHandlers stats = new StatsHandlers(s);
-        route(HttpMethod.GET, "/api/v1/stats/noshow", stats::noshow, COORDINATOR, OPS, EFFECTOR);
-        route(HttpMethod.GET, "/api/v1/stats/outcomes", stats::outcomes, COORDINATOR, OPS);
-        route(HttpMethod.GET, "/api/v1/stats/indicators", stats::indicators, COORDINATOR, OPS);
+        route(HttpMethod.GET, "/api/v1/stats/noshow", stats::noshow, Tenant.QUERY_TERRITORY, COORDINATOR, OPS, EFFECTOR);
+        route(HttpMethod.GET, "/api/v1/stats/outcomes", stats::outcomes, Tenant.QUERY_TERRITORY, COORDINATOR, OPS);
+        route(HttpMethod.GET, "/api/v1/stats/indicators", stats::indicators, Tenant.QUERY_TERRITORY, COORDINATOR, OPS);
 
-        route(HttpMethod.GET, "/api/v1/communes", ctx -> communes(ctx, s), EVERY_CARE_ROLE);
-        route(HttpMethod.GET, "/api/v1/territories/:territory/communes", ctx -> territoryCommunes(ctx, s), EVERY_CARE_ROLE);
+        route(HttpMethod.GET, "/api/v1/communes", ctx -> communes(ctx, s), Tenant.NONE, EVERY_CARE_ROLE);
+        route(HttpMethod.GET, "/api/v1/territories/:territory/communes", ctx -> territoryCommunes(ctx, s), Tenant.PATH_TERRITORY, EVERY_CARE_ROLE);
 
         CoordinationHandlers coordination = new CoordinationHandlers(s);
-        route(HttpMethod.GET, "/api/v1/territories/:territory/planning", coordination::planning, COORDINATOR, OPS);
-        route(HttpMethod.POST, "/api/v1/doctor-requests", coordination::createDoctorRequest, PHARMACIST, COORDINATOR);
-        route(HttpMethod.GET, "/api/v1/doctor-requests", coordination::listDoctorRequests, COORDINATOR);
-        route(HttpMethod.POST, "/api/v1/doctor-requests/:id/status", coordination::updateDoctorRequest, COORDINATOR);
+        route(HttpMethod.GET, "/api/v1/territories/:territory/planning", coordination::planning, Tenant.PATH_TERRITORY, COORDINATOR, OPS);
+        route(HttpMethod.POST, "/api/v1/doctor-requests", coordination::createDoctorRequest, Tenant.BODY, PHARMACIST, COORDINATOR);
+        route(HttpMethod.GET, "/api/v1/doctor-requests", coordination::listDoctorRequests, Tenant.QUERY_TERRITORY, COORDINATOR);
+        route(HttpMethod.POST, "/api/v1/doctor-requests/:id/status", coordination::updateDoctorRequest, Tenant.PATH_ID, COORDINATOR);
 
         OpsHandlers ops = new OpsHandlers(s);
-        route(HttpMethod.GET, "/api/v1/ops/outbox", ops::outbox, OPS, COORDINATOR);
-        route(HttpMethod.GET, "/api/v1/appointments", ops::awaitingFeedback, COORDINATOR);
+        route(HttpMethod.GET, "/api/v1/ops/outbox", ops::outbox, Tenant.QUERY_TERRITORY, OPS, COORDINATOR);
+        route(HttpMethod.GET, "/api/v1/appointments", ops::awaitingFeedback, Tenant.QUERY_TERRITORY, COORDINATOR);
 
-        route(HttpMethod.POST, "/api/v1/sim/clock", ctx -> setClock(ctx, s), OPS);
+        route(HttpMethod.POST, "/api/v1/sim/clock", ctx -> setClock(ctx, s), Tenant.GLOBAL, OPS);
         // Prometheus scrapes with the ops token (authorization.credentials in the scrape config)
         route(HttpMethod.GET, "/metrics", ctx -> ctx.response()
-                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(s.metrics().scrape()), OPS);
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                .end(servedOnly(s.metrics().scrape(), Authenticator.principal(ctx))), Tenant.SERVED, OPS);
+        // every answer code with its status and French sentence, for the pages (no token: no data)
+        router.get("/api/v1/codes").handler(ctx -> Http.json(ctx, 200, Codes.all()));
         router.get("/api/v1/live").handler(new LiveHandler(s, s.live())::handle); // token checked inside (SSE)
 
         // the web pages (French): widget, regulator console, coordinator view
@@ -128,8 +153,8 @@ public final class ApiRouter {
     /** The declared routes and roles (built against the given services, nothing started). */
     public static List<Route> declaredRoutes(Vertx vertx, Services s) { return List.copyOf(new ApiRouter(vertx, s).routes); }
 
-    private void route(HttpMethod method, String path, Handler<RoutingContext> handler, Role... roles) {
-        routes.add(new Route(method, path, List.of(roles)));
+    private void route(HttpMethod method, String path, Handler<RoutingContext> handler, Tenant tenant, Role... roles) {
+        routes.add(new Route(method, path, List.of(roles), tenant));
         router.route(method, path).handler(auth.require(roles)).handler(handler);
     }
 
@@ -158,18 +183,19 @@ public final class ApiRouter {
      * unless the server was started with simulation.clockControl=true.
      */
     private static void setClock(RoutingContext ctx, Services s) {
-        if (!(s.clock() instanceof SimulationClock clock)) {
+        if (!s.clock().movable()) {
             throw ApiError.forbidden("SIMULATION_DISABLED", "the clock can be moved only on a server started with "
                     + "simulation.clockControl=true");
         }
         java.time.OffsetDateTime now = Input.dateTime(Input.object(ctx), "now", null, true);
-        clock.set(now.toInstant());
+        s.clock().moveTo(now.toInstant());
         Http.json(ctx, 200, new JsonObject().put("now", now.toString()));
     }
 
     /** GET /api/v1/territories/36/communes: every commune of a territory, for the console's map. */
     private static void territoryCommunes(RoutingContext ctx, Services s) {
-        String t = Input.territory(ctx.pathParam("territory"), "territory");
+        String t = Access.territory(Authenticator.principal(ctx), Input.territory(ctx.pathParam("territory"), "territory"),
+                "territory");
         JsonArray list = new JsonArray();
         s.communes().inDepartement(t).forEach(c -> list.add(new JsonArray().add(c.insee()).add(c.name()).add(c.lat())
                 .add(c.lng()).add(c.population())));
@@ -177,12 +203,31 @@ public final class ApiRouter {
                 "lng", "population"))).put("communes", list));
     }
 
-    /** GET /api/v1/communes?q=chatea : autocomplete on the served communes. */
+    /**
+     * The Prometheus text without the series of territories the ops principal does not serve (a line carrying a
+     * territory label of another territory is dropped; server-wide series stay).
+     */
+    static String servedOnly(String scrape, Principal p) {
+        StringBuilder out = new StringBuilder(scrape.length());
+        for (String line : scrape.split("\n")) {
+            int at = line.indexOf("territory=\"");
+            if (at >= 0 && !line.startsWith("#")) {
+                int from = at + "territory=\"".length();
+                String t = line.substring(from, line.indexOf('"', from));
+                if (!p.serves(t)) continue;
+            }
+            out.append(line).append('\n');
+        }
+        return out.toString();
+    }
+
+    /** GET /api/v1/communes?q=chatea : autocomplete on the communes of France. */
     private static void communes(RoutingContext ctx, Services s) {
         String q = ctx.queryParams().get("q");
         if (q == null || q.isBlank()) throw Input.missing("q");
         JsonArray list = new JsonArray();
-        s.communes().search(q, 10).forEach(c -> list.add(new JsonObject().put("insee", c.insee()).put("name", c.name())
+        // the communes of the caller's territories come first: "Saint-Maur" is the one of the desk's département
+        s.communes().search(q, 10, Authenticator.principal(ctx).territories()).forEach(c -> list.add(new JsonObject().put("insee", c.insee()).put("name", c.name())
                 .put("postalCode", c.postalCode()).put("lat", c.lat()).put("lng", c.lng())));
         Http.json(ctx, 200, new JsonObject().put("communes", list));
     }

@@ -1,13 +1,15 @@
 package fr.snp.dispatch.api;
 
 import fr.snp.dispatch.Services;
+import fr.snp.dispatch.auth.Access;
 import fr.snp.dispatch.auth.Principal;
+import fr.snp.dispatch.coordination.DoctorRequest;
+import fr.snp.dispatch.domain.Role;
+import fr.snp.dispatch.requests.Patient;
 import fr.snp.dispatch.domain.Effector;
 import fr.snp.dispatch.domain.Ids;
 import fr.snp.dispatch.domain.SlotState;
 import fr.snp.dispatch.geo.Commune;
-import fr.snp.dispatch.redis.Keys;
-import io.lettuce.core.Range;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -31,7 +33,6 @@ import java.util.regex.Pattern;
  */
 final class CoordinationHandlers {
     private static final Pattern INITIALS = Pattern.compile("\\p{L}{1,4}");
-    private static final Set<String> STATUSES = Set.of("OPEN", "CONTACTED", "ASSIGNED", "CLOSED");
 
     private final Services s;
 
@@ -39,7 +40,8 @@ final class CoordinationHandlers {
 
     /** GET /api/v1/territories/{t}/planning?from=2026-11-23&days=7: per effector and day, free/held/booked slots. */
     void planning(RoutingContext ctx) {
-        String t = Input.territory(ctx.pathParam("territory"), "territory");
+        Principal p = Authenticator.principal(ctx);
+        String t = Access.territory(p, Input.territory(ctx.pathParam("territory"), "territory"), "territory");
         ZoneId zone = s.planner().zone();
         long now = s.nowMs();
         String f = ctx.queryParams().get("from");
@@ -65,7 +67,9 @@ final class CoordinationHandlers {
             }
         }
         JsonArray rows = new JsonArray();
-        s.index().territory(t).allEffectors().stream().sorted(Comparator.comparing(Effector::lastName).thenComparing(Effector::id))
+        // a CPTS coordinator plans its own CPTS' effectors; ops sees the territory
+        s.index().territory(t).allEffectors().stream().filter(e -> p.role() != Role.COORDINATOR || e.cpts().contains(p.org()))
+                .sorted(Comparator.comparing(Effector::lastName).thenComparing(Effector::id))
                 .forEach(e -> {
                     JsonObject perDay = new JsonObject();
                     byEffector.getOrDefault(e.id(), Map.of()).forEach((day, c) ->
@@ -100,8 +104,7 @@ final class CoordinationHandlers {
         String insee = Input.string(patient, "communeInsee", "patient", true);
         Commune commune = s.communes().byInsee(insee);
         if (commune == null) {
-            throw ApiError.badRequest("UNKNOWN_COMMUNE", "no commune with INSEE code '" + insee + "' in the served area",
-                    "patient.communeInsee");
+            throw ApiError.badRequest("UNKNOWN_COMMUNE", "no commune with INSEE code '" + insee + "'", "patient.communeInsee");
         }
         boolean ald = Input.bool(patient, "ald", "patient");
         boolean over70 = Input.bool(patient, "over70", "patient");
@@ -111,64 +114,46 @@ final class CoordinationHandlers {
                     + "(ald), over 70 (over70) or solidarity health cover (css)", "patient");
         }
         String comment = Input.string(body, "comment", null, false);
-        long now = s.nowMs();
-        String t = commune.departement();
-        String id = Ids.request(t, now).replace("-R", "-D");
-        JsonObject stored = new JsonObject().put("id", id).put("territory", t).put("status", "OPEN")
-                .put("createdAt", Instant.ofEpochMilli(now).toString()).put("createdBy", p.name())
-                .put("patient", new JsonObject().put("initials", initials.toUpperCase()).put("birthYear", birthYear).put("phone", phone)
-                        .put("communeInsee", insee).put("commune", commune.name()).put("ald", ald).put("over70", over70).put("css", css))
-                .put("comment", comment);
-        String key = Keys.doctorRequest(t, id);
-        long ttl = s.settings().integer("requests.retentionDays") * 86_400L * 3; // follow-up takes weeks
-        s.redis().set(key, stored.encode());
-        s.redis().expire(key, ttl);
-        Http.reply(ctx, s.redis().zadd(Keys.doctorRequests(t), now, id).thenApply(n -> new Http.Reply(201, stored)));
+        Patient who = new Patient(initials.toUpperCase(), birthYear, phone, insee, commune.name(), commune.lat(), commune.lng(),
+                ald, over70, css, true, false);
+        Http.reply(ctx, s.doctorRequests().file(p, commune.departement(), who, comment)
+                .thenApply(d -> new Http.Reply(201, view(d))));
     }
 
     /** GET /api/v1/doctor-requests?territory=36[&status=OPEN]: the coordinator's list, newest first. */
     void listDoctorRequests(RoutingContext ctx) {
+        Principal p = Authenticator.principal(ctx);
         String t = Input.territory(ctx.queryParams().get("territory"), "territory");
         String status = ctx.queryParams().get("status");
-        if (status != null && !STATUSES.contains(status)) {
-            throw ApiError.badRequest("INVALID_ENUM", "unknown status '" + status + "', expected one of " + STATUSES, "status");
-        }
-        Http.reply(ctx, s.redis().zrevrangebyscore(Keys.doctorRequests(t), Range.create(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY))
-                .thenCompose(ids -> {
-                    List<CompletableFuture<String>> reads = ids.stream()
-                            .map(id -> s.redis().get(Keys.doctorRequest(t, id)).toCompletableFuture()).toList();
-                    return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(done -> {
-                        JsonArray list = new JsonArray();
-                        reads.forEach(r -> {
-                            String json = r.join();
-                            if (json == null) return; // expired
-                            JsonObject j = new JsonObject(json);
-                            if (status == null || status.equals(j.getString("status"))) list.add(j);
-                        });
-                        return new Http.Reply(200, new JsonObject().put("territory", t).put("requests", list));
-                    });
-                }));
+        DoctorRequest.Status wanted = status == null ? null : Input.parseEnum(DoctorRequest.Status.class, status, "status");
+        Http.reply(ctx, s.doctorRequests().list(p, t, wanted).thenApply(list -> {
+            JsonArray out = new JsonArray();
+            list.forEach(d -> out.add(view(d)));
+            return new Http.Reply(200, new JsonObject().put("territory", t).put("requests", out));
+        }));
     }
 
     /** POST /api/v1/doctor-requests/{id}/status {"status","note"}: the coordinator's follow-up. */
     void updateDoctorRequest(RoutingContext ctx) {
         String id = Input.id(ctx.pathParam("id"), "doctor request");
         JsonObject body = Input.object(ctx);
-        String status = Input.string(body, "status", null, true);
-        if (!STATUSES.contains(status)) {
-            throw ApiError.badRequest("INVALID_ENUM", "unknown status '" + status + "', expected one of " + STATUSES, "status");
-        }
+        DoctorRequest.Status status = Input.enumValue(DoctorRequest.Status.class, body, "status", null, null);
         String note = Input.string(body, "note", null, false);
-        String key = Keys.doctorRequest(Ids.territoryOf(id), id);
-        Map<String, Object> change = new HashMap<>();
-        change.put("status", status);
-        change.put("note", note);
-        change.put("updatedAt", Instant.ofEpochMilli(s.nowMs()).toString());
-        Http.reply(ctx, s.redis().get(key).thenCompose(json -> {
-            if (json == null) throw ApiError.notFound("DOCTOR_REQUEST_NOT_FOUND", "no such request");
-            JsonObject j = new JsonObject(json);
-            change.forEach(j::put);
-            return s.redis().set(key, j.encode(), io.lettuce.core.SetArgs.Builder.keepttl()).thenApply(ok -> new Http.Reply(200, j));
-        }));
+        Http.reply(ctx, s.doctorRequests().update(Authenticator.principal(ctx), id, status, note)
+                .thenApply(d -> new Http.Reply(200, view(d))));
+    }
+
+    private static JsonObject view(DoctorRequest d) {
+        Patient p = d.patient();
+        JsonObject j = new JsonObject().put("id", d.id()).put("territory", d.territory()).put("status", d.status())
+                .put("createdAt", Instant.ofEpochMilli(d.createdAtMs()).toString()).put("createdBy", d.createdByName())
+                .put("cpts", d.cpts().isEmpty() ? null : d.cpts())
+                .put("patient", new JsonObject().put("initials", p.initials()).put("birthYear", p.birthYear())
+                        .put("phone", p.phone()).put("communeInsee", p.communeInsee()).put("commune", p.communeName())
+                        .put("ald", p.ald()).put("over70", p.over70()).put("css", p.css()))
+                .put("comment", d.comment());
+        if (d.note() != null) j.put("note", d.note());
+        if (d.updatedAtMs() != null) j.put("updatedAt", Instant.ofEpochMilli(d.updatedAtMs()).toString());
+        return j;
     }
 }

@@ -1,6 +1,11 @@
 package fr.snp.dispatch.api;
 
 import fr.snp.dispatch.Services;
+import fr.snp.dispatch.auth.Access;
+import fr.snp.dispatch.auth.Principal;
+import fr.snp.dispatch.directory.EffectorJson;
+import fr.snp.dispatch.domain.Outcome;
+import fr.snp.dispatch.domain.Refused;
 import fr.snp.dispatch.domain.Effector;
 import fr.snp.dispatch.domain.PracticeLocation;
 import fr.snp.dispatch.domain.Rpps;
@@ -26,31 +31,35 @@ final class EffectorHandlers {
     EffectorHandlers(Services s) { this.s = s; }
 
     void create(RoutingContext ctx) {
-        Effector e = parse(Input.object(ctx));
-        Http.reply(ctx, s.effectors().create(e).thenApply(created -> {
+        Principal p = Authenticator.principal(ctx);
+        Effector e = parse(Input.object(ctx), p);
+        Http.reply(ctx, s.effectors().create(p, e).thenApply(created -> {
             if (!created.created()) {
                 throw new ApiError(409, "EFFECTOR_EXISTS", "an effector with this RPPS already exists: " + created.id(), "rpps");
             }
             Effector stored = s.index().effector(created.id());
-            return new Http.Reply(201, stored.toJson(), java.util.Map.of("Location", "/api/v1/effectors/" + created.id()));
+            return new Http.Reply(201, EffectorJson.of(stored), java.util.Map.of("Location", "/api/v1/effectors/" + created.id()));
         }));
     }
 
     void get(RoutingContext ctx) {
+        Principal p = Authenticator.principal(ctx);
         Effector e = s.index().effector(Input.id(ctx.pathParam("id"), "effector"));
-        if (e == null) throw ApiError.notFound("EFFECTOR_NOT_FOUND", "no such effector");
-        Http.json(ctx, 200, e.toJson());
+        if (e == null || !Access.seesEffector(p, e)) throw new Refused(Outcome.EFFECTOR_NOT_FOUND);
+        Http.json(ctx, 200, EffectorJson.of(e));
     }
 
+    /** GET /api/v1/effectors?territory=36: a SAS sees the territory's effectors, a coordinator its CPTS'. */
     void list(RoutingContext ctx) {
-        String territory = Input.territory(ctx.queryParams().get("territory"), "territory");
+        Principal p = Authenticator.principal(ctx);
+        String territory = Access.territory(p, Input.territory(ctx.queryParams().get("territory"), "territory"), "territory");
         JsonArray list = new JsonArray();
-        s.index().territory(territory).allEffectors().stream()
-                .sorted(java.util.Comparator.comparing(Effector::id)).forEach(e -> list.add(e.toJson()));
+        s.index().territory(territory).allEffectors().stream().filter(e -> Access.seesEffector(p, e))
+                .sorted(java.util.Comparator.comparing(Effector::id)).forEach(e -> list.add(EffectorJson.of(e)));
         Http.json(ctx, 200, new JsonObject().put("territory", territory).put("effectors", list));
     }
 
-    private Effector parse(JsonObject body) {
+    private Effector parse(JsonObject body, Principal p) {
         String rpps = Rpps.normalise(Input.string(body, "rpps", null, true));
         if (rpps == null) {
             throw ApiError.badRequest("INVALID_RPPS", "rpps must be an 11-digit RPPS number with a valid check digit "
@@ -83,6 +92,8 @@ final class EffectorHandlers {
                 cpts.add(c);
             }
         }
+        // a CPTS registers its own effectors: without a list, the effector is the coordinator's CPTS'
+        if (rawCpts == null && p.role() == fr.snp.dispatch.domain.Role.COORDINATOR) cpts.add(p.org());
         int cap = Input.integer(body, "weeklySasCap", null, 0, 100, s.settings().integer("booking.defaultWeeklySasCap"));
         Double radius = Input.number(body, "homeVisitRadiusKm", null, false);
         if (radius != null && (radius < 0 || radius > 50)) throw Input.invalid("homeVisitRadiusKm", "must be between 0 and 50");

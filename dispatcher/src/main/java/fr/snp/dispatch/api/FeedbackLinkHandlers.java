@@ -3,9 +3,10 @@ package fr.snp.dispatch.api;
 import fr.snp.dispatch.Services;
 import fr.snp.dispatch.auth.Principal;
 import fr.snp.dispatch.domain.Ids;
-import fr.snp.dispatch.domain.Role;
+import fr.snp.dispatch.booking.Feedback;
+import fr.snp.dispatch.domain.Refused;
 import fr.snp.dispatch.notifications.FeedbackLinks;
-import fr.snp.dispatch.redis.Keys;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -14,7 +15,6 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -30,12 +30,6 @@ final class FeedbackLinkHandlers {
 
     FeedbackLinkHandlers(Services s) { this.s = s; }
 
-    /** The appointment of a valid link, as its effector (a principal made from the link). */
-    private Principal principalOf(String appointmentId, Map<String, String> appointment) {
-        if (appointment.isEmpty()) throw ApiError.notFound("APPOINTMENT_NOT_FOUND", "no such appointment");
-        return new Principal("link:" + appointment.get("e"), Role.EFFECTOR, "feedback link", appointment.get("e"), Set.of());
-    }
-
     private String verify(RoutingContext ctx) {
         try {
             String id = s.feedbackLinks().verify(ctx.pathParam("token"), s.nowMs() / 1000);
@@ -46,27 +40,31 @@ final class FeedbackLinkHandlers {
         }
     }
 
+    /** The link is verified: the server reads the appointment it names (nothing else) for the page. */
     private CompletionStage<JsonObject> view(String id) {
-        return s.appointments().get(id).thenCompose(a -> {
-            principalOf(id, a);
-            return s.redis().hget(Keys.request(Ids.territoryOf(id), a.get("req")), "pj").thenApply(pj -> {
-                JsonObject patient = pj == null ? new JsonObject() : new JsonObject(pj);
-                return new JsonObject().put("appointment", Views.appointment(a, s.index().effector(a.get("e"))))
-                        .put("patient", new JsonObject().put("initials", patient.getString("initials"))
-                                .put("birthYear", patient.getInteger("birthYear")))
-                        .put("answers", new io.vertx.core.json.JsonArray(java.util.List.copyOf(AppointmentHandlers.ANSWERS.keySet())));
-            });
-        });
+        Principal server = Principal.server(Ids.territoryOf(id));
+        return s.bookings().read(server, id).thenCompose(a -> s.requests().read(server, a.requestId())
+                .handle((request, expired) -> {
+                    // the request may have expired (retention): the page then shows no patient
+                    JsonObject patient = new JsonObject();
+                    if (request != null) {
+                        patient.put("initials", request.patient().initials()).put("birthYear", request.patient().birthYear());
+                    }
+                    JsonArray answers = new JsonArray();
+                    for (Feedback.Answer x : Feedback.Answer.values()) answers.add(x.wire);
+                    return new JsonObject().put("appointment", Views.appointment(a, s.index().effector(a.effectorId())))
+                            .put("patient", patient).put("answers", answers);
+                }));
     }
 
+    /** The answer, given as the appointment's effector (the link speaks for them, for this appointment only). */
     private CompletionStage<JsonObject> answer(String id, String given, String comment) {
-        String answer = AppointmentHandlers.ANSWERS.get(given);
-        if (answer == null) {
-            throw ApiError.badRequest("INVALID_ENUM", "unknown answer '" + given + "', expected one of "
-                    + new java.util.TreeSet<>(AppointmentHandlers.ANSWERS.keySet()), "answer");
-        }
+        Feedback.Answer answer = AppointmentHandlers.answer(given);
         if (comment != null && comment.length() > 200) throw Input.invalid("comment", "is longer than 200 characters");
-        return s.appointments().get(id).thenCompose(a -> FeedbackFlow.answer(s, principalOf(id, a), id, answer, comment));
+        String t = Ids.territoryOf(id);
+        return s.bookings().read(Principal.server(t), id)
+                .thenCompose(a -> s.bookings().answer(Principal.feedbackLink(t, a.effectorId()), id, answer, comment))
+                .thenApply(a -> Views.appointment(a, s.index().effector(a.effectorId())));
     }
 
     void getJson(RoutingContext ctx) {
@@ -110,14 +108,12 @@ final class FeedbackLinkHandlers {
                         + "</strong>.</p>");
             } else {
                 Throwable c = ar.cause() instanceof java.util.concurrent.CompletionException ? ar.cause().getCause() : ar.cause();
-                String code = c instanceof ApiError e ? e.code : "";
-                String message = switch (code) {
-                    case "FEEDBACK_CONFLICT" -> "Une autre réponse a déjà été donnée pour ce rendez-vous ; elle est conservée.";
-                    case "FEEDBACK_TOO_EARLY" -> "Le rendez-vous n'a pas encore commencé : seule une annulation peut être signalée.";
-                    case "APPOINTMENT_CANCELLED" -> "Ce rendez-vous a été annulé.";
-                    default -> "La réponse n'a pas pu être enregistrée. Réessayez dans un instant.";
-                };
-                html(ctx, c instanceof ApiError e ? e.status : 503, "<p class=err>" + message + "</p>");
+                // the refusal's French sentence comes from the one list of outcomes (domain/Outcome.java)
+                if (c instanceof Refused r) {
+                    html(ctx, r.outcome.status, "<p class=err>" + esc(r.outcome.french) + "</p>");
+                } else {
+                    html(ctx, 503, "<p class=err>La réponse n'a pas pu être enregistrée. Réessayez dans un instant.</p>");
+                }
             }
         });
     }

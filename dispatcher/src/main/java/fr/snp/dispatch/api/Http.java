@@ -1,5 +1,6 @@
 package fr.snp.dispatch.api;
 
+import fr.snp.dispatch.domain.Refused;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -44,7 +45,11 @@ final class Http {
             json(ctx, e.status, e.toJson());
             return;
         }
-        if (cause instanceof io.lettuce.core.RedisException) {
+        if (cause instanceof Refused r) {
+            json(ctx, r.outcome.status, new ApiError(r.outcome.status, r.outcome.name(), r.getMessage(), r.field).toJson());
+            return;
+        }
+        if (fr.snp.dispatch.redis.StoreFailures.unavailable(cause)) {
             LOG.log(Level.WARNING, "Redis failure on " + ctx.request().method() + " " + ctx.request().path() + ": "
                     + cause.getMessage());
             json(ctx, 503, new ApiError(503, "REDIS_UNAVAILABLE", "the store is unavailable, retry shortly", null).toJson());

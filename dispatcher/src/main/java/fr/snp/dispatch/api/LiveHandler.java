@@ -6,9 +6,8 @@ import fr.snp.dispatch.domain.Effector;
 import fr.snp.dispatch.domain.Role;
 import fr.snp.dispatch.domain.SlotState;
 import fr.snp.dispatch.live.LiveFeed;
-import fr.snp.dispatch.redis.Keys;
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
+import fr.snp.dispatch.auth.Access;
+import fr.snp.dispatch.domain.Refused;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
@@ -57,6 +56,12 @@ final class LiveHandler {
             Principal p = ar.result();
             if (p == null) { Http.fail(ctx, new ApiError(401, "UNAUTHENTICATED", "unknown or revoked token", null)); return; }
             if (!ROLES.contains(p.role())) { Http.fail(ctx, ApiError.forbidden("FORBIDDEN", "role may not follow the live feed")); return; }
+            try {
+                Access.territory(p, territory, "territory");
+            } catch (Refused r) {
+                Http.fail(ctx, r);
+                return;
+            }
             open(ctx, territory, p, resumeFrom);
         });
     }
@@ -75,17 +80,9 @@ final class LiveHandler {
         response.write("retry: 2000\n\n");
         if (resumeFrom == null) {
             // nothing to catch up: say where the flow starts, so that a reconnection resumes from here
-            s.redis().xrevrange(Keys.events(territory), Range.create("-", "+"), Limit.create(0, 1)).thenAccept(last -> {
-                String from = last.isEmpty() ? "0-0" : last.get(0).getId();
-                c.context.runOnContext(v -> c.startLive(from, List.of()));
-            });
+            feed.lastId(territory).thenAccept(from -> c.context.runOnContext(v -> c.startLive(from, List.of())));
         } else {
-            s.redis().xrange(Keys.events(territory), Range.create("(" + resumeFrom, "+"), Limit.create(0, REPLAY_MAX))
-                    .thenAccept(missed -> c.context.runOnContext(v -> {
-                        List<Map.Entry<String, Map<String, String>>> replay = new ArrayList<>();
-                        missed.forEach(m -> replay.add(Map.entry(m.getId(), m.getBody())));
-                        c.startLive(resumeFrom, replay);
-                    }));
+            feed.since(territory, resumeFrom, REPLAY_MAX).thenAccept(missed -> c.context.runOnContext(v -> c.startLive(resumeFrom, missed)));
         }
     }
 

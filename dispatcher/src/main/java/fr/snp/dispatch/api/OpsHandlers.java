@@ -1,16 +1,11 @@
 package fr.snp.dispatch.api;
 
 import fr.snp.dispatch.Services;
-import fr.snp.dispatch.notifications.OutboxWorker;
-import fr.snp.dispatch.redis.Keys;
-import io.lettuce.core.Range;
+import fr.snp.dispatch.auth.Access;
+import fr.snp.dispatch.auth.Principal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /** What ops and the coordinator follow: the notification backlog, and appointments still without feedback. */
 final class OpsHandlers {
@@ -18,34 +13,29 @@ final class OpsHandlers {
 
     OpsHandlers(Services s) { this.s = s; }
 
-    private static String territory(RoutingContext ctx) { return Input.territory(ctx.queryParams().get("territory"), "territory"); }
-
     /** GET /api/v1/ops/outbox?territory=36: notifications not yet delivered, and how old the oldest is. */
     void outbox(RoutingContext ctx) {
-        String t = territory(ctx);
-        Http.reply(ctx, OutboxWorker.backlog(s.redis(), t).thenApply(b -> new Http.Reply(200, new JsonObject()
+        Principal p = Authenticator.principal(ctx);
+        String t = Access.territory(p, Input.territory(ctx.queryParams().get("territory"), "territory"), "territory");
+        Http.reply(ctx, s.outbox().backlog(t).thenApply(b -> new Http.Reply(200, new JsonObject()
                 .put("territory", t).put("pending", b.pending()).put("oldestPendingAgeSeconds", b.oldestAgeSeconds()))));
     }
 
-    /** GET /api/v1/appointments?territory=36&awaitingFeedback=true: ended N hours ago, no feedback yet. */
+    /**
+     * GET /api/v1/appointments?territory=36&awaitingFeedback=true: ended N hours ago, no feedback yet; a CPTS
+     * coordinator sees those of its effectors (and those its platform booked).
+     */
     void awaitingFeedback(RoutingContext ctx) {
-        String t = territory(ctx);
+        Principal p = Authenticator.principal(ctx);
+        String t = Input.territory(ctx.queryParams().get("territory"), "territory");
         if (!"true".equals(ctx.queryParams().get("awaitingFeedback"))) {
             throw ApiError.badRequest("MISSING_FIELD", "only awaitingFeedback=true is listed for now", "awaitingFeedback");
         }
         long before = s.nowMs() / 1000 - s.settings().integer("feedback.reminderAfterHours") * 3600L;
-        Http.reply(ctx, s.redis().zrangebyscore(Keys.awaitingFeedback(t), Range.create(Double.NEGATIVE_INFINITY, (double) before))
-                .thenCompose((List<String> ids) -> {
-                    List<CompletableFuture<Map<String, String>>> reads = ids.stream()
-                            .map(id -> s.appointments().get(id).toCompletableFuture()).toList();
-                    return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(done -> {
-                        JsonArray list = new JsonArray();
-                        reads.forEach(r -> {
-                            Map<String, String> a = r.join();
-                            if (!a.isEmpty()) list.add(Views.appointment(a, s.index().effector(a.get("e"))));
-                        });
-                        return new Http.Reply(200, new JsonObject().put("territory", t).put("appointments", list));
-                    });
-                }));
+        Http.reply(ctx, s.bookings().awaitingFeedback(p, t, before).thenApply(appointments -> {
+            JsonArray list = new JsonArray();
+            appointments.forEach(a -> list.add(Views.appointment(a, s.index().effector(a.effectorId()))));
+            return new Http.Reply(200, new JsonObject().put("territory", t).put("appointments", list));
+        }));
     }
 }

@@ -10,8 +10,9 @@ import fr.snp.dispatch.domain.Specialties;
 import fr.snp.dispatch.geo.Commune;
 import fr.snp.dispatch.geo.Distance;
 import fr.snp.dispatch.matching.Candidate;
-import fr.snp.dispatch.matching.MatchQuery;
 import fr.snp.dispatch.requests.CareRequest;
+import fr.snp.dispatch.requests.Need;
+import fr.snp.dispatch.requests.Patient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -43,33 +44,29 @@ final class RequestHandlers {
                     + origin, "origin");
         }
         long now = s.nowMs();
-        JsonObject patient = patient(Input.object(body, "patient", null, true));
-        String territory = Input.string(body, "territory", null, false);
-        if (territory == null) territory = patient.getString("territory");
-        else Input.territory(territory, "territory");
-        patient.remove("territory");
-        JsonObject need = need(Input.object(body, "need", null, false), now, patient);
-        int limit = Input.integer(body, "limit", null, 1, s.settings().integer("matching.maxLimit"),
-                s.settings().integer("matching.defaultLimit"));
-        need.put("limit", limit);
-        CareRequest request = new CareRequest(Ids.request(territory, now), territory, origin, p.id(), now, patient, need,
-                null, null, null, 0);
-        List<Candidate> candidates = match(request, p, now);
-        s.metrics().request(origin.name());
-        Http.reply(ctx, s.requests().create(request).thenApply(ok -> new Http.Reply(201,
-                view(request).put("candidates", candidatesJson(candidates, now)),
-                Map.of("Location", "/api/v1/requests/" + request.id()))));
+        Located patient = patient(Input.object(body, "patient", null, true));
+        // the territory is the patient's commune's, never the caller's word: a different one given is refused
+        String given = Input.string(body, "territory", null, false);
+        if (given != null && p.serves(patient.territory()) && !Input.territory(given, "territory").equals(patient.territory())) {
+            throw new ApiError(422, "TERRITORY_MISMATCH", "the patient's commune (" + patient.patient().communeName()
+                    + ") is in territory " + patient.territory() + ", not " + given, "territory");
+        }
+        Need need = need(Input.object(body, "need", null, false), now, Input.integer(body, "limit", null, 1,
+                s.settings().integer("matching.maxLimit"), s.settings().integer("matching.defaultLimit")));
+        Http.reply(ctx, s.requests().file(p, patient.territory(), origin, patient.patient(), need).thenApply(filed ->
+                new Http.Reply(201, view(filed.request()).put("candidates", candidatesJson(filed.candidates(), now)),
+                        Map.of("Location", "/api/v1/requests/" + filed.request().id()))));
     }
 
     void get(RoutingContext ctx) {
         Principal p = Authenticator.principal(ctx);
         String id = Input.id(ctx.pathParam("id"), "request");
         boolean withCandidates = !"false".equals(ctx.queryParams().get("candidates"));
-        Http.reply(ctx, s.requests().get(id).thenApply(r -> {
-            mustSee(p, r);
-            long now = s.nowMs();
+        Http.reply(ctx, s.requests().read(p, id).thenApply(r -> {
             JsonObject view = view(r);
-            if (withCandidates && r.status().equals("open")) view.put("candidates", candidatesJson(match(r, p, now), now));
+            if (withCandidates && r.status().equals("open")) {
+                view.put("candidates", candidatesJson(s.requests().candidates(p, r), s.nowMs()));
+            }
             return new Http.Reply(200, view);
         }));
     }
@@ -100,36 +97,7 @@ final class RequestHandlers {
             throw Input.invalid("withAdvice", "applies to a PRESCRIPTION only (advice alone is the ADVICE outcome)");
         }
         if (withAdvice) details.put("withAdvice", true);
-        long now = s.nowMs();
-        Http.reply(ctx, s.requests().get(id).thenCompose(r -> {
-            mustSee(p, r);
-            return s.requests().setOutcome(id, type, details, now, p.id(), withAdvice);
-        }).thenCompose(result -> {
-            String code = (String) result.get(0);
-            if (!code.equals("OK") && !code.equals("ALREADY_SET")) throw ScriptCodes.error(code);
-            return s.requests().get(id);
-        }).thenApply(r -> new Http.Reply(200, view(r))));
-    }
-
-    /** The shared queue (SAS desks, CPTS platform) sees every request; other callers their own. */
-    private static void mustSee(Principal p, CareRequest r) {
-        if (r == null || (!p.role().sharedQueue() && !r.createdBy().equals(p.id()))) {
-            throw ApiError.notFound("REQUEST_NOT_FOUND", "no such request (or not one of yours)");
-        }
-    }
-
-    private List<Candidate> match(CareRequest r, Principal p, long now) {
-        JsonObject n = r.need();
-        Set<Mode> modes = EnumSet.noneOf(Mode.class);
-        n.getJsonArray("modes").forEach(m -> modes.add(Mode.valueOf((String) m)));
-        MatchQuery q = new MatchQuery(n.getDouble("lat"), n.getDouble("lng"),
-                OffsetDateTime.parse(n.getString("from")).toEpochSecond(), OffsetDateTime.parse(n.getString("to")).toEpochSecond(),
-                modes, n.getString("specialty"), r.patient().getBoolean("reducedMobility", false), n.getDouble("radiusKm"),
-                r.origin().sasRegulated, p.viewer(), n.getInteger("limit"));
-        long t0 = System.nanoTime();
-        List<Candidate> ranked = s.matcher().match(s.index().territory(r.territory()), q, now);
-        s.metrics().match().record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
-        return ranked;
+        Http.reply(ctx, s.requests().close(p, id, type, details, withAdvice).thenApply(r -> new Http.Reply(200, view(r))));
     }
 
     private static JsonArray candidatesJson(List<Candidate> candidates, long now) {
@@ -138,30 +106,13 @@ final class RequestHandlers {
         return a;
     }
 
-    private JsonObject view(CareRequest r) {
-        JsonObject need = r.need().copy();
-        need.remove("lat");
-        need.remove("lng");
-        need.remove("limit");
-        JsonObject j = new JsonObject().put("id", r.id()).put("territory", r.territory()).put("origin", r.origin().name())
-                .put("status", r.status()).put("createdAt", local(r.createdAtMs()))
-                .put("patient", r.patient()).put("need", need);
-        if (r.appointmentId() != null) j.put("appointmentId", r.appointmentId());
-        if (r.outcome() != null) {
-            j.put("outcome", new JsonObject().put("type", r.outcome()).mergeIn(r.outcomeDetails())
-                    .put("at", local(r.outcomeAtMs())));
-        }
-        return j;
-    }
+    private JsonObject view(CareRequest r) { return Views.request(r, s.planner().zone()); }
 
-    /** A time in the territory's zone, like every other time the API shows. */
-    private String local(long epochMs) {
-        Instant i = Instant.ofEpochMilli(epochMs);
-        return i.atOffset(s.planner().zone().getRules().getOffset(i)).toString();
-    }
+    /** A patient and the territory of where they are. */
+    record Located(Patient patient, String territory) {}
 
     /** The minimum about the patient; also resolves where they are (kept in the need for matching). */
-    private JsonObject patient(JsonObject p) {
+    private Located patient(JsonObject p) {
         String initials = Input.string(p, "initials", "patient", true);
         if (!INITIALS.matcher(initials).matches()) throw Input.invalid("patient.initials", "must be 1 to 4 letters");
         int year = Year.now().getValue();
@@ -187,17 +138,15 @@ final class RequestHandlers {
         } else {
             throw Input.missing("patient.communeInsee");
         }
-        JsonObject j = new JsonObject().put("initials", initials.toUpperCase()).put("birthYear", birthYear).put("phone", phone)
-                .put("communeInsee", commune.insee()).put("commune", commune.name())
-                .put("lat", lat == null ? commune.lat() : lat).put("lng", lng == null ? commune.lng() : lng);
-        for (String flag : List.of("ald", "over70", "css", "noRegularDoctor", "reducedMobility")) {
-            j.put(flag, Input.bool(p, flag, "patient"));
-        }
-        return j.put("territory", commune.departement());
+        Patient patient = new Patient(initials.toUpperCase(), birthYear, phone, commune.insee(), commune.name(),
+                lat == null ? commune.lat() : lat, lng == null ? commune.lng() : lng, Input.bool(p, "ald", "patient"),
+                Input.bool(p, "over70", "patient"), Input.bool(p, "css", "patient"), Input.bool(p, "noRegularDoctor", "patient"),
+                Input.bool(p, "reducedMobility", "patient"));
+        return new Located(patient, commune.departement());
     }
 
     /** The window (from/to or within), modes, specialty and radius, normalised for storage. */
-    private JsonObject need(JsonObject n, long nowMs, JsonObject patient) {
+    private Need need(JsonObject n, long nowMs, int limit) {
         if (n == null) n = new JsonObject();
         Instant now = Instant.ofEpochMilli(nowMs);
         Duration maxWindow = s.settings().duration("matching.maxWindow");
@@ -239,11 +188,7 @@ final class RequestHandlers {
         if (radius != null && (radius < 1 || radius > maxRadius)) {
             throw ApiError.badRequest("RADIUS_OUT_OF_RANGE", "radiusKm must be between 1 and " + maxRadius, "need.radiusKm");
         }
-        JsonArray modeNames = new JsonArray();
-        modes.forEach(m -> modeNames.add(m.name()));
-        return new JsonObject().put("from", start.toString()).put("to", to.toString()).put("modes", modeNames)
-                .put("specialty", specialty == null ? Specialties.GENERAL_PRACTICE : specialty)
-                .put("radiusKm", radius == null ? s.settings().decimal("matching.defaultRadiusKm") : radius)
-                .put("lat", patient.getDouble("lat")).put("lng", patient.getDouble("lng"));
+        return new Need(start, to, modes, specialty == null ? Specialties.GENERAL_PRACTICE : specialty,
+                radius == null ? s.settings().decimal("matching.defaultRadiusKm") : radius, limit);
     }
 }

@@ -3,8 +3,9 @@ package fr.snp.dispatch.api;
 import fr.snp.dispatch.Services;
 import fr.snp.dispatch.auth.Principal;
 import fr.snp.dispatch.availability.AvailabilityPlanner;
-import fr.snp.dispatch.booking.ScriptReply;
-import fr.snp.dispatch.booking.SlotCommands.NewSlot;
+import fr.snp.dispatch.booking.Publishing;
+import fr.snp.dispatch.domain.NewSlot;
+import fr.snp.dispatch.domain.Refused;
 import fr.snp.dispatch.domain.Audience;
 import fr.snp.dispatch.domain.Effector;
 import fr.snp.dispatch.domain.Ids;
@@ -52,11 +53,10 @@ final class SlotHandlers {
         long now = s.nowMs();
         Principal p = Authenticator.principal(ctx);
         if (items == null) {
-            NewSlot slot = parseSlot((JsonObject) body, null, now);
-            mustOwn(p, slot.effectorId());
-            Http.reply(ctx, s.slots().publish(slot).thenApply(r -> {
-                JsonObject view = Views.slot(SlotState.fromHash(slot.id(), r.slot()), now).put("created", r.ok());
-                return new Http.Reply(r.ok() ? 201 : 200, view, Map.of("Location", "/api/v1/slots/" + slot.id()));
+            NewSlot slot = parseSlot(p, (JsonObject) body, null, now);
+            Http.reply(ctx, s.publishing().publish(p, slot).thenApply(r -> {
+                JsonObject view = Views.slot(r.slot(), now).put("created", r.created());
+                return new Http.Reply(r.created() ? 201 : 200, view, Map.of("Location", "/api/v1/slots/" + slot.id()));
             }));
             return;
         }
@@ -67,18 +67,16 @@ final class SlotHandlers {
         for (int i = 0; i < items.size(); i++) {
             String itemPath = prefix + "[" + i + "]";
             if (!(items.getValue(i) instanceof JsonObject o)) throw Input.invalid(itemPath, "must be a slot object");
-            slots.add(parseSlot(o, itemPath, now));
+            slots.add(parseSlot(p, o, itemPath, now));
         }
-        slots.forEach(slot -> mustOwn(p, slot.effectorId()));
-        Http.reply(ctx, publishAll(slots, now).thenApply(result -> new Http.Reply(201, result)));
+        Http.reply(ctx, publishAll(p, slots, now).thenApply(result -> new Http.Reply(201, result)));
     }
 
     /** POST /api/v1/effectors/{id}/availability: a recurring rule or a CSNP half-day shift, turned into slots. */
     void availability(RoutingContext ctx) {
         String effectorId = Input.id(ctx.pathParam("id"), "effector");
-        Effector e = s.index().effector(effectorId);
-        if (e == null) throw ApiError.notFound("EFFECTOR_NOT_FOUND", "no such effector");
-        mustOwn(Authenticator.principal(ctx), effectorId);
+        Principal p = Authenticator.principal(ctx);
+        Effector e = s.publishing().managed(p, effectorId);
         JsonObject body = Input.object(ctx);
         Instant now = Instant.ofEpochMilli(s.nowMs());
         AvailabilityPlanner.Rule rule = parseRule(body, e, now);
@@ -90,30 +88,29 @@ final class SlotHandlers {
         if (slots.isEmpty()) {
             throw ApiError.badRequest("NO_SLOTS", "this rule makes no future slot (check days, times and dates)", null);
         }
-        Http.reply(ctx, publishAll(slots, now.toEpochMilli())
+        Http.reply(ctx, publishAll(p, slots, now.toEpochMilli())
                 .thenApply(result -> new Http.Reply(201, result.put("effectorId", effectorId))));
     }
 
-    private CompletionStage<JsonObject> publishAll(List<NewSlot> slots, long now) {
-        List<CompletableFuture<ScriptReply>> replies = slots.stream()
-                .map(slot -> s.slots().publish(slot).toCompletableFuture()).toList();
-        return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).thenApply(done -> {
+    private CompletionStage<JsonObject> publishAll(Principal p, List<NewSlot> slots, long now) {
+        return s.publishing().publishAll(p, slots).thenApply(published -> {
             JsonArray views = new JsonArray();
             int created = 0;
-            for (int i = 0; i < slots.size(); i++) {
-                ScriptReply r = replies.get(i).join();
-                if (r.ok()) created++;
-                views.add(Views.slot(SlotState.fromHash(slots.get(i).id(), r.slot()), now).put("created", r.ok()));
+            for (Publishing.Published r : published) {
+                if (r.created()) created++;
+                views.add(Views.slot(r.slot(), now).put("created", r.created()));
             }
             return new JsonObject().put("created", created).put("existing", slots.size() - created).put("slots", views);
         });
     }
 
-    private NewSlot parseSlot(JsonObject o, String prefix, long nowMs) {
+    private NewSlot parseSlot(Principal p, JsonObject o, String prefix, long nowMs) {
         String effectorId = Input.string(o, "effectorId", prefix, true);
-        Effector e = Ids.isWellFormed(effectorId) ? s.index().effector(effectorId) : null;
-        if (e == null) {
-            throw new ApiError(404, "EFFECTOR_NOT_FOUND", "no effector " + effectorId, Input.path(prefix, "effectorId"));
+        Effector e;
+        try {
+            e = s.publishing().managed(p, effectorId);
+        } catch (Refused r) {
+            throw new Refused(r.outcome, r.getMessage(), Input.path(prefix, "effectorId"));
         }
         int location = Input.integer(o, "locationId", prefix, 0, e.locations().size() - 1, 0);
         OffsetDateTime start = Input.dateTime(o, "start", prefix, true);
@@ -233,32 +230,20 @@ final class SlotHandlers {
         return days;
     }
 
-    /** An effector token acts only for its own effector; the coordinator for any. */
-    private static void mustOwn(Principal p, String effectorId) {
-        if (p.role() == Role.EFFECTOR && !effectorId.equals(p.effectorId())) {
-            throw ApiError.forbidden("NOT_YOUR_EFFECTOR", "an effector token may only manage its own slots");
-        }
-    }
-
     // --- read and withdraw ---------------------------------------------------------------------------------------
 
     void get(RoutingContext ctx) {
         String id = Input.id(ctx.pathParam("id"), "slot");
         long now = s.nowMs();
-        Http.reply(ctx, s.appointments().slotFields(id).thenApply(h -> {
-            if (h.isEmpty()) throw ApiError.notFound("SLOT_NOT_FOUND", "no such slot");
-            return new Http.Reply(200, Views.slot(SlotState.fromHash(id, h), now));
-        }));
+        Http.reply(ctx, s.publishing().read(Authenticator.principal(ctx), id)
+                .thenApply(slot -> new Http.Reply(200, Views.slot(slot, now))));
     }
 
     void withdraw(RoutingContext ctx) {
         String id = Input.id(ctx.pathParam("id"), "slot");
-        mustOwn(Authenticator.principal(ctx), Ids.effectorOfSlot(id));
         long now = s.nowMs();
-        Http.reply(ctx, s.slots().withdraw(id).thenApply(r -> {
-            if (!r.ok() && !"ALREADY_WITHDRAWN".equals(r.code())) throw ScriptCodes.error(r.code());
-            return new Http.Reply(200, Views.slot(SlotState.fromHash(id, r.slot()), now));
-        }));
+        Http.reply(ctx, s.publishing().withdraw(Authenticator.principal(ctx), id)
+                .thenApply(slot -> new Http.Reply(200, Views.slot(slot, now))));
     }
 
     // --- holds ---------------------------------------------------------------------------------------------------
@@ -268,22 +253,9 @@ final class SlotHandlers {
         JsonObject body = Input.object(ctx);
         String requestId = Input.string(body, "requestId", null, true);
         if (!Ids.isWellFormed(requestId)) throw Input.invalid("requestId", "is not a well-formed request id");
-        if (!Ids.territoryOf(requestId).equals(Ids.territoryOf(slotId))) {
-            throw ApiError.conflict("TERRITORY_MISMATCH", "the slot and the request belong to different territories");
-        }
-        Effector e = s.index().effector(Ids.effectorOfSlot(slotId));
-        if (e == null) throw ApiError.notFound("SLOT_NOT_FOUND", "no such slot");
-        Principal p = Authenticator.principal(ctx);
-        long now = s.nowMs();
-        long ttlMs = s.settings().integer("hold.ttlSeconds") * 1000L;
-        Http.reply(ctx, s.slots().hold(slotId, requestId, ttlMs, now, p.viewer().maskFor(e), p.id(),
-                p.role().sharedQueue()).thenApply(r -> {
-            if (!r.ok()) throw ScriptCodes.error(r.code());
-            String[] hold = r.detail().split("\\|");
-            SlotState slot = SlotState.fromHash(slotId, r.slot());
-            return new Http.Reply(201, new JsonObject().put("holdId", hold[0]).put("slotId", slotId)
-                    .put("requestId", requestId).put("expiresAt", Views.time(Long.parseLong(hold[1]), slot.offsetSeconds())));
-        }));
+        Http.reply(ctx, s.bookings().hold(Authenticator.principal(ctx), slotId, requestId).thenApply(h ->
+                new Http.Reply(201, new JsonObject().put("holdId", h.holdId()).put("slotId", slotId).put("requestId", requestId)
+                        .put("expiresAt", Views.time(h.expiresAtMs(), h.slot().offsetSeconds())))));
     }
 
     void releaseHold(RoutingContext ctx) {
@@ -291,9 +263,7 @@ final class SlotHandlers {
         String holdId = ctx.queryParams().get("holdId");
         if (holdId == null || holdId.isBlank()) throw Input.missing("holdId");
         long now = s.nowMs();
-        Http.reply(ctx, s.slots().releaseHold(slotId, holdId).thenApply(r -> {
-            if (!r.ok()) throw ScriptCodes.error(r.code());
-            return new Http.Reply(200, Views.slot(SlotState.fromHash(slotId, r.slot()), now));
-        }));
+        Http.reply(ctx, s.bookings().releaseHold(Authenticator.principal(ctx), slotId, holdId)
+                .thenApply(slot -> new Http.Reply(200, Views.slot(slot, now))));
     }
 }

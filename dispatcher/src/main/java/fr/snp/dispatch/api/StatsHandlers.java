@@ -1,6 +1,7 @@
 package fr.snp.dispatch.api;
 
 import fr.snp.dispatch.Services;
+import fr.snp.dispatch.auth.Access;
 import fr.snp.dispatch.auth.Principal;
 import fr.snp.dispatch.domain.Origin;
 import fr.snp.dispatch.domain.OutcomeType;
@@ -33,7 +34,8 @@ final class StatsHandlers {
     private record Period(String territory, LocalDate from, LocalDate to) {}
 
     private Period period(RoutingContext ctx) {
-        String territory = Input.territory(ctx.queryParams().get("territory"), "territory");
+        String territory = Access.territory(Authenticator.principal(ctx),
+                Input.territory(ctx.queryParams().get("territory"), "territory"), "territory");
         String f = ctx.queryParams().get("from");
         String t = ctx.queryParams().get("to");
         LocalDate today = s.stats().today(s.nowMs());
@@ -70,16 +72,29 @@ final class StatsHandlers {
         Period period = period(ctx);
         String g = ctx.queryParams().get("groupBy");
         GroupBy by = g == null ? GroupBy.TERRITORY : Input.parseEnum(GroupBy.class, g.toUpperCase(), "groupBy");
-        // an effector sees only their own figures
+        // an effector sees only their own figures; a CPTS coordinator those of its CPTS (as a whole, or by
+        // effector): the figures are not kept per CPTS by origin, weekday, hour or lead time
         GroupBy effective = p.role() == Role.EFFECTOR ? GroupBy.EFFECTOR : by;
+        if (p.role() == Role.COORDINATOR) {
+            if (by == GroupBy.TERRITORY) effective = GroupBy.CPTS;
+            else if (by != GroupBy.EFFECTOR && by != GroupBy.CPTS) {
+                throw new ApiError(403, "FORBIDDEN", "a CPTS coordinator sees its CPTS' figures as a whole (groupBy=territory "
+                        + "or cpts) or by effector; by " + by.name().toLowerCase() + " they are kept for the territory only", "groupBy");
+            }
+        }
+        GroupBy grouping = effective;
+        java.util.Set<String> ownEffectors = p.role() != Role.COORDINATOR ? java.util.Set.of()
+                : s.index().territory(period.territory()).allEffectors().stream().filter(e -> e.cpts().contains(p.org()))
+                .map(fr.snp.dispatch.domain.Effector::id).collect(java.util.stream.Collectors.toSet());
         LocalDate today = s.stats().today(s.nowMs());
         Http.reply(ctx, s.stats().days(period.territory(), period.from(), period.to()).thenApply(days -> {
             List<Map<String, Object>> rows = new ArrayList<>();
             // unanswered appointments of past days await feedback; those of today and later are mostly upcoming
             Map<String, Map<String, Long>> past = StatsReader.appointments(
-                    days.stream().filter(d -> d.getKey().isBefore(today)).toList(), effective);
-            StatsReader.appointments(days, effective).forEach((key, m) -> {
+                    days.stream().filter(d -> d.getKey().isBefore(today)).toList(), grouping);
+            StatsReader.appointments(days, grouping).forEach((key, m) -> {
                 if (p.role() == Role.EFFECTOR && !key.equals(p.effectorId())) return;
+                if (p.role() == Role.COORDINATOR && (grouping == GroupBy.CPTS ? !key.equals(p.org()) : !ownEffectors.contains(key))) return;
                 long booked = m.getOrDefault("booked", 0L);
                 long fulfilled = m.getOrDefault("fulfilled", 0L);
                 long noshow = m.getOrDefault("noshow", 0L);
@@ -98,7 +113,7 @@ final class StatsHandlers {
                 row.put("noshowRate", fulfilled + noshow == 0 ? null : Views.round((double) noshow / (fulfilled + noshow), 4));
                 rows.add(row);
             });
-            return report(ctx, period, effective.name().toLowerCase(), rows);
+            return report(ctx, period, grouping.name().toLowerCase(), rows);
         }));
     }
 
@@ -132,30 +147,41 @@ final class StatsHandlers {
         }));
     }
 
-    /** ACI indicators of mission 1 for the period. */
+    /**
+     * ACI indicators of mission 1 for the period: for the territory, or for a CPTS coordinator its own CPTS
+     * (participating effectors, slots offered and filled; the others are kept for the territory only: null).
+     */
     void indicators(RoutingContext ctx) {
+        Principal p = Authenticator.principal(ctx);
         Period period = period(ctx);
+        boolean cpts = p.role() == Role.COORDINATOR;
+        java.util.Set<String> own = s.index().territory(period.territory()).allEffectors().stream()
+                .filter(e -> !cpts || e.cpts().contains(p.org())).map(fr.snp.dispatch.domain.Effector::id)
+                .collect(java.util.stream.Collectors.toSet());
         Http.reply(ctx, s.stats().days(period.territory(), period.from(), period.to()).thenApply(days -> {
             Map<String, Long> t = StatsReader.total(days);
-            long participating = t.entrySet().stream()
-                    .filter(e -> e.getKey().startsWith("offered|effector|") && e.getValue() > 0).count();
+            long participating = t.entrySet().stream().filter(e -> e.getKey().startsWith("offered|effector|") && e.getValue() > 0
+                    && (!cpts || own.contains(e.getKey().substring("offered|effector|".length())))).count();
             long sasWithAppointment = 0;
             for (Origin o : Origin.values()) {
                 if (o.sasRegulated) sasWithAppointment += t.getOrDefault("outcome.SNP_SLOT|origin|" + o, 0L);
             }
-            long offered = t.getOrDefault("offered|all|-", 0L);
-            long booked = t.getOrDefault("booked|all|-", 0L);
-            long cancelled = t.getOrDefault("cancelled|all|-", 0L);
+            long offered = cpts ? t.entrySet().stream().filter(e -> e.getKey().startsWith("offered|effector|")
+                    && own.contains(e.getKey().substring("offered|effector|".length()))).mapToLong(Map.Entry::getValue).sum()
+                    : t.getOrDefault("offered|all|-", 0L);
+            String dim = cpts ? "|cpts|" + p.org() : "|all|-";
+            long booked = t.getOrDefault("booked" + dim, 0L);
+            long cancelled = t.getOrDefault("cancelled" + dim, 0L);
             Map<String, Object> row = new LinkedHashMap<>();
-            row.put("key", period.territory());
+            row.put("key", cpts ? p.org() : period.territory());
             row.put("participatingEffectors", participating);
-            row.put("sasRequestsWithAppointment", sasWithAppointment);
+            row.put("sasRequestsWithAppointment", cpts ? null : sasWithAppointment);
             row.put("slotsOffered", offered);
             row.put("slotsFilled", booked - cancelled);
             row.put("fillRate", offered == 0 ? null : Views.round((double) (booked - cancelled) / offered, 4));
-            row.put("slotsReleased", t.getOrDefault("released|all|-", 0L));
-            row.put("releasedThenUsed", t.getOrDefault("relused|all|-", 0L));
-            return report(ctx, period, "territory", List.of(row));
+            row.put("slotsReleased", cpts ? null : t.getOrDefault("released|all|-", 0L));
+            row.put("releasedThenUsed", cpts ? null : t.getOrDefault("relused|all|-", 0L));
+            return report(ctx, period, cpts ? "cpts" : "territory", List.of(row));
         }));
     }
 

@@ -1,16 +1,19 @@
 package fr.snp.dispatch.api;
 
+import fr.snp.dispatch.booking.Appointment;
 import fr.snp.dispatch.domain.Audience;
 import fr.snp.dispatch.domain.Effector;
 import fr.snp.dispatch.domain.PracticeLocation;
 import fr.snp.dispatch.domain.SlotState;
 import fr.snp.dispatch.domain.Specialties;
 import fr.snp.dispatch.matching.Candidate;
+import fr.snp.dispatch.requests.CareRequest;
+import fr.snp.dispatch.requests.Patient;
+import fr.snp.dispatch.requests.Requests;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Map;
 
 /** JSON renderings of the domain, for the API. */
 public final class Views {
@@ -37,7 +40,7 @@ public final class Views {
     }
 
     static JsonObject place(PracticeLocation p) {
-        return p == null ? null : p.toJson();
+        return p == null ? null : fr.snp.dispatch.directory.EffectorJson.of(p);
     }
 
     static JsonObject candidate(Candidate c, long nowMs) {
@@ -52,30 +55,53 @@ public final class Views {
                         .put("effectorWeekBookings", c.weekLoad()));
     }
 
-    /** An appointment from its Redis fields; the effector may be null if this instance does not know it. */
-    public static JsonObject appointment(Map<String, String> a, Effector e) {
-        int offset = Integer.parseInt(a.get("o"));
-        JsonObject j = new JsonObject().put("id", a.get("id")).put("status", a.get("st"))
-                .put("slot", new JsonObject().put("id", a.get("slot"))
-                        .put("start", time(Long.parseLong(a.get("s")) * 1000, offset))
-                        .put("end", time(Long.parseLong(a.get("n")) * 1000, offset)).put("mode", a.get("m")))
-                .put("request", new JsonObject().put("id", a.get("req")).put("origin", a.get("origin")))
-                .put("createdAt", time(Long.parseLong(a.get("ca")), offset));
+    /** An appointment; the effector may be null if this instance does not know it. */
+    public static JsonObject appointment(Appointment a, Effector e) {
+        int offset = a.offsetSeconds();
+        JsonObject j = new JsonObject().put("id", a.id()).put("status", a.status())
+                .put("slot", new JsonObject().put("id", a.slotId()).put("start", time(a.startSec() * 1000, offset))
+                        .put("end", time(a.endSec() * 1000, offset)).put("mode", a.mode().name()))
+                .put("request", new JsonObject().put("id", a.requestId()).put("origin", a.origin().name()))
+                .put("createdAt", time(a.createdAtMs(), offset));
         if (e != null) {
-            j.put("effector", effectorSummary(e)).put("place", place(e.location(Integer.parseInt(a.get("l")))));
+            j.put("effector", effectorSummary(e)).put("place", place(e.location(a.location())));
         } else {
-            j.put("effector", new JsonObject().put("id", a.get("e")));
+            j.put("effector", new JsonObject().put("id", a.effectorId()));
         }
-        if (a.containsKey("fb")) {
-            String answer = AppointmentHandlers.ANSWERS.entrySet().stream().filter(x -> x.getValue().equals(a.get("fb")))
-                    .map(Map.Entry::getKey).findFirst().orElse(a.get("fb"));
-            j.put("feedback", new JsonObject().put("answer", answer).put("at", time(Long.parseLong(a.get("fa")), offset))
-                    .put("comment", a.get("fc") == null || a.get("fc").isEmpty() ? null : a.get("fc")));
+        if (a.feedback() != null) {
+            j.put("feedback", new JsonObject().put("answer", a.feedback().answer().wire)
+                    .put("at", time(a.feedback().atMs(), offset)).put("comment", a.feedback().comment()));
         }
-        if (a.containsKey("xa")) {
-            j.put("cancelledAt", time(Long.parseLong(a.get("xa")), offset)).put("cancelReason", a.get("xr"));
+        if (a.cancellation() != null) {
+            j.put("cancelledAt", time(a.cancellation().atMs(), offset)).put("cancelReason", a.cancellation().reason());
         }
         return j;
+    }
+
+    /** A care request as its requester sees it (the patient's position stays inside). */
+    static JsonObject request(CareRequest r, java.time.ZoneId zone) {
+        Patient p = r.patient();
+        JsonObject patient = new JsonObject().put("initials", p.initials()).put("birthYear", p.birthYear())
+                .put("phone", p.phone()).put("communeInsee", p.communeInsee()).put("commune", p.communeName())
+                .put("ald", p.ald()).put("over70", p.over70()).put("css", p.css())
+                .put("noRegularDoctor", p.noRegularDoctor()).put("reducedMobility", p.reducedMobility());
+        JsonObject need = Requests.needJson(r.need());
+        need.remove("limit");
+        JsonObject j = new JsonObject().put("id", r.id()).put("territory", r.territory()).put("origin", r.origin().name())
+                .put("status", r.status()).put("createdAt", local(r.createdAtMs(), zone))
+                .put("patient", patient).put("need", need);
+        if (r.appointmentId() != null) j.put("appointmentId", r.appointmentId());
+        if (r.outcome() != null) {
+            j.put("outcome", new JsonObject().put("type", r.outcome().type().name()).mergeIn(new JsonObject(r.outcome().details()))
+                    .put("at", local(r.outcome().atMs(), zone)));
+        }
+        return j;
+    }
+
+    /** A time in the territory's zone, like every other time the API shows. */
+    static String local(long epochMs, java.time.ZoneId zone) {
+        Instant i = Instant.ofEpochMilli(epochMs);
+        return i.atOffset(zone.getRules().getOffset(i)).toString();
     }
 
     static String time(long epochMs, int offsetSeconds) {

@@ -1,16 +1,21 @@
 package fr.snp.dispatch.auth;
 
+import fr.snp.dispatch.domain.Role;
 import fr.snp.dispatch.redis.Keys;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,7 +52,7 @@ public final class TokenStore {
         Cached c = cache.get(hash);
         if (c != null && c.untilMs > now) return CompletableFuture.completedFuture(c.principal);
         return redis.hget(Keys.TOKENS, hash).thenApply(json -> {
-            Principal p = json == null ? null : Principal.fromJson(new JsonObject(json));
+            Principal p = json == null ? null : fromJson(new JsonObject(json));
             if (cache.size() > 10_000) cache.clear();
             cache.put(hash, new Cached(p, now + CACHE_MS));
             return p;
@@ -60,11 +65,12 @@ public final class TokenStore {
         RANDOM.nextBytes(bytes);
         String token = "snp_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         String hash = hash(token);
-        Principal p = new Principal(hash.substring(0, 16), template.role(), template.name(), template.effectorId(),
-                template.cpts());
-        return redis.hset(Keys.TOKENS, hash, p.toJson().encode()).thenApply(ok -> Map.entry(token, p));
+        Principal p = new Principal(hash.substring(0, 16), template.role(), template.name(), template.territories(),
+                template.org(), template.cpts());
+        return redis.hset(Keys.TOKENS, hash, toJson(p).encode()).thenApply(ok -> Map.entry(token, p));
     }
 
+    /** Every stored token's principal, as JSON (what `token list` prints). */
     public CompletionStage<Map<String, String>> list() { return redis.hgetall(Keys.TOKENS); }
 
     /** Revokes the tokens whose principal id (hash prefix) is given. */
@@ -74,6 +80,61 @@ public final class TokenStore {
             if (hashes.length == 0) return CompletableFuture.completedFuture(0L);
             return redis.hdel(Keys.TOKENS, hashes);
         });
+    }
+
+    /** Gives an existing token its territories and organisation (the fix for tokens made before tenancy). */
+    public CompletionStage<Long> scope(String principalId, Set<String> territories, String org) {
+        return redis.hgetall(Keys.TOKENS).thenCompose(all -> {
+            List<CompletableFuture<Boolean>> writes = new ArrayList<>();
+            all.forEach((hash, json) -> {
+                if (!hash.startsWith(principalId)) return;
+                JsonObject j = new JsonObject(json).put("territories", new JsonArray(List.copyOf(territories))).put("org", org);
+                writes.add(redis.hset(Keys.TOKENS, hash, j.encode()).toCompletableFuture());
+            });
+            return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApply(done -> (long) writes.size());
+        });
+    }
+
+    /**
+     * Stored tokens that serve no territory or have no organisation (made before tenancy): the server refuses to
+     * start with them rather than let them reach every territory. Each line says how to fix it.
+     */
+    public CompletionStage<List<String>> unscoped() {
+        return list().thenApply(all -> {
+            List<String> problems = new ArrayList<>();
+            all.forEach((hash, json) -> {
+                JsonObject j = new JsonObject(json);
+                JsonArray territories = j.getJsonArray("territories");
+                if (territories == null || territories.isEmpty() || j.getString("org", "").isBlank()) {
+                    problems.add("token " + j.getString("id") + " (" + j.getString("role") + ", \"" + j.getString("name")
+                            + "\") has no territory or organisation: run `java -jar dispatcher.jar token scope "
+                            + j.getString("id") + " --territory 36 --org <organisation>` (its département codes and its "
+                            + "SAS, CPTS, pharmacy or hospital), or `token revoke " + j.getString("id") + "`");
+                }
+            });
+            return problems;
+        });
+    }
+
+    static JsonObject toJson(Principal p) {
+        return new JsonObject().put("id", p.id()).put("role", p.role().wireName()).put("name", p.name())
+                .put("territories", new JsonArray(List.copyOf(new java.util.TreeSet<>(p.territories())))).put("org", p.org())
+                .put("cpts", new JsonArray(List.copyOf(new java.util.TreeSet<>(p.cpts()))));
+    }
+
+    /** A principal as stored; one without territories serves none (and the server does not start with it). */
+    static Principal fromJson(JsonObject j) {
+        // tokens made before tenancy kept the effector in "effectorId"
+        String org = j.getString("org", j.getString("effectorId", ""));
+        return new Principal(j.getString("id"), Role.ofWireName(j.getString("role")), j.getString("name"),
+                strings(j.getJsonArray("territories")), org == null ? "" : org, strings(j.getJsonArray("cpts")));
+    }
+
+    private static Set<String> strings(JsonArray a) {
+        if (a == null) return Set.of();
+        Set<String> out = new java.util.HashSet<>();
+        a.forEach(x -> out.add((String) x));
+        return out;
     }
 
     static String hash(String token) {

@@ -1,6 +1,6 @@
 package fr.snp.dispatch.availability;
 
-import fr.snp.dispatch.booking.SlotCommands.NewSlot;
+import fr.snp.dispatch.domain.NewSlot;
 import fr.snp.dispatch.config.Settings;
 import fr.snp.dispatch.domain.Mode;
 

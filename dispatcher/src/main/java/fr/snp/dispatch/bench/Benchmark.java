@@ -3,8 +3,8 @@ package fr.snp.dispatch.bench;
 import fr.snp.dispatch.Dispatcher;
 import fr.snp.dispatch.Services;
 import fr.snp.dispatch.auth.Principal;
-import fr.snp.dispatch.booking.ScriptReply;
-import fr.snp.dispatch.booking.SlotCommands.NewSlot;
+import fr.snp.dispatch.booking.Publishing;
+import fr.snp.dispatch.domain.NewSlot;
 import fr.snp.dispatch.config.Settings;
 import fr.snp.dispatch.domain.Audience;
 import fr.snp.dispatch.domain.Effector;
@@ -21,10 +21,12 @@ import fr.snp.dispatch.matching.MatchQuery;
 import fr.snp.dispatch.matching.Matcher;
 import fr.snp.dispatch.matching.RankingWeights;
 import fr.snp.dispatch.matching.TerritoryIndex;
-import fr.snp.dispatch.matching.Viewer;
+import fr.snp.dispatch.domain.Viewer;
 import fr.snp.dispatch.redis.EmbeddedRedis;
 import fr.snp.dispatch.redis.Keys;
-import fr.snp.dispatch.requests.CareRequest;
+import fr.snp.dispatch.requests.Need;
+import fr.snp.dispatch.requests.Patient;
+import fr.snp.dispatch.requests.Requests;
 import io.lettuce.core.RedisClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -89,10 +91,10 @@ public final class Benchmark {
                     (after - before) / slots.size(), (after - before - stream) / slots.size(), sampleHash / 200, stream,
                     s.settings().string("redis.streamMaxLen"));
 
-            Principal regulator = new Principal("bench", Role.REGULATOR, "bench", null, Set.of());
+            Principal regulator = new Principal("bench", Role.REGULATOR, "bench", Set.of("36"), "SAS-36", Set.of());
             String token = s.tokens().create(regulator).toCompletableFuture().get(10, TimeUnit.SECONDS).getKey();
-            String principalId = s.tokens().lookup(token).toCompletableFuture().get().id();
-            List<String> requests = requests(s, 2 * BOOKINGS + 1000, principalId);
+            Principal principal = s.tokens().lookup(token).toCompletableFuture().get();
+            List<String> requests = requests(s, 2 * BOOKINGS + 1000, principal);
 
             // --- 2. the raw ceiling: the booking script by EVALSHA, no HTTP --------------------------------------
             Effector any = effectors.get(0);
@@ -100,10 +102,9 @@ public final class Benchmark {
             Result raw = drive(BOOKINGS, concurrency, i -> {
                 int k = next.getAndIncrement();
                 String slot = slots.get(k);
-                Effector e = s.index().effector(Ids.effectorOfSlot(slot));
-                return s.slots().book(slot, Ids.appointment("36", s.nowMs()), requests.get(k), null, principalId, "raw-" + k,
-                        s.nowMs(), Audience.ALL, e == null ? any : e, 3600, true)
-                        .thenApply(ScriptReply::ok).toCompletableFuture();
+                // the booking use case called in process: the same Java checks and script as over HTTP, no HTTP
+                return s.bookings().book(principal, slot, requests.get(k), null, "raw-" + k)
+                        .handle((booked, error) -> error == null).toCompletableFuture();
             });
             System.out.printf("%nBooking, raw Lua script (EVALSHA via Lettuce): %s%n", raw);
 
@@ -140,12 +141,13 @@ public final class Benchmark {
             // the same index, the same matcher, nothing else running: the cost of a match itself
             long[] quiet = new long[20_000];
             Viewer viewer = new Viewer(Role.REGULATOR, Set.of());
+            Matcher quietMatcher = new Matcher(RankingWeights.from(s.settings()));
             for (int i = 0; i < 25_000; i++) {
                 long nowMs = s.nowMs();
                 MatchQuery q = new MatchQuery(46.3 + random.nextDouble() * 0.9, 1.0 + random.nextDouble() * 1.2, nowMs / 1000,
                         nowMs / 1000 + 86_400, EnumSet.allOf(Mode.class), null, false, 30, true, viewer, 10);
                 long t0 = System.nanoTime();
-                s.matcher().match(s.index().territory("36"), q, nowMs);
+                quietMatcher.match(s.index().territory("36"), q, nowMs);
                 if (i >= 5_000) quiet[i - 5_000] = System.nanoTime() - t0;
             }
             Arrays.sort(quiet);
@@ -265,7 +267,7 @@ public final class Benchmark {
             Effector e = new Effector("__ID__", "36", Rpps.withCheckDigit(String.format("18%08d", i)), "Bench", "E" + i, "SM54",
                     List.of(new PracticeLocation(0, "Cabinet", "", "36044", "Châteauroux", 46.3 + r.nextDouble() * 0.9,
                             1.0 + r.nextDouble() * 1.2, "PRACTICE", true)), Set.of("CPTS-BENCH"), 1000, 0, null, null);
-            created.add(s.effectors().create(e).toCompletableFuture());
+            created.add(s.effectors().create(Principal.server("36"), e).toCompletableFuture());
         }
         CompletableFuture.allOf(created.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         return s.index().territory("36").allEffectors();
@@ -273,7 +275,7 @@ public final class Benchmark {
 
     private static List<String> publish(Services s, List<Effector> effectors) throws Exception {
         long now = s.nowMs() / 1000;
-        List<CompletableFuture<ScriptReply>> replies = new ArrayList<>(SLOTS);
+        List<CompletableFuture<Publishing.Published>> replies = new ArrayList<>(SLOTS);
         List<String> ids = new ArrayList<>(SLOTS);
         int perEffector = SLOTS / effectors.size();
         for (Effector e : effectors) {
@@ -283,7 +285,7 @@ public final class Benchmark {
                 NewSlot slot = new NewSlot(e.id(), 0, start, start + 900, 3600, "AMB", Audience.SNP.bit | Audience.CPTS.bit, 0, 0,
                         s.planner().week(java.time.Instant.ofEpochSecond(start)));
                 ids.add(slot.id());
-                replies.add(s.slots().publish(slot).toCompletableFuture());
+                replies.add(s.publishing().publish(Principal.server("36"), slot).toCompletableFuture());
                 if (replies.size() % 5_000 == 0) replies.get(replies.size() - 1).get(60, TimeUnit.SECONDS);
             }
         }
@@ -292,17 +294,20 @@ public final class Benchmark {
         return ids;
     }
 
-    private static List<String> requests(Services s, int count, String principal) throws Exception {
+    private static List<String> requests(Services s, int count, Principal principal) throws Exception {
         List<String> ids = new ArrayList<>(count);
-        List<CompletableFuture<Object>> stored = new ArrayList<>();
-        JsonObject patient = new JsonObject().put("initials", "BE").put("birthYear", 1960).put("phone", "0612345678");
+        List<CompletableFuture<Requests.Filed>> stored = new ArrayList<>();
+        Patient patient = new Patient("BE", 1960, "0612345678", "36044", "Châteauroux", 46.81, 1.69, false, false, false,
+                false, false);
+        java.time.OffsetDateTime now = java.time.OffsetDateTime.now();
+        // a window in the past: nothing to match, only the request is stored
+        Need need = new Need(now.minusHours(2), now.minusHours(1), EnumSet.of(Mode.AMB), "SM54", 30, 10);
         for (int i = 0; i < count; i++) {
-            CareRequest r = new CareRequest(Ids.request("36", s.nowMs()), "36", Origin.OSNP, principal, s.nowMs(), patient,
-                    new JsonObject(), null, null, null, 0);
-            ids.add(r.id());
-            stored.add(s.requests().create(r).toCompletableFuture());
+            stored.add(s.requests().file(principal, "36", Origin.OSNP, patient, need).toCompletableFuture());
+            if (stored.size() % 5_000 == 0) stored.get(stored.size() - 1).get(60, TimeUnit.SECONDS);
         }
         CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        for (CompletableFuture<Requests.Filed> f : stored) ids.add(f.join().request().id());
         return ids;
     }
 

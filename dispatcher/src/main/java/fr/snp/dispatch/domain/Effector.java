@@ -1,8 +1,5 @@
 package fr.snp.dispatch.domain;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-
 import java.util.List;
 import java.util.Set;
 
@@ -23,24 +20,5 @@ public record Effector(String id, String territory, String rpps, String firstNam
     public boolean memberOfAny(Set<String> cptsIds) {
         for (String c : cpts) if (cptsIds.contains(c)) return true;
         return false;
-    }
-
-    public JsonObject toJson() {
-        JsonArray locs = new JsonArray();
-        locations.forEach(l -> locs.add(l.toJson()));
-        return new JsonObject().put("id", id).put("territory", territory).put("rpps", rpps)
-                .put("firstName", firstName).put("lastName", lastName).put("name", displayName())
-                .put("specialty", specialty).put("locations", locs).put("cpts", new JsonArray(List.copyOf(cpts)))
-                .put("weeklySasCap", weeklySasCap).put("homeVisitRadiusKm", homeVisitRadiusKm).put("phone", phone)
-                .put("webhookUrl", webhookUrl);
-    }
-
-    public static Effector fromJson(JsonObject j) {
-        List<PracticeLocation> locs = j.getJsonArray("locations").stream()
-                .map(o -> PracticeLocation.fromJson((JsonObject) o)).toList();
-        Set<String> cpts = Set.copyOf(j.getJsonArray("cpts").getList());
-        return new Effector(j.getString("id"), j.getString("territory"), j.getString("rpps"), j.getString("firstName"),
-                j.getString("lastName"), j.getString("specialty"), locs, cpts, j.getInteger("weeklySasCap"),
-                j.getDouble("homeVisitRadiusKm"), j.getString("phone"), j.getString("webhookUrl"));
     }
 }

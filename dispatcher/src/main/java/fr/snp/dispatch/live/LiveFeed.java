@@ -1,6 +1,14 @@
 package fr.snp.dispatch.live;
 
+import fr.snp.dispatch.redis.Keys;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
@@ -17,7 +25,25 @@ public final class LiveFeed {
         void onEvent(String id, Map<String, String> entry);
     }
 
+    private final RedisAsyncCommands<String, String> redis;
     private final Map<String, Set<Subscriber>> byTerritory = new ConcurrentHashMap<>();
+
+    public LiveFeed(RedisAsyncCommands<String, String> redis) { this.redis = redis; }
+
+    /** The id of the territory's last change ("0-0" when none): where a new connection's flow starts. */
+    public CompletionStage<String> lastId(String territory) {
+        return redis.xrevrange(Keys.events(territory), Range.create("-", "+"), Limit.create(0, 1))
+                .thenApply(last -> last.isEmpty() ? "0-0" : last.get(0).getId());
+    }
+
+    /** The changes after {@code fromId} (exclusive), at most {@code max}: what a reconnecting client missed. */
+    public CompletionStage<List<Map.Entry<String, Map<String, String>>>> since(String territory, String fromId, int max) {
+        return redis.xrange(Keys.events(territory), Range.create("(" + fromId, "+"), Limit.create(0, max)).thenApply(missed -> {
+            List<Map.Entry<String, Map<String, String>>> out = new ArrayList<>(missed.size());
+            missed.forEach(m -> out.add(Map.entry(m.getId(), m.getBody())));
+            return out;
+        });
+    }
     private final AtomicInteger connections = new AtomicInteger();
 
     public void subscribe(String territory, Subscriber s) {

@@ -1,6 +1,7 @@
 package fr.snp.dispatch.matching;
 
 import fr.snp.dispatch.domain.Mode;
+import fr.snp.dispatch.domain.Viewer;
 
 import java.util.Set;
 

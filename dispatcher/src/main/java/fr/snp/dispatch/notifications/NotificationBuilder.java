@@ -1,6 +1,8 @@
 package fr.snp.dispatch.notifications;
 
 import fr.snp.dispatch.Services;
+import fr.snp.dispatch.booking.Appointment;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import fr.snp.dispatch.domain.Effector;
 import fr.snp.dispatch.redis.Keys;
 import io.vertx.core.json.JsonObject;
@@ -17,11 +19,14 @@ import java.util.function.BiFunction;
  */
 public final class NotificationBuilder {
     private final Services s;
+    private final RedisAsyncCommands<String, String> redis;
     private final FeedbackLinks links;
-    private final BiFunction<Map<String, String>, Effector, JsonObject> appointmentView;
+    private final BiFunction<Appointment, Effector, JsonObject> appointmentView;
 
-    public NotificationBuilder(Services s, FeedbackLinks links, BiFunction<Map<String, String>, Effector, JsonObject> appointmentView) {
+    public NotificationBuilder(Services s, RedisAsyncCommands<String, String> redis, FeedbackLinks links,
+                               BiFunction<Appointment, Effector, JsonObject> appointmentView) {
         this.s = s;
+        this.redis = redis;
         this.links = links;
         this.appointmentView = appointmentView;
     }
@@ -29,12 +34,14 @@ public final class NotificationBuilder {
     Notification build(String territory, String entryId, Map<String, String> entry) throws Exception {
         String event = entry.get("type");
         String appointmentId = entry.get("appt");
-        Map<String, String> a = s.redis().hgetall(Keys.appointment(territory, appointmentId)).get(5, TimeUnit.SECONDS);
-        if (a.isEmpty()) throw new IllegalStateException("appointment " + appointmentId + " not found");
-        Effector e = s.index().effector(a.get("e"));
-        if (e == null) e = s.effectors().load(territory, a.get("e")).toCompletableFuture().get(5, TimeUnit.SECONDS);
-        Map<String, String> request = s.redis().hgetall(Keys.request(territory, a.get("req"))).get(5, TimeUnit.SECONDS);
-        JsonObject patient = request.containsKey("pj") ? new JsonObject(request.get("pj")) : new JsonObject();
+        Map<String, String> fields = redis.hgetall(Keys.appointment(territory, appointmentId)).get(5, TimeUnit.SECONDS);
+        if (fields.isEmpty()) throw new IllegalStateException("appointment " + appointmentId + " not found");
+        Appointment a = Appointment.fromRedis(fields);
+        Effector e = s.index().effector(a.effectorId());
+        if (e == null) e = s.effectors().load(territory, a.effectorId()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        // the patient as the request holds it (an expired request leaves the notification without patient data)
+        String patientJson = redis.hget(Keys.request(territory, a.requestId()), "patient").get(5, TimeUnit.SECONDS);
+        JsonObject patient = patientJson == null ? new JsonObject() : new JsonObject(patientJson);
         long now = s.nowMs() / 1000;
         String url = links.url(appointmentId, now);
         JsonObject payload = new JsonObject().put("event", event).put("notificationId", territory + ":" + entryId)
@@ -43,8 +50,8 @@ public final class NotificationBuilder {
                 .put("patient", new JsonObject().put("initials", patient.getString("initials"))
                         .put("birthYear", patient.getInteger("birthYear")).put("phone", patient.getString("phone")))
                 .put("feedbackUrl", url);
-        String line = "notification " + event + " of " + appointmentId + " to " + a.get("e") + " (slot "
-                + Instant.ofEpochSecond(Long.parseLong(a.get("s"))) + ")" + (e != null && e.webhookUrl() != null
+        String line = "notification " + event + " of " + appointmentId + " to " + a.effectorId() + " (slot "
+                + Instant.ofEpochSecond(a.startSec()) + ")" + (e != null && e.webhookUrl() != null
                 ? " by webhook" : "") + "; feedback link " + url;
         return new Notification(event, e, payload, line);
     }

@@ -1,15 +1,18 @@
 package fr.snp.dispatch.requests;
 
 import fr.snp.dispatch.domain.Origin;
-import io.vertx.core.json.JsonObject;
+import fr.snp.dispatch.domain.OutcomeType;
 
 /**
- * A care request as stored: who asked, for which patient (the minimum: initials, year of birth, phone, commune or
- * position, flags) and what need. Patient data is never logged and expires with the request (requests.retentionDays).
+ * A care request as stored: who asked (principal and organisation), for which patient and what need, how it
+ * ended. Its territory is the patient's commune's, never the caller's word. Patient data is never logged and
+ * expires with the request (requests.retentionDays).
  */
-public record CareRequest(String id, String territory, Origin origin, String createdBy, long createdAtMs,
-                          JsonObject patient, JsonObject need, String appointmentId, String outcome,
-                          JsonObject outcomeDetails, long outcomeAtMs) {
+public record CareRequest(String id, String territory, Origin origin, String createdBy, String org, long createdAtMs,
+                          Patient patient, Need need, String appointmentId, Outcome outcome) {
+
+    /** How a request ended without an appointment. {@code details}: JSON (pharmacy, comment, withAdvice). */
+    public record Outcome(OutcomeType type, String details, long atMs, String by) {}
 
     public String status() {
         if (appointmentId != null) return "booked";

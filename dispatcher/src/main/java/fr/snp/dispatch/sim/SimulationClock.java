@@ -10,9 +10,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * The server's clock in simulation mode (simulation.clockControl=true) and in tests: time stands where it was
  * last set and moves when the simulator (or the test) says, so a year replays in minutes. Never used otherwise.
  */
-public final class SimulationClock extends Clock {
+public final class SimulationClock extends Clock implements fr.snp.dispatch.domain.ServerClock.Movable {
     private final AtomicLong nowMs = new AtomicLong(System.currentTimeMillis());
 
+    @Override
     public void set(Instant instant) { nowMs.set(instant.toEpochMilli()); }
 
     public void advance(java.time.Duration d) { nowMs.addAndGet(d.toMillis()); }

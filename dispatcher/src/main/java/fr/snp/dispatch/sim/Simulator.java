@@ -63,7 +63,11 @@ public final class Simulator {
 
     private record Awaiting(String appointmentId, long endEpochSecond, String answer) {}
 
-    Simulator(String base, Map<Role, String> tokens, Scenario scenario, long seed, Path out, PrintStream console) {
+    /** The CPTS the simulated effectors belong to: the coordinator's own (a coordinator registers its CPTS' effectors). */
+    private final String cpts;
+
+    Simulator(String base, Map<Role, String> tokens, String cpts, Scenario scenario, long seed, Path out, PrintStream console) {
+        this.cpts = cpts;
         this.base = base;
         this.tokens = tokens;
         this.scenario = scenario;
@@ -88,7 +92,8 @@ public final class Simulator {
         if (url != null) {
             Map<Role, String> demo = Map.of(Role.OPS, "demo-ops", Role.COORDINATOR, "demo-coordinator",
                     Role.REGULATOR, "demo-regulator", Role.OSNP, "demo-osnp");
-            return new Simulator(url, demo, scenario, seed, out, System.out).replay();
+            // the demo coordinator is CPTS Castelroussine's
+            return new Simulator(url, demo, "CPTS-CASTELROUSSINE", scenario, seed, out, System.out).replay();
         }
         Path data = Files.createTempDirectory("snp-simulation");
         Settings s = settings.with("redis.url", "").with("redis.embedded.dataDir", data.toString()).with("http.port", "0")
@@ -96,10 +101,15 @@ public final class Simulator {
         try (Dispatcher d = Dispatcher.start(s, false, new SimulationClock())) {
             Map<Role, String> tokens = new java.util.EnumMap<>(Role.class);
             for (Role r : List.of(Role.OPS, Role.COORDINATOR, Role.REGULATOR, Role.OSNP)) {
-                tokens.put(r, d.services().tokens().create(new Principal(null, r, "simulator " + r.wireName(), null,
-                        java.util.Set.of())).toCompletableFuture().get(10, TimeUnit.SECONDS).getKey());
+                String org = switch (r) {
+                    case COORDINATOR -> "CPTS-SIM";
+                    case OPS -> "OPS-36";
+                    default -> "SAS-36";
+                };
+                tokens.put(r, d.services().tokens().create(new Principal(null, r, "simulator " + r.wireName(),
+                        java.util.Set.of("36"), org, java.util.Set.of())).toCompletableFuture().get(10, TimeUnit.SECONDS).getKey());
             }
-            return new Simulator("http://127.0.0.1:" + d.port(), tokens, scenario, seed, out, System.out).replay();
+            return new Simulator("http://127.0.0.1:" + d.port(), tokens, "CPTS-SIM", scenario, seed, out, System.out).replay();
         }
     }
 
@@ -155,7 +165,7 @@ public final class Simulator {
             Commune c = byPopulation.get(i < 40 ? i % 12 : random.nextInt(Math.min(120, byPopulation.size())));
             JsonObject body = new JsonObject().put("rpps", Rpps.withCheckDigit(String.format("19%08d", 500_000 + i)))
                     .put("firstName", "Sim").put("lastName", "Effecteur " + (i + 1)).put("specialty", "SM54")
-                    .put("cpts", new JsonArray().add("CPTS-SIM"))
+                    .put("cpts", new JsonArray().add(cpts))
                     .put("locations", new JsonArray().add(new JsonObject().put("name", "Cabinet").put("communeInsee", c.insee())
                             .put("accessible", true)));
             Response r = call("POST", "/api/v1/effectors", Role.COORDINATOR, body, null);

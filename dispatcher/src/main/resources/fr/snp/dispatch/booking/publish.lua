@@ -1,17 +1,40 @@
 -- Publishes one slot, or finds it again: a slot id is its effector and start minute, so publishing the same slot
 -- twice (a rule applied again, a retried batch) is harmless. A withdrawn slot published again comes back free.
--- KEYS: 1 slot hash, 2 territory slots-by-start zset, 3 territory events stream, 4 statistics of the slot's day
--- ARGV: 1 slotId, 2 effectorId, 3 location, 4 start (epoch s), 5 end, 6 offset (s), 7 mode, 8 audience mask,
---       9 releaseAt (epoch ms, 0 = none), 10 releaseTo mask, 11 ISO week, 12 stream max length
-local status = redis.call('HGET', KEYS[1], 'st')
-if status and status ~= 'c' then
-  return {'SLOT_EXISTS', status, redis.call('HGETALL', KEYS[1])}
+-- KEYS
+--   slot                the slot hash
+--   slotsByStart        the territory's slot ids by start
+--   events              the territory's change stream
+--   slotDay             statistics of the slot's local day
+--   effectors           the territory's effectors (who manages whom)
+-- ARGV
+--   slotId              the slot
+--   effectorId          its effector
+--   location            practice location index
+--   startSec            start (epoch s)
+--   endSec              end (epoch s)
+--   offset              UTC offset at start (s)
+--   mode                AMB, HH or VR
+--   audiences           audience mask
+--   releaseAt           epoch ms when a reserved slot opens to releaseTo, 0 = not reserved
+--   releaseTo           audience mask added at releaseAt
+--   week                ISO week of the start (the weekly SAS cap)
+--   streamMaxLen        change stream cap
+--   callerTerritories   the caller's tenancy (redis/tenancy.lua)
+--   callerOrg
+--   callerReach
+if redis.call('HEXISTS', KEY.effectors, ARG.effectorId) == 0 or not serves(KEY.slot) then
+  return {'EFFECTOR_NOT_FOUND', '', {}}
 end
-redis.call('HDEL', KEYS[1], 'ra', 'rt', 'rl', 'h', 'ap')
-redis.call('HSET', KEYS[1], 'e', ARGV[2], 'l', ARGV[3], 's', ARGV[4], 'n', ARGV[5], 'o', ARGV[6], 'm', ARGV[7],
-  'a', ARGV[8], 'st', 'f', 'w', ARGV[11])
-if ARGV[9] ~= '0' then redis.call('HSET', KEYS[1], 'ra', ARGV[9], 'rt', ARGV[10]) end
-redis.call('HINCRBY', KEYS[1], 'v', 1)
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
-bump(KEYS[4], 'offered', {'all', '-', 'effector', ARGV[2]}, 1)
-return {'OK', '', emit(KEYS[3], ARGV[12], 'published', KEYS[1], ARGV[1])}
+if not managesEffector(KEY.effectors, ARG.effectorId) then return {'NOT_YOUR_EFFECTOR', '', {}} end
+local status = redis.call('HGET', KEY.slot, 'st')
+if status and status ~= 'c' then
+  return {'SLOT_EXISTS', status, redis.call('HGETALL', KEY.slot)}
+end
+redis.call('HDEL', KEY.slot, 'ra', 'rt', 'rl', 'h', 'ap')
+redis.call('HSET', KEY.slot, 'e', ARG.effectorId, 'l', ARG.location, 's', ARG.startSec, 'n', ARG.endSec, 'o', ARG.offset,
+  'm', ARG.mode, 'a', ARG.audiences, 'st', 'f', 'w', ARG.week)
+if ARG.releaseAt ~= '0' then redis.call('HSET', KEY.slot, 'ra', ARG.releaseAt, 'rt', ARG.releaseTo) end
+redis.call('HINCRBY', KEY.slot, 'v', 1)
+redis.call('ZADD', KEY.slotsByStart, ARG.startSec, ARG.slotId)
+bump(KEY.slotDay, 'offered', {'all', '-', 'effector', ARG.effectorId}, 1)
+return {'OK', '', emit(KEY.events, ARG.streamMaxLen, 'published', KEY.slot, ARG.slotId)}

@@ -1,11 +1,21 @@
--- Gives a hold back before it expires (the caller chose another slot or hung up).
--- KEYS: 1 slot hash, 2 hold key, 3 events stream
--- ARGV: 1 slotId, 2 holdId, 3 stream max length
-local current = redis.call('GET', KEYS[2])
-if not current or string.sub(current, 1, string.find(current, '|', 1, true) - 1) ~= ARGV[2] then
-  return {'HOLD_NOT_FOUND', '', redis.call('HGETALL', KEYS[1])}
+-- Gives a hold back before it expires (the caller chose another slot or hung up). The hold id is the proof.
+-- KEYS
+--   slot                the slot hash
+--   hold                the hold key
+--   events              the territory's change stream
+-- ARGV
+--   slotId              the slot
+--   holdId              the hold to give back
+--   streamMaxLen        change stream cap
+--   callerTerritories   the caller's tenancy (redis/tenancy.lua)
+--   callerOrg
+--   callerReach
+if not serves(KEY.slot) then return {'SLOT_NOT_FOUND', '', {}} end
+local current = redis.call('GET', KEY.hold)
+if not current or string.sub(current, 1, string.find(current, '|', 1, true) - 1) ~= ARG.holdId then
+  return {'HOLD_NOT_FOUND', '', redis.call('HGETALL', KEY.slot)}
 end
-redis.call('DEL', KEYS[2])
-redis.call('HDEL', KEYS[1], 'h')
-redis.call('HINCRBY', KEYS[1], 'v', 1)
-return {'OK', '', emit(KEYS[3], ARGV[3], 'released', KEYS[1], ARGV[1])}
+redis.call('DEL', KEY.hold)
+redis.call('HDEL', KEY.slot, 'h')
+redis.call('HINCRBY', KEY.slot, 'v', 1)
+return {'OK', '', emit(KEY.events, ARG.streamMaxLen, 'released', KEY.slot, ARG.slotId)}

@@ -1,11 +1,31 @@
 -- Registers an effector once per RPPS in a territory and gives it the next id ("36-E17").
--- KEYS: 1 rpps -> id hash, 2 counters hash, 3 effectors hash (id -> JSON), 4 events stream
--- ARGV: 1 rpps, 2 territory, 3 effector JSON with the placeholder __ID__, 4 stream max length
-local existing = redis.call('HGET', KEYS[1], ARGV[1])
+-- KEYS
+--   rpps                the territory's RPPS -> effector id hash
+--   sequence            the territory's counters
+--   effectors           the territory's effectors (id -> JSON)
+--   events              the territory's change stream
+-- ARGV
+--   rppsNumber          the effector's RPPS (11 digits)
+--   territory           the territory (from the first practice location)
+--   json                the effector as JSON, with the placeholder __ID__ for its id
+--   streamMaxLen        change stream cap
+--   callerTerritories   the caller's tenancy (redis/tenancy.lua)
+--   callerOrg
+--   callerReach
+if not serves(KEY.effectors) then return {'TERRITORY_NOT_SERVED', ''} end
+if ARG.callerReach ~= 'TERRITORY' then
+  -- a CPTS coordinator registers effectors of its own CPTS only
+  local ours = false
+  for _, c in ipairs(cjson.decode(ARG.json).cpts or {}) do
+    if c == ARG.callerOrg then ours = true end
+  end
+  if ARG.callerReach ~= 'CPTS' or not ours then return {'NOT_YOUR_EFFECTOR', ''} end
+end
+local existing = redis.call('HGET', KEY.rpps, ARG.rppsNumber)
 if existing then return {'EFFECTOR_EXISTS', existing} end
-local id = ARGV[2] .. '-E' .. redis.call('HINCRBY', KEYS[2], 'effector', 1)
-local json = string.gsub(ARGV[3], '__ID__', id)
-redis.call('HSET', KEYS[1], ARGV[1], id)
-redis.call('HSET', KEYS[3], id, json)
-redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[4], '*', 'type', 'effector', 'id', id)
+local id = ARG.territory .. '-E' .. redis.call('HINCRBY', KEY.sequence, 'effector', 1)
+local json = string.gsub(ARG.json, '__ID__', id)
+redis.call('HSET', KEY.rpps, ARG.rppsNumber, id)
+redis.call('HSET', KEY.effectors, id, json)
+redis.call('XADD', KEY.events, 'MAXLEN', '~', ARG.streamMaxLen, '*', 'type', 'effector', 'id', id)
 return {'OK', id}

@@ -1,8 +1,23 @@
--- Stores a care request (expiring with the retention period) and counts it, in one step.
--- KEYS: 1 request hash, 2 statistics of the request's day
--- ARGV: 1 origin, 2 '1' if SAS-regulated, 3 caller principal, 4 created at (ms), 5 patient JSON, 6 need JSON,
---       7 retention in seconds
-redis.call('HSET', KEYS[1], 'origin', ARGV[1], 'sas', ARGV[2], 'by', ARGV[3], 'ca', ARGV[4], 'pj', ARGV[5], 'nj', ARGV[6])
-redis.call('EXPIRE', KEYS[1], ARGV[7])
-bump(KEYS[2], 'requests', {'all', '-', 'origin', ARGV[1]}, 1)
-return 'OK'
+-- Stores a care request (expiring with the retention period: it holds patient data) and counts it, in one step.
+-- KEYS
+--   request             the new request hash
+--   requestDay          statistics of the request's local day
+-- ARGV
+--   territory           the territory (from the patient's commune)
+--   origin              where the request comes from (Origin)
+--   sas                 '1' when SAS-regulated (counts against the weekly SAS cap)
+--   createdBy           the principal filing it
+--   org                 the principal's organisation (who else may act on it)
+--   createdAt           epoch ms (the server's clock: the id says the same)
+--   patient             the patient, minimal JSON (initials, year of birth, phone, commune, flags)
+--   need                the need, JSON (window, modes, specialty, radius, limit)
+--   retentionSeconds    how long the request is kept
+--   callerTerritories   the caller's tenancy (redis/tenancy.lua)
+--   callerOrg
+--   callerReach
+if not serves(KEY.request) then return {'OUTSIDE_TERRITORY'} end
+redis.call('HSET', KEY.request, 'territory', ARG.territory, 'origin', ARG.origin, 'sas', ARG.sas,
+  'createdBy', ARG.createdBy, 'org', ARG.org, 'createdAt', ARG.createdAt, 'patient', ARG.patient, 'need', ARG.need)
+redis.call('EXPIRE', KEY.request, ARG.retentionSeconds)
+bump(KEY.requestDay, 'requests', {'all', '-', 'origin', ARG.origin}, 1)
+return {'OK'}

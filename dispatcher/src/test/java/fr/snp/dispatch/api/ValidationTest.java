@@ -44,13 +44,17 @@ class ValidationTest {
 
     static Stream<Arguments> badRequests() {
         return Stream.of(
-                Arguments.of(request("{\"initials\":\"JD\",\"birthYear\":1950,\"phone\":\"0612345678\",\"communeInsee\":\"75056\"}", null), 400, "UNKNOWN_COMMUNE", "patient.communeInsee"),
+                Arguments.of(request("{\"initials\":\"JD\",\"birthYear\":1950,\"phone\":\"0612345678\",\"communeInsee\":\"36999\"}", null), 400, "UNKNOWN_COMMUNE", "patient.communeInsee"),
+                // Paris is a commune of France, outside the territories this desk serves
+                Arguments.of(request("{\"initials\":\"JD\",\"birthYear\":1950,\"phone\":\"0612345678\",\"communeInsee\":\"75056\"}", null), 422, "OUTSIDE_TERRITORY", "patient.communeInsee"),
                 Arguments.of(request("{\"initials\":\"JD\",\"birthYear\":1950,\"phone\":\"12345\",\"communeInsee\":\"36044\"}", null), 400, "INVALID_PHONE", "patient.phone"),
                 Arguments.of(request("{\"initials\":\"J4\",\"birthYear\":1950,\"phone\":\"0612345678\",\"communeInsee\":\"36044\"}", null), 400, "INVALID_FIELD", "patient.initials"),
                 Arguments.of(request("{\"initials\":\"JD\",\"birthYear\":1850,\"phone\":\"0612345678\",\"communeInsee\":\"36044\"}", null), 400, "INVALID_FIELD", "patient.birthYear"),
                 Arguments.of(request("{\"initials\":\"JD\",\"birthYear\":\"old\",\"phone\":\"0612345678\",\"communeInsee\":\"36044\"}", null), 400, "INVALID_FIELD", "patient.birthYear"),
                 Arguments.of(request("{\"initials\":\"JD\",\"birthYear\":1950,\"phone\":\"0612345678\"}", null), 400, "MISSING_FIELD", "patient.communeInsee"),
-                Arguments.of(request("{\"initials\":\"JD\",\"birthYear\":1950,\"phone\":\"0612345678\",\"lat\":43.3,\"lng\":5.4}", null), 400, "OUTSIDE_SERVED_AREA", "patient.lat"),
+                // out at sea, far from any commune; then in Marseille, outside the served territories
+                Arguments.of(request("{\"initials\":\"JD\",\"birthYear\":1950,\"phone\":\"0612345678\",\"lat\":45.0,\"lng\":-5.0}", null), 400, "OUTSIDE_SERVED_AREA", "patient.lat"),
+                Arguments.of(request("{\"initials\":\"JD\",\"birthYear\":1950,\"phone\":\"0612345678\",\"lat\":43.3,\"lng\":5.4}", null), 422, "OUTSIDE_TERRITORY", "patient.communeInsee"),
                 Arguments.of(request(PATIENT, "{\"within\":\"P8D\"}"), 400, "WINDOW_TOO_LONG", "need.within"),
                 Arguments.of(request(PATIENT, "{\"within\":\"tomorrow\"}"), 400, "INVALID_DURATION", "need.within"),
                 Arguments.of(request(PATIENT, "{\"from\":\"2026-11-24T08:00:00+01:00\",\"to\":\"2026-12-24T08:00:00+01:00\"}"), 400, "WINDOW_TOO_LONG", "need.to"),

@@ -154,7 +154,7 @@ class BookingRaceTest {
         for (String slot : slots) {
             Map<String, String> h = server.redis.hgetall(Keys.slot("36", slot));
             List<String> live = appointmentsOf(slot).stream()
-                    .filter(a -> "booked".equals(server.redis.hget(Keys.appointment("36", a), "st"))).toList();
+                    .filter(a -> "booked".equals(server.redis.hget(Keys.appointment("36", a), "status"))).toList();
             if (h.get("st").equals("b")) {
                 assertThat(live).as("booked slot %s has exactly one live appointment", slot).containsExactly(h.get("ap"));
                 bookedAppointments.add(h.get("ap"));
@@ -165,7 +165,7 @@ class BookingRaceTest {
         }
         // every request has at most one live appointment, and it is the one the request points at
         for (String request : requests) {
-            String ap = server.redis.hget(Keys.request("36", request), "ap");
+            String ap = server.redis.hget(Keys.request("36", request), "appointment");
             if (ap != null) assertThat(bookedAppointments).contains(ap);
         }
         // the weekly load counters equal the live bookings

@@ -1,5 +1,6 @@
 package fr.snp.dispatch.matching;
 
+import fr.snp.dispatch.domain.Viewer;
 import fr.snp.dispatch.domain.Audience;
 import fr.snp.dispatch.domain.Effector;
 import fr.snp.dispatch.domain.Mode;

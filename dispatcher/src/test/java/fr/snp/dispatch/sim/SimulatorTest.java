@@ -73,7 +73,7 @@ class SimulatorTest {
             ByteArrayOutputStream console = new ByteArrayOutputStream();
             int exit = new Simulator("http://127.0.0.1:" + d.port(), Map.of(fr.snp.dispatch.domain.Role.OPS, "demo-ops",
                     fr.snp.dispatch.domain.Role.COORDINATOR, "demo-coordinator", fr.snp.dispatch.domain.Role.REGULATOR,
-                    "demo-regulator", fr.snp.dispatch.domain.Role.OSNP, "demo-osnp"), Scenario.named("indre-2022").scaled(0.01),
+                    "demo-regulator", fr.snp.dispatch.domain.Role.OSNP, "demo-osnp"), "CPTS-CASTELROUSSINE", Scenario.named("indre-2022").scaled(0.01),
                     7, Files.createTempDirectory("snp-sim-out"), new PrintStream(console, true, StandardCharsets.UTF_8)).replay();
             assertThat(exit).isEqualTo(1);
             assertThat(console.toString(StandardCharsets.UTF_8)).contains("<-- differs").contains("MISMATCH");

@@ -133,11 +133,13 @@ class FeedbackAndStatsTest {
             if (random.nextInt(6) > 0) feedback(coordinator, a, answers[random.nextInt(answers.length)]);
         }
 
+        // the territory's figures, as ops (and the SAS) see them; a CPTS coordinator sees its own CPTS' (TenancyTest)
+        String ops = server.token(Role.OPS);
         LocalDate today = Instant.ofEpochMilli(clock.millis()).atZone(PARIS).toLocalDate();
         String range = "&from=" + today.minusDays(2) + "&to=" + today.plusDays(1);
         Map<String, Map<String, Map<String, Long>>> expected = recountAppointments();
         for (String groupBy : List.of("territory", "effector", "cpts", "origin", "weekday", "hour", "lead")) {
-            JsonObject report = server.api.get("/api/v1/stats/noshow?territory=36&groupBy=" + groupBy + range, coordinator).json();
+            JsonObject report = server.api.get("/api/v1/stats/noshow?territory=36&groupBy=" + groupBy + range, ops).json();
             Map<String, Map<String, Long>> actual = new TreeMap<>();
             for (Object o : report.getJsonArray("rows")) {
                 JsonObject row = (JsonObject) o;
@@ -147,7 +149,7 @@ class FeedbackAndStatsTest {
             }
             assertThat(actual).as("groupBy=%s", groupBy).isEqualTo(expected.get(groupBy));
         }
-        JsonObject all = server.api.get("/api/v1/stats/noshow?territory=36" + range, coordinator).json()
+        JsonObject all = server.api.get("/api/v1/stats/noshow?territory=36" + range, ops).json()
                 .getJsonArray("rows").getJsonObject(0);
         long fulfilled = all.getLong("fulfilled");
         long noshow = all.getLong("noshow");
@@ -161,17 +163,17 @@ class FeedbackAndStatsTest {
         Map<String, Long> outcomeCounts = new TreeMap<>();
         for (String key : server.redis.keys("snp:{36}:req:*")) {
             Map<String, String> r = server.redis.hgetall(key);
-            String outcome = r.containsKey("ap") ? "SNP_SLOT" : r.get("oc");
+            String outcome = r.containsKey("appointment") ? "SNP_SLOT" : r.get("outcome");
             outcomeCounts.merge("requests", 1L, Long::sum);
             if (outcome != null) outcomeCounts.merge(outcome, 1L, Long::sum);
         }
-        JsonObject outcomes = server.api.get("/api/v1/stats/outcomes?territory=36&groupBy=territory" + range, coordinator).json();
+        JsonObject outcomes = server.api.get("/api/v1/stats/outcomes?territory=36&groupBy=territory" + range, ops).json();
         JsonObject row = outcomes.getJsonArray("rows").getJsonObject(0);
         outcomeCounts.forEach((k, v) -> assertThat(row.getLong(k)).as(k).isEqualTo(v));
         assertThat(outcomes.getLong("medianWaitMinutes")).isBetween(0L, 600L);
 
         // CSV, for the coordinator's spreadsheet: the same rows as the JSON
-        Api.Response csv = server.api.send("GET", "/api/v1/stats/noshow?territory=36&groupBy=effector" + range, coordinator,
+        Api.Response csv = server.api.send("GET", "/api/v1/stats/noshow?territory=36&groupBy=effector" + range, ops,
                 null, Map.of("Accept", "text/csv"));
         assertThat(csv.header("Content-Type")).startsWith("text/csv");
         String[] lines = csv.body().split("\r\n");
@@ -191,13 +193,13 @@ class FeedbackAndStatsTest {
         assertThat(own).hasSize(1);
         assertThat(own.getJsonObject(0).getString("key")).isEqualTo(someEffector);
         assertThat(server.api.get("/api/v1/stats/indicators?territory=36" + range, doctor).status()).isEqualTo(403);
-        JsonObject indicators = server.api.get("/api/v1/stats/indicators?territory=36" + range, coordinator).json()
+        JsonObject indicators = server.api.get("/api/v1/stats/indicators?territory=36" + range, ops).json()
                 .getJsonArray("rows").getJsonObject(0);
         assertThat(indicators.getLong("slotsOffered")).isGreaterThanOrEqualTo(48);
         assertThat(indicators.getLong("participatingEffectors")).isGreaterThanOrEqualTo(6);
         assertThat(indicators.getLong("sasRequestsWithAppointment")).isEqualTo(outcomeCountsBySas());
-        assertThat(server.api.get("/api/v1/stats/noshow?territory=36&window=12d", coordinator).code()).isEqualTo("INVALID_ENUM");
-        assertThat(server.api.get("/api/v1/stats/noshow?territory=36&from=2026-01-01&to=2027-06-01", coordinator).code())
+        assertThat(server.api.get("/api/v1/stats/noshow?territory=36&window=12d", ops).code()).isEqualTo("INVALID_ENUM");
+        assertThat(server.api.get("/api/v1/stats/noshow?territory=36&from=2026-01-01&to=2027-06-01", ops).code())
                 .isEqualTo("PERIOD_TOO_LONG");
     }
 
@@ -205,7 +207,7 @@ class FeedbackAndStatsTest {
         long n = 0;
         for (String key : server.redis.keys("snp:{36}:req:*")) {
             Map<String, String> r = server.redis.hgetall(key);
-            if (r.containsKey("ap") && "1".equals(r.get("sas"))) n++;
+            if (r.containsKey("appointment") && "1".equals(r.get("sas"))) n++;
         }
         return n;
     }
@@ -215,18 +217,18 @@ class FeedbackAndStatsTest {
         Map<String, Map<String, Map<String, Long>>> out = new HashMap<>();
         for (String key : server.redis.keys("snp:{36}:appt:*")) {
             Map<String, String> a = server.redis.hgetall(key);
-            ZonedDateTime start = Instant.ofEpochSecond(Long.parseLong(a.get("s"))).atZone(PARIS);
-            long leadMin = (Long.parseLong(a.get("s")) * 1000 - Long.parseLong(a.get("ca"))) / 60000;
+            ZonedDateTime start = Instant.ofEpochSecond(Long.parseLong(a.get("start"))).atZone(PARIS);
+            long leadMin = (Long.parseLong(a.get("start")) * 1000 - Long.parseLong(a.get("createdAt"))) / 60000;
             String lead = leadMin < 60 ? "lt1h" : leadMin < 240 ? "1-4h" : leadMin < 1440 ? "4-24h" : leadMin < 2880 ? "24-48h" : "gt48h";
             Map<String, List<String>> keys = new HashMap<>();
             keys.put("territory", List.of("all"));
-            keys.put("effector", List.of(a.get("e")));
+            keys.put("effector", List.of(a.get("effector")));
             keys.put("origin", List.of(a.get("origin")));
             keys.put("weekday", List.of(start.getDayOfWeek().name().substring(0, 3)));
             keys.put("hour", List.of(String.valueOf(start.getHour())));
             keys.put("lead", List.of(lead));
-            keys.put("cpts", server.dispatcher.services().index().effector(a.get("e")).cpts().stream().toList());
-            String status = a.get("st");
+            keys.put("cpts", server.dispatcher.services().index().effector(a.get("effector")).cpts().stream().toList());
+            String status = a.get("status");
             keys.forEach((groupBy, values) -> {
                 for (String v : values) {
                     Map<String, Long> m = out.computeIfAbsent(groupBy, g -> new TreeMap<>())

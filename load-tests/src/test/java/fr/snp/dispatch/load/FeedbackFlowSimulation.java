@@ -9,7 +9,8 @@ import static io.gatling.javaapi.http.HttpDsl.*;
 /**
  * Effector feedback after bookings. On a live clock only a cancellation can be reported before the slot starts,
  * so the answer is "cancelled-by-patient" (the slot goes back to the pool), then the same answer again (idempotent)
- * and a conflicting one (409). The CPTS platform (coordinator) answers for the effectors.
+ * and a conflicting one (409). The CPTS platform (coordinator) answers for the effectors of its CPTS: an appointment
+ * with an effector of another CPTS is not one it reaches (404), and is left without feedback.
  * mvn -pl load-tests gatling:test -Dgatling.simulationClass=fr.snp.dispatch.load.FeedbackFlowSimulation
  */
 public class FeedbackFlowSimulation extends Simulation {
@@ -17,6 +18,9 @@ public class FeedbackFlowSimulation extends Simulation {
             .exec(Dispatch.request("demo-regulator", "SAS_116117"))
             .exec(Dispatch.holdAndBook("demo-regulator"))
             .doIf(session -> session.contains("appointmentId")).then(
+                    exec(http("coordinator reaches it").get("/api/v1/appointments/#{appointmentId}")
+                            .header("Authorization", "Bearer demo-coordinator").check(status().in(200, 404).saveAs("reach"))))
+            .doIf(session -> session.contains("appointmentId") && session.getInt("reach") == 200).then(
                     exec(http("feedback").post("/api/v1/appointments/#{appointmentId}/feedback")
                             .header("Authorization", "Bearer demo-coordinator")
                             .body(StringBody("{\"answer\":\"cancelled-by-patient\"}")).check(status().is(200),

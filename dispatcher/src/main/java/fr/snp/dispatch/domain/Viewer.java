@@ -1,8 +1,5 @@
-package fr.snp.dispatch.matching;
+package fr.snp.dispatch.domain;
 
-import fr.snp.dispatch.domain.Audience;
-import fr.snp.dispatch.domain.Effector;
-import fr.snp.dispatch.domain.Role;
 
 import java.util.Set;
 

@@ -1,0 +1,293 @@
+package fr.snp.dispatch.booking;
+
+import fr.snp.dispatch.auth.Access;
+import fr.snp.dispatch.auth.Principal;
+import fr.snp.dispatch.auth.Reach;
+import fr.snp.dispatch.availability.AvailabilityPlanner;
+import fr.snp.dispatch.domain.Effector;
+import fr.snp.dispatch.domain.Ids;
+import fr.snp.dispatch.domain.Outcome;
+import fr.snp.dispatch.domain.Refused;
+import fr.snp.dispatch.domain.ServerClock;
+import fr.snp.dispatch.domain.SlotState;
+import fr.snp.dispatch.matching.SlotIndex;
+import fr.snp.dispatch.metrics.Metrics;
+import fr.snp.dispatch.redis.Key;
+import fr.snp.dispatch.redis.Keys;
+import fr.snp.dispatch.redis.LuaScript;
+import io.lettuce.core.Range;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Taking a slot for a patient, and what follows: hold it while on the phone, book it (idempotent), cancel, the
+ * effector's feedback. Each state change is one Lua script beside this class, called with a record naming its keys
+ * and arguments; the tenancy is checked here and again in the script. The new slot state a script returns goes
+ * into this instance's index at once; other instances get it from the territory's change stream.
+ */
+public final class Bookings {
+    private static final String[] SLOT_PRELUDES = {"/fr/snp/dispatch/booking/slot_events.lua", LuaScript.STATS_PRELUDE,
+            LuaScript.TENANCY_PRELUDE, "/fr/snp/dispatch/redis/clock.lua"};
+
+    public record HoldCall(@Key String slot, @Key String hold, @Key String request, @Key String events,
+                           String slotId, String holdId, String requestId, long ttlMs, String nowMs, int audienceMask,
+                           int streamMaxLen, Set<String> callerTerritories, String callerOrg, Reach callerReach) {}
+
+    public record ReleaseHoldCall(@Key String slot, @Key String hold, @Key String events, String slotId, String holdId,
+                                  int streamMaxLen, Set<String> callerTerritories, String callerOrg, Reach callerReach) {}
+
+    public record BookCall(@Key String slot, @Key String hold, @Key String appointment, @Key String idempotency,
+                           @Key String request, @Key String load, @Key String events, @Key String slotDay,
+                           @Key String requestDay, @Key String outbox, @Key String awaiting, @Key String reminders,
+                           String slotId, String appointmentId, String requestId, String holdId, String fingerprint,
+                           String nowMs, int audienceMask, int weeklySasCap, String callerId, int idempotencyTtl,
+                           int streamMaxLen, String hour, Set<String> cpts, long reminderAfter,
+                           Set<String> callerTerritories, String callerOrg, Reach callerReach) {}
+
+    public record CancelCall(@Key String appointment, @Key String slot, @Key String request, @Key String load,
+                             @Key String events, @Key String slotDay, @Key String requestDay, @Key String outbox,
+                             @Key String awaiting, @Key String reminders, String appointmentId, String nowMs,
+                             String reason, String callerId, int streamMaxLen, Set<String> callerTerritories,
+                             String callerOrg, Reach callerReach) {}
+
+    public record FeedbackCall(@Key String appointment, @Key String slotDay, @Key String awaiting, @Key String reminders,
+                               String appointmentId, String answer, String nowMs, String comment, String callerId,
+                               Set<String> callerTerritories, String callerOrg, Reach callerReach) {}
+
+    public record ReadAppointmentCall(@Key String appointment, Set<String> callerTerritories, String callerOrg,
+                                      Reach callerReach) {}
+
+    public record RemindCall(@Key String reminders, @Key String outbox, long nowSec, int batch) {}
+
+    private static final LuaScript<HoldCall> HOLD = LuaScript.beside(Bookings.class, "hold.lua", HoldCall.class,
+            with(SLOT_PRELUDES, "offer.lua"));
+    private static final LuaScript<ReleaseHoldCall> RELEASE_HOLD = LuaScript.beside(Bookings.class, "release_hold.lua",
+            ReleaseHoldCall.class, SLOT_PRELUDES);
+    private static final LuaScript<BookCall> BOOK = LuaScript.beside(Bookings.class, "book.lua", BookCall.class,
+            with(SLOT_PRELUDES, "offer.lua"));
+    private static final LuaScript<CancelCall> CANCEL = LuaScript.beside(Bookings.class, "cancel.lua", CancelCall.class,
+            SLOT_PRELUDES);
+    private static final LuaScript<FeedbackCall> FEEDBACK = LuaScript.beside(Bookings.class, "feedback.lua",
+            FeedbackCall.class, SLOT_PRELUDES);
+    private static final LuaScript<ReadAppointmentCall> READ = LuaScript.beside(Bookings.class, "read_appointment.lua",
+            ReadAppointmentCall.class, LuaScript.TENANCY_PRELUDE);
+    private static final LuaScript<RemindCall> REMIND = LuaScript.beside(Bookings.class, "remind.lua", RemindCall.class);
+
+    public static List<LuaScript<?>> scripts() { return List.of(HOLD, RELEASE_HOLD, BOOK, CANCEL, FEEDBACK, READ, REMIND); }
+
+    private static String[] with(String[] preludes, String extra) {
+        String[] all = java.util.Arrays.copyOf(preludes, preludes.length + 1);
+        all[preludes.length] = extra;
+        return all;
+    }
+
+    private final RedisAsyncCommands<String, String> redis;
+    private final SlotIndex index;
+    private final ServerClock clock;
+    private final AvailabilityPlanner calendar;
+    private final Metrics metrics;
+    private final int streamMaxLen;
+    private final long holdTtlMs;
+    private final int idempotencyTtlSeconds;
+    private final long reminderAfterSeconds;
+
+    public Bookings(RedisAsyncCommands<String, String> redis, SlotIndex index, ServerClock clock,
+                    AvailabilityPlanner calendar, Metrics metrics, int streamMaxLen, int holdTtlSeconds,
+                    int idempotencyTtlSeconds, int reminderAfterHours) {
+        this.redis = redis;
+        this.index = index;
+        this.clock = clock;
+        this.calendar = calendar;
+        this.metrics = metrics;
+        this.streamMaxLen = streamMaxLen;
+        this.holdTtlMs = holdTtlSeconds * 1000L;
+        this.idempotencyTtlSeconds = idempotencyTtlSeconds;
+        this.reminderAfterSeconds = reminderAfterHours * 3600L;
+    }
+
+    // --- hold ---------------------------------------------------------------------------------------------------
+
+    /** A slot held for a request until {@code expiresAtMs}. */
+    public record Hold(String holdId, String slotId, String requestId, long expiresAtMs, SlotState slot) {}
+
+    public CompletionStage<Hold> hold(Principal p, String slotId, String requestId) {
+        Effector e = offeredEffector(p, slotId, requestId);
+        String t = Ids.territoryOf(slotId);
+        HoldCall call = new HoldCall(Keys.slot(t, slotId), Keys.hold(t, slotId), Keys.request(t, requestId), Keys.events(t),
+                slotId, Ids.hold(), requestId, holdTtlMs, clock.forScripts(), p.viewer().maskFor(e), streamMaxLen,
+                p.territories(), p.org(), p.reach());
+        return run(HOLD, call, slotId).thenApply(r -> {
+            if (!r.ok()) throw new Refused(r.outcome());
+            String[] hold = r.detail().split("\\|");
+            return new Hold(hold[0], slotId, requestId, Long.parseLong(hold[1]), SlotState.fromHash(slotId, r.slot()));
+        });
+    }
+
+    public CompletionStage<SlotState> releaseHold(Principal p, String slotId, String holdId) {
+        String t = Ids.territoryOf(slotId);
+        if (!Access.seesSlot(p, t, Ids.effectorOfSlot(slotId))) throw new Refused(Outcome.SLOT_NOT_FOUND);
+        ReleaseHoldCall call = new ReleaseHoldCall(Keys.slot(t, slotId), Keys.hold(t, slotId), Keys.events(t), slotId,
+                holdId, streamMaxLen, p.territories(), p.org(), p.reach());
+        return run(RELEASE_HOLD, call, slotId).thenApply(r -> {
+            if (!r.ok()) throw new Refused(r.outcome());
+            return SlotState.fromHash(slotId, r.slot());
+        });
+    }
+
+    // --- book ---------------------------------------------------------------------------------------------------
+
+    /** The appointment, and whether this call only replayed an earlier one with the same Idempotency-Key. */
+    public record Booked(Appointment appointment, boolean replayed) {}
+
+    /**
+     * Books a slot for a request. The same {@code idempotencyKey} from the same caller answers the first
+     * appointment again, whatever happened since; used for another slot or request it is refused.
+     */
+    public CompletionStage<Booked> book(Principal p, String slotId, String requestId, String holdId, String idempotencyKey) {
+        long t0 = System.nanoTime();
+        Effector e;
+        try {
+            e = offeredEffector(p, slotId, requestId);
+        } catch (Refused r) {
+            metrics.bookingResult(r.outcome.metric);
+            throw r;
+        }
+        String t = Ids.territoryOf(slotId);
+        String appointmentId = Ids.appointment(t, clock.nowMs());
+        Instant start = Instant.ofEpochSecond(Ids.slotStart(slotId));
+        BookCall call = new BookCall(Keys.slot(t, slotId), Keys.hold(t, slotId), Keys.appointment(t, appointmentId),
+                Keys.idempotency(t, p.id(), idempotencyKey), Keys.request(t, requestId), Keys.load(t), Keys.events(t),
+                Keys.stats(t, calendar.day(start)), requestDay(t, requestId), Keys.outbox(t), Keys.awaitingFeedback(t),
+                Keys.reminders(t), slotId, appointmentId, requestId, holdId, slotId + "/" + requestId, clock.forScripts(),
+                p.viewer().maskFor(e), e.weeklySasCap(), p.id(), idempotencyTtlSeconds, streamMaxLen,
+                calendar.hour(start), new TreeSet<>(e.cpts()), reminderAfterSeconds, p.territories(), p.org(), p.reach());
+        return run(BOOK, call, slotId).whenComplete((r, error) -> {
+            metrics.booking().record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+            metrics.bookingResult(error != null ? "error" : r.outcome().metric);
+        }).thenCompose(r -> {
+            if (r.ok()) return CompletableFuture.completedFuture(new Booked(Appointment.fromRedis(r.appointment()), false));
+            if (r.outcome() != Outcome.REPLAY) throw new Refused(r.outcome());
+            // the first booking with this key: read back as the caller (it was theirs)
+            return read(p, r.detail()).thenApply(a -> new Booked(a, true));
+        });
+    }
+
+    /**
+     * The effector of a slot the principal may take for a request: the slot's territory is served (else the slot
+     * is not found), the request is of the same territory (else not found when not served, a mismatch otherwise).
+     */
+    private Effector offeredEffector(Principal p, String slotId, String requestId) {
+        String t = Ids.territoryOf(slotId);
+        Effector e = p.serves(t) ? index.effector(Ids.effectorOfSlot(slotId)) : null;
+        if (e == null) throw new Refused(Outcome.SLOT_NOT_FOUND);
+        String requestTerritory = Ids.territoryOf(requestId);
+        if (!p.serves(requestTerritory)) throw new Refused(Outcome.REQUEST_NOT_FOUND);
+        if (!requestTerritory.equals(t)) throw new Refused(Outcome.TERRITORY_MISMATCH);
+        return e;
+    }
+
+    // --- read ---------------------------------------------------------------------------------------------------
+
+    /** An appointment the principal reaches, else 404 (whether it exists or not). */
+    public CompletionStage<Appointment> read(Principal p, String appointmentId) {
+        String t = Ids.territoryOf(appointmentId);
+        if (!p.serves(t)) return CompletableFuture.failedFuture(new Refused(Outcome.APPOINTMENT_NOT_FOUND));
+        return READ.<List<Object>>run(redis, ScriptOutputType.MULTI, new ReadAppointmentCall(Keys.appointment(t, appointmentId),
+                p.territories(), p.org(), p.reach())).thenApply(raw -> {
+            if (raw.isEmpty()) throw new Refused(Outcome.APPOINTMENT_NOT_FOUND);
+            Appointment a = Appointment.fromRedis(ScriptReply.flat(raw));
+            // the script checked the tenancy; Java checks it again on what it got
+            if (!Access.reachesAppointment(p, a.territory(), a.org(), a.effectorId(), a.cpts())) {
+                throw new Refused(Outcome.APPOINTMENT_NOT_FOUND);
+            }
+            return a;
+        });
+    }
+
+    /** Appointments of a territory whose slot ended before {@code endedBeforeSec} without feedback, as the principal reaches them. */
+    public CompletionStage<List<Appointment>> awaitingFeedback(Principal p, String territory, long endedBeforeSec) {
+        Access.territory(p, territory, "territory");
+        return redis.zrangebyscore(Keys.awaitingFeedback(territory), Range.create(Double.NEGATIVE_INFINITY, (double) endedBeforeSec))
+                .thenCompose(ids -> {
+                    List<CompletableFuture<Appointment>> reads = ids.stream().map(id -> read(p, id).toCompletableFuture()
+                            .exceptionally(error -> null)).toList(); // not reached by this principal: left out
+                    return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+                            .thenApply(done -> reads.stream().map(CompletableFuture::join).filter(java.util.Objects::nonNull).toList());
+                });
+    }
+
+    // --- cancel -------------------------------------------------------------------------------------------------
+
+    /** The cancelled appointment, and whether its slot went back to the pool (it had not started). */
+    public record Cancelled(Appointment appointment, boolean slotReleased) {}
+
+    public CompletionStage<Cancelled> cancel(Principal p, String appointmentId, String reason) {
+        return read(p, appointmentId).thenCompose(a -> cancel(p, a, reason)).thenApply(r -> {
+            if (!r.outcome().done) throw new Refused(r.outcome());
+            return new Cancelled(Appointment.fromRedis(r.appointment()), "1".equals(r.detail()));
+        });
+    }
+
+    private CompletionStage<ScriptReply> cancel(Principal p, Appointment a, String reason) {
+        String t = a.territory();
+        CancelCall call = new CancelCall(Keys.appointment(t, a.id()), Keys.slot(t, a.slotId()), Keys.request(t, a.requestId()),
+                Keys.load(t), Keys.events(t), Keys.stats(t, calendar.day(Instant.ofEpochSecond(a.startSec()))),
+                requestDay(t, a.requestId()), Keys.outbox(t), Keys.awaitingFeedback(t), Keys.reminders(t), a.id(),
+                clock.forScripts(), reason, p.id(), streamMaxLen, p.territories(), p.org(), p.reach());
+        return run(CANCEL, call, a.slotId());
+    }
+
+    // --- feedback -----------------------------------------------------------------------------------------------
+
+    /**
+     * The effector's answer (the first one stands). A cancellation before the slot starts first frees the slot
+     * (cancel.lua, which counts it), then feedback.lua records the answer.
+     */
+    public CompletionStage<Appointment> answer(Principal p, String appointmentId, Feedback.Answer answer, String comment) {
+        return read(p, appointmentId).thenCompose(a -> {
+            CompletionStage<?> before = CompletableFuture.completedFuture(null);
+            if (answer == Feedback.Answer.CANCELLED_BY_PATIENT && a.startSec() * 1000 > clock.nowMs() && a.booked()) {
+                before = cancel(p, a, "PATIENT");
+            }
+            String t = a.territory();
+            FeedbackCall call = new FeedbackCall(Keys.appointment(t, a.id()),
+                    Keys.stats(t, calendar.day(Instant.ofEpochSecond(a.startSec()))), Keys.awaitingFeedback(t),
+                    Keys.reminders(t), a.id(), answer.stored, clock.forScripts(), comment, p.id(), p.territories(), p.org(),
+                    p.reach());
+            return before.thenCompose(x -> run(FEEDBACK, call, null));
+        }).thenApply(r -> {
+            if (!r.outcome().done) throw new Refused(r.outcome());
+            if (r.ok()) metrics.feedback(answer.stored);
+            return Appointment.fromRedis(r.appointment());
+        });
+    }
+
+    /** Puts the due feedback reminders of a territory in its outbox (each once); returns how many. */
+    public CompletionStage<Long> sendDueReminders(String territory, long nowMs) {
+        return REMIND.run(redis, ScriptOutputType.INTEGER, new RemindCall(Keys.reminders(territory), Keys.outbox(territory),
+                nowMs / 1000, 500));
+    }
+
+    // --- plumbing -----------------------------------------------------------------------------------------------
+
+    /** Statistics of the local day a request was made in (its id says when). */
+    private String requestDay(String territory, String requestId) {
+        return Keys.stats(territory, calendar.day(Instant.ofEpochMilli(Ids.createdAtMs(requestId))));
+    }
+
+    private <C extends Record> CompletionStage<ScriptReply> run(LuaScript<C> script, C call, String slotId) {
+        return script.<List<Object>>run(redis, ScriptOutputType.MULTI, call).thenApply(raw -> {
+            ScriptReply reply = ScriptReply.parse(raw);
+            Slots.apply(index, reply.slot().isEmpty() || slotId == null ? null : slotId, reply);
+            return reply;
+        });
+    }
+}
