@@ -57,6 +57,29 @@ class ConsoleTest extends DemoServerTest {
     }
 
     @Test
+    void aPatientOutsideTheTerritoryIsSaidSoInFrench() throws Exception {
+        ChromeDriver d = Browser.open(1280, 900);
+        try {
+            d.get(base + "/console?token=demo-regulator");
+            wait(d, 10).until(x -> x.findElement(By.id("live")).getText().equals("En direct"));
+            d.findElement(By.name("initials")).sendKeys("CB");
+            d.findElement(By.name("birthYear")).sendKeys("1950");
+            d.findElement(By.name("phone")).sendKeys("0612345678");
+            WebElement commune = d.findElement(By.name("commune"));
+            commune.sendKeys("Bourges");
+            wait(d, 5).until(x -> x.findElements(By.cssSelector("#communes option")).stream()
+                    .anyMatch(o -> "Bourges (18000)".equals(o.getAttribute("value"))));
+            commune.clear();
+            commune.sendKeys("Bourges (18000)");
+            d.findElement(By.cssSelector("#request button[type=submit]")).click();
+            wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("hors du territoire desservi"));
+            assertThat(d.findElements(By.cssSelector("#candidates li[data-slot]"))).isEmpty();
+        } finally {
+            d.quit();
+        }
+    }
+
+    @Test
     void aSlotTakenInOneConsoleVanishesFromTheOtherWithinASecondAndARaceHasOneWinner() throws Exception {
         ChromeDriver a = console("demo-regulator", "SAS_116117", "AA");
         ChromeDriver b = console("demo-osnp", "OSNP", "BB");

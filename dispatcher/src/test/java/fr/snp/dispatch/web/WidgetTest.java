@@ -74,7 +74,19 @@ class WidgetTest extends DemoServerTest {
             w.findElement(By.cssSelector("button[type=submit]")).click();
             assertThat(await(driver, "#error").getText()).contains("Commune inconnue");
 
+            // a patient of the Cher: the pharmacy serves Indre only, and says so in French
             WebElement commune = w.findElement(By.name("commune"));
+            commune.clear();
+            commune.sendKeys("Bourges");
+            new WebDriverWait(driver, Duration.ofSeconds(5)).until(d -> widget(driver).findElements(By.cssSelector("#communes option"))
+                    .stream().anyMatch(o -> "Bourges (18000)".equals(o.getAttribute("value"))));
+            commune.clear();
+            commune.sendKeys("Bourges (18000)");
+            w.findElement(By.cssSelector("button[type=submit]")).click();
+            new WebDriverWait(driver, Duration.ofSeconds(5)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(d -> await(driver, "#error").getText().contains("hors du territoire"));
+            Browser.screenshot(driver, "widget-0-outside-territory");
+
             commune.clear();
             commune.sendKeys("Chât");
             new WebDriverWait(driver, Duration.ofSeconds(5)).until(d ->
