@@ -24,6 +24,18 @@ public final class Access {
         return territory;
     }
 
+    /**
+     * The territory of a patient's commune, if the principal serves it; else 422 OUTSIDE_TERRITORY naming the
+     * commune's territory and the served ones (the patient belongs to another SAS).
+     */
+    public static String patientTerritory(Principal p, String territory, String communeName, String communeInsee) {
+        if (!p.serves(territory)) {
+            throw new Refused(Outcome.OUTSIDE_TERRITORY, "the patient's commune (" + communeName + ", " + communeInsee
+                    + ") is in territory " + territory + "; you serve " + p.territoryList(), "patient.communeInsee");
+        }
+        return territory;
+    }
+
     /** A request: a SAS desk reaches every request of its territories, anyone else those its organisation filed. */
     public static boolean reachesRequest(Principal p, String territory, String org) {
         return p.serves(territory) && (p.reach() == Reach.TERRITORY || p.org().equals(org));

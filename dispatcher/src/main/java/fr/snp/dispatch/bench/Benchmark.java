@@ -91,7 +91,10 @@ public final class Benchmark {
                     (after - before) / slots.size(), (after - before - stream) / slots.size(), sampleHash / 200, stream,
                     s.settings().string("redis.streamMaxLen"));
 
-            Principal regulator = new Principal("bench", Role.REGULATOR, "bench", Set.of("36"), "SAS-36", Set.of());
+            // a regional desk: the random patients of the matching run fall in Indre and its neighbours (those outside
+            // Indre find no slot, as they did before tenancy; a desk of Indre alone would refuse them)
+            Principal regulator = new Principal("bench", Role.REGULATOR, "bench",
+                    Set.of("36", "18", "23", "37", "41", "86", "87"), "SAS-BENCH", Set.of());
             String token = s.tokens().create(regulator).toCompletableFuture().get(10, TimeUnit.SECONDS).getKey();
             Principal principal = s.tokens().lookup(token).toCompletableFuture().get();
             List<String> requests = requests(s, 2 * BOOKINGS + 1000, principal);
@@ -99,6 +102,7 @@ public final class Benchmark {
             // --- 2. the raw ceiling: the booking script by EVALSHA, no HTTP --------------------------------------
             Effector any = effectors.get(0);
             AtomicInteger next = new AtomicInteger();
+            Cpu rawCpu = Cpu.start(sync);
             Result raw = drive(BOOKINGS, concurrency, i -> {
                 int k = next.getAndIncrement();
                 String slot = slots.get(k);
@@ -107,18 +111,21 @@ public final class Benchmark {
                         .handle((booked, error) -> error == null).toCompletableFuture();
             });
             System.out.printf("%nBooking, raw Lua script (EVALSHA via Lettuce): %s%n", raw);
+            System.out.printf("  CPU per booking: %s%n", rawCpu.per(sync, BOOKINGS));
 
             // --- 3. the same over HTTP ------------------------------------------------------------------------
             Vertx vertx = Vertx.vertx();
             HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
                     .setDefaultPort(d.port()), new PoolOptions().setHttp1MaxSize(concurrency));
             AtomicInteger nextHttp = new AtomicInteger(BOOKINGS);
+            Cpu httpCpu = Cpu.start(sync);
             Result overHttp = drive(BOOKINGS, concurrency, i -> {
                 int k = nextHttp.getAndIncrement();
                 JsonObject body = new JsonObject().put("slotId", slots.get(k)).put("requestId", requests.get(k));
                 return post(http, "/api/v1/appointments", token, body, "http-" + k).thenApply(status -> status == 201);
             });
             System.out.printf("Booking over HTTP (POST /api/v1/appointments):       %s%n", overHttp);
+            System.out.printf("  CPU per booking: %s%n", httpCpu.per(sync, BOOKINGS));
             System.out.printf("Ratio HTTP / raw: %.2f (target >= 0.40)%n", overHttp.perSecond / raw.perSecond);
 
             // --- 4. matching over HTTP ----------------------------------------------------------------------
@@ -158,6 +165,39 @@ public final class Benchmark {
         }
         matchGrowth();
         return 0;
+    }
+
+    /**
+     * CPU spent over a phase, per operation: this JVM (load generator and server together: the benchmark runs both
+     * in one process) and Redis (its own used_cpu counters, and the time inside scripts from INFO commandstats).
+     */
+    record Cpu(long jvmNs, double redisSeconds) {
+        static Cpu start(io.lettuce.core.api.sync.RedisCommands<String, String> redis) {
+            redis.configResetstat();
+            return new Cpu(jvmCpuNs(), redisCpu(redis));
+        }
+
+        String per(io.lettuce.core.api.sync.RedisCommands<String, String> redis, int ops) {
+            double jvmUs = (jvmCpuNs() - jvmNs) / 1000.0 / ops;
+            double redisUs = (redisCpu(redis) - redisSeconds) * 1e6 / ops;
+            String scripts = "";
+            for (String line : redis.info("commandstats").split("\r?\n")) {
+                if (line.startsWith("cmdstat_evalsha:")) {
+                    scripts = ", of which in scripts " + line.replaceAll(".*usec_per_call=([0-9.]+).*", "$1") + " us per EVALSHA";
+                }
+            }
+            return String.format("JVM (client + server) %.0f us, Redis %.0f us%s", jvmUs, redisUs, scripts);
+        }
+
+        static long jvmCpuNs() {
+            return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                    .getProcessCpuTime();
+        }
+
+        static double redisCpu(io.lettuce.core.api.sync.RedisCommands<String, String> redis) {
+            String cpu = redis.info("cpu");
+            return Double.parseDouble(info(cpu, "used_cpu_sys")) + Double.parseDouble(info(cpu, "used_cpu_user"));
+        }
     }
 
     /** The upper bound (us) of the histogram bucket holding the given quantile. */

@@ -65,11 +65,7 @@ public final class DoctorRequests {
     }
 
     public CompletionStage<DoctorRequest> file(Principal p, String territory, Patient patient, String comment) {
-        if (!p.serves(territory)) {
-            throw new Refused(Outcome.OUTSIDE_TERRITORY, "the patient's commune (" + patient.communeName() + ", "
-                    + patient.communeInsee() + ") is in territory " + territory + "; you serve " + p.territoryList(),
-                    "patient.communeInsee");
-        }
+        Access.patientTerritory(p, territory, patient.communeName(), patient.communeInsee());
         long now = clock.nowMs();
         String id = Ids.request(territory, now).replace("-R", "-D");
         String cpts = p.role() == Role.COORDINATOR ? p.org() : (p.cpts().isEmpty() ? "" : new TreeSet<>(p.cpts()).first());

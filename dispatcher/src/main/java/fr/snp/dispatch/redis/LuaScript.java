@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -57,7 +58,9 @@ public final class LuaScript<C extends Record> {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             for (RecordComponent c : call.getRecordComponents()) {
-                MethodHandle accessor = lookup.unreflect(c.getAccessor());
+                // typed (Record)Object once, so that each call is an invokeExact (no per-call adaptation)
+                MethodHandle accessor = lookup.unreflect(c.getAccessor())
+                        .asType(MethodType.methodType(Object.class, Record.class));
                 if (c.isAnnotationPresent(Key.class)) {
                     if (argsStarted) throw new IllegalStateException(call.getName() + ": keys come before arguments");
                     keyNames.add(c.getName());
@@ -141,10 +144,10 @@ public final class LuaScript<C extends Record> {
         }).thenCompose(f -> f);
     }
 
-    private static String[] values(MethodHandle[] accessors, Object c) {
+    private static String[] values(MethodHandle[] accessors, Record c) {
         String[] out = new String[accessors.length];
         try {
-            for (int i = 0; i < accessors.length; i++) out[i] = text(accessors[i].invoke(c));
+            for (int i = 0; i < accessors.length; i++) out[i] = text((Object) accessors[i].invokeExact(c));
         } catch (Throwable e) {
             throw new IllegalStateException("reading a script call record", e);
         }

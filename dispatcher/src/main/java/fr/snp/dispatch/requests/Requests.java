@@ -89,11 +89,7 @@ public final class Requests {
      * territory the caller serves is refused, naming the served ones.
      */
     public CompletionStage<Filed> file(Principal p, String territory, Origin origin, Patient patient, Need need) {
-        if (!p.serves(territory)) {
-            throw new Refused(Outcome.OUTSIDE_TERRITORY, "the patient's commune (" + patient.communeName() + ", "
-                    + patient.communeInsee() + ") is in territory " + territory + "; you serve " + p.territoryList(),
-                    "patient.communeInsee");
-        }
+        Access.patientTerritory(p, territory, patient.communeName(), patient.communeInsee());
         long now = clock.nowMs();
         CareRequest request = new CareRequest(Ids.request(territory, now), territory, origin, p.id(), p.org(), now, patient,
                 need, null, null);
@@ -128,6 +124,7 @@ public final class Requests {
     /** Fresh ranked candidates for an open request, as this principal may see them. */
     public List<Candidate> candidates(Principal p, CareRequest r) {
         Need n = r.need();
+        if (!n.to().toInstant().isAfter(java.time.Instant.ofEpochMilli(clock.nowMs()))) return List.of(); // the window has passed
         MatchQuery q = new MatchQuery(r.patient().lat(), r.patient().lng(), n.from().toEpochSecond(), n.to().toEpochSecond(),
                 n.modes(), n.specialty(), r.patient().reducedMobility(), n.radiusKm(), r.origin().sasRegulated, p.viewer(),
                 n.limit());

@@ -47,7 +47,8 @@ local req = redis.call('HMGET', KEY.request, 'origin', 'appointment', 'outcome',
 local refusal = requestRefusal(req)
 if refusal then return refuse(refusal) end
 local now = nowMs()
-refusal = slotRefusal(redis.call('HMGET', KEY.slot, 'st', 's', 'a', 'ra', 'rt'), now, ARG.audienceMask)
+local s = redis.call('HMGET', KEY.slot, 'st', 's', 'a', 'ra', 'rt', 'e', 'w')
+refusal = slotRefusal(s, now, ARG.audienceMask)
 if refusal then return refuse(refusal) end
 
 local hold = redis.call('GET', KEY.hold)
@@ -57,8 +58,7 @@ elseif ARG.holdId ~= '' then
   return refuse('HOLD_EXPIRED')
 end
 
-local s = redis.call('HMGET', KEY.slot, 'e', 'w')
-local loadPrefix = s[2] .. ':' .. s[1] .. ':'
+local loadPrefix = s[7] .. ':' .. s[6] .. ':'
 local sas = req[5] == '1'
 local loadSas = tonumber(redis.call('HGET', KEY.load, loadPrefix .. 's') or '0')
 if sas and loadSas >= tonumber(ARG.weeklySasCap) then return refuse('EFFECTOR_CAP_REACHED') end
