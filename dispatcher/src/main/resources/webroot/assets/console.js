@@ -1,6 +1,7 @@
 // Console du régulateur / OSNP : demande, créneaux classés, carte, mises à jour en direct, option et réservation
 // au clavier (P, R), issues de la demande. Le jeton vient de ?token= ou du champ en haut de page.
-const TERRITORY = new URLSearchParams(location.search).get('territory') || '36';
+// the territory shown: ?territory=, else the first one the token serves (GET /api/v1/me), set before anything loads
+let TERRITORY = new URLSearchParams(location.search).get('territory') || '36';
 const $ = (id) => document.getElementById(id);
 const state = { request: null, candidates: [], chosen: null, selected: -1, hold: null, mine: new Set(), communes: new Map(), map: [] };
 
@@ -195,7 +196,11 @@ function drawMap() {
   $('map').innerHTML = svg;
 }
 
+async function territoryOfToken() {
+  if (new URLSearchParams(location.search).get('territory') || !$('token').value) return;
+  try { TERRITORY = (await api('GET', '/api/v1/me')).territories[0] || TERRITORY; } catch (err) { /* keep the default */ }
+}
+
 $('token').value = new URLSearchParams(location.search).get('token') || '';
-$('token').addEventListener('change', () => { connect(); loadMap(); });
-connect();
-loadMap();
+$('token').addEventListener('change', async () => { await territoryOfToken(); connect(); loadMap(); });
+territoryOfToken().then(() => { connect(); loadMap(); });

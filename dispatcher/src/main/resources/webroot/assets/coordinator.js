@@ -1,6 +1,7 @@
 // Vue du coordinateur CPTS : chiffres clés, créneaux par effecteur et par jour, retours en attente, demandes de
 // médecin traitant. Le jeton vient de ?token= ou du champ en haut de page.
-const TERRITORY = new URLSearchParams(location.search).get('territory') || '36';
+// the territory shown: ?territory=, else the first one the token serves (GET /api/v1/me), set before anything loads
+let TERRITORY = new URLSearchParams(location.search).get('territory') || '36';
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&#39;' }[c]));
 const pct = (x) => x == null ? '—' : (x * 100).toLocaleString('fr-FR', { maximumFractionDigits: 1 }) + ' %';
@@ -75,6 +76,9 @@ $('doctor-requests').addEventListener('click', async (e) => {
 
 async function load() {
   if (!$('token').value) return;
+  if (!new URLSearchParams(location.search).get('territory')) {
+    try { TERRITORY = (await api('GET', '/api/v1/me')).territories[0] || TERRITORY; } catch (err) { /* keep the default */ }
+  }
   for (const part of [figures, planning, awaiting, doctorRequests]) {
     try { await part(); } catch (err) { /* each part shows what it can */ }
   }

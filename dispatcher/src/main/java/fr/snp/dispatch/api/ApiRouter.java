@@ -117,6 +117,8 @@ public final class ApiRouter {
         route(HttpMethod.GET, "/api/v1/ops/outbox", ops::outbox, Tenant.QUERY_TERRITORY, OPS, COORDINATOR);
         route(HttpMethod.GET, "/api/v1/appointments", ops::awaitingFeedback, Tenant.QUERY_TERRITORY, COORDINATOR);
 
+        // who the token is: the pages take the territory they show from it
+        route(HttpMethod.GET, "/api/v1/me", ctx -> me(ctx), Tenant.NONE, Role.values());
         route(HttpMethod.POST, "/api/v1/sim/clock", ctx -> setClock(ctx, s), Tenant.GLOBAL, OPS);
         // Prometheus scrapes with the ops token (authorization.credentials in the scrape config)
         route(HttpMethod.GET, "/metrics", ctx -> ctx.response()
@@ -190,6 +192,13 @@ public final class ApiRouter {
         java.time.OffsetDateTime now = Input.dateTime(Input.object(ctx), "now", null, true);
         s.clock().moveTo(now.toInstant());
         Http.json(ctx, 200, new JsonObject().put("now", now.toString()));
+    }
+
+    /** GET /api/v1/me: the caller's role, name, territories (sorted) and organisation. */
+    private static void me(RoutingContext ctx) {
+        Principal p = Authenticator.principal(ctx);
+        Http.json(ctx, 200, new JsonObject().put("role", p.role().wireName()).put("name", p.name())
+                .put("territories", new JsonArray(List.copyOf(new java.util.TreeSet<>(p.territories())))).put("org", p.org()));
     }
 
     /** GET /api/v1/territories/36/communes: every commune of a territory, for the console's map. */

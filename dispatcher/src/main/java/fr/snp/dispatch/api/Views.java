@@ -78,12 +78,12 @@ public final class Views {
         return j;
     }
 
-    /** A care request as its requester sees it (the patient's position stays inside). */
+    /** A care request as its requester sees it (the patient's position: for the console's map). */
     static JsonObject request(CareRequest r, java.time.ZoneId zone) {
         Patient p = r.patient();
         JsonObject patient = new JsonObject().put("initials", p.initials()).put("birthYear", p.birthYear())
                 .put("phone", p.phone()).put("communeInsee", p.communeInsee()).put("commune", p.communeName())
-                .put("ald", p.ald()).put("over70", p.over70()).put("css", p.css())
+                .put("lat", p.lat()).put("lng", p.lng()).put("ald", p.ald()).put("over70", p.over70()).put("css", p.css())
                 .put("noRegularDoctor", p.noRegularDoctor()).put("reducedMobility", p.reducedMobility());
         JsonObject need = Requests.needJson(r.need());
         need.remove("limit");

@@ -383,6 +383,13 @@ class TenancyTest {
                 Api.Response r = server.api.get("/api/v1/appointments?territory=" + territory + "&awaitingFeedback=true", token);
                 if (t == Target.OTHER_TERRITORY) notServed(r, what); else allowed(r, what);
             }
+            case "GET /api/v1/me" -> {
+                if (t != Target.OWN) return false; // the caller itself
+                Api.Response r = server.api.get("/api/v1/me", token);
+                allowed(r, what);
+                assertThat(r.json().getJsonArray("territories").getList()).as(what).containsExactly("36");
+                assertThat(r.json().getString("role")).as(what).isEqualTo(role.wireName());
+            }
             case "POST /api/v1/sim/clock" -> {
                 if (t != Target.OWN) return false; // one clock per server, moved only in simulation mode
                 assertThat(server.api.post("/api/v1/sim/clock", token, new JsonObject().put("now", "2026-12-01T10:00:00+01:00"))

@@ -80,6 +80,35 @@ class ConsoleTest extends DemoServerTest {
     }
 
     @Test
+    void aVendeeDeskWorksItsOwnTerritory() throws Exception {
+        ChromeDriver d = Browser.open(1280, 900);
+        try {
+            // no ?territory=: the console shows the one the token serves
+            d.get(base + "/console?token=demo-regulator-85");
+            wait(d, 10).until(x -> x.findElement(By.id("live")).getText().equals("En direct"));
+            wait(d, 10).until(x -> x.findElements(By.cssSelector("#map circle")).size() > 200); // Vendée's communes
+            assertThat(d.findElement(By.id("map")).getAttribute("innerHTML")).contains("La Roche-sur-Yon")
+                    .doesNotContain("Châteauroux");
+            d.findElement(By.name("initials")).sendKeys("VD");
+            d.findElement(By.name("birthYear")).sendKeys("1960");
+            d.findElement(By.name("phone")).sendKeys("0612345678");
+            WebElement commune = d.findElement(By.name("commune"));
+            commune.sendKeys("La Roche-sur");
+            wait(d, 5).until(x -> x.findElements(By.cssSelector("#communes option")).stream()
+                    .anyMatch(o -> "La Roche-sur-Yon (85000)".equals(o.getAttribute("value"))));
+            commune.clear();
+            commune.sendKeys("La Roche-sur-Yon (85000)");
+            new Select(d.findElement(By.name("within"))).selectByValue("PT48H");
+            d.findElement(By.cssSelector("#request button[type=submit]")).click();
+            wait(d, 10).until(x -> !x.findElements(By.cssSelector("#candidates li[data-slot]")).isEmpty());
+            assertThat(slots(d)).allMatch(slot -> slot.startsWith("85-"));
+            Browser.screenshot(d, "console-vendee");
+        } finally {
+            d.quit();
+        }
+    }
+
+    @Test
     void aSlotTakenInOneConsoleVanishesFromTheOtherWithinASecondAndARaceHasOneWinner() throws Exception {
         ChromeDriver a = console("demo-regulator", "SAS_116117", "AA");
         ChromeDriver b = console("demo-osnp", "OSNP", "BB");
