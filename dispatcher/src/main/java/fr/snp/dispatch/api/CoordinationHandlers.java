@@ -7,7 +7,6 @@ import fr.snp.dispatch.coordination.DoctorRequest;
 import fr.snp.dispatch.domain.Role;
 import fr.snp.dispatch.requests.Patient;
 import fr.snp.dispatch.domain.Effector;
-import fr.snp.dispatch.domain.Ids;
 import fr.snp.dispatch.domain.SlotState;
 import fr.snp.dispatch.geo.Commune;
 import io.vertx.core.json.JsonArray;
@@ -19,12 +18,9 @@ import java.time.LocalDate;
 import java.time.Year;
 import java.time.ZoneId;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 /**

@@ -2,7 +2,6 @@ package fr.snp.dispatch.api;
 
 import fr.snp.dispatch.Services;
 import fr.snp.dispatch.auth.Principal;
-import fr.snp.dispatch.domain.Ids;
 import fr.snp.dispatch.domain.Mode;
 import fr.snp.dispatch.domain.Origin;
 import fr.snp.dispatch.domain.OutcomeType;

@@ -10,8 +10,6 @@ import fr.snp.dispatch.domain.Audience;
 import fr.snp.dispatch.domain.Effector;
 import fr.snp.dispatch.domain.Ids;
 import fr.snp.dispatch.domain.Mode;
-import fr.snp.dispatch.domain.Role;
-import fr.snp.dispatch.domain.SlotState;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -27,7 +25,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** Publishing, reading, withdrawing and holding slots. */

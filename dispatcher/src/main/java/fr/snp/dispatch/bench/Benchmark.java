@@ -8,7 +8,6 @@ import fr.snp.dispatch.domain.NewSlot;
 import fr.snp.dispatch.config.Settings;
 import fr.snp.dispatch.domain.Audience;
 import fr.snp.dispatch.domain.Effector;
-import fr.snp.dispatch.domain.Ids;
 import fr.snp.dispatch.domain.Mode;
 import fr.snp.dispatch.domain.Origin;
 import fr.snp.dispatch.domain.PracticeLocation;
@@ -100,7 +99,6 @@ public final class Benchmark {
             List<String> requests = requests(s, 2 * BOOKINGS + 1000, principal);
 
             // --- 2. the raw ceiling: the booking script by EVALSHA, no HTTP --------------------------------------
-            Effector any = effectors.get(0);
             AtomicInteger next = new AtomicInteger();
             Cpu rawCpu = Cpu.start(sync);
             Result raw = drive(BOOKINGS, concurrency, i -> {
