@@ -112,7 +112,11 @@ async function book() {
   try {
     const a = await api('POST', '/api/v1/appointments', { slotId: c.slotId, requestId: state.request.id,
       ...(state.hold && state.hold.slotId === c.slotId ? { holdId: state.hold.holdId } : {}) }, { 'Idempotency-Key': 'console-' + state.request.id });
-    say(`Rendez-vous réservé : ${time(a.slot.start)}, ${a.effector.name}, ${a.place ? a.place.name + ', ' + a.place.commune : ''}. Le médecin est prévenu.`, true);
+    // the line the regulator reads out follows the mode: a home visit or a teleconsultation has no address to go to
+    const how = a.slot.mode === 'HH' ? `visite à domicile : ${a.effector.name} viendra chez le patient, qui garde son téléphone allumé`
+      : a.slot.mode === 'VR' ? `téléconsultation : ${a.effector.name} appellera le patient au numéro donné`
+      : `au cabinet : ${a.effector.name}, ${a.place ? a.place.name + ', ' + (a.place.address ? a.place.address + ', ' : '') + a.place.commune : ''}`;
+    say(`Rendez-vous réservé le ${time(a.slot.start)}, ${how}. Le médecin est prévenu.`, true);
     state.request = null; state.hold = null;
     show([]);
   } catch (err) {

@@ -221,8 +221,11 @@ class SnpWidget extends HTMLElement {
 
   showConfirm() {
     const c = this.state.candidate;
+    // one key per confirmation intent: a second click, or a retry after a lost answer, books once
+    this.state.bookingKey = (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random()).replace(/[^A-Za-z0-9-]/g, '');
     this.render(`<h2>Confirmer le rendez-vous</h2>
-      <p><strong>${esc(when(c.start))}</strong><br>${esc(c.effector.name)}<br>${esc(c.place.name)}, ${esc(c.place.address || '')} ${esc(c.place.commune)}</p>
+      <p><strong>${esc(when(c.start))}</strong> — ${esc(MODE_LABEL[c.mode] || '')}<br>${esc(c.effector.name)}<br>${c.mode === 'AMB'
+        ? `${esc(c.place.name)}, ${esc(c.place.address || '')} ${esc(c.place.commune)}` : esc(MODE_WHERE[c.mode] || '')}</p>
       <p class="muted" id="countdown" aria-live="off"></p>
       <div class="actions"><button id="confirm">Confirmer</button><button class="secondary" id="cancel">Choisir un autre créneau</button></div>`);
     const expires = new Date(this.state.hold.expiresAt).getTime();
@@ -242,14 +245,17 @@ class SnpWidget extends HTMLElement {
   }
 
   async book() {
+    if (this.booking) return; // already on its way: the button is disabled, a second click does nothing
+    this.booking = true;
+    const button = this.root.getElementById('confirm');
+    if (button) button.disabled = true;
     clearInterval(this.timer);
-    const key = (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random()).replace(/[^A-Za-z0-9-]/g, '');
     try {
       const appointment = await this.api('POST', '/api/v1/appointments',
         { slotId: this.state.candidate.slotId, requestId: this.state.request.id, holdId: this.state.hold.holdId },
-        { 'Idempotency-Key': key });
+        { 'Idempotency-Key': this.state.bookingKey });
       this.showDone(appointment);
-    } catch (e) { this.refreshSlots(message(e)); }
+    } catch (e) { this.refreshSlots(message(e)); } finally { this.booking = false; }
   }
 
   // --- 4. confirmation pour le patient : plus aucune donnée patient n'est gardée ----------------------------------
@@ -257,19 +263,35 @@ class SnpWidget extends HTMLElement {
     this.state = {};
     this.known = new Map();
     const p = a.place || {};
+    const mode = a.slot.mode;
+    const phone = a.effector.phone ? '<br>Tél. du cabinet : ' + esc(a.effector.phone.replace(/(\d{2})(?=\d)/g, '$1 ')) : '';
+    // what the patient must do depends on the mode: never send a patient to a practice for a home visit
+    const where = mode === 'AMB'
+      ? `<p>${esc(a.effector.name)}<br>${esc(p.name || '')}<br>${esc(p.address || '')} ${esc(p.commune || '')}${phone}
+         ${p.accessible ? '<br>Cabinet accessible aux personnes à mobilité réduite.' : ''}</p>
+         <p class="muted">Présentez-vous quelques minutes en avance avec votre carte Vitale. En cas d'empêchement,
+         prévenez le cabinet pour libérer le créneau.</p>`
+      : mode === 'HH'
+        ? `<p>${esc(a.effector.name)} viendra au domicile du patient.${phone}</p>
+           <p class="muted">Restez au domicile et gardez le téléphone allumé : le médecin peut appeler avant de passer.
+           Préparez la carte Vitale et la liste des traitements. En cas d'empêchement, prévenez le cabinet.</p>`
+        : `<p>${esc(a.effector.name)} appellera le patient au numéro donné à l'heure du rendez-vous
+           (ou lui enverra un lien de connexion).${phone}</p>
+           <p class="muted">Gardez le téléphone allumé, installez-vous au calme, préparez la carte Vitale et la liste des
+           traitements. En cas d'empêchement, prévenez le cabinet.</p>`;
     this.render(`<h2>Rendez-vous confirmé</h2>
-      <div class="ok" id="confirmation">
-        <p><strong>${esc(when(a.slot.start))}</strong></p>
-        <p>${esc(a.effector.name)}<br>${esc(p.name || '')}<br>${esc(p.address || '')} ${esc(p.commune || '')}
-        ${a.effector.phone ? '<br>Tél. du cabinet : ' + esc(a.effector.phone.replace(/(\d{2})(?=\d)/g, '$1 ')) : ''}</p>
-        <p class="muted">Présentez-vous quelques minutes en avance avec votre carte Vitale. En cas d'empêchement,
-        prévenez le cabinet pour libérer le créneau.</p>
+      <div class="ok" id="confirmation" data-mode="${esc(mode)}">
+        <p><strong>${esc(when(a.slot.start))}</strong> — ${esc(MODE_LABEL[mode] || '')}</p>
+        ${where}
       </div>
       <div class="actions"><button id="print">Imprimer</button><button class="secondary" id="again">Nouveau patient</button></div>`);
     this.root.getElementById('print').addEventListener('click', () => window.print());
     this.root.getElementById('again').addEventListener('click', () => this.showForm());
   }
 }
+
+const MODE_LABEL = { AMB: 'consultation au cabinet', HH: 'visite à domicile', VR: 'téléconsultation' };
+const MODE_WHERE = { HH: 'Le médecin vient au domicile du patient.', VR: 'Le médecin appelle le patient (téléphone ou lien).' };
 
 function when(iso) {
   const d = new Date(iso);

@@ -130,6 +130,8 @@ class ConsoleTest extends DemoServerTest {
 
             a.findElement(By.id("candidates")).sendKeys("r");
             wait(a, 5).until(d -> d.findElement(By.id("notice")).getText().contains("Rendez-vous réservé"));
+            // the regulator reads out where to go: a practice consultation (the console asked for AMB)
+            assertThat(a.findElement(By.id("notice")).getText()).contains("au cabinet :").doesNotContain("visite à domicile");
             Browser.screenshot(a, "console-A-booked");
 
             // both go for Y at once: one gets the option, the other a clear message and Y leaves its list

@@ -59,6 +59,67 @@ class WidgetTest extends DemoServerTest {
         commune.sendKeys(choice);
     }
 
+    /**
+     * A home visit or a teleconsultation never sends the patient to a practice: the confirmation says what to do for
+     * each mode. A doctor of the pharmacy's CPTS offers one slot of each mode, public, in three hours; a double click
+     * on "Confirmer" books once.
+     */
+    @Test
+    void theConfirmationFollowsTheModeAndADoubleClickBooksOnce() throws Exception {
+        Api api = new Api(base);
+        io.vertx.core.json.JsonObject doctor = new io.vertx.core.json.JsonObject().put("rpps", fr.snp.dispatch.domain.Rpps
+                .withCheckDigit("1099000001")).put("firstName", "Paul").put("lastName", "Modes").put("homeVisitRadiusKm", 30)
+                .put("phone", "0254000000").put("locations", new io.vertx.core.json.JsonArray().add(new io.vertx.core.json.JsonObject()
+                        .put("communeInsee", "36044").put("address", "1 place Gambetta").put("accessible", true)));
+        String effector = api.post("/api/v1/effectors", "demo-coordinator", doctor).json().getString("id");
+        var start = java.time.ZonedDateTime.now(java.time.ZoneId.of("Europe/Paris")).plusHours(3).withSecond(0).withNano(0);
+        for (String mode : new String[]{"AMB", "HH", "VR"}) {
+            var s = start.plusMinutes(mode.equals("AMB") ? 0 : mode.equals("HH") ? 20 : 40).toOffsetDateTime();
+            assertThat(api.post("/api/v1/slots", "demo-coordinator", new io.vertx.core.json.JsonObject().put("effectorId", effector)
+                    .put("start", s.toString()).put("end", s.plusMinutes(15).toString()).put("mode", mode)
+                    .put("audiences", new io.vertx.core.json.JsonArray().add("PUBLIC"))).status()).isEqualTo(201);
+        }
+        java.util.Map<String, String[]> expected = java.util.Map.of(
+                "AMB", new String[]{"consultation au cabinet", "carte Vitale"},
+                "HH", new String[]{"visite à domicile", "viendra au domicile du patient"},
+                "VR", new String[]{"téléconsultation", "appellera le patient"});
+        for (String mode : new String[]{"AMB", "HH", "VR"}) {
+            ChromeDriver driver = Browser.open(1280, 900);
+            try {
+                driver.get(base + "/widget/demo.html");
+                waitHeading(driver, "Trouver un rendez-vous");
+                SearchContext w = widget(driver);
+                w.findElement(By.name("initials")).sendKeys("MO");
+                w.findElement(By.name("birthYear")).sendKeys("1950");
+                w.findElement(By.name("phone")).sendKeys("0612345678");
+                WebElement commune = w.findElement(By.name("commune"));
+                commune.sendKeys("Chât");
+                new WebDriverWait(driver, Duration.ofSeconds(5)).until(d ->
+                        !widget(driver).findElements(By.cssSelector("#communes option")).isEmpty());
+                commune.clear();
+                commune.sendKeys("Châteauroux (36000)");
+                w.findElement(By.cssSelector("input[name=within][value=PT24H]")).click();
+                w.findElement(By.cssSelector("input[name=mode][value=" + mode + "]")).click();
+                w.findElement(By.cssSelector("button[type=submit]")).click();
+                waitHeading(driver, "Créneaux disponibles");
+                widget(driver).findElement(By.cssSelector("button[data-i='0']")).click();
+                waitHeading(driver, "Confirmer le rendez-vous");
+                // two clicks as fast as a hurried hand: one booking, no error shown over the success
+                ((JavascriptExecutor) driver).executeScript("const b = arguments[0]; b.click(); b.click();",
+                        widget(driver).findElement(By.id("confirm")));
+                waitHeading(driver, "Rendez-vous confirmé");
+                WebElement done = await(driver, "#confirmation");
+                assertThat(done.getAttribute("data-mode")).isEqualTo(mode);
+                assertThat(done.getText()).as(mode).contains(expected.get(mode));
+                if (!mode.equals("AMB")) assertThat(done.getText()).as(mode).doesNotContain("Présentez-vous").doesNotContain("carte Vitale.\n");
+                assertThat(widget(driver).findElements(By.cssSelector("#error"))).allMatch(e -> e.getText().isBlank());
+                Browser.screenshot(driver, "widget-mode-" + mode);
+            } finally {
+                driver.quit();
+            }
+        }
+    }
+
     @Test
     void aPharmacistGoesFromAnEmptyFormToAPrintableConfirmation() throws Exception {
         ChromeDriver driver = Browser.open(1280, 900);
