@@ -106,9 +106,10 @@ async function hold() {
 
 async function book() {
   const c = state.candidates[state.selected];
-  if (!state.request) return;
+  if (!state.request || state.booking) return; // a second R while the first is on its way does nothing
   if (!c) return say(NOTHING_SELECTED);
   state.mine.add(c.slotId);
+  state.booking = true;
   try {
     const a = await api('POST', '/api/v1/appointments', { slotId: c.slotId, requestId: state.request.id,
       ...(state.hold && state.hold.slotId === c.slotId ? { holdId: state.hold.holdId } : {}) }, { 'Idempotency-Key': 'console-' + state.request.id });
@@ -117,13 +118,44 @@ async function book() {
       : a.slot.mode === 'VR' ? `téléconsultation : ${a.effector.name} appellera le patient au numéro donné`
       : `au cabinet : ${a.effector.name}, ${a.place ? a.place.name + ', ' + (a.place.address ? a.place.address + ', ' : '') + a.place.commune : ''}`;
     say(`Rendez-vous réservé le ${time(a.slot.start)}, ${how}. Le médecin est prévenu.`, true);
-    state.request = null; state.hold = null;
-    show([]);
+    endCall();
   } catch (err) {
     if (!(state.hold && state.hold.slotId === c.slotId)) state.mine.delete(c.slotId);
     say(messageOf(err)); refresh();
-  }
+  } finally { state.booking = false; }
 }
+
+// --- un appel, une fiche ---------------------------------------------------------------------------------------------
+// Once a request has ended (booked, or closed with an outcome) nothing of that caller stays on screen: the next
+// caller's form starts empty, no flag carried over. The line saying how the call ended stays, to be read out.
+function clearPatient() {
+  const f = $('request').elements;
+  ['initials', 'birthYear', 'phone', 'commune'].forEach(n => { f[n].value = ''; });
+  ['noRegularDoctor', 'ald', 'over70', 'reducedMobility'].forEach(n => { f[n].checked = false; });
+  f.within.value = 'PT24H';
+  f.mode.value = '';
+}
+
+function endCall() {
+  state.request = null; state.hold = null; state.chosen = null;
+  clearPatient();
+  show([]);
+}
+
+function newCall() {
+  // an option still running is given back: the next caller must not keep a slot the previous one did not take
+  if (state.hold) {
+    api('DELETE', `/api/v1/slots/${state.hold.slotId}/hold?holdId=${encodeURIComponent(state.hold.holdId)}`).catch(() => {});
+  }
+  endCall();
+  say('', true);
+  $('request').elements.initials.focus();
+}
+
+$('new-call').addEventListener('click', newCall);
+document.addEventListener('keydown', (e) => {
+  if (e.altKey && (e.key === 'n' || e.key === 'N')) { newCall(); e.preventDefault(); }
+});
 
 $('candidates').addEventListener('keydown', (e) => {
   // from "nothing selected" (-1), ↓ selects the first slot
@@ -146,7 +178,7 @@ $('outcomes').addEventListener('click', async (e) => {
   try {
     await api('POST', `/api/v1/requests/${state.request.id}/outcome`, body);
     say('Demande clôturée : ' + e.target.textContent + '.', true);
-    state.request = null; show([]);
+    endCall();
   } catch (err) { say(messageOf(err)); }
 });
 

@@ -79,6 +79,60 @@ class ConsoleTest extends DemoServerTest {
         }
     }
 
+    /** The form of a caller as the console shows it: every patient field and flag. */
+    static String patientOnScreen(org.openqa.selenium.WebDriver d) {
+        StringBuilder b = new StringBuilder();
+        for (String n : List.of("initials", "birthYear", "phone", "commune")) b.append(d.findElement(By.name(n)).getAttribute("value"));
+        for (String n : List.of("noRegularDoctor", "ald", "over70", "reducedMobility")) {
+            if (d.findElement(By.name(n)).isSelected()) b.append(n);
+        }
+        return b.toString();
+    }
+
+    @Test
+    void twoCallsInARowShareNothing() throws Exception {
+        ChromeDriver d = console("demo-regulator", "SAS_116117", "AA");
+        try {
+            // the first caller ends with an outcome: nothing of them stays, the outcome line does
+            d.findElement(By.name("ald")).click();
+            d.findElement(By.cssSelector("#outcomes button[data-outcome=ADVICE]")).click();
+            wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("Demande clôturée"));
+            assertThat(patientOnScreen(d)).isEmpty();
+            assertThat(slots(d)).isEmpty();
+
+            // the second caller, with flags, books: the form is empty again afterwards
+            d.findElement(By.name("initials")).sendKeys("BB");
+            d.findElement(By.name("birthYear")).sendKeys("1940");
+            d.findElement(By.name("phone")).sendKeys("0611223344");
+            d.findElement(By.name("over70")).click();
+            d.findElement(By.name("reducedMobility")).click();
+            WebElement commune = d.findElement(By.name("commune"));
+            commune.sendKeys("Déols");
+            wait(d, 5).until(x -> x.findElements(By.cssSelector("#communes option")).stream()
+                    .anyMatch(o -> o.getAttribute("value").startsWith("Déols")));
+            commune.clear();
+            commune.sendKeys("Déols (36130)");
+            new Select(d.findElement(By.name("within"))).selectByValue("PT48H");
+            d.findElement(By.cssSelector("#request button[type=submit]")).click();
+            wait(d, 10).until(x -> !x.findElements(By.cssSelector("#candidates li[data-slot]")).isEmpty());
+            select(d, slots(d).get(0));
+            d.findElement(By.id("candidates")).sendKeys("r");
+            wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("Rendez-vous réservé"));
+            assertThat(patientOnScreen(d)).isEmpty();
+
+            // a third caller starts typing, then "Nouvel appel" (Alt+N): the form and the list are cleared
+            d.findElement(By.name("initials")).sendKeys("CC");
+            d.findElement(By.name("ald")).click();
+            new org.openqa.selenium.interactions.Actions(d).keyDown(org.openqa.selenium.Keys.ALT).sendKeys("n")
+                    .keyUp(org.openqa.selenium.Keys.ALT).perform();
+            wait(d, 5).until(x -> patientOnScreen(x).isEmpty());
+            assertThat(d.findElement(By.id("notice")).getText()).isEmpty();
+            assertThat(d.switchTo().activeElement().getAttribute("name")).isEqualTo("initials");
+        } finally {
+            d.quit();
+        }
+    }
+
     @Test
     void aVendeeDeskWorksItsOwnTerritory() throws Exception {
         ChromeDriver d = Browser.open(1280, 900);
