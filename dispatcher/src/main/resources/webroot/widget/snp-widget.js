@@ -9,6 +9,9 @@ const API_BASE = new URL('..', import.meta.url).href.replace(/\/$/, '');
 const MESSAGES = {};
 fetch(API_BASE + '/api/v1/codes').then(r => r.json())
   .then(j => Object.entries(j.codes).forEach(([code, c]) => { MESSAGES[code] = c.fr; })).catch(() => {});
+// the form field an API error names
+const FIELD_INPUT = { 'patient.initials': 'initials', 'patient.birthYear': 'birthYear', 'patient.phone': 'phone',
+  'patient.communeInsee': 'commune' };
 const FIELD_LABELS = {
   'patient.initials': 'les initiales (1 à 4 lettres)', 'patient.birthYear': 'l\'année de naissance',
   'patient.phone': 'le téléphone', 'patient.communeInsee': 'la commune',
@@ -35,6 +38,7 @@ input[type=text], input[type=tel], input[type=number] { width: 100%; padding: .5
 button { font-size: 1rem; padding: .6rem 1rem; border-radius: 4px; border: 1px solid #1d4e89; background: #1d4e89;
   color: #fff; cursor: pointer; }
 button.secondary { background: #fff; color: #1d4e89; }
+button:disabled { background: #8a8f98; border-color: #8a8f98; color: #fff; cursor: not-allowed; }
 button:focus-visible, input:focus-visible, a:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
 ul.slots { list-style: none; padding: 0; margin: 0; }
 ul.slots li { border: 1px solid #c9ccd1; border-radius: 6px; padding: .6rem .8rem; margin: 0 0 .5rem; display: flex;
@@ -72,12 +76,31 @@ class SnpWidget extends HTMLElement {
     if (heading) { heading.tabIndex = -1; heading.focus(); }
   }
 
-  error(text) { this.root.getElementById('error').textContent = text; }
+  /**
+   * Shows a refusal where the eye is: the message is scrolled into view (on a phone it could be far above), the
+   * field it is about is marked invalid and gets the focus, else the message itself does.
+   */
+  error(text, field) {
+    const box = this.root.getElementById('error');
+    box.textContent = text;
+    this.root.querySelectorAll('[aria-invalid]').forEach(e => e.removeAttribute('aria-invalid'));
+    const input = field ? this.root.querySelector(`[name="${FIELD_INPUT[field] || field}"]`) : null;
+    box.scrollIntoView({ block: 'center' });
+    if (input) {
+      input.setAttribute('aria-invalid', 'true');
+      input.setAttribute('aria-describedby', 'error');
+      input.focus({ preventScroll: true });
+    } else {
+      box.tabIndex = -1;
+      box.focus({ preventScroll: true });
+    }
+  }
 
   // --- 1. la fiche patient -------------------------------------------------------------------------------------
-  showForm() {
+  /** The patient form; {@code patient}: the same patient again ("Nouvelle recherche"), only the need changes. */
+  showForm(patient) {
     this.state = {};
-    this.known = new Map();
+    if (!patient) this.known = new Map();
     this.render(`
       <h2>Trouver un rendez-vous de soins non programmés</h2>
       <form id="form" novalidate autocomplete="off">
@@ -113,6 +136,11 @@ class SnpWidget extends HTMLElement {
           <button type="button" class="secondary" id="doctor">Demande de médecin traitant</button></div>
       </form>`);
     const form = this.root.getElementById('form');
+    if (patient) {
+      ['initials', 'birthYear', 'phone', 'commune'].forEach(n => { form.elements[n].value = patient[n]; });
+      ['noRegularDoctor', 'ald', 'over70', 'reducedMobility'].forEach(n => { form.elements[n].checked = patient[n]; });
+      this.known.set(patient.commune, patient.insee);
+    }
     const commune = form.elements.commune;
     commune.addEventListener('input', () => this.suggest(commune.value));
     form.addEventListener('submit', (e) => { e.preventDefault(); this.search(form); });
@@ -123,8 +151,10 @@ class SnpWidget extends HTMLElement {
   async requestDoctor(form) {
     const f = form.elements;
     const insee = this.communeInsee(f.commune.value);
-    if (!f.initials.value.trim() || !f.birthYear.value) return this.error('Indiquez les initiales et l\'année de naissance du patient.');
-    if (!insee) return this.error(MESSAGES.UNKNOWN_COMMUNE);
+    if (!f.initials.value.trim() || !f.birthYear.value) {
+      return this.error('Indiquez les initiales et l\'année de naissance du patient.', f.initials.value.trim() ? 'birthYear' : 'initials');
+    }
+    if (!insee) return this.error(MESSAGES.UNKNOWN_COMMUNE, 'commune');
     if (!f.ald.checked && !f.over70.checked) {
       return this.error('La CPTS suit en priorité les patients en ALD ou de plus de 70 ans : cochez la case qui convient.');
     }
@@ -137,7 +167,7 @@ class SnpWidget extends HTMLElement {
         <p class="ok">La coordination de la CPTS rappellera le patient pour lui proposer un médecin traitant.</p>
         <div class="actions"><button class="secondary" id="again">Nouveau patient</button></div>`);
       this.root.getElementById('again').addEventListener('click', () => this.showForm());
-    } catch (e) { this.error(message(e)); }
+    } catch (e) { this.error(message(e), e.field); }
   }
 
   async suggest(text) {
@@ -163,9 +193,9 @@ class SnpWidget extends HTMLElement {
   async search(form) {
     const f = form.elements;
     const insee = this.communeInsee(f.commune.value);
-    if (!f.initials.value.trim()) return this.error('Indiquez les initiales du patient.');
-    if (!f.birthYear.value) return this.error('Indiquez l\'année de naissance du patient.');
-    if (!insee) return this.error(MESSAGES.UNKNOWN_COMMUNE);
+    if (!f.initials.value.trim()) return this.error('Indiquez les initiales du patient.', 'initials');
+    if (!f.birthYear.value) return this.error('Indiquez l\'année de naissance du patient.', 'birthYear');
+    if (!insee) return this.error(MESSAGES.UNKNOWN_COMMUNE, 'commune');
     const within = form.querySelector('input[name=within]:checked').value;
     const need = { mode: form.querySelector('input[name=mode]:checked').value };
     if (within === 'TODAY') {
@@ -178,11 +208,15 @@ class SnpWidget extends HTMLElement {
         communeInsee: insee, noRegularDoctor: f.noRegularDoctor.checked, ald: f.ald.checked, over70: f.over70.checked,
         reducedMobility: f.reducedMobility.checked },
     };
+    // kept for "Nouvelle recherche": the same patient, another need
+    this.state.patient = { initials: f.initials.value, birthYear: f.birthYear.value, phone: f.phone.value,
+      commune: f.commune.value, insee, noRegularDoctor: f.noRegularDoctor.checked, ald: f.ald.checked,
+      over70: f.over70.checked, reducedMobility: f.reducedMobility.checked };
     try {
       const request = await this.api('POST', '/api/v1/requests', body);
       this.state.request = request;
       this.showSlots(request.candidates);
-    } catch (e) { this.error(message(e)); }
+    } catch (e) { this.error(message(e), e.field); }
   }
 
   // --- 2. les créneaux ------------------------------------------------------------------------------------------
@@ -192,14 +226,15 @@ class SnpWidget extends HTMLElement {
         <div>${esc(c.effector.name)} — ${esc(c.place.name)}, ${esc(c.place.commune)}</div>
         <div class="muted">${c.mode === 'VR' ? 'Téléconsultation' : c.mode === 'HH' ? 'Visite à domicile'
           : esc(c.distanceKm.toLocaleString('fr-FR')) + ' km'}${c.place.accessible ? ' · accessible PMR' : ''}</div></div>
-        <button data-i="${i}" aria-label="Réserver ${esc(when(c.start))} avec ${esc(c.effector.name)}">Réserver</button></li>`).join('');
+        <button data-i="${i}" aria-label="Mettre une option de 2 minutes sur ${esc(when(c.start))} avec ${esc(c.effector.name)}">Mettre une option (2 min)</button></li>`).join('');
     this.render(`<h2>Créneaux disponibles</h2>
       ${candidates.length ? `<ul class="slots">${items}</ul>` : '<p>Aucun créneau disponible pour ce besoin. Appelez le 116 117 ou la plateforme de la CPTS.</p>'}
       <div class="actions"><button class="secondary" id="back">Nouvelle recherche</button></div>`);
     if (notice) this.error(notice);
     this.root.querySelectorAll('button[data-i]').forEach(b =>
       b.addEventListener('click', () => this.hold(candidates[Number(b.dataset.i)])));
-    this.root.getElementById('back').addEventListener('click', () => this.showForm());
+    const patient = this.state.patient;
+    this.root.getElementById('back').addEventListener('click', () => this.showForm(patient));
   }
 
   async refreshSlots(notice) {
@@ -227,16 +262,27 @@ class SnpWidget extends HTMLElement {
       <p><strong>${esc(when(c.start))}</strong> — ${esc(MODE_LABEL[c.mode] || '')}<br>${esc(c.effector.name)}<br>${c.mode === 'AMB'
         ? `${esc(c.place.name)}, ${esc(c.place.address || '')} ${esc(c.place.commune)}` : esc(MODE_WHERE[c.mode] || '')}</p>
       <p class="muted" id="countdown" aria-live="off"></p>
-      <div class="actions"><button id="confirm">Confirmer</button><button class="secondary" id="cancel">Choisir un autre créneau</button></div>`);
-    const expires = new Date(this.state.hold.expiresAt).getTime();
+      <div class="actions"><button id="confirm">Confirmer le rendez-vous</button>
+        <button class="secondary" id="retake" hidden>Reprendre une option sur ce créneau</button>
+        <button class="secondary" id="cancel">Rendre l'option et choisir un autre créneau</button></div>`);
+    // the option runs out: confirming is no longer possible, the same slot can be taken again if still free
     const tick = () => {
-      const s = Math.max(0, Math.round((expires - Date.now()) / 1000));
+      const s = Math.max(0, Math.round((new Date(this.state.hold.expiresAt).getTime() - Date.now()) / 1000));
       const el = this.root.getElementById('countdown');
-      if (el) el.textContent = `Créneau réservé pour vous encore ${s} s.`;
+      if (!el) return;
+      if (s > 0) {
+        el.textContent = `Option posée : ce créneau vous est gardé encore ${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s. Confirmez pour réserver.`;
+        return;
+      }
+      clearInterval(this.timer);
+      el.textContent = 'L\'option a expiré : le créneau n\'est plus gardé.';
+      this.root.getElementById('confirm').disabled = true;
+      this.root.getElementById('retake').hidden = false;
     };
     tick();
     this.timer = setInterval(tick, 1000);
     this.root.getElementById('confirm').addEventListener('click', () => this.book());
+    this.root.getElementById('retake').addEventListener('click', () => this.hold(c));
     this.root.getElementById('cancel').addEventListener('click', async () => {
       clearInterval(this.timer);
       await this.api('DELETE', `/api/v1/slots/${c.slotId}/hold?holdId=${encodeURIComponent(this.state.hold.holdId)}`).catch(() => {});

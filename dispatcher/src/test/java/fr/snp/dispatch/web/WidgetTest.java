@@ -165,7 +165,7 @@ class WidgetTest extends DemoServerTest {
             widget(driver).findElement(By.cssSelector("button[data-i='0']")).click();
 
             waitHeading(driver, "Confirmer le rendez-vous");
-            assertThat(await(driver, "#countdown").getText()).contains("Créneau réservé pour vous");
+            assertThat(await(driver, "#countdown").getText()).contains("Option posée").contains("Confirmez pour réserver");
             Browser.screenshot(driver, "widget-3-confirm");
             widget(driver).findElement(By.id("confirm")).click();
 
@@ -183,6 +183,74 @@ class WidgetTest extends DemoServerTest {
             widget(driver).findElement(By.id("again")).click();
             waitHeading(driver, "Trouver un rendez-vous");
             assertThat(widget(driver).findElement(By.name("initials")).getAttribute("value")).isEmpty();
+        } finally {
+            driver.quit();
+        }
+    }
+
+    @Test
+    void onAPhoneARefusalIsShownWhereTheEyeIsAndTheSearchKeepsThePatientAndAnOptionRunsOut() throws Exception {
+        ChromeDriver driver = Browser.open(390, 844);
+        try {
+            driver.get(base + "/widget/demo.html");
+            waitHeading(driver, "Trouver un rendez-vous");
+            SearchContext w = widget(driver);
+            w.findElement(By.name("initials")).sendKeys("LP");
+            w.findElement(By.name("birthYear")).sendKeys("1952");
+            w.findElement(By.name("phone")).sendKeys("12 34");
+            WebElement commune = w.findElement(By.name("commune"));
+            commune.sendKeys("Chât");
+            new WebDriverWait(driver, Duration.ofSeconds(5)).until(d ->
+                    !widget(driver).findElements(By.cssSelector("#communes option")).isEmpty());
+            commune.clear();
+            commune.sendKeys("Châteauroux (36000)");
+            w.findElement(By.name("ald")).click();
+            w.findElement(By.cssSelector("input[name=within][value=PT48H]")).click();
+            w.findElement(By.cssSelector("button[type=submit]")).click();
+            // the phone is refused: the message is on screen, the field is marked and has the focus
+            new WebDriverWait(driver, Duration.ofSeconds(5)).until(d -> await(driver, "#error").getText().contains("téléphone"));
+            WebElement error = await(driver, "#error");
+            Number top = (Number) ((JavascriptExecutor) driver).executeScript("return arguments[0].getBoundingClientRect().top", error);
+            Number bottom = (Number) ((JavascriptExecutor) driver).executeScript("return arguments[0].getBoundingClientRect().bottom", error);
+            assertThat(top.doubleValue()).isGreaterThanOrEqualTo(0);
+            assertThat(bottom.doubleValue()).isLessThanOrEqualTo(844);
+            WebElement phone = widget(driver).findElement(By.name("phone"));
+            assertThat(phone.getAttribute("aria-invalid")).isEqualTo("true");
+            Object focused = ((JavascriptExecutor) driver).executeScript(
+                    "return document.querySelector('snp-widget').shadowRoot.activeElement.name");
+            assertThat(focused).isEqualTo("phone");
+            Browser.screenshot(driver, "widget-phone-error");
+
+            phone.clear();
+            phone.sendKeys("06 12 34 56 78");
+            widget(driver).findElement(By.cssSelector("button[type=submit]")).click();
+            waitHeading(driver, "Créneaux disponibles");
+            // "Nouvelle recherche": the same patient, only the need changes
+            widget(driver).findElement(By.id("back")).click();
+            waitHeading(driver, "Trouver un rendez-vous");
+            SearchContext again = widget(driver);
+            assertThat(again.findElement(By.name("initials")).getAttribute("value")).isEqualTo("LP");
+            assertThat(again.findElement(By.name("phone")).getAttribute("value")).isEqualTo("06 12 34 56 78");
+            assertThat(again.findElement(By.name("commune")).getAttribute("value")).isEqualTo("Châteauroux (36000)");
+            assertThat(again.findElement(By.name("ald")).isSelected()).isTrue();
+            again.findElement(By.cssSelector("input[name=within][value=PT48H]")).click();
+            again.findElement(By.cssSelector("button[type=submit]")).click();
+            waitHeading(driver, "Créneaux disponibles");
+            assertThat(widget(driver).findElement(By.cssSelector("button[data-i='0']")).getText()).isEqualTo("Mettre une option (2 min)");
+            widget(driver).findElement(By.cssSelector("button[data-i='0']")).click();
+            waitHeading(driver, "Confirmer le rendez-vous");
+            // the option runs out (its end moved to the past): confirming is off, the same slot can be taken again
+            ((JavascriptExecutor) driver).executeScript(
+                    "document.querySelector('snp-widget').state.hold.expiresAt = new Date(Date.now() - 1000).toISOString()");
+            new WebDriverWait(driver, Duration.ofSeconds(5)).until(d -> await(driver, "#countdown").getText().contains("expiré"));
+            assertThat(widget(driver).findElement(By.id("confirm")).isEnabled()).isFalse();
+            Browser.screenshot(driver, "widget-phone-option-expired");
+            await(driver, "#retake").click();
+            new WebDriverWait(driver, Duration.ofSeconds(5)).until(d -> await(driver, "#countdown").getText().contains("Option posée"));
+            assertThat(widget(driver).findElement(By.id("confirm")).isEnabled()).isTrue();
+            // giving the option back leads to the list again
+            widget(driver).findElement(By.id("cancel")).click();
+            waitHeading(driver, "Créneaux disponibles");
         } finally {
             driver.quit();
         }
