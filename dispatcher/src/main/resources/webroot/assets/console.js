@@ -117,13 +117,40 @@ async function book() {
     const how = a.slot.mode === 'HH' ? `visite à domicile : ${a.effector.name} viendra chez le patient, qui garde son téléphone allumé`
       : a.slot.mode === 'VR' ? `téléconsultation : ${a.effector.name} appellera le patient au numéro donné`
       : `au cabinet : ${a.effector.name}, ${a.place ? a.place.name + ', ' + (a.place.address ? a.place.address + ', ' : '') + a.place.commune : ''}`;
-    say(`Rendez-vous réservé le ${time(a.slot.start)}, ${how}. Le médecin est prévenu.`, true);
+    say(`Rendez-vous réservé le ${time(a.slot.start)}, ${how}. Référence à donner au patient : ${a.reference}. Le médecin est prévenu.`, true);
     endCall();
   } catch (err) {
     if (!(state.hold && state.hold.slotId === c.slotId)) state.mine.delete(c.slotId);
     say(messageOf(err)); refresh();
   } finally { state.booking = false; }
 }
+
+// --- un patient rappelle : retrouver son rendez-vous, l'annuler ------------------------------------------------------
+$('find').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const f = e.target.elements;
+  const q = f.reference.value.trim() ? 'reference=' + encodeURIComponent(f.reference.value.trim())
+    : `initials=${encodeURIComponent(f.initials.value.trim())}&phone=${encodeURIComponent(f.phone.value)}&date=${encodeURIComponent(f.date.value)}`;
+  try {
+    const { appointments } = await api('GET', '/api/v1/appointments?' + q);
+    $('found').innerHTML = appointments.length ? appointments.map(a => `
+      <li data-id="${esc(a.id)}"><strong>${esc(time(a.slot.start))}</strong> — ${esc(a.effector.name || '')}
+        · ${esc({ AMB: 'cabinet', HH: 'visite à domicile', VR: 'téléconsultation' }[a.slot.mode] || '')}
+        · réf. ${esc(a.reference)} · ${a.status === 'booked' ? 'réservé' : a.status === 'cancelled' ? 'annulé' : esc(a.status)}
+        ${a.status === 'booked' ? '<button type="button" class="secondary" data-cancel>Annuler ce rendez-vous</button>' : ''}</li>`).join('')
+      : '<li>Aucun rendez-vous trouvé.</li>';
+  } catch (err) { $('found').innerHTML = `<li>${esc(messageOf(err))}</li>`; }
+});
+
+$('found').addEventListener('click', async (e) => {
+  const li = e.target.closest('li[data-id]');
+  if (!li || !e.target.hasAttribute('data-cancel')) return;
+  if (!confirm('Annuler ce rendez-vous ? Le créneau sera rendu aux autres patients.')) return;
+  try {
+    const a = await api('POST', `/api/v1/appointments/${li.dataset.id}/cancel`, { reason: 'PATIENT' });
+    li.innerHTML = `<strong>${esc(time(a.slot.start))}</strong> — annulé${a.slotReleased ? ', le créneau est rendu' : ''}.`;
+  } catch (err) { say(messageOf(err)); }
+});
 
 // --- un appel, une fiche ---------------------------------------------------------------------------------------------
 // Once a request has ended (booked, or closed with an outcome) nothing of that caller stays on screen: the next

@@ -328,6 +328,7 @@ class SnpWidget extends HTMLElement {
     this.render(`<h2>Rendez-vous confirmé</h2>
       <div class="ok" id="confirmation" data-mode="${esc(mode)}">
         <p><strong>${esc(when(a.slot.start))}</strong> — ${esc(MODE_LABEL[mode] || '')}</p>
+        <p>Référence du rendez-vous : <strong>${esc(a.reference)}</strong> (à donner en cas d'annulation)</p>
         ${where}
       </div>
       <div class="actions"><button id="print">Imprimer</button><button class="secondary" id="again">Nouveau patient</button></div>`);

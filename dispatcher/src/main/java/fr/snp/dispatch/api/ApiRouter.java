@@ -115,7 +115,10 @@ public final class ApiRouter {
 
         OpsHandlers ops = new OpsHandlers(s);
         route(HttpMethod.GET, "/api/v1/ops/outbox", ops::outbox, Tenant.QUERY_TERRITORY, OPS, COORDINATOR);
-        route(HttpMethod.GET, "/api/v1/appointments", ops::awaitingFeedback, Tenant.QUERY_TERRITORY, COORDINATOR);
+        // ?reference=… or ?phone=…&initials=…&date=… (a patient who calls back), or ?territory=…&awaitingFeedback=true
+        route(HttpMethod.GET, "/api/v1/appointments", ctx -> {
+            if (ctx.queryParams().contains("awaitingFeedback")) ops.awaitingFeedback(ctx); else appointments.find(ctx);
+        }, Tenant.QUERY_TERRITORY, REQUESTERS);
 
         // who the token is: the pages take the territory they show from it
         route(HttpMethod.GET, "/api/v1/me", ctx -> me(ctx), Tenant.NONE, Role.values());

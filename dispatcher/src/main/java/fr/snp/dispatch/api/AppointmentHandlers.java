@@ -66,6 +66,42 @@ final class AppointmentHandlers {
                 new Http.Reply(200, view(c.appointment()).put("slotReleased", c.slotReleased()))));
     }
 
+    /**
+     * GET /api/v1/appointments?reference=36-K7Q2-M9XA, or ?phone=0612345678&initials=MD&date=2026-12-01: the
+     * appointments of a patient who calls back (to cancel, or to hear it again), within the caller's tenants.
+     */
+    void find(RoutingContext ctx) {
+        var q = ctx.queryParams();
+        java.util.concurrent.CompletionStage<java.util.List<Appointment>> found;
+        if (q.get("reference") != null) {
+            String ref = q.get("reference").strip().toUpperCase(java.util.Locale.ROOT);
+            if (!REFERENCE.matcher(ref).matches()) throw Input.invalid("reference", "is not an appointment reference, e.g. 36-K7Q2-M9XA");
+            found = s.bookings().byReference(Authenticator.principal(ctx), ref)
+                    .handle((a, notFound) -> a == null ? java.util.List.<Appointment>of() : java.util.List.of(a));
+        } else if (q.get("phone") != null || q.get("initials") != null || q.get("date") != null) {
+            String phone = Phones.normalise(q.get("phone"), "phone");
+            String initials = q.get("initials");
+            if (initials == null || !initials.strip().matches("\\p{L}{1,4}")) throw Input.invalid("initials", "must be 1 to 4 letters");
+            java.time.LocalDate day;
+            try {
+                day = java.time.LocalDate.parse(q.get("date") == null ? "" : q.get("date"));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw ApiError.badRequest("INVALID_DATE", "date must be the appointment's day, e.g. 2026-12-01", "date");
+            }
+            found = s.bookings().ofPatient(Authenticator.principal(ctx), s.requests(), phone, initials.strip(), day);
+        } else {
+            throw ApiError.badRequest("MISSING_FIELD", "give reference, or phone + initials + date, or territory + "
+                    + "awaitingFeedback=true", "reference");
+        }
+        Http.reply(ctx, found.thenApply(list -> {
+            io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
+            list.forEach(a -> out.add(view(a)));
+            return new Http.Reply(200, new JsonObject().put("appointments", out));
+        }));
+    }
+
+    private static final Pattern REFERENCE = Pattern.compile("(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])-[0-9A-Z]{4}-[0-9A-Z]{4}");
+
     /** POST /api/v1/appointments/{id}/feedback: the effector's answer (first answer stands). */
     void feedback(RoutingContext ctx) {
         String id = Input.id(ctx.pathParam("id"), "appointment");

@@ -58,7 +58,7 @@ public final class Views {
     /** An appointment; the effector may be null if this instance does not know it. */
     public static JsonObject appointment(Appointment a, Effector e) {
         int offset = a.offsetSeconds();
-        JsonObject j = new JsonObject().put("id", a.id()).put("status", a.status())
+        JsonObject j = new JsonObject().put("id", a.id()).put("reference", a.reference()).put("status", a.status())
                 .put("slot", new JsonObject().put("id", a.slotId()).put("start", time(a.startSec() * 1000, offset))
                         .put("end", time(a.endSec() * 1000, offset)).put("mode", a.mode().name()))
                 .put("request", new JsonObject().put("id", a.requestId()).put("origin", a.origin().name()))

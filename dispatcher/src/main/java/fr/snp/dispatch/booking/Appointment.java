@@ -15,11 +15,20 @@ import java.util.Set;
 public record Appointment(String id, String slotId, String requestId, String effectorId, int location, long startSec,
                           long endSec, int offsetSeconds, Mode mode, String week, String status, long createdAtMs,
                           String bookedBy, String org, Origin origin, boolean sasRegulated, Set<String> cpts,
-                          Feedback feedback, Cancellation cancellation) {
+                          String reference, Feedback feedback, Cancellation cancellation) {
 
     public record Cancellation(long atMs, String reason, String by) {}
 
     public String territory() { return id.substring(0, id.indexOf('-')); }
+
+    /**
+     * The reference a patient is told, made of the random end of the appointment id: "36-K7Q2-M9XA" (the territory,
+     * then eight characters in two groups, easy to read out on the phone).
+     */
+    public static String referenceOf(String appointmentId) {
+        String random = appointmentId.substring(appointmentId.length() - 8).toUpperCase(java.util.Locale.ROOT);
+        return appointmentId.substring(0, appointmentId.indexOf('-')) + "-" + random.substring(0, 4) + "-" + random.substring(4);
+    }
 
     public boolean booked() { return "booked".equals(status); }
 
@@ -33,7 +42,8 @@ public record Appointment(String id, String slotId, String requestId, String eff
                 Integer.parseInt(h.get("location")), Long.parseLong(h.get("start")), Long.parseLong(h.get("end")),
                 Integer.parseInt(h.get("offset")), Mode.valueOf(h.get("mode")), h.get("week"), h.get("status"),
                 Long.parseLong(h.get("createdAt")), h.get("bookedBy"), h.get("org"), Origin.valueOf(h.get("origin")),
-                "1".equals(h.get("sas")), cpts.isEmpty() ? Set.of() : Set.of(cpts.split(",")), feedback, cancellation);
+                "1".equals(h.get("sas")), cpts.isEmpty() ? Set.of() : Set.of(cpts.split(",")),
+                h.getOrDefault("reference", referenceOf(h.get("id"))), feedback, cancellation);
     }
 
     private static String emptyToNull(String s) { return s == null || s.isEmpty() ? null : s; }

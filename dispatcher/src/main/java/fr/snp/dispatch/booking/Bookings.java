@@ -15,6 +15,7 @@ import fr.snp.dispatch.metrics.Metrics;
 import fr.snp.dispatch.redis.Key;
 import fr.snp.dispatch.redis.Keys;
 import fr.snp.dispatch.redis.LuaScript;
+import fr.snp.dispatch.requests.Requests;
 import io.lettuce.core.Range;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -47,10 +48,10 @@ public final class Bookings {
     public record BookCall(@Key String slot, @Key String hold, @Key String appointment, @Key String idempotency,
                            @Key String request, @Key String load, @Key String events, @Key String slotDay,
                            @Key String requestDay, @Key String outbox, @Key String awaiting, @Key String reminders,
-                           String slotId, String appointmentId, String requestId, String holdId, String fingerprint,
-                           String nowMs, int audienceMask, int weeklySasCap, String callerId, int idempotencyTtl,
-                           int streamMaxLen, String hour, Set<String> cpts, long reminderAfter,
-                           Set<String> callerTerritories, String callerOrg, Reach callerReach) {}
+                           @Key String references, String slotId, String appointmentId, String requestId, String holdId,
+                           String fingerprint, String nowMs, int audienceMask, int weeklySasCap, String callerId,
+                           int idempotencyTtl, int streamMaxLen, String hour, Set<String> cpts, long reminderAfter,
+                           String reference, Set<String> callerTerritories, String callerOrg, Reach callerReach) {}
 
     public record CancelCall(@Key String appointment, @Key String slot, @Key String request, @Key String load,
                              @Key String events, @Key String slotDay, @Key String requestDay, @Key String outbox,
@@ -166,9 +167,10 @@ public final class Bookings {
         BookCall call = new BookCall(Keys.slot(t, slotId), Keys.hold(t, slotId), Keys.appointment(t, appointmentId),
                 Keys.idempotency(t, p.id(), idempotencyKey), Keys.request(t, requestId), Keys.load(t), Keys.events(t),
                 Keys.stats(t, calendar.day(start)), requestDay(t, requestId), Keys.outbox(t), Keys.awaitingFeedback(t),
-                Keys.reminders(t), slotId, appointmentId, requestId, holdId, slotId + "/" + requestId, clock.forScripts(),
-                p.viewer().maskFor(e), e.weeklySasCap(), p.id(), idempotencyTtlSeconds, streamMaxLen,
-                calendar.hour(start), new TreeSet<>(e.cpts()), reminderAfterSeconds, p.territories(), p.org(), p.reach());
+                Keys.reminders(t), Keys.references(t), slotId, appointmentId, requestId, holdId, slotId + "/" + requestId,
+                clock.forScripts(), p.viewer().maskFor(e), e.weeklySasCap(), p.id(), idempotencyTtlSeconds, streamMaxLen,
+                calendar.hour(start), new TreeSet<>(e.cpts()), reminderAfterSeconds, Appointment.referenceOf(appointmentId),
+                p.territories(), p.org(), p.reach());
         return run(BOOK, call, slotId).whenComplete((r, error) -> {
             metrics.booking().record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
             metrics.bookingResult(error != null ? "error" : r.outcome().metric);
@@ -209,6 +211,30 @@ public final class Bookings {
                 throw new Refused(Outcome.APPOINTMENT_NOT_FOUND);
             }
             return a;
+        });
+    }
+
+    /** The appointment a patient was given the reference of ("36-K7Q2-M9XA"), as the principal reaches it. */
+    public CompletionStage<Appointment> byReference(Principal p, String reference) {
+        String t = reference.substring(0, reference.indexOf('-'));
+        if (!p.serves(t)) return CompletableFuture.failedFuture(new Refused(Outcome.APPOINTMENT_NOT_FOUND));
+        return redis.hget(Keys.references(t), reference).thenCompose(id -> id == null
+                ? CompletableFuture.failedFuture(new Refused(Outcome.APPOINTMENT_NOT_FOUND)) : read(p, id));
+    }
+
+    /**
+     * The appointments of a patient who calls back, found by phone number and initials, on a local day: through
+     * the patient's requests (which hold the patient data), as the principal reaches them.
+     */
+    public CompletionStage<List<Appointment>> ofPatient(Principal p, Requests requests, String phone, String initials,
+                                                        java.time.LocalDate day) {
+        return requests.ofPatient(p, phone).thenCompose(found -> {
+            List<CompletableFuture<Appointment>> reads = found.stream()
+                    .filter(r -> r.appointmentId() != null && r.patient().initials().equalsIgnoreCase(initials))
+                    .map(r -> read(p, r.appointmentId()).toCompletableFuture().exceptionally(notReached -> null)).toList();
+            return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(done -> reads.stream()
+                    .map(CompletableFuture::join).filter(java.util.Objects::nonNull)
+                    .filter(a -> Instant.ofEpochSecond(a.startSec()).atZone(calendar.zone()).toLocalDate().equals(day)).toList());
         });
     }
 

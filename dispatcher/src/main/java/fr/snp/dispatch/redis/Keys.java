@@ -66,6 +66,15 @@ public final class Keys {
     /** The territory's "médecin traitant" requests by creation time. */
     public static String doctorRequests(String territory) { return t(territory) + "doctor-requests"; }
 
+    /** Hash appointment reference ("36-K7Q2-M9XA", what the patient is told) -> appointment id. */
+    public static String references(String territory) { return t(territory) + "refs"; }
+
+    /**
+     * A patient's requests by creation time, under a hash of their phone number (never the number itself), expiring
+     * with the requests: how a desk finds the appointment of a patient who calls back.
+     */
+    public static String patientRequests(String territory, String phoneHash) { return t(territory) + "patient:" + phoneHash; }
+
     /** Hash of server secrets shared by all instances (e.g. the feedback-link key, made once). */
     public static final String SECRETS = "snp:secrets";
 

@@ -43,7 +43,8 @@ import java.util.concurrent.TimeUnit;
 public final class Requests {
     private static final String CLOCK = "/fr/snp/dispatch/redis/clock.lua";
 
-    public record CreateCall(@Key String request, @Key String requestDay, String territory, Origin origin, boolean sas,
+    public record CreateCall(@Key String request, @Key String requestDay, @Key String patientRequests, String territory,
+                             String id, Origin origin, boolean sas,
                              String createdBy, String org, long createdAt, String patient, String need,
                              long retentionSeconds, Set<String> callerTerritories, String callerOrg, Reach callerReach) {}
 
@@ -96,7 +97,7 @@ public final class Requests {
         List<Candidate> candidates = candidates(p, request);
         metrics.request(origin.name());
         CreateCall call = new CreateCall(Keys.request(territory, request.id()), requestDay(territory, request.id()),
-                territory, origin, origin.sasRegulated, p.id(), p.org(), now, patientJson(patient).encode(),
+                Keys.patientRequests(territory, phoneHash(patient.phone())), territory, request.id(), origin, origin.sasRegulated, p.id(), p.org(), now, patientJson(patient).encode(),
                 needJson(need).encode(), retentionSeconds, p.territories(), p.org(), p.reach());
         return CREATE.<List<Object>>run(redis, ScriptOutputType.MULTI, call).thenApply(raw -> {
             Outcome o = Outcome.of((String) raw.get(0));
@@ -148,6 +149,40 @@ public final class Requests {
             if (!o.done) throw new Refused(o);
             return read(p, id);
         });
+    }
+
+    /**
+     * The requests of a patient (by phone number) in the territories the principal serves, as it reaches them: how a
+     * desk finds a patient who calls back. Newest first.
+     */
+    public CompletionStage<List<CareRequest>> ofPatient(Principal p, String phone) {
+        List<CompletableFuture<List<CareRequest>>> perTerritory = new java.util.ArrayList<>();
+        for (String t : new java.util.TreeSet<>(p.territories())) {
+            perTerritory.add(redis.zrevrange(Keys.patientRequests(t, phoneHash(phone)), 0, 99).toCompletableFuture()
+                    .thenCompose(ids -> {
+                        List<CompletableFuture<CareRequest>> reads = ids.stream().map(id -> read(p, id).toCompletableFuture()
+                                .exceptionally(notReached -> null)).toList();
+                        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(done ->
+                                reads.stream().map(CompletableFuture::join).filter(java.util.Objects::nonNull).toList());
+                    }));
+        }
+        return CompletableFuture.allOf(perTerritory.toArray(CompletableFuture[]::new))
+                .thenApply(done -> perTerritory.stream().flatMap(f -> f.join().stream()).toList());
+    }
+
+    /**
+     * The phone number as an index key holds it: a digest, so that no key name carries the number. (An unsalted
+     * digest of a phone number can be reversed by trying them all: it keeps numbers out of key listings and logs,
+     * it is not encryption.)
+     */
+    static String phoneHash(String phone) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(("snp-phone:" + phone)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d, 0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private String requestDay(String territory, String id) {

@@ -14,6 +14,7 @@
 --   outbox              the territory's notifications
 --   awaiting            appointments awaiting feedback, by slot end
 --   reminders           the same, by the time their reminder is due
+--   references          the territory's appointment references (what the patient is told)
 -- ARGV
 --   slotId              the slot
 --   appointmentId       the id the appointment gets
@@ -29,6 +30,7 @@
 --   hour                local hour of the slot (statistics)
 --   cpts                the effector's CPTS, comma-separated (statistics, the coordinators' reach)
 --   reminderAfter       seconds after the slot's end when the feedback reminder is due
+--   reference           the appointment's reference, read out to the patient
 --   callerTerritories   the caller's tenancy (redis/tenancy.lua)
 --   callerOrg
 --   callerReach
@@ -77,7 +79,8 @@ redis.call('HSET', KEY.appointment, 'id', ARG.appointmentId, 'slot', ARG.slotId,
   'effector', slot[1], 'location', slot[2], 'start', slot[3], 'end', slot[4], 'offset', slot[5], 'mode', slot[6],
   'week', slot[7], 'status', 'booked', 'createdAt', tostring(now), 'bookedBy', ARG.callerId, 'org', ARG.callerOrg,
   'origin', req[1], 'sas', req[5], 'released', slot[8] and '1' or '0', 'hour', ARG.hour, 'lead', lead,
-  'cpts', ARG.cpts, 'wait', wait)
+  'cpts', ARG.cpts, 'wait', wait, 'reference', ARG.reference)
+redis.call('HSETNX', KEY.references, ARG.reference, ARG.appointmentId)
 bump(KEY.slotDay, 'booked', appointmentDims(slot[1], req[1], ARG.hour, lead, ARG.cpts), 1)
 if slot[8] then bump(KEY.slotDay, 'relused', {'all', '-'}, 1) end
 -- the request ended in an SNP appointment; its wait (request to start) in 5-minute buckets, for the median

@@ -469,6 +469,35 @@ class TenancyTest {
     }
 
     @Test
+    void aPatientWhoCallsBackIsFoundWithinTheCallersTenantsOnly() {
+        // the pharmacy books; the patient calls back with the reference, or gives phone, initials and the day
+        String booked = book(me.get(Role.PHARMACIST), slot(e36), request(me.get(Role.PHARMACIST), "PHARMACIST", "36044"));
+        JsonObject appointment = server.api.get("/api/v1/appointments/" + booked, me.get(Role.PHARMACIST)).json();
+        String reference = appointment.getString("reference");
+        assertThat(reference).matches("36-[0-9A-Z]{4}-[0-9A-Z]{4}");
+        String day = appointment.getJsonObject("slot").getString("start").substring(0, 10);
+        String byReference = "/api/v1/appointments?reference=" + reference.toLowerCase();
+        String byPatient = "/api/v1/appointments?phone=06%2012%2034%2056%2078&initials=tt&date=" + day;
+        for (String path : List.of(byReference, byPatient)) {
+            assertThat(ids(server.api.get(path, me.get(Role.PHARMACIST)))).as(path).contains(booked);
+            assertThat(ids(server.api.get(path, tokenOf(Role.PHARMACIST, "PHARMACIE-TEST")))).as("same pharmacy").contains(booked);
+            assertThat(ids(server.api.get(path, me.get(Role.REGULATOR)))).as("the SAS of Indre").contains(booked);
+            // (the fixtures use the same test patient everywhere: other tenants may find their own appointments, never this one)
+            assertThat(ids(server.api.get(path, otherPharmacy))).as("another pharmacy").doesNotContain(booked);
+            assertThat(ids(server.api.get(path, vendee.get(Role.REGULATOR)))).as("the SAS of Vendée").doesNotContain(booked);
+        }
+        // another day, other initials: nothing
+        assertThat(ids(server.api.get(byPatient.replace("initials=tt", "initials=zz"), me.get(Role.PHARMACIST)))).doesNotContain(booked);
+        assertThat(server.api.get("/api/v1/appointments?reference=nonsense", me.get(Role.PHARMACIST)).code()).isEqualTo("INVALID_FIELD");
+        assertThat(server.api.get("/api/v1/appointments", me.get(Role.PHARMACIST)).code()).isEqualTo("MISSING_FIELD");
+    }
+
+    static List<String> ids(Api.Response r) {
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.json().getJsonArray("appointments").stream().map(o -> ((JsonObject) o).getString("id")).toList();
+    }
+
+    @Test
     void aRegionalPlatformServesSeveralTerritories() {
         String regional = tokenOf(Role.REGULATOR, Set.of("36", "85"), "SAS-REGION");
         allowed(server.api.get("/api/v1/requests/" + request(vendee.get(Role.REGULATOR), "SAS_116117", "85191"), regional),

@@ -94,8 +94,8 @@ class TenancyInLuaTest {
         List<Object> r = run(book, new Bookings.BookCall(Keys.slot("36", slot), Keys.hold("36", slot), Keys.appointment("36", appt),
                 Keys.idempotency("36", "x", "k1"), Keys.request("36", request), Keys.load("36"), Keys.events("36"),
                 Keys.stats("36", "20261130"), Keys.stats("36", "20261130"), Keys.outbox("36"), Keys.awaitingFeedback("36"),
-                Keys.reminders("36"), slot, appt, request, "", slot + "/" + request, "", 15, 20, "x", 60, 1000, "10",
-                Set.of("CPTS-TEST"), 3600, INDRE, "PHARMACIE-AUTRE", Reach.ORG));
+                Keys.reminders("36"), Keys.references("36"), slot, appt, request, "", slot + "/" + request, "", 15, 20, "x", 60,
+                1000, "10", Set.of("CPTS-TEST"), 3600, "36-TEST-0000", INDRE, "PHARMACIE-AUTRE", Reach.ORG));
         assertThat(r.get(0)).isEqualTo("REQUEST_NOT_FOUND");
         assertThat(server.redis.exists(Keys.appointment("36", appt))).isZero();
         assertThat(server.redis.hgetall(Keys.slot("36", slot))).isEqualTo(before);
@@ -103,8 +103,8 @@ class TenancyInLuaTest {
         r = run(book, new Bookings.BookCall(Keys.slot("36", slot), Keys.hold("36", slot), Keys.appointment("36", appt),
                 Keys.idempotency("36", "x", "k2"), Keys.request("36", request), Keys.load("36"), Keys.events("36"),
                 Keys.stats("36", "20261130"), Keys.stats("36", "20261130"), Keys.outbox("36"), Keys.awaitingFeedback("36"),
-                Keys.reminders("36"), slot, appt, request, "", slot + "/" + request, "", 15, 20, "x", 60, 1000, "10",
-                Set.of("CPTS-TEST"), 3600, INDRE, "PHARMACIE-TEST", Reach.ORG));
+                Keys.reminders("36"), Keys.references("36"), slot, appt, request, "", slot + "/" + request, "", 15, 20, "x", 60,
+                1000, "10", Set.of("CPTS-TEST"), 3600, "36-TEST-0000", INDRE, "PHARMACIE-TEST", Reach.ORG));
         assertThat(r.get(0)).isEqualTo("OK");
     }
 
@@ -150,7 +150,8 @@ class TenancyInLuaTest {
         assertThat(server.redis.hexists(Keys.request("36", request), "outcome")).isFalse();
         LuaScript<Requests.CreateCall> create = typed(Requests.scripts(), "create_request.lua");
         String id = Ids.request("36", System.currentTimeMillis());
-        assertThat(run(create, new Requests.CreateCall(Keys.request("36", id), Keys.stats("36", "20261130"), "36", Origin.SAS_116117,
+        assertThat(run(create, new Requests.CreateCall(Keys.request("36", id), Keys.stats("36", "20261130"),
+                Keys.patientRequests("36", "abc"), "36", id, Origin.SAS_116117,
                 true, "x", "SAS-85", System.currentTimeMillis(), "{}", "{}", 60, VENDEE, "SAS-85", Reach.TERRITORY)).get(0))
                 .isEqualTo("OUTSIDE_TERRITORY");
         assertThat(server.redis.exists(Keys.request("36", id))).isZero();

@@ -134,6 +134,48 @@ class ConsoleTest extends DemoServerTest {
     }
 
     @Test
+    void aPatientCallsBackTheDeskFindsTheAppointmentAndCancelsIt() throws Exception {
+        // a pharmacy booked this morning; the patient calls the 116 117 to cancel, with the reference they were given
+        fr.snp.dispatch.Api api = new fr.snp.dispatch.Api(base);
+        io.vertx.core.json.JsonObject request = api.post("/api/v1/requests", "demo-pharmacist", new io.vertx.core.json.JsonObject()
+                .put("origin", "PHARMACIST").put("patient", new io.vertx.core.json.JsonObject().put("initials", "RC")
+                        .put("birthYear", 1944).put("phone", "0677889900").put("communeInsee", "36044"))
+                .put("need", new io.vertx.core.json.JsonObject().put("within", "PT48H"))).json();
+        String slot = request.getJsonArray("candidates").getJsonObject(0).getString("slotId");
+        io.vertx.core.json.JsonObject booked = api.book("demo-pharmacist", slot, request.getString("id"), null, "rc-1").json();
+        String reference = booked.getString("reference");
+        ChromeDriver d = Browser.open(1280, 900);
+        try {
+            d.get(base + "/console?token=demo-regulator");
+            wait(d, 10).until(x -> x.findElement(By.id("live")).getText().equals("En direct"));
+            // found by initials, phone and the day of the appointment
+            WebElement find = d.findElement(By.id("find"));
+            find.findElement(By.name("initials")).sendKeys("RC");
+            find.findElement(By.name("phone")).sendKeys("06 77 88 99 00");
+            String day = booked.getJsonObject("slot").getString("start").substring(0, 10);
+            ((org.openqa.selenium.JavascriptExecutor) d).executeScript("arguments[0].value = arguments[1]",
+                    find.findElement(By.name("date")), day);
+            find.findElement(By.cssSelector("button[type=submit]")).click();
+            wait(d, 5).until(x -> x.findElement(By.id("found")).getText().contains(reference));
+            assertThat(d.findElement(By.id("found")).getText()).contains("réservé");
+            Browser.screenshot(d, "console-found-appointment");
+            d.findElement(By.cssSelector("#found button[data-cancel]")).click();
+            d.switchTo().alert().accept();
+            wait(d, 5).until(x -> x.findElement(By.id("found")).getText().contains("annulé"));
+            assertThat(api.get("/api/v1/slots/" + slot, "demo-regulator").json().getString("status")).isEqualTo("free");
+
+            // by the reference the patient was given: the appointment is cancelled, nothing left to cancel
+            find.findElement(By.name("reference")).sendKeys(reference);
+            find.findElement(By.cssSelector("button[type=submit]")).click();
+            wait(d, 5).until(x -> x.findElement(By.id("found")).getText().contains(reference)
+                    && x.findElement(By.id("found")).getText().contains("annulé"));
+            assertThat(d.findElements(By.cssSelector("#found button[data-cancel]"))).isEmpty();
+        } finally {
+            d.quit();
+        }
+    }
+
+    @Test
     void aVendeeDeskWorksItsOwnTerritory() throws Exception {
         ChromeDriver d = Browser.open(1280, 900);
         try {
