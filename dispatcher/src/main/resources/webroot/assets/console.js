@@ -10,7 +10,10 @@ const MESSAGES = {};
 fetch('/api/v1/codes').then(r => r.json())
   .then(j => Object.entries(j.codes).forEach(([code, c]) => { MESSAGES[code] = c.fr; })).catch(() => {});
 const say = (text, ok) => { const n = $('notice'); n.textContent = text; n.className = 'notice ' + (ok ? 'ok' : 'err'); };
-const messageOf = (e) => MESSAGES[e.code] || (e.field ? `Vérifiez le champ ${e.field}.` : 'La demande n\'a pas abouti.');
+// the fields an API refusal names, as the form labels them (never a field path on screen)
+const FIELDS = { 'patient.initials': 'Initiales', 'patient.birthYear': 'Naissance', 'patient.phone': 'Téléphone',
+  'patient.communeInsee': 'Commune', 'need.within': 'Délai', 'need.mode': 'Type', 'origin': 'Origine' };
+const messageOf = (e) => MESSAGES[e.code] || (e.field ? `Vérifiez le champ « ${FIELDS[e.field] || 'indiqué'} ».` : 'La demande n\'a pas abouti.');
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&#39;' }[c]));
 const time = (iso) => new Date(iso).toLocaleString('fr-FR', { weekday: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Paris' });
 
@@ -58,9 +61,20 @@ function choose(index) {
   show(state.candidates);
 }
 
+/** Why a slot ranks where it does, in words (the score parts, never a raw score). */
+function why(c) {
+  const p = c.scoreParts || {};
+  const words = [];
+  if (c.mode === 'VR') words.push('sans déplacement'); else if (p.distance >= 0.7) words.push('proche');
+  if (p.time >= 0.7) words.push('tôt');
+  if (p.fairness >= 0.8) words.push('médecin peu sollicité cette semaine');
+  return words.length ? 'recommandé : ' + words.join(', ') : '';
+}
+
 function show(candidates) {
   // the regulator's choice is a slot, not a position: a refreshed list keeps it wherever it now ranks, and if that
   // slot is gone nothing is selected, so that a key press never acts on a slot the regulator did not choose
+  if ($('sort').value === 'time') candidates = [...candidates].sort((a, b) => new Date(a.start) - new Date(b.start));
   state.candidates = candidates;
   state.selected = state.chosen ? candidates.findIndex(c => c.slotId === state.chosen) : -1;
   $('candidates').innerHTML = candidates.length ? candidates.map((c, i) => `
@@ -68,7 +82,7 @@ function show(candidates) {
         aria-selected="${i === state.selected}">
       <strong>${i + 1}. ${esc(time(c.start))}</strong> — ${esc(c.effector.name)}<br>
       <span class="muted">${esc(c.place.name)}, ${esc(c.place.commune)} · ${c.mode === 'VR' ? 'téléconsultation'
-        : c.mode === 'HH' ? 'visite' : c.distanceKm.toLocaleString('fr-FR') + ' km'} · score ${c.score.toFixed(2)}</span></li>`).join('')
+        : c.mode === 'HH' ? 'visite à domicile' : c.distanceKm.toLocaleString('fr-FR') + ' km'}${why(c) ? ' · ' + esc(why(c)) : ''}</span></li>`).join('')
     : '<li>Aucun créneau pour ce besoin.</li>';
   [...$('candidates').querySelectorAll('li[data-slot]')].forEach((li, i) => li.addEventListener('click', () => choose(i)));
   drawMap();
@@ -183,6 +197,8 @@ $('new-call').addEventListener('click', newCall);
 document.addEventListener('keydown', (e) => {
   if (e.altKey && (e.key === 'n' || e.key === 'N')) { newCall(); e.preventDefault(); }
 });
+
+$('sort').addEventListener('change', () => show(state.candidates));
 
 $('candidates').addEventListener('keydown', (e) => {
   // from "nothing selected" (-1), ↓ selects the first slot

@@ -129,7 +129,7 @@ final class FeedbackLinkHandlers {
         OffsetDateTime start = OffsetDateTime.parse(a.getJsonObject("slot").getString("start"));
         String when = start.format(DateTimeFormatter.ofPattern("EEEE d MMMM yyyy 'à' HH'h'mm", Locale.FRENCH));
         JsonObject p = v.getJsonObject("patient");
-        StringBuilder b = new StringBuilder("<h1>Retour sur un rendez-vous SNP</h1><p>Rendez-vous du <strong>")
+        StringBuilder b = new StringBuilder("<h1>Retour sur un rendez-vous de soins non programmés</h1><p>Rendez-vous du <strong>")
                 .append(esc(when)).append("</strong>");
         if (place != null) b.append(", ").append(esc(place.getString("name")));
         b.append("<br>Patient : ").append(esc(String.valueOf(p.getString("initials"))))
@@ -152,7 +152,7 @@ final class FeedbackLinkHandlers {
         ctx.response().setStatusCode(status).putHeader("Content-Type", "text/html; charset=utf-8")
                 .putHeader("Cache-Control", "no-store").putHeader("Referrer-Policy", "no-referrer")
                 .end("<!doctype html><html lang=fr><meta charset=utf-8><meta name=viewport content=\"width=device-width\">"
-                        + "<title>Retour de rendez-vous</title><style>*{box-sizing:border-box}body{font:1.1rem system-ui;max-width:34rem;margin:1rem auto;"
+                        + "<title>Retour de rendez-vous</title><link rel=icon href=\"/assets/favicon.svg\" type=\"image/svg+xml\"><style>*{box-sizing:border-box}body{font:1.1rem system-ui;max-width:34rem;margin:1rem auto;"
                         + "padding:0 1rem}button{display:block;width:100%;margin:.5rem 0;padding:.9rem;font-size:1.1rem}"
                         + "input{width:100%;padding:.6rem}.ok{color:#05620f}.err{color:#9b1111}</style><main>" + body + "</main></html>");
     }

@@ -272,7 +272,7 @@ public final class CommuneDirectory {
      */
     public List<Commune> search(String prefix, int limit, Set<String> preferredDepartements) {
         if (prefix == null || limit <= 0) return Collections.emptyList();
-        String p = fold(prefix);
+        String p = saint(fold(prefix));
         if (p.isEmpty()) return Collections.emptyList();
         Set<String> preferred = preferredDepartements == null ? Set.of() : preferredDepartements;
         int[] matches = new int[16];
@@ -316,6 +316,13 @@ public final class CommuneDirectory {
             if (sorted[mid].compareTo(key) < 0) lo = mid + 1; else hi = mid;
         }
         return lo;
+    }
+
+    /** "St Maur", "ste gemme": the abbreviations callers type for Saint and Sainte, as INSEE names spell them. */
+    static String saint(String folded) {
+        if (folded.equals("st") || folded.startsWith("st ")) return "saint" + folded.substring(2);
+        if (folded.equals("ste") || folded.startsWith("ste ")) return "sainte" + folded.substring(3);
+        return folded;
     }
 
     static String fold(String s) {

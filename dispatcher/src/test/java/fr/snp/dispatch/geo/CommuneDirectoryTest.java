@@ -123,4 +123,14 @@ class CommuneDirectoryTest {
         assertThat(directory.search("saint", 10, Set.of())).containsExactlyElementsOf(anywhere);
         assertThat(directory.search("saint", 10, null)).containsExactlyElementsOf(anywhere);
     }
+
+    @Test
+    void callersAbbreviateSaintAndSainte() {
+        assertThat(directory.search("St Maur", 5, Set.of("36"))).extracting(Commune::insee).contains("36202");
+        assertThat(directory.search("st-maur", 5, Set.of("36"))).extracting(Commune::insee).contains("36202");
+        assertThat(directory.search("Ste Gemme", 5, Set.of("36"))).extracting(Commune::insee).contains("36193");
+        assertThat(directory.search("st", 10, Set.of("36"))).isEqualTo(directory.search("saint", 10, Set.of("36")));
+        // a name merely starting with "st" is not taken for Saint
+        assertThat(directory.search("stras", 3)).extracting(Commune::name).anyMatch(n -> n.startsWith("Strasbourg"));
+    }
 }

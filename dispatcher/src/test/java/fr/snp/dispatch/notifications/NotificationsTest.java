@@ -138,7 +138,7 @@ class NotificationsTest {
         clock.advance(Duration.ofHours(2));
         Api.Response page = server.api.get("/feedback/" + token, null);
         assertThat(page.status()).isEqualTo(200);
-        assertThat(page.body()).contains("Retour sur un rendez-vous SNP").contains("Patient absent").contains("TP");
+        assertThat(page.body()).contains("Retour sur un rendez-vous de soins non programmés").contains("Patient absent").contains("TP");
         Api.Response answered = server.api.send("POST", "/feedback/" + token, null, "answer=no-show&comment=",
                 Map.of("Content-Type", "application/x-www-form-urlencoded"));
         assertThat(answered.status()).isEqualTo(200);

@@ -41,8 +41,11 @@ class ConsoleTest extends DemoServerTest {
         return w;
     }
 
+    /** The listed slots, read in one go in the page (the list may re-render on a live update meanwhile). */
+    @SuppressWarnings("unchecked")
     static List<String> slots(ChromeDriver d) {
-        return d.findElements(By.cssSelector("#candidates li[data-slot]")).stream().map(e -> e.getAttribute("data-slot")).toList();
+        return (List<String>) d.executeScript(
+                "return [...document.querySelectorAll('#candidates li[data-slot]')].map(e => e.dataset.slot)");
     }
 
     /** Selects a slot in the list with the arrow keys, as a regulator would. */
@@ -198,6 +201,19 @@ class ConsoleTest extends DemoServerTest {
             d.findElement(By.cssSelector("#request button[type=submit]")).click();
             wait(d, 10).until(x -> !x.findElements(By.cssSelector("#candidates li[data-slot]")).isEmpty());
             assertThat(slots(d)).allMatch(slot -> slot.startsWith("85-"));
+            // the ranking in words, never a raw score; an optional sort by time
+            String list = d.findElement(By.id("candidates")).getText();
+            assertThat(list).doesNotContain("score").contains("recommandé");
+            new Select(d.findElement(By.id("sort"))).selectByValue("time");
+            List<String> starts = d.findElements(By.cssSelector("#candidates li[data-slot] strong")).stream()
+                    .map(e -> e.getText().replaceAll("^\\d+\\. ", "")).toList();
+            assertThat(starts).hasSizeGreaterThan(1);
+            List<Long> epochs = slots(d).stream().map(id -> Long.parseLong(id.substring(id.lastIndexOf('-') + 1), 36)).toList();
+            assertThat(epochs).isSorted(); // a slot id ends with its start minute
+            // the live indicator is white on the blue header; the page has an icon
+            assertThat(d.findElement(By.id("live")).getCssValue("color")).isIn("rgba(255, 255, 255, 1)", "rgb(255, 255, 255)");
+            assertThat(new fr.snp.dispatch.Api(base).get("/assets/favicon.svg", null).status()).isEqualTo(200);
+            assertThat(d.findElement(By.cssSelector("link[rel=icon]")).getAttribute("href")).endsWith("/assets/favicon.svg");
             Browser.screenshot(d, "console-vendee");
         } finally {
             d.quit();

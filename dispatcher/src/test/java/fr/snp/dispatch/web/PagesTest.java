@@ -48,7 +48,7 @@ class PagesTest {
         ChromeDriver phone = Browser.open(390, 844);
         try {
             phone.get(link);
-            assertThat(phone.findElement(By.tagName("h1")).getText()).isEqualTo("Retour sur un rendez-vous SNP");
+            assertThat(phone.findElement(By.tagName("h1")).getText()).isEqualTo("Retour sur un rendez-vous de soins non programmés");
             assertThat(phone.findElement(By.tagName("main")).getText()).contains("Patient : PL, né(e) en 1947");
             Browser.screenshot(phone, "feedback-1-phone");
             phone.findElement(By.cssSelector("input[name=comment]")).sendKeys("RAS");
