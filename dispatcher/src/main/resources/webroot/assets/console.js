@@ -26,7 +26,8 @@ async function api(method, path, body, headers = {}) {
 }
 
 // --- la demande ---------------------------------------------------------------------------------------------------
-$('request').elements.commune.addEventListener('input', async (e) => {
+/** Commune suggestions (the caller's territory first), for the patient's commune and the pharmacy's. */
+async function suggestCommunes(e) {
   const q = e.target.value.replace(/\s*\(\d{5}\)\s*$/, '').trim();
   if (q.length < 2) return;
   try {
@@ -34,19 +35,27 @@ $('request').elements.commune.addEventListener('input', async (e) => {
     communes.forEach(c => state.communes.set(`${c.name} (${c.postalCode})`, c));
     if (communes.length) $('communes').innerHTML = communes.map(c => `<option value="${esc(c.name)} (${c.postalCode})">`).join('');
   } catch (err) { /* keep the list */ }
-});
+}
+$('request').elements.commune.addEventListener('input', suggestCommunes);
+$('outcome-form').elements.pharmacyCommune.addEventListener('input', suggestCommunes);
+
+/** Files the caller's request from the form (the server ranks slots at once); null when the form is not valid. */
+async function fileRequest() {
+  const f = $('request').elements;
+  const commune = state.communes.get(f.commune.value.trim());
+  if (!commune) { say(MESSAGES.UNKNOWN_COMMUNE); return null; }
+  const need = { within: f.within.value };
+  if (f.mode.value) need.mode = f.mode.value;
+  return api('POST', '/api/v1/requests', { origin: f.origin.value, limit: 10, need,
+    patient: { initials: f.initials.value, birthYear: Number(f.birthYear.value), phone: f.phone.value, communeInsee: commune.insee,
+      noRegularDoctor: f.noRegularDoctor.checked, ald: f.ald.checked, over70: f.over70.checked, reducedMobility: f.reducedMobility.checked } });
+}
 
 $('request').addEventListener('submit', async (e) => {
   e.preventDefault();
-  const f = e.target.elements;
-  const commune = state.communes.get(f.commune.value.trim());
-  if (!commune) return say(MESSAGES.UNKNOWN_COMMUNE);
-  const need = { within: f.within.value };
-  if (f.mode.value) need.mode = f.mode.value;
   try {
-    const request = await api('POST', '/api/v1/requests', { origin: f.origin.value, limit: 10, need,
-      patient: { initials: f.initials.value, birthYear: Number(f.birthYear.value), phone: f.phone.value, communeInsee: commune.insee,
-        noRegularDoctor: f.noRegularDoctor.checked, ald: f.ald.checked, over70: f.over70.checked, reducedMobility: f.reducedMobility.checked } });
+    const request = await fileRequest();
+    if (!request) return;
     state.request = request; state.hold = null;
     state.chosen = request.candidates.length ? request.candidates[0].slotId : null; // the best one, shown selected
     say('', true);
@@ -209,21 +218,49 @@ $('candidates').addEventListener('keydown', (e) => {
 });
 
 // --- issues sans rendez-vous ---------------------------------------------------------------------------------------
-$('outcomes').addEventListener('click', async (e) => {
-  const type = e.target.dataset.outcome;
-  if (!type || !state.request) return;
-  const body = { type };
-  if (type === 'PRESCRIPTION') {
-    const name = prompt('Pharmacie choisie par le patient :');
-    if (!name) return;
-    body.pharmacy = { name };
-  }
+// an outcome never needs a slot search first: without a request yet, the form's caller is filed, then closed
+async function closeWith(body, label) {
   try {
-    await api('POST', `/api/v1/requests/${state.request.id}/outcome`, body);
-    say('Demande clôturée : ' + e.target.textContent + '.', true);
+    const request = state.request || await fileRequest();
+    if (!request) return;
+    await api('POST', `/api/v1/requests/${request.id}/outcome`, body);
+    say('Demande clôturée : ' + label + '.', true);
     endCall();
   } catch (err) { say(messageOf(err)); }
+}
+
+$('outcomes').addEventListener('click', (e) => {
+  const type = e.target.dataset.outcome;
+  if (!type) return;
+  if (type === 'PRESCRIPTION' || type === 'OTHER') {
+    // a real form: the pharmacy (name, commune, with advice or not), or what "other" was; a comment
+    $('outcome-form').hidden = false;
+    $('outcome-form').dataset.type = type;
+    $('prescription-fields').hidden = type !== 'PRESCRIPTION';
+    $('outcome-form').elements[type === 'PRESCRIPTION' ? 'pharmacy' : 'comment'].focus();
+    return;
+  }
+  closeWith({ type }, e.target.textContent);
 });
+
+$('outcome-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const f = e.target.elements;
+  const type = e.target.dataset.type;
+  const body = { type };
+  if (f.comment.value.trim()) body.comment = f.comment.value.trim();
+  if (type === 'PRESCRIPTION') {
+    if (!f.pharmacy.value.trim()) { say('Indiquez la pharmacie choisie par le patient.'); f.pharmacy.focus(); return; }
+    body.pharmacy = { name: f.pharmacy.value.trim() };
+    const commune = state.communes.get(f.pharmacyCommune.value.trim());
+    if (commune) body.pharmacy.communeInsee = commune.insee;
+    if (f.withAdvice.checked) body.withAdvice = true;
+  } else if (!body.comment) { say('Précisez l\'issue dans le commentaire.'); f.comment.focus(); return; }
+  e.target.reset();
+  e.target.hidden = true;
+  closeWith(body, type === 'PRESCRIPTION' ? 'ordonnance envoyée à ' + body.pharmacy.name : 'autre');
+});
+$('outcome-cancel').addEventListener('click', () => { $('outcome-form').reset(); $('outcome-form').hidden = true; });
 
 // --- en direct : un créneau pris ailleurs disparaît aussitôt ------------------------------------------------------------
 function connect() {

@@ -179,6 +179,56 @@ class ConsoleTest extends DemoServerTest {
     }
 
     @Test
+    void anOutcomeNeedsNoSlotSearchAndAPrescriptionHasItsForm() throws Exception {
+        fr.snp.dispatch.Api api = new fr.snp.dispatch.Api(base);
+        java.util.function.Supplier<io.vertx.core.json.JsonObject> outcomes = () -> api.get(
+                "/api/v1/stats/outcomes?territory=36&groupBy=territory&window=7d", "demo-ops").json().getJsonArray("rows").getJsonObject(0);
+        long prescriptionsWithAdvice = outcomes.get().getLong("PRESCRIPTION_WITH_ADVICE");
+        long others = outcomes.get().getLong("OTHER");
+        ChromeDriver d = Browser.open(1280, 900);
+        try {
+            d.get(base + "/console?token=demo-regulator");
+            wait(d, 10).until(x -> x.findElement(By.id("live")).getText().equals("En direct"));
+            for (String outcome : List.of("PRESCRIPTION", "OTHER")) {
+                d.findElement(By.name("initials")).sendKeys("OF");
+                d.findElement(By.name("birthYear")).sendKeys("1970");
+                d.findElement(By.name("phone")).sendKeys("0611223344");
+                WebElement commune = d.findElement(By.name("commune"));
+                commune.sendKeys("Issoud");
+                wait(d, 5).until(x -> x.findElements(By.cssSelector("#communes option")).stream()
+                        .anyMatch(o -> "Issoudun (36100)".equals(o.getAttribute("value"))));
+                commune.clear();
+                commune.sendKeys("Issoudun (36100)");
+                // no slot search: straight to the outcome
+                d.findElement(By.cssSelector("#outcomes button[data-outcome=" + outcome + "]")).click();
+                WebElement form = d.findElement(By.id("outcome-form"));
+                wait(d, 5).until(x -> form.isDisplayed());
+                if (outcome.equals("PRESCRIPTION")) {
+                    form.findElement(By.name("pharmacy")).sendKeys("Pharmacie de la Place");
+                    WebElement where = form.findElement(By.name("pharmacyCommune"));
+                    where.sendKeys("Issoud");
+                    wait(d, 5).until(x -> x.findElements(By.cssSelector("#communes option")).stream()
+                            .anyMatch(o -> "Issoudun (36100)".equals(o.getAttribute("value"))));
+                    where.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "a"), "Issoudun (36100)");
+                    form.findElement(By.name("withAdvice")).click();
+                    Browser.screenshot(d, "console-prescription-form");
+                } else {
+                    form.findElement(By.name("comment")).sendKeys("orienté vers la maison médicale de garde");
+                }
+                form.findElement(By.cssSelector("button[type=submit]")).click();
+                wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("Demande clôturée"));
+                assertThat(patientOnScreen(d)).isEmpty();
+                assertThat(form.isDisplayed()).isFalse();
+            }
+            assertThat(d.findElement(By.id("notice")).getText()).contains("autre");
+        } finally {
+            d.quit();
+        }
+        assertThat(outcomes.get().getLong("PRESCRIPTION_WITH_ADVICE")).isEqualTo(prescriptionsWithAdvice + 1);
+        assertThat(outcomes.get().getLong("OTHER")).isEqualTo(others + 1);
+    }
+
+    @Test
     void aVendeeDeskWorksItsOwnTerritory() throws Exception {
         ChromeDriver d = Browser.open(1280, 900);
         try {
