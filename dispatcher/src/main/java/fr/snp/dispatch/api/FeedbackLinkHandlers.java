@@ -86,7 +86,7 @@ final class FeedbackLinkHandlers {
         try { id = verify(ctx); } catch (ApiError e) { html(ctx, e.status, refusal(e)); return; }
         Future.fromCompletionStage(view(id), ctx.vertx().getOrCreateContext()).onComplete(ar -> {
             if (ar.failed()) { html(ctx, 404, "<p>Ce rendez-vous est introuvable.</p>"); return; }
-            html(ctx, 200, form(ctx.pathParam("token"), ar.result()));
+            html(ctx, 200, form(ctx.pathParam("token"), ar.result(), s.nowMs()));
         });
     }
 
@@ -123,7 +123,7 @@ final class FeedbackLinkHandlers {
                 : "<p class=err>Ce lien n'est pas valide.</p>";
     }
 
-    private static String form(String token, JsonObject v) {
+    private static String form(String token, JsonObject v, long nowMs) {
         JsonObject a = v.getJsonObject("appointment");
         JsonObject place = a.getJsonObject("place");
         OffsetDateTime start = OffsetDateTime.parse(a.getJsonObject("slot").getString("start"));
@@ -139,9 +139,22 @@ final class FeedbackLinkHandlers {
                     .append(esc(LABELS.getOrDefault(a.getJsonObject("feedback").getString("answer"), ""))).append("</strong>.</p>");
             return b.toString();
         }
+        if ("cancelled".equals(a.getString("status"))) {
+            b.append("<p>Ce rendez-vous a été annulé : il n'y a rien à indiquer.</p>");
+            return b.toString();
+        }
+        // before the start only a cancellation makes sense; whether the patient came is told afterwards
+        boolean before = start.toInstant().toEpochMilli() > nowMs;
+        if (before) {
+            b.append("<p>Le rendez-vous n'a pas encore eu lieu : vous pourrez indiquer s'il a été honoré après ")
+                    .append(esc(start.format(DateTimeFormatter.ofPattern("HH'h'mm", Locale.FRENCH))))
+                    .append(", avec ce même lien. Si le patient a prévenu qu'il ne viendra pas, signalez-le ici : ")
+                    .append("le créneau sera rendu aux autres patients.</p>");
+        }
         b.append("<form method=post action=\"/feedback/").append(esc(token)).append("\">")
                 .append("<label>Commentaire (facultatif, sans donnée de santé)<input name=comment maxlength=200></label>");
-        for (String answer : new String[]{"seen", "no-show", "cancelled-by-patient", "reoriented"}) {
+        String[] answers = before ? new String[]{"cancelled-by-patient"} : new String[]{"seen", "no-show", "cancelled-by-patient", "reoriented"};
+        for (String answer : answers) {
             b.append("<button name=answer value=\"").append(answer).append("\">").append(esc(LABELS.get(answer))).append("</button>");
         }
         b.append("</form>");

@@ -41,6 +41,30 @@ class PagesTest {
     }
 
     @Test
+    void beforeTheStartTheLinkOffersOnlyTheCancellationAndSaysWhy() throws Exception {
+        String appointment = bookFirstSlot("AV");
+        String slot = api.get("/api/v1/appointments/" + appointment, "demo-regulator").json().getJsonObject("slot").getString("id");
+        String link = server.services().feedbackLinks().url(appointment, clock.millis() / 1000);
+        ChromeDriver phone = Browser.open(390, 844);
+        try {
+            phone.get(link);
+            String text = phone.findElement(By.tagName("main")).getText();
+            assertThat(text).contains("n'a pas encore eu lieu").contains("le créneau sera rendu");
+            assertThat(phone.findElements(By.cssSelector("button"))).hasSize(1);
+            assertThat(phone.findElements(By.cssSelector("button[value=seen], button[value=no-show]"))).isEmpty();
+            Browser.screenshot(phone, "feedback-before-start");
+            phone.findElement(By.cssSelector("button[value=cancelled-by-patient]")).click();
+            new WebDriverWait(phone, Duration.ofSeconds(5)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(d -> d.findElement(By.tagName("main")).getText().contains("Merci"));
+            assertThat(api.get("/api/v1/slots/" + slot, "demo-regulator").json().getString("status")).isEqualTo("free");
+            phone.get(link); // a cancelled appointment: nothing left to answer
+            assertThat(phone.findElements(By.cssSelector("button"))).isEmpty();
+        } finally {
+            phone.quit();
+        }
+    }
+
+    @Test
     void aDoctorAnswersFromThePhoneThroughTheSignedLink() throws Exception {
         String appointment = bookFirstSlot("PL");
         clock.advance(Duration.ofDays(2)); // the appointment is over
