@@ -296,19 +296,30 @@ function drawMap() {
   const lats = pts.map(p => p[2]), lngs = pts.map(p => p[3]);
   const [minLat, maxLat, minLng, maxLng] = [Math.min(...lats), Math.max(...lats), Math.min(...lngs), Math.max(...lngs)];
   const k = Math.cos((minLat + maxLat) / 2 * Math.PI / 180);
-  const scale = 560 / Math.max((maxLng - minLng) * k, maxLat - minLat);
-  const xy = (lat, lng) => [20 + (lng - minLng) * k * scale, 20 + (maxLat - lat) * scale];
+  const scale = 540 / Math.max((maxLng - minLng) * k, maxLat - minLat);
+  const xy = (lat, lng) => [20 + (lng - minLng) * k * scale, 40 + (maxLat - lat) * scale];
+  // the communes, the names of the largest, then the slots, the chosen one and the patient on top of everything
   let svg = pts.map(p => { const [x, y] = xy(p[2], p[3]); const r = 1.5 + Math.sqrt(p[4]) / 60;
     return `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${r.toFixed(1)}" fill="#b9c2cc"><title>${esc(p[1])}</title></circle>`; }).join('');
+  svg += pts.filter(p => p[4] >= 4000).map(p => { const [x, y] = xy(p[2], p[3]);
+    return `<text x="${(x + 5).toFixed(1)}" y="${(y - 4).toFixed(1)}" font-size="11" fill="#333">${esc(p[1])}</text>`; }).join('');
+  const marker = (c, i, chosen) => { const [x, y] = xy(c.place.lat, c.place.lng);
+    return `<g><circle cx="${x}" cy="${y}" r="${chosen ? 11 : 9}" fill="${chosen ? '#f2a900' : '#2e7d32'}" stroke="#fff" stroke-width="2"></circle>
+      <text x="${x}" y="${y + 4}" font-size="11" text-anchor="middle" fill="${chosen ? '#1b1b1b' : '#fff'}">${i + 1}</text></g>`; };
+  state.candidates.forEach((c, i) => { if (i !== state.selected) svg += marker(c, i, false); });
+  if (state.candidates[state.selected]) svg += marker(state.candidates[state.selected], state.selected, true);
   if (state.request) {
     const [x, y] = xy(state.request.patient.lat, state.request.patient.lng);
-    svg += `<circle cx="${x}" cy="${y}" r="7" fill="#1d4e89"><title>Patient</title></circle>`;
+    svg += `<circle id="map-patient" cx="${x}" cy="${y}" r="7" fill="#1d4e89" stroke="#fff" stroke-width="2"><title>Patient</title></circle>`;
   }
-  state.candidates.forEach((c, i) => {
-    const [x, y] = xy(c.place.lat, c.place.lng);
-    svg += `<g><circle cx="${x}" cy="${y}" r="9" fill="${i === state.selected ? '#f2a900' : '#2e7d32'}"></circle>
-      <text x="${x}" y="${y + 4}" font-size="11" text-anchor="middle" fill="#fff">${i + 1}</text></g>`;
-  });
+  // legend and a 10 km scale (1 degree of latitude is 111.2 km)
+  const tenKm = 10 / 111.2 * scale;
+  svg += `<g id="map-legend" font-size="12" fill="#1b1b1b">
+    <circle cx="26" cy="14" r="6" fill="#1d4e89"></circle><text x="36" y="18">Patient</text>
+    <circle cx="100" cy="14" r="6" fill="#2e7d32"></circle><text x="110" y="18">Créneau proposé</text>
+    <circle cx="232" cy="14" r="6" fill="#f2a900"></circle><text x="242" y="18">Créneau choisi</text>
+    <line x1="380" y1="14" x2="${(380 + tenKm).toFixed(1)}" y2="14" stroke="#1b1b1b" stroke-width="3"></line>
+    <text x="${(386 + tenKm).toFixed(1)}" y="18">10 km</text></g>`;
   $('map').innerHTML = svg;
 }
 

@@ -251,6 +251,11 @@ class ConsoleTest extends DemoServerTest {
             d.findElement(By.cssSelector("#request button[type=submit]")).click();
             wait(d, 10).until(x -> !x.findElements(By.cssSelector("#candidates li[data-slot]")).isEmpty());
             assertThat(slots(d)).allMatch(slot -> slot.startsWith("85-"));
+            // the map: a legend with a scale, the largest communes named, the patient drawn on top
+            assertThat(d.findElement(By.id("map-legend")).getAttribute("textContent")).contains("Patient").contains("10 km");
+            assertThat(d.findElements(By.cssSelector("#map text")).stream().map(e -> e.getAttribute("textContent")))
+                    .contains("La Roche-sur-Yon");
+            assertThat(d.findElements(By.id("map-patient"))).hasSize(1);
             // the ranking in words, never a raw score; an optional sort by time
             String list = d.findElement(By.id("candidates")).getText();
             assertThat(list).doesNotContain("score").contains("recommandé");
