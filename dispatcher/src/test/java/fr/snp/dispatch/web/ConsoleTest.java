@@ -19,19 +19,25 @@ class ConsoleTest extends DemoServerTest {
         d.get(base + "/console?token=" + token);
         wait(d, 10).until(x -> x.findElement(By.id("live")).getText().equals("En direct"));
         new Select(d.findElement(By.name("origin"))).selectByValue(origin);
-        d.findElement(By.name("initials")).sendKeys(initials);
-        d.findElement(By.name("birthYear")).sendKeys("1950");
-        d.findElement(By.name("phone")).sendKeys("0612345678");
-        WebElement commune = d.findElement(By.name("commune"));
-        commune.sendKeys("Châte");
-        wait(d, 5).until(x -> !x.findElements(By.cssSelector("#communes option")).isEmpty());
-        commune.clear();
-        commune.sendKeys("Châteauroux (36000)");
+        fillCaller(d, initials, "1950", "0612345678", "Châte", "Châteauroux (36000)");
         new Select(d.findElement(By.name("within"))).selectByValue("PT48H");
         new Select(d.findElement(By.name("mode"))).selectByValue("AMB");
         d.findElement(By.cssSelector("#request button[type=submit]")).click();
         wait(d, 10).until(x -> x.findElements(By.cssSelector("#candidates li[data-slot]")).size() >= 3);
         return d;
+    }
+
+    /** Fills the caller's form: initials, year of birth, phone, and the commune chosen from the suggestions. */
+    static void fillCaller(ChromeDriver d, String initials, String birthYear, String phone, String typed, String label) {
+        d.findElement(By.name("initials")).sendKeys(initials);
+        d.findElement(By.name("birthYear")).sendKeys(birthYear);
+        d.findElement(By.name("phone")).sendKeys(phone);
+        WebElement commune = d.findElement(By.name("commune"));
+        commune.sendKeys(typed);
+        wait(d, 5).until(x -> x.findElements(By.cssSelector("#communes option")).stream()
+                .anyMatch(o -> label.equals(o.getAttribute("value"))));
+        commune.clear();
+        commune.sendKeys(label);
     }
 
     static WebDriverWait wait(ChromeDriver d, int seconds) {
@@ -65,15 +71,7 @@ class ConsoleTest extends DemoServerTest {
         try {
             d.get(base + "/console?token=demo-regulator");
             wait(d, 10).until(x -> x.findElement(By.id("live")).getText().equals("En direct"));
-            d.findElement(By.name("initials")).sendKeys("CB");
-            d.findElement(By.name("birthYear")).sendKeys("1950");
-            d.findElement(By.name("phone")).sendKeys("0612345678");
-            WebElement commune = d.findElement(By.name("commune"));
-            commune.sendKeys("Bourges");
-            wait(d, 5).until(x -> x.findElements(By.cssSelector("#communes option")).stream()
-                    .anyMatch(o -> "Bourges (18000)".equals(o.getAttribute("value"))));
-            commune.clear();
-            commune.sendKeys("Bourges (18000)");
+            fillCaller(d, "CB", "1950", "0612345678", "Bourges", "Bourges (18000)");
             d.findElement(By.cssSelector("#request button[type=submit]")).click();
             wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("hors du territoire desservi"));
             assertThat(d.findElements(By.cssSelector("#candidates li[data-slot]"))).isEmpty();
@@ -104,17 +102,9 @@ class ConsoleTest extends DemoServerTest {
             assertThat(slots(d)).isEmpty();
 
             // the second caller, with flags, books: the form is empty again afterwards
-            d.findElement(By.name("initials")).sendKeys("BB");
-            d.findElement(By.name("birthYear")).sendKeys("1940");
-            d.findElement(By.name("phone")).sendKeys("0611223344");
+            fillCaller(d, "BB", "1940", "0611223344", "Déols", "Déols (36130)");
             d.findElement(By.name("over70")).click();
             d.findElement(By.name("reducedMobility")).click();
-            WebElement commune = d.findElement(By.name("commune"));
-            commune.sendKeys("Déols");
-            wait(d, 5).until(x -> x.findElements(By.cssSelector("#communes option")).stream()
-                    .anyMatch(o -> o.getAttribute("value").startsWith("Déols")));
-            commune.clear();
-            commune.sendKeys("Déols (36130)");
             new Select(d.findElement(By.name("within"))).selectByValue("PT48H");
             d.findElement(By.cssSelector("#request button[type=submit]")).click();
             wait(d, 10).until(x -> !x.findElements(By.cssSelector("#candidates li[data-slot]")).isEmpty());
@@ -190,15 +180,7 @@ class ConsoleTest extends DemoServerTest {
             d.get(base + "/console?token=demo-regulator");
             wait(d, 10).until(x -> x.findElement(By.id("live")).getText().equals("En direct"));
             for (String outcome : List.of("PRESCRIPTION", "OTHER")) {
-                d.findElement(By.name("initials")).sendKeys("OF");
-                d.findElement(By.name("birthYear")).sendKeys("1970");
-                d.findElement(By.name("phone")).sendKeys("0611223344");
-                WebElement commune = d.findElement(By.name("commune"));
-                commune.sendKeys("Issoud");
-                wait(d, 5).until(x -> x.findElements(By.cssSelector("#communes option")).stream()
-                        .anyMatch(o -> "Issoudun (36100)".equals(o.getAttribute("value"))));
-                commune.clear();
-                commune.sendKeys("Issoudun (36100)");
+                fillCaller(d, "OF", "1970", "0611223344", "Issoud", "Issoudun (36100)");
                 // no slot search: straight to the outcome
                 d.findElement(By.cssSelector("#outcomes button[data-outcome=" + outcome + "]")).click();
                 WebElement form = d.findElement(By.id("outcome-form"));
@@ -238,15 +220,7 @@ class ConsoleTest extends DemoServerTest {
             wait(d, 10).until(x -> x.findElements(By.cssSelector("#map circle")).size() > 200); // Vendée's communes
             assertThat(d.findElement(By.id("map")).getAttribute("innerHTML")).contains("La Roche-sur-Yon")
                     .doesNotContain("Châteauroux");
-            d.findElement(By.name("initials")).sendKeys("VD");
-            d.findElement(By.name("birthYear")).sendKeys("1960");
-            d.findElement(By.name("phone")).sendKeys("0612345678");
-            WebElement commune = d.findElement(By.name("commune"));
-            commune.sendKeys("La Roche-sur");
-            wait(d, 5).until(x -> x.findElements(By.cssSelector("#communes option")).stream()
-                    .anyMatch(o -> "La Roche-sur-Yon (85000)".equals(o.getAttribute("value"))));
-            commune.clear();
-            commune.sendKeys("La Roche-sur-Yon (85000)");
+            fillCaller(d, "VD", "1960", "0612345678", "La Roche-sur", "La Roche-sur-Yon (85000)");
             new Select(d.findElement(By.name("within"))).selectByValue("PT48H");
             d.findElement(By.cssSelector("#request button[type=submit]")).click();
             wait(d, 10).until(x -> !x.findElements(By.cssSelector("#candidates li[data-slot]")).isEmpty());

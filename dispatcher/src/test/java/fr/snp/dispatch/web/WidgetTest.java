@@ -59,6 +59,23 @@ class WidgetTest extends DemoServerTest {
         commune.sendKeys(choice);
     }
 
+    /** Opens the demo host page and fills the patient form (the commune chosen from the suggestions). */
+    static SearchContext openWithPatient(ChromeDriver driver, String initials, String birthYear, String phone) throws Exception {
+        driver.get(base + "/widget/demo.html");
+        waitHeading(driver, "Trouver un rendez-vous");
+        SearchContext w = widget(driver);
+        w.findElement(By.name("initials")).sendKeys(initials);
+        w.findElement(By.name("birthYear")).sendKeys(birthYear);
+        w.findElement(By.name("phone")).sendKeys(phone);
+        WebElement commune = w.findElement(By.name("commune"));
+        commune.sendKeys("Chât");
+        new WebDriverWait(driver, Duration.ofSeconds(5)).until(d ->
+                !widget(driver).findElements(By.cssSelector("#communes option")).isEmpty());
+        commune.clear();
+        commune.sendKeys("Châteauroux (36000)");
+        return w;
+    }
+
     /**
      * A home visit or a teleconsultation never sends the patient to a practice: the confirmation says what to do for
      * each mode. A doctor of the pharmacy's CPTS offers one slot of each mode, public, in three hours; a double click
@@ -86,18 +103,7 @@ class WidgetTest extends DemoServerTest {
         for (String mode : new String[]{"AMB", "HH", "VR"}) {
             ChromeDriver driver = Browser.open(1280, 900);
             try {
-                driver.get(base + "/widget/demo.html");
-                waitHeading(driver, "Trouver un rendez-vous");
-                SearchContext w = widget(driver);
-                w.findElement(By.name("initials")).sendKeys("MO");
-                w.findElement(By.name("birthYear")).sendKeys("1950");
-                w.findElement(By.name("phone")).sendKeys("0612345678");
-                WebElement commune = w.findElement(By.name("commune"));
-                commune.sendKeys("Chât");
-                new WebDriverWait(driver, Duration.ofSeconds(5)).until(d ->
-                        !widget(driver).findElements(By.cssSelector("#communes option")).isEmpty());
-                commune.clear();
-                commune.sendKeys("Châteauroux (36000)");
+                SearchContext w = openWithPatient(driver, "MO", "1950", "0612345678");
                 w.findElement(By.cssSelector("input[name=within][value=PT24H]")).click();
                 w.findElement(By.cssSelector("input[name=mode][value=" + mode + "]")).click();
                 w.findElement(By.cssSelector("button[type=submit]")).click();
@@ -192,18 +198,7 @@ class WidgetTest extends DemoServerTest {
     void onAPhoneARefusalIsShownWhereTheEyeIsAndTheSearchKeepsThePatientAndAnOptionRunsOut() throws Exception {
         ChromeDriver driver = Browser.open(390, 844);
         try {
-            driver.get(base + "/widget/demo.html");
-            waitHeading(driver, "Trouver un rendez-vous");
-            SearchContext w = widget(driver);
-            w.findElement(By.name("initials")).sendKeys("LP");
-            w.findElement(By.name("birthYear")).sendKeys("1952");
-            w.findElement(By.name("phone")).sendKeys("12 34");
-            WebElement commune = w.findElement(By.name("commune"));
-            commune.sendKeys("Chât");
-            new WebDriverWait(driver, Duration.ofSeconds(5)).until(d ->
-                    !widget(driver).findElements(By.cssSelector("#communes option")).isEmpty());
-            commune.clear();
-            commune.sendKeys("Châteauroux (36000)");
+            SearchContext w = openWithPatient(driver, "LP", "1952", "12 34");
             w.findElement(By.name("ald")).click();
             w.findElement(By.cssSelector("input[name=within][value=PT48H]")).click();
             w.findElement(By.cssSelector("button[type=submit]")).click();
