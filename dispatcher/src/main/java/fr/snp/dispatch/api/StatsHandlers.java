@@ -83,9 +83,7 @@ final class StatsHandlers {
             }
         }
         GroupBy grouping = effective;
-        java.util.Set<String> ownEffectors = p.role() != Role.COORDINATOR ? java.util.Set.of()
-                : s.index().territory(period.territory()).allEffectors().stream().filter(e -> e.cpts().contains(p.org()))
-                .map(fr.snp.dispatch.domain.Effector::id).collect(java.util.stream.Collectors.toSet());
+        java.util.Set<String> ownEffectors = p.role() != Role.COORDINATOR ? java.util.Set.of() : effectorsOf(p, period);
         LocalDate today = s.stats().today(s.nowMs());
         Http.reply(ctx, s.stats().days(period.territory(), period.from(), period.to()).thenApply(days -> {
             List<Map<String, Object>> rows = new ArrayList<>();
@@ -155,9 +153,7 @@ final class StatsHandlers {
         Principal p = Authenticator.principal(ctx);
         Period period = period(ctx);
         boolean cpts = p.role() == Role.COORDINATOR;
-        java.util.Set<String> own = s.index().territory(period.territory()).allEffectors().stream()
-                .filter(e -> !cpts || e.cpts().contains(p.org())).map(fr.snp.dispatch.domain.Effector::id)
-                .collect(java.util.stream.Collectors.toSet());
+        java.util.Set<String> own = cpts ? effectorsOf(p, period) : java.util.Set.of();
         Http.reply(ctx, s.stats().days(period.territory(), period.from(), period.to()).thenApply(days -> {
             Map<String, Long> t = StatsReader.total(days);
             long participating = t.entrySet().stream().filter(e -> e.getKey().startsWith("offered|effector|") && e.getValue() > 0
@@ -183,6 +179,12 @@ final class StatsHandlers {
             row.put("releasedThenUsed", cpts ? null : t.getOrDefault("relused|all|-", 0L));
             return report(ctx, period, cpts ? "cpts" : "territory", List.of(row));
         }));
+    }
+
+    /** The effectors of a coordinator's CPTS in the period's territory: what its figures are about. */
+    private java.util.Set<String> effectorsOf(Principal p, Period period) {
+        return s.index().territory(period.territory()).allEffectors().stream().filter(e -> e.cpts().contains(p.org()))
+                .map(fr.snp.dispatch.domain.Effector::id).collect(java.util.stream.Collectors.toSet());
     }
 
     private Http.Reply report(RoutingContext ctx, Period period, String groupBy, List<Map<String, Object>> rows) {

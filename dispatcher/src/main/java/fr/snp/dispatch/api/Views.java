@@ -8,7 +8,6 @@ import fr.snp.dispatch.domain.SlotState;
 import fr.snp.dispatch.domain.Specialties;
 import fr.snp.dispatch.matching.Candidate;
 import fr.snp.dispatch.requests.CareRequest;
-import fr.snp.dispatch.requests.Patient;
 import fr.snp.dispatch.requests.Requests;
 import io.vertx.core.json.JsonObject;
 
@@ -80,11 +79,7 @@ public final class Views {
 
     /** A care request as its requester sees it (the patient's position: for the console's map). */
     static JsonObject request(CareRequest r, java.time.ZoneId zone) {
-        Patient p = r.patient();
-        JsonObject patient = new JsonObject().put("initials", p.initials()).put("birthYear", p.birthYear())
-                .put("phone", p.phone()).put("communeInsee", p.communeInsee()).put("commune", p.communeName())
-                .put("lat", p.lat()).put("lng", p.lng()).put("ald", p.ald()).put("over70", p.over70()).put("css", p.css())
-                .put("noRegularDoctor", p.noRegularDoctor()).put("reducedMobility", p.reducedMobility());
+        JsonObject patient = Requests.patientJson(r.patient());
         JsonObject need = Requests.needJson(r.need());
         need.remove("limit");
         JsonObject j = new JsonObject().put("id", r.id()).put("territory", r.territory()).put("origin", r.origin().name())

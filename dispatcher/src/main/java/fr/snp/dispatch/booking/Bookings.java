@@ -310,10 +310,6 @@ public final class Bookings {
     }
 
     private <C extends Record> CompletionStage<ScriptReply> run(LuaScript<C> script, C call, String slotId) {
-        return script.<List<Object>>run(redis, ScriptOutputType.MULTI, call).thenApply(raw -> {
-            ScriptReply reply = ScriptReply.parse(raw);
-            Slots.apply(index, reply.slot().isEmpty() || slotId == null ? null : slotId, reply);
-            return reply;
-        });
+        return Slots.run(redis, index, script, call, slotId);
     }
 }

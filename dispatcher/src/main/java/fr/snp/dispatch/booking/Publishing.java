@@ -138,10 +138,6 @@ public final class Publishing {
     }
 
     private <C extends Record> CompletionStage<ScriptReply> run(LuaScript<C> script, C call, String slotId) {
-        return script.<List<Object>>run(redis, ScriptOutputType.MULTI, call).thenApply(raw -> {
-            ScriptReply reply = ScriptReply.parse(raw);
-            Slots.apply(index, slotId, reply);
-            return reply;
-        });
+        return Slots.run(redis, index, script, call, slotId);
     }
 }

@@ -1,9 +1,8 @@
 package fr.snp.dispatch.booking;
 
 import fr.snp.dispatch.domain.Outcome;
+import fr.snp.dispatch.redis.LuaScript;
 
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,10 +26,5 @@ public record ScriptReply(Outcome outcome, String detail, Map<String, String> sl
         return new ScriptReply(outcome, detail, slot, appt, loadAll, loadSas);
     }
 
-    public static Map<String, String> flat(List<Object> fields) {
-        if (fields == null || fields.isEmpty()) return Collections.emptyMap();
-        Map<String, String> map = new HashMap<>(fields.size());
-        for (int i = 0; i + 1 < fields.size(); i += 2) map.put((String) fields.get(i), (String) fields.get(i + 1));
-        return map;
-    }
+    public static Map<String, String> flat(List<Object> fields) { return LuaScript.fields(fields); }
 }

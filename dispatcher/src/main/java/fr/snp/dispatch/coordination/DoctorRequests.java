@@ -105,12 +105,7 @@ public final class DoctorRequests {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, String> flat(Object fields) {
-        List<Object> list = (List<Object>) fields;
-        Map<String, String> h = new HashMap<>();
-        for (int i = 0; i + 1 < list.size(); i += 2) h.put((String) list.get(i), (String) list.get(i + 1));
-        return h;
-    }
+    private static Map<String, String> flat(Object fields) { return LuaScript.fields((List<Object>) fields); }
 
     private static DoctorRequest fromRedis(String territory, Map<String, String> h) {
         Patient patient = Requests.patient(new JsonObject(h.get("patient")));

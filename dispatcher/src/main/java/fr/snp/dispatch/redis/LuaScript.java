@@ -144,6 +144,14 @@ public final class LuaScript<C extends Record> {
         }).thenCompose(f -> f);
     }
 
+    /** A flat field/value reply (HGETALL, or a script returning one) as a map; empty for none. */
+    public static java.util.Map<String, String> fields(List<Object> flat) {
+        if (flat == null || flat.isEmpty()) return java.util.Map.of();
+        java.util.Map<String, String> map = new java.util.HashMap<>(flat.size());
+        for (int i = 0; i + 1 < flat.size(); i += 2) map.put((String) flat.get(i), (String) flat.get(i + 1));
+        return map;
+    }
+
     private static String[] values(MethodHandle[] accessors, Record c) {
         String[] out = new String[accessors.length];
         try {

@@ -113,9 +113,7 @@ public final class Requests {
         return READ.<List<Object>>run(redis, ScriptOutputType.MULTI, new ReadCall(Keys.request(t, id), p.territories(),
                 p.org(), p.reach())).thenApply(raw -> {
             if (raw.isEmpty()) throw new Refused(Outcome.REQUEST_NOT_FOUND);
-            Map<String, String> h = new java.util.HashMap<>();
-            for (int i = 0; i + 1 < raw.size(); i += 2) h.put((String) raw.get(i), (String) raw.get(i + 1));
-            CareRequest r = fromRedis(id, h);
+            CareRequest r = fromRedis(id, LuaScript.fields(raw));
             // the script checked the tenancy; Java checks it again on what it got
             if (!Access.reachesRequest(p, r.territory(), r.org())) throw new Refused(Outcome.REQUEST_NOT_FOUND);
             return r;

@@ -14,10 +14,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Two regulator consoles on the same territory: live updates keep them from chasing the same slot. */
 class ConsoleTest extends DemoServerTest {
-    static ChromeDriver console(String token, String origin, String initials) throws Exception {
+    /** A console for a token, once its live feed is connected. */
+    static ChromeDriver open(String token) throws Exception {
         ChromeDriver d = Browser.open(1280, 900);
         d.get(base + "/console?token=" + token);
         wait(d, 10).until(x -> x.findElement(By.id("live")).getText().equals("En direct"));
+        return d;
+    }
+
+    static ChromeDriver console(String token, String origin, String initials) throws Exception {
+        ChromeDriver d = open(token);
         new Select(d.findElement(By.name("origin"))).selectByValue(origin);
         fillCaller(d, initials, "1950", "0612345678", "Châte", "Châteauroux (36000)");
         new Select(d.findElement(By.name("within"))).selectByValue("PT48H");
@@ -67,10 +73,8 @@ class ConsoleTest extends DemoServerTest {
 
     @Test
     void aPatientOutsideTheTerritoryIsSaidSoInFrench() throws Exception {
-        ChromeDriver d = Browser.open(1280, 900);
+        ChromeDriver d = open("demo-regulator");
         try {
-            d.get(base + "/console?token=demo-regulator");
-            wait(d, 10).until(x -> x.findElement(By.id("live")).getText().equals("En direct"));
             fillCaller(d, "CB", "1950", "0612345678", "Bourges", "Bourges (18000)");
             d.findElement(By.cssSelector("#request button[type=submit]")).click();
             wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("hors du territoire desservi"));
@@ -137,10 +141,8 @@ class ConsoleTest extends DemoServerTest {
         String slot = request.getJsonArray("candidates").getJsonObject(0).getString("slotId");
         io.vertx.core.json.JsonObject booked = api.book("demo-pharmacist", slot, request.getString("id"), null, "rc-1").json();
         String reference = booked.getString("reference");
-        ChromeDriver d = Browser.open(1280, 900);
+        ChromeDriver d = open("demo-regulator");
         try {
-            d.get(base + "/console?token=demo-regulator");
-            wait(d, 10).until(x -> x.findElement(By.id("live")).getText().equals("En direct"));
             // found by initials, phone and the day of the appointment
             WebElement find = d.findElement(By.id("find"));
             find.findElement(By.name("initials")).sendKeys("RC");
@@ -175,10 +177,8 @@ class ConsoleTest extends DemoServerTest {
                 "/api/v1/stats/outcomes?territory=36&groupBy=territory&window=7d", "demo-ops").json().getJsonArray("rows").getJsonObject(0);
         long prescriptionsWithAdvice = outcomes.get().getLong("PRESCRIPTION_WITH_ADVICE");
         long others = outcomes.get().getLong("OTHER");
-        ChromeDriver d = Browser.open(1280, 900);
+        ChromeDriver d = open("demo-regulator");
         try {
-            d.get(base + "/console?token=demo-regulator");
-            wait(d, 10).until(x -> x.findElement(By.id("live")).getText().equals("En direct"));
             for (String outcome : List.of("PRESCRIPTION", "OTHER")) {
                 fillCaller(d, "OF", "1970", "0611223344", "Issoud", "Issoudun (36100)");
                 // no slot search: straight to the outcome
@@ -212,11 +212,8 @@ class ConsoleTest extends DemoServerTest {
 
     @Test
     void aVendeeDeskWorksItsOwnTerritory() throws Exception {
-        ChromeDriver d = Browser.open(1280, 900);
+        ChromeDriver d = open("demo-regulator-85"); // no ?territory=: the console shows the one the token serves
         try {
-            // no ?territory=: the console shows the one the token serves
-            d.get(base + "/console?token=demo-regulator-85");
-            wait(d, 10).until(x -> x.findElement(By.id("live")).getText().equals("En direct"));
             wait(d, 10).until(x -> x.findElements(By.cssSelector("#map circle")).size() > 200); // Vendée's communes
             assertThat(d.findElement(By.id("map")).getAttribute("innerHTML")).contains("La Roche-sur-Yon")
                     .doesNotContain("Châteauroux");
