@@ -20,7 +20,17 @@ import fr.snp.dispatch.geo.CommuneDirectory;
 import fr.snp.dispatch.matching.Matcher;
 import fr.snp.dispatch.matching.RankingWeights;
 import fr.snp.dispatch.matching.SlotIndex;
-import fr.snp.dispatch.notifications.FeedbackLinks;
+import fr.snp.dispatch.notifications.SignedLinks;
+import fr.snp.dispatch.booking.Appointment;
+import fr.snp.dispatch.domain.Effector;
+import fr.snp.dispatch.domain.PatientContact;
+import fr.snp.dispatch.messages.LogSender;
+import fr.snp.dispatch.messages.PatientMessages;
+import fr.snp.dispatch.messages.PatientMessenger;
+import fr.snp.dispatch.messages.PatientSender;
+import fr.snp.dispatch.messages.PatientTexts;
+import fr.snp.dispatch.messages.SmsHttpSender;
+import fr.snp.dispatch.messages.SmtpSender;
 import fr.snp.dispatch.notifications.NotificationBuilder;
 import fr.snp.dispatch.notifications.OutboxWorker;
 import fr.snp.dispatch.redis.EmbeddedRedis;
@@ -125,11 +135,11 @@ public final class Dispatcher implements AutoCloseable {
         AvailabilityPlanner planner = new AvailabilityPlanner(settings);
         int port = settings.integer("http.port");
         if (port == 0) port = freePort();
-        FeedbackLinks links = new FeedbackLinks(feedbackKey(settings, redis), publicBaseUrl(settings, port),
+        SignedLinks links = new SignedLinks(feedbackKey(settings, redis), publicBaseUrl(settings, port),
                 settings.integer("feedback.linkTtlDays") * 86_400L);
         Bookings bookings = new Bookings(redis, index, serverClock, planner, metrics, streamMaxLen,
                 settings.integer("hold.ttlSeconds"), settings.integer("booking.idempotencyTtlSeconds"),
-                settings.integer("feedback.reminderAfterHours"));
+                settings.integer("feedback.reminderAfterHours"), patientChannels(settings, demo));
         Requests requests = new Requests(redis, index, new Matcher(RankingWeights.from(settings)), metrics, serverClock,
                 planner, settings.integer("requests.retentionDays"));
         // follow-up of a "médecin traitant" request takes weeks: kept three times as long as a care request
@@ -138,7 +148,7 @@ public final class Dispatcher implements AutoCloseable {
         Services services = new Services(settings, serverClock, index, bookings,
                 new Publishing(redis, index, serverClock, planner, streamMaxLen), requests, doctorRequests, effectors,
                 tokens, CommuneDirectory.loadDefault(), planner, new StatsReader(redis, planner), links,
-                new LiveFeed(redis), new Outbox(redis), new RedisHealth(redis), metrics);
+                new LiveFeed(redis), new Outbox(redis), new RedisHealth(redis), metrics, new PatientMessages(redis));
         metrics.liveConnections(() -> services.live().connections());
 
         IndexSync sync = new IndexSync(client, redis, index, effectors, services.live());
@@ -153,9 +163,6 @@ public final class Dispatcher implements AutoCloseable {
             tokens.enableDemoTokens(demoTokens);
         }
         sync.follow();
-        OutboxWorker outbox = new OutboxWorker(client, services,
-                new NotificationBuilder(services, redis, links, fr.snp.dispatch.api.Views::appointment), demo);
-        outbox.start();
 
         int instances = settings.integer("http.instances");
         if (instances <= 0) instances = Runtime.getRuntime().availableProcessors();
@@ -167,6 +174,10 @@ public final class Dispatcher implements AutoCloseable {
                                 .addLabels(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE)
                                 .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))))
                 .withMetrics(new MicrometerMetricsFactory(metrics.registry())).build();
+        OutboxWorker outbox = new OutboxWorker(client, services,
+                new NotificationBuilder(services, redis, links, fr.snp.dispatch.api.Views::appointment),
+                patientMessenger(settings, demo, vertx, services, links), demo);
+        outbox.start();
         String host = settings.string("http.host");
         int listenPort = port;
         vertx.deployVerticle(() -> new HttpVerticle(services, host, listenPort), new DeploymentOptions().setInstances(instances))
@@ -219,6 +230,54 @@ public final class Dispatcher implements AutoCloseable {
     public void sendDueReminders() {
         long now = services.nowMs();
         services.index().territories().forEach(t -> services.bookings().sendDueReminders(t, now));
+    }
+
+    /**
+     * The channels patients can be told by: each with a provider configured, or (demo) the log. A channel left at
+     * "none" is not offered: the booking then says the patient was not told by it.
+     */
+    static java.util.Set<PatientContact.Channel> patientChannels(Settings settings, boolean demo) {
+        java.util.Set<PatientContact.Channel> on = java.util.EnumSet.noneOf(PatientContact.Channel.class);
+        if (demo || !"none".equals(settings.string("messages.sms.provider"))) on.add(PatientContact.Channel.SMS);
+        if (demo || !"none".equals(settings.string("messages.email.provider"))) on.add(PatientContact.Channel.EMAIL);
+        return on;
+    }
+
+    private static PatientMessenger patientMessenger(Settings settings, boolean demo, Vertx vertx, Services services,
+                                                     SignedLinks links) {
+        java.util.Map<PatientContact.Channel, PatientSender> senders = new java.util.EnumMap<>(PatientContact.Channel.class);
+        java.time.Duration timeout = java.time.Duration.ofMillis(settings.integer("messages.timeoutMs"));
+        switch (settings.string("messages.sms.provider")) {
+            case "http" -> senders.put(PatientContact.Channel.SMS, new SmsHttpSender(settings.string("messages.sms.url"),
+                    settings.string("messages.sms.token"), settings.string("messages.sms.sender"), timeout));
+            case "log" -> senders.put(PatientContact.Channel.SMS, new LogSender());
+            case "none" -> { if (demo) senders.put(PatientContact.Channel.SMS, new LogSender()); }
+            default -> throw new IllegalArgumentException("messages.sms.provider must be none, http or log");
+        }
+        switch (settings.string("messages.email.provider")) {
+            case "smtp" -> senders.put(PatientContact.Channel.EMAIL, new SmtpSender(vertx, settings.string("messages.smtp.host"),
+                    settings.integer("messages.smtp.port"), settings.string("messages.smtp.username"),
+                    settings.string("messages.smtp.password"), settings.string("messages.smtp.starttls"),
+                    settings.string("messages.smtp.from"), timeout.toMillis()));
+            case "log" -> senders.put(PatientContact.Channel.EMAIL, new LogSender());
+            case "none" -> { if (demo) senders.put(PatientContact.Channel.EMAIL, new LogSender()); }
+            default -> throw new IllegalArgumentException("messages.email.provider must be none, smtp or log");
+        }
+        PatientMessenger.Appointments appointments = new PatientMessenger.Appointments() {
+            @Override
+            public Appointment read(String territory, String appointmentId) throws Exception {
+                return services.bookings().read(Principal.server(territory), appointmentId).toCompletableFuture()
+                        .handle((a, notFound) -> a).get(5, TimeUnit.SECONDS);
+            }
+
+            @Override
+            public Effector effector(String territory, String effectorId) throws Exception {
+                Effector e = services.index().effector(effectorId);
+                return e != null ? e : services.effectors().load(territory, effectorId).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            }
+        };
+        return new PatientMessenger(services.patientMessages(), appointments, new PatientTexts(services.planner().zone()),
+                links.patientLinks()::urlUntil, senders, settings.integer("messages.maxAttempts"), services::nowMs);
     }
 
     /** The configured feedback-link key, or one made once and shared through Redis by every instance. */

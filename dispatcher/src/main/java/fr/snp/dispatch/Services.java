@@ -12,7 +12,8 @@ import fr.snp.dispatch.geo.CommuneDirectory;
 import fr.snp.dispatch.live.LiveFeed;
 import fr.snp.dispatch.matching.SlotIndex;
 import fr.snp.dispatch.metrics.Metrics;
-import fr.snp.dispatch.notifications.FeedbackLinks;
+import fr.snp.dispatch.notifications.SignedLinks;
+import fr.snp.dispatch.messages.PatientMessages;
 import fr.snp.dispatch.notifications.Outbox;
 import fr.snp.dispatch.redis.RedisHealth;
 import fr.snp.dispatch.requests.Requests;
@@ -25,7 +26,8 @@ import fr.snp.dispatch.stats.StatsReader;
 public record Services(Settings settings, ServerClock clock, SlotIndex index, Bookings bookings, Publishing publishing,
                        Requests requests, DoctorRequests doctorRequests, EffectorStore effectors, TokenStore tokens,
                        CommuneDirectory communes, AvailabilityPlanner planner, StatsReader stats,
-                       FeedbackLinks feedbackLinks, LiveFeed live, Outbox outbox, RedisHealth health, Metrics metrics) {
+                       SignedLinks feedbackLinks, LiveFeed live, Outbox outbox, RedisHealth health, Metrics metrics,
+                       PatientMessages patientMessages) {
 
     public long nowMs() { return clock.nowMs(); }
 }

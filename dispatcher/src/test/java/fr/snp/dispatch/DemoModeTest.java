@@ -56,9 +56,23 @@ class DemoModeTest {
 
             JsonObject hold = api.post("/api/v1/slots/" + slotId + "/hold", "demo-regulator",
                     new JsonObject().put("requestId", requestId)).json();
-            Api.Response booked = api.book("demo-regulator", slotId, requestId, hold.getString("holdId"), "demo-walkthrough-1");
+            // the patient agrees to an SMS: the demo has no SMS provider, so the message goes to the log channel
+            Api.Response booked = api.send("POST", "/api/v1/appointments", "demo-regulator", new JsonObject()
+                    .put("slotId", slotId).put("requestId", requestId).put("holdId", hold.getString("holdId"))
+                    .put("patientContact", new JsonObject().put("sms", "06 12 34 56 78").put("consent", true)),
+                    java.util.Map.of("Idempotency-Key", "demo-walkthrough-1"));
             assertThat(booked.status()).isEqualTo(201);
             appointmentId = booked.json().getString("id");
+            assertThat(booked.json().getJsonObject("patientMessages").getJsonArray("channels")).containsExactly("sms");
+            String id = appointmentId;
+            JsonObject sent = null;
+            for (long deadline = System.currentTimeMillis() + 10_000; sent == null && System.currentTimeMillis() < deadline; Thread.sleep(50)) {
+                var messages = api.get("/api/v1/appointments/" + id + "/messages", "demo-regulator").json().getJsonArray("messages");
+                if (!messages.isEmpty() && "sent".equals(messages.getJsonObject(0).getString("status"))) sent = messages.getJsonObject(0);
+            }
+            assertThat(sent).as("the confirmation, through the log channel").isNotNull();
+            assertThat(sent.getString("provider")).isEqualTo("log");
+            assertThat(sent.getString("kind")).isEqualTo("confirmation");
 
             String second = api.post("/api/v1/requests", "demo-osnp", new JsonObject("""
                     {"origin":"OSNP","patient":{"initials":"AB","birthYear":1990,"phone":"0611223344","communeInsee":"36044"}}"""))

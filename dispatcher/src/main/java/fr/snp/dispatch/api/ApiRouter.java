@@ -98,6 +98,7 @@ public final class ApiRouter {
         route(HttpMethod.GET, "/api/v1/appointments/:id", appointments::get, Tenant.PATH_ID, with(REQUESTERS, EFFECTOR));
         route(HttpMethod.POST, "/api/v1/appointments/:id/cancel", appointments::cancel, Tenant.PATH_ID, with(REQUESTERS, EFFECTOR));
         route(HttpMethod.POST, "/api/v1/appointments/:id/feedback", appointments::feedback, Tenant.PATH_ID, EFFECTOR, COORDINATOR);
+        route(HttpMethod.GET, "/api/v1/appointments/:id/messages", appointments::messages, Tenant.PATH_ID, REQUESTERS);
 
         StatsHandlers stats = new StatsHandlers(s);
         route(HttpMethod.GET, "/api/v1/stats/noshow", stats::noshow, Tenant.QUERY_TERRITORY, COORDINATOR, OPS, EFFECTOR);
@@ -145,6 +146,11 @@ public final class ApiRouter {
         router.post("/api/v1/feedback/:token").handler(links::postJson);
         router.get("/feedback/:token").handler(links::page);
         router.post("/feedback/:token").handler(links::pagePost);
+        PatientLinkHandlers patients = new PatientLinkHandlers(s);
+        router.get("/api/v1/patient-links/:token").handler(patients::getJson);
+        router.post("/api/v1/patient-links/:token/cancel").handler(patients::cancelJson);
+        router.get("/rdv/:token").handler(patients::page);
+        router.post("/rdv/:token").handler(patients::pagePost);
 
         router.route().failureHandler(ApiRouter::failure);
         router.errorHandler(404, ctx -> Http.json(ctx, 404, new ApiError(404, "NOT_FOUND", "no such route: "

@@ -6,7 +6,10 @@ import fr.snp.dispatch.booking.Appointment;
 import fr.snp.dispatch.booking.Feedback;
 import fr.snp.dispatch.domain.Ids;
 import fr.snp.dispatch.domain.Role;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import fr.snp.dispatch.domain.PatientContact;
+import fr.snp.dispatch.messages.PatientMessages;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.Arrays;
@@ -39,13 +42,88 @@ final class AppointmentHandlers {
         String holdId = Input.string(body, "holdId", null, false);
         if (!Ids.isWellFormed(slotId)) throw Input.invalid("slotId", "is not a well-formed slot id");
         if (!Ids.isWellFormed(requestId)) throw Input.invalid("requestId", "is not a well-formed request id");
-        Http.reply(ctx, s.bookings().book(Authenticator.principal(ctx), slotId, requestId, holdId, key).thenApply(b -> {
+        PatientContact contact = patientContact(body);
+        PatientContact told = s.bookings().reachable(contact);
+        Http.reply(ctx, s.bookings().book(Authenticator.principal(ctx), slotId, requestId, holdId, key, contact).thenApply(b -> {
             Appointment a = b.appointment();
             Map<String, String> headers = b.replayed()
                     ? Map.of("Location", "/api/v1/appointments/" + a.id(), "Idempotent-Replayed", "true")
                     : Map.of("Location", "/api/v1/appointments/" + a.id());
-            return new Http.Reply(201, view(a), headers);
+            JsonObject view = view(a);
+            if (!contact.isEmpty()) {
+                // what the desk tells the patient: which channels they will be told by, which this server cannot send
+                JsonArray by = new JsonArray(), unavailable = new JsonArray();
+                for (PatientContact.Channel c : contact.channels()) (told.channels().contains(c) ? by : unavailable).add(c.wire());
+                view.put("patientMessages", new JsonObject().put("channels", by).put("unavailable", unavailable));
+            }
+            return new Http.Reply(201, view, headers);
         }));
+    }
+
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+");
+
+    /**
+     * {@code patientContact: {sms, email, consent}}: how the patient agreed to be told (confirmation, reminder,
+     * cancellation). A number or address without {@code consent: true} is refused, not silently dropped: the desk
+     * must ask the patient. The SMS number must be a French mobile.
+     */
+    static PatientContact patientContact(JsonObject body) {
+        JsonObject c = Input.object(body, "patientContact", null, false);
+        if (c == null) return PatientContact.NONE;
+        String prefix = "patientContact";
+        for (String f : c.fieldNames()) {
+            if (!Set.of("sms", "email", "consent").contains(f)) throw Input.invalid(prefix + "." + f, "is not a known field (sms, email, consent)");
+        }
+        String sms = Input.string(c, "sms", prefix, false);
+        String email = Input.string(c, "email", prefix, false);
+        boolean consent = Input.bool(c, "consent", prefix);
+        if (sms != null) {
+            sms = Phones.normalise(sms, prefix + ".sms");
+            if (!sms.startsWith("06") && !sms.startsWith("07")) {
+                throw ApiError.badRequest("NOT_A_MOBILE", "an SMS needs a mobile number (06 or 07)", prefix + ".sms");
+            }
+        }
+        if (email != null && (email.length() > 254 || !EMAIL.matcher(email).matches())) {
+            throw ApiError.badRequest("INVALID_EMAIL", "not an e-mail address (e.g. nom@exemple.fr)", prefix + ".email");
+        }
+        if (sms == null && email == null) {
+            if (consent) throw ApiError.badRequest("CONTACT_REQUIRED", "give the patient's mobile number (sms) or e-mail address", prefix);
+            return PatientContact.NONE;
+        }
+        if (!consent) {
+            throw new ApiError(422, "CONSENT_REQUIRED", "the patient must agree to be told by SMS or e-mail: ask them, then "
+                    + "set consent to true", prefix + ".consent");
+        }
+        return new PatientContact(sms, email);
+    }
+
+    /**
+     * GET /api/v1/appointments/{id}/messages: what the patient was told about the appointment and how it went
+     * (channel, kind, status, times), and the reminder to come. Never the text, the number or the address.
+     */
+    void messages(RoutingContext ctx) {
+        String id = Input.id(ctx.pathParam("id"), "appointment");
+        Http.reply(ctx, s.bookings().read(Authenticator.principal(ctx), id).thenCompose(a ->
+                s.patientMessages().of(a.territory(), a.id()).thenApply(listing -> {
+                    JsonArray out = new JsonArray();
+                    for (PatientMessages.Delivery d : listing.deliveries()) {
+                        JsonObject j = new JsonObject().put("id", d.id()).put("channel", d.channel().wire())
+                                .put("kind", d.kind().wire()).put("status", d.status().wire())
+                                .put("queuedAt", Views.time(d.queuedAtMs(), a.offsetSeconds())).put("attempts", d.attempts());
+                        if (d.sentAtMs() != null) j.put("sentAt", Views.time(d.sentAtMs(), a.offsetSeconds()));
+                        // "log": written to the server log only (demo), the patient did not get it
+                        if (d.provider() != null) j.put("provider", d.provider());
+                        if (d.note() != null) j.put("note", d.note());
+                        out.add(j);
+                    }
+                    JsonObject reply = new JsonObject().put("appointmentId", a.id()).put("messages", out);
+                    if (listing.reminder() != null) {
+                        reply.put("reminder", new JsonObject().put("dueAt", Views.time(listing.reminder().dueAtSec() * 1000,
+                                a.offsetSeconds())).put("channels", new JsonArray(listing.reminder().channels().stream()
+                                .map(PatientContact.Channel::wire).toList())));
+                    }
+                    return new Http.Reply(200, reply);
+                })));
     }
 
     void get(RoutingContext ctx) {

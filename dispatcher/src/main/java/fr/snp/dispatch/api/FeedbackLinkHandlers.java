@@ -5,7 +5,7 @@ import fr.snp.dispatch.auth.Principal;
 import fr.snp.dispatch.domain.Ids;
 import fr.snp.dispatch.booking.Feedback;
 import fr.snp.dispatch.domain.Refused;
-import fr.snp.dispatch.notifications.FeedbackLinks;
+import fr.snp.dispatch.notifications.SignedLinks;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -35,7 +35,7 @@ final class FeedbackLinkHandlers {
             String id = s.feedbackLinks().verify(ctx.pathParam("token"), s.nowMs() / 1000);
             if (!Ids.isWellFormed(id)) throw new ApiError(403, "INVALID_LINK", "this feedback link is not valid", null);
             return id;
-        } catch (FeedbackLinks.Refused r) {
+        } catch (SignedLinks.Refused r) {
             throw new ApiError(r.code.equals("LINK_EXPIRED") ? 410 : 403, r.code, r.getMessage(), null);
         }
     }

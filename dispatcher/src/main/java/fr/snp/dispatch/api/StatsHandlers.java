@@ -111,7 +111,17 @@ final class StatsHandlers {
                 row.put("noshowRate", fulfilled + noshow == 0 ? null : Views.round((double) noshow / (fulfilled + noshow), 4));
                 rows.add(row);
             });
-            return report(ctx, period, grouping.name().toLowerCase(), rows);
+            JsonObject summary = new JsonObject();
+            if (p.role() != Role.COORDINATOR && p.role() != Role.EFFECTOR) {
+                // why appointments were cancelled (territory-wide counts), and how many patients did it from their link
+                Map<String, Long> total = StatsReader.total(days);
+                JsonObject why = new JsonObject();
+                for (String reason : List.of("PATIENT", "EFFECTOR", "REGULATOR", "DUPLICATE", "OTHER", "byPatientLink")) {
+                    why.put(reason, total.getOrDefault("cancelled." + reason + "|all|-", 0L));
+                }
+                summary.put("cancellations", why);
+            }
+            return report(ctx, period, grouping.name().toLowerCase(), rows, summary);
         }));
     }
 

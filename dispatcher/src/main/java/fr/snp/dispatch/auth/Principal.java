@@ -32,6 +32,14 @@ public record Principal(String id, Role role, String name, Set<String> territori
         return new Principal("link:" + effectorId, Role.EFFECTOR, "feedback link", Set.of(territory), effectorId, Set.of());
     }
 
+    /**
+     * What a verified patient link may do: read and cancel one appointment (the handler passes only that one), with
+     * the reach of its effector. Its id marks the cancellations patients made themselves in the statistics.
+     */
+    public static Principal patientLink(String territory, String effectorId) {
+        return new Principal("patient-link", Role.EFFECTOR, "patient link", Set.of(territory), effectorId, Set.of());
+    }
+
     public boolean serves(String territory) { return territories.contains(territory); }
 
     /** The effector an effector principal speaks for (its organisation), else null. */

@@ -7,6 +7,7 @@ import fr.snp.dispatch.availability.AvailabilityPlanner;
 import fr.snp.dispatch.domain.Effector;
 import fr.snp.dispatch.domain.Ids;
 import fr.snp.dispatch.domain.Outcome;
+import fr.snp.dispatch.domain.PatientContact;
 import fr.snp.dispatch.domain.Refused;
 import fr.snp.dispatch.domain.ServerClock;
 import fr.snp.dispatch.domain.SlotState;
@@ -36,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Bookings {
     private static final String[] SLOT_PRELUDES = {"/fr/snp/dispatch/booking/slot_events.lua", LuaScript.STATS_PRELUDE,
-            LuaScript.TENANCY_PRELUDE, "/fr/snp/dispatch/redis/clock.lua"};
+            LuaScript.TENANCY_PRELUDE, "/fr/snp/dispatch/redis/clock.lua", "/fr/snp/dispatch/messages/patient_messages.lua"};
 
     public record HoldCall(@Key String slot, @Key String hold, @Key String request, @Key String events,
                            String slotId, String holdId, String requestId, long ttlMs, String nowMs, int audienceMask,
@@ -48,14 +49,18 @@ public final class Bookings {
     public record BookCall(@Key String slot, @Key String hold, @Key String appointment, @Key String idempotency,
                            @Key String request, @Key String load, @Key String events, @Key String slotDay,
                            @Key String requestDay, @Key String outbox, @Key String awaiting, @Key String reminders,
-                           @Key String references, String slotId, String appointmentId, String requestId, String holdId,
-                           String fingerprint, String nowMs, int audienceMask, int weeklySasCap, String callerId,
-                           int idempotencyTtl, int streamMaxLen, String hour, Set<String> cpts, long reminderAfter,
-                           String reference, Set<String> callerTerritories, String callerOrg, Reach callerReach) {}
+                           @Key String references, @Key String contact, @Key String messages,
+                           @Key String patientReminders, String slotId, String appointmentId, String requestId,
+                           String holdId, String fingerprint, String nowMs, int audienceMask, int weeklySasCap,
+                           String callerId, int idempotencyTtl, int streamMaxLen, String hour, Set<String> cpts,
+                           long reminderAfter, String reference, String contactSms, String contactEmail,
+                           long contactTtl, String channels, long patientReminderAt, Set<String> callerTerritories,
+                           String callerOrg, Reach callerReach) {}
 
     public record CancelCall(@Key String appointment, @Key String slot, @Key String request, @Key String load,
                              @Key String events, @Key String slotDay, @Key String requestDay, @Key String outbox,
-                             @Key String awaiting, @Key String reminders, String appointmentId, String nowMs,
+                             @Key String awaiting, @Key String reminders, @Key String contact, @Key String messages,
+                             @Key String patientReminders, String appointmentId, String nowMs,
                              String reason, String callerId, int streamMaxLen, Set<String> callerTerritories,
                              String callerOrg, Reach callerReach) {}
 
@@ -66,7 +71,7 @@ public final class Bookings {
     public record ReadAppointmentCall(@Key String appointment, Set<String> callerTerritories, String callerOrg,
                                       Reach callerReach) {}
 
-    public record RemindCall(@Key String reminders, @Key String outbox, long nowSec, int batch) {}
+    public record RemindCall(@Key String reminders, @Key String outbox, @Key String patientReminders, long nowSec, int batch) {}
 
     private static final LuaScript<HoldCall> HOLD = LuaScript.beside(Bookings.class, "hold.lua", HoldCall.class,
             with(SLOT_PRELUDES, "offer.lua"));
@@ -99,10 +104,13 @@ public final class Bookings {
     private final long holdTtlMs;
     private final int idempotencyTtlSeconds;
     private final long reminderAfterSeconds;
+    private final Set<PatientContact.Channel> patientChannels;
 
+    /** {@code patientChannels}: the channels a patient can be told by here (those with a provider, or the log in demo). */
     public Bookings(RedisAsyncCommands<String, String> redis, SlotIndex index, ServerClock clock,
                     AvailabilityPlanner calendar, Metrics metrics, int streamMaxLen, int holdTtlSeconds,
-                    int idempotencyTtlSeconds, int reminderAfterHours) {
+                    int idempotencyTtlSeconds, int reminderAfterHours, Set<PatientContact.Channel> patientChannels) {
+        this.patientChannels = Set.copyOf(patientChannels);
         this.redis = redis;
         this.index = index;
         this.clock = clock;
@@ -153,6 +161,21 @@ public final class Bookings {
      * appointment again, whatever happened since; used for another slot or request it is refused.
      */
     public CompletionStage<Booked> book(Principal p, String slotId, String requestId, String holdId, String idempotencyKey) {
+        return book(p, slotId, requestId, holdId, idempotencyKey, PatientContact.NONE);
+    }
+
+    /** The channels of a contact this server can send by (a channel without a provider is left out). */
+    public PatientContact reachable(PatientContact c) {
+        return new PatientContact(patientChannels.contains(PatientContact.Channel.SMS) ? c.sms() : null,
+                patientChannels.contains(PatientContact.Channel.EMAIL) ? c.email() : null);
+    }
+
+    /**
+     * Books, and tells the patient by the channels of {@code contact} they agreed to: a confirmation now, a reminder
+     * before (see {@link PatientReminders}), a message if it is cancelled.
+     */
+    public CompletionStage<Booked> book(Principal p, String slotId, String requestId, String holdId, String idempotencyKey,
+                                        PatientContact contact) {
         long t0 = System.nanoTime();
         Effector e;
         try {
@@ -164,12 +187,20 @@ public final class Bookings {
         String t = Ids.territoryOf(slotId);
         String appointmentId = Ids.appointment(t, clock.nowMs());
         Instant start = Instant.ofEpochSecond(Ids.slotStart(slotId));
+        PatientContact told = reachable(contact);
+        long nowMs = clock.nowMs();
+        SlotState slot = index.slot(slotId);
+        long endSec = slot == null ? start.getEpochSecond() + 3600 : slot.end();
         BookCall call = new BookCall(Keys.slot(t, slotId), Keys.hold(t, slotId), Keys.appointment(t, appointmentId),
                 Keys.idempotency(t, p.id(), idempotencyKey), Keys.request(t, requestId), Keys.load(t), Keys.events(t),
                 Keys.stats(t, calendar.day(start)), requestDay(t, requestId), Keys.outbox(t), Keys.awaitingFeedback(t),
-                Keys.reminders(t), Keys.references(t), slotId, appointmentId, requestId, holdId, slotId + "/" + requestId,
-                clock.forScripts(), p.viewer().maskFor(e), e.weeklySasCap(), p.id(), idempotencyTtlSeconds, streamMaxLen,
-                calendar.hour(start), new TreeSet<>(e.cpts()), reminderAfterSeconds, Appointment.referenceOf(appointmentId),
+                Keys.reminders(t), Keys.references(t), Keys.patientContact(t, appointmentId),
+                Keys.patientMessages(t, appointmentId), Keys.patientReminders(t), slotId, appointmentId, requestId, holdId,
+                slotId + "/" + requestId, clock.forScripts(), p.viewer().maskFor(e), e.weeklySasCap(), p.id(),
+                idempotencyTtlSeconds, streamMaxLen, calendar.hour(start), new TreeSet<>(e.cpts()), reminderAfterSeconds,
+                Appointment.referenceOf(appointmentId), nullToEmpty(told.sms()), nullToEmpty(told.email()),
+                Math.max(60, endSec - nowMs / 1000 + 86_400), channels(told),
+                told.isEmpty() ? 0 : PatientReminders.dueAt(start.getEpochSecond(), nowMs, calendar.zone()),
                 p.territories(), p.org(), p.reach());
         return run(BOOK, call, slotId).whenComplete((r, error) -> {
             metrics.booking().record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
@@ -266,7 +297,8 @@ public final class Bookings {
         String t = a.territory();
         CancelCall call = new CancelCall(Keys.appointment(t, a.id()), Keys.slot(t, a.slotId()), Keys.request(t, a.requestId()),
                 Keys.load(t), Keys.events(t), Keys.stats(t, calendar.day(Instant.ofEpochSecond(a.startSec()))),
-                requestDay(t, a.requestId()), Keys.outbox(t), Keys.awaitingFeedback(t), Keys.reminders(t), a.id(),
+                requestDay(t, a.requestId()), Keys.outbox(t), Keys.awaitingFeedback(t), Keys.reminders(t),
+                Keys.patientContact(t, a.id()), Keys.patientMessages(t, a.id()), Keys.patientReminders(t), a.id(),
                 clock.forScripts(), reason, p.id(), streamMaxLen, p.territories(), p.org(), p.reach());
         return run(CANCEL, call, a.slotId());
     }
@@ -299,10 +331,16 @@ public final class Bookings {
     /** Puts the due feedback reminders of a territory in its outbox (each once); returns how many. */
     public CompletionStage<Long> sendDueReminders(String territory, long nowMs) {
         return REMIND.run(redis, ScriptOutputType.INTEGER, new RemindCall(Keys.reminders(territory), Keys.outbox(territory),
-                nowMs / 1000, 500));
+                Keys.patientReminders(territory), nowMs / 1000, 500));
     }
 
     // --- plumbing -----------------------------------------------------------------------------------------------
+
+    private static String nullToEmpty(String s) { return s == null ? "" : s; }
+
+    private static String channels(PatientContact c) {
+        return String.join(",", c.channels().stream().map(PatientContact.Channel::wire).toList());
+    }
 
     /** Statistics of the local day a request was made in (its id says when). */
     private String requestDay(String territory, String requestId) {

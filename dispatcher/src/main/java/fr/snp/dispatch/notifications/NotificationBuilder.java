@@ -20,10 +20,10 @@ import java.util.function.BiFunction;
 public final class NotificationBuilder {
     private final Services s;
     private final RedisAsyncCommands<String, String> redis;
-    private final FeedbackLinks links;
+    private final SignedLinks links;
     private final BiFunction<Appointment, Effector, JsonObject> appointmentView;
 
-    public NotificationBuilder(Services s, RedisAsyncCommands<String, String> redis, FeedbackLinks links,
+    public NotificationBuilder(Services s, RedisAsyncCommands<String, String> redis, SignedLinks links,
                                BiFunction<Appointment, Effector, JsonObject> appointmentView) {
         this.s = s;
         this.redis = redis;

@@ -37,7 +37,8 @@ import java.util.logging.Logger;
 
 /**
  * Delivers the outbox: reads new entries through the consumer group "notifiers", delivers each to the log
- * channel and to the effector's webhook, and acknowledges it only once delivered. What failed stays pending and
+ * channel and to the effector's webhook (or, for a patient message, by SMS or e-mail through the
+ * {@link fr.snp.dispatch.messages.PatientMessenger}), and acknowledges it only once delivered. What failed stays pending and
  * is claimed again after an exponential back-off (retryBaseMs doubling up to retryMaxMs), without end: a
  * notification is never dropped. Delivery is at least once; the X-SNP-Delivery header lets a receiver dedupe.
  */
@@ -48,6 +49,7 @@ public final class OutboxWorker implements AutoCloseable {
     private final RedisClient client;
     private final Services s;
     private final NotificationBuilder builder;
+    private final fr.snp.dispatch.messages.PatientMessenger patients;
     private final long retryBaseMs;
     private final long retryMaxMs;
     private final boolean logChannel;
@@ -61,10 +63,12 @@ public final class OutboxWorker implements AutoCloseable {
     private long nextTrimMs;
 
     /** {@code alwaysLog}: demo mode prints every notification whatever outbox.logChannel says. */
-    public OutboxWorker(RedisClient client, Services s, NotificationBuilder builder, boolean alwaysLog) {
+    public OutboxWorker(RedisClient client, Services s, NotificationBuilder builder,
+                        fr.snp.dispatch.messages.PatientMessenger patients, boolean alwaysLog) {
         this.client = client;
         this.s = s;
         this.builder = builder;
+        this.patients = patients;
         this.retryBaseMs = s.settings().integer("outbox.retryBaseMs");
         this.retryMaxMs = s.settings().integer("outbox.retryMaxMs");
         this.logChannel = alwaysLog || Boolean.parseBoolean(s.settings().string("outbox.logChannel"));
@@ -152,6 +156,11 @@ public final class OutboxWorker implements AutoCloseable {
         String t = stream.substring(stream.indexOf('{') + 1, stream.indexOf('}'));
         Map<String, String> entry = m.getBody();
         try {
+            if ("patient".equals(entry.get("type"))) {
+                // a message to the patient: the messenger records each attempt and says when it is done
+                if (patients.deliver(t, m.getId(), entry)) redis.xack(stream, GROUP, m.getId());
+                return;
+            }
             Notification n = builder.build(t, m.getId(), entry);
             if (logChannel) LOG.info(n.logLine());
             Effector e = n.effector();

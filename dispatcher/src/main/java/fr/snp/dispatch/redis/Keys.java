@@ -75,6 +75,18 @@ public final class Keys {
      */
     public static String patientRequests(String territory, String phoneHash) { return t(territory) + "patient:" + phoneHash; }
 
+    /**
+     * Hash sms / email: how the patient of an appointment agreed to be told about it. Expires a day after the
+     * appointment; never logged.
+     */
+    public static String patientContact(String territory, String appointmentId) { return t(territory) + "contact:" + appointmentId; }
+
+    /** Hash outbox entry id -> JSON delivery record (channel, kind, status, times) of an appointment's patient messages. */
+    public static String patientMessages(String territory, String appointmentId) { return t(territory) + "msgs:" + appointmentId; }
+
+    /** Sorted set "appointmentId|channels" by the time the patient's reminder is due (epoch s). */
+    public static String patientReminders(String territory) { return t(territory) + "patient-reminders"; }
+
     /** Hash of server secrets shared by all instances (e.g. the feedback-link key, made once). */
     public static final String SECRETS = "snp:secrets";
 

@@ -15,6 +15,9 @@
 --   awaiting            appointments awaiting feedback, by slot end
 --   reminders           the same, by the time their reminder is due
 --   references          the territory's appointment references (what the patient is told)
+--   contact             the patient's contact for this appointment (sms, email), if they agreed to be told
+--   messages            the delivery records of the patient's messages about this appointment
+--   patientReminders    the territory's patient reminders, "appointmentId|channels" by due time (epoch s)
 -- ARGV
 --   slotId              the slot
 --   appointmentId       the id the appointment gets
@@ -31,6 +34,11 @@
 --   cpts                the effector's CPTS, comma-separated (statistics, the coordinators' reach)
 --   reminderAfter       seconds after the slot's end when the feedback reminder is due
 --   reference           the appointment's reference, read out to the patient
+--   contactSms          the patient's mobile number, or empty
+--   contactEmail        the patient's e-mail address, or empty
+--   contactTtl          seconds the contact is kept (until a day after the appointment)
+--   channels            the channels the patient is told by ("sms,email"), empty if none
+--   patientReminderAt   when the patient's reminder is due (epoch s), 0 for none
 --   callerTerritories   the caller's tenancy (redis/tenancy.lua)
 --   callerOrg
 --   callerReach
@@ -91,6 +99,17 @@ redis.call('XADD', KEY.outbox, '*', 'type', 'booked', 'appt', ARG.appointmentId,
 redis.call('ZADD', KEY.awaiting, slot[4], ARG.appointmentId)
 redis.call('ZADD', KEY.reminders, tonumber(slot[4]) + tonumber(ARG.reminderAfter), ARG.appointmentId)
 redis.call('HSET', KEY.request, 'appointment', ARG.appointmentId)
+-- the patient is told, if they agreed: the contact kept until a day after the appointment, one confirmation per
+-- channel, the reminder scheduled (each in the same step as the booking: told if and only if booked)
+if ARG.channels ~= '' then
+  if ARG.contactSms ~= '' then redis.call('HSET', KEY.contact, 'sms', ARG.contactSms) end
+  if ARG.contactEmail ~= '' then redis.call('HSET', KEY.contact, 'email', ARG.contactEmail) end
+  redis.call('EXPIRE', KEY.contact, tonumber(ARG.contactTtl))
+  queuePatientMessages(KEY.outbox, KEY.messages, 'confirmation', ARG.appointmentId, ARG.channels, now)
+  if tonumber(ARG.patientReminderAt) > 0 then
+    redis.call('ZADD', KEY.patientReminders, ARG.patientReminderAt, ARG.appointmentId .. '|' .. ARG.channels)
+  end
+end
 redis.call('SET', KEY.idempotency, ARG.appointmentId .. '|' .. ARG.fingerprint, 'EX', ARG.idempotencyTtl)
 
 local fields = emit(KEY.events, ARG.streamMaxLen, 'booked', KEY.slot, ARG.slotId,

@@ -11,6 +11,9 @@
 --   outbox              the territory's notifications
 --   awaiting            appointments awaiting feedback
 --   reminders           appointments by reminder due time
+--   contact             the patient's contact for this appointment, if they agreed to be told
+--   messages            the delivery records of the patient's messages about this appointment
+--   patientReminders    the territory's patient reminders by due time
 -- ARGV
 --   appointmentId       the appointment
 --   nowMs               the server's clock in simulation mode, else empty (Redis's clock)
@@ -38,6 +41,15 @@ bump(KEY.slotDay, 'cancelled', appointmentDims(a[3], a[6], a[7], a[8], a[9]), 1)
 redis.call('XADD', KEY.outbox, '*', 'type', 'cancelled', 'appt', ARG.appointmentId, 'e', a[3])
 redis.call('ZREM', KEY.awaiting, ARG.appointmentId)
 redis.call('ZREM', KEY.reminders, ARG.appointmentId)
+-- counted by reason, and apart when the patient cancelled from their own link
+bump(KEY.slotDay, 'cancelled.' .. ARG.reason, {'all', '-'}, 1)
+if ARG.callerId == 'patient-link' then bump(KEY.slotDay, 'cancelled.byPatientLink', {'all', '-'}, 1) end
+-- the patient, if they agreed to be told, gets no reminder and is told of the cancellation
+local channels = patientChannels(KEY.contact)
+if channels ~= '' then
+  redis.call('ZREM', KEY.patientReminders, ARG.appointmentId .. '|' .. channels)
+  queuePatientMessages(KEY.outbox, KEY.messages, 'cancellation', ARG.appointmentId, channels, now)
+end
 -- the request is open again: it no longer counts as ended in an SNP appointment
 if redis.call('HGET', KEY.request, 'appointment') == ARG.appointmentId then
   redis.call('HDEL', KEY.request, 'appointment')

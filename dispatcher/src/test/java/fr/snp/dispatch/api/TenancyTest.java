@@ -323,6 +323,8 @@ class TenancyTest {
                     byReach(server.api.get("/api/v1/appointments/" + appointmentOf(role, t), token), role, t, what);
             case "POST /api/v1/appointments/:id/cancel" -> byReach(server.api.post("/api/v1/appointments/"
                     + appointmentOf(role, t) + "/cancel", token, new JsonObject().put("reason", "PATIENT")), role, t, what);
+            case "GET /api/v1/appointments/:id/messages" ->
+                    byReach(server.api.get("/api/v1/appointments/" + appointmentOf(role, t) + "/messages", token), role, t, what);
             case "POST /api/v1/appointments/:id/feedback" -> byReach(server.api.post("/api/v1/appointments/"
                     + appointmentOf(role, t) + "/feedback", token, new JsonObject().put("answer", "cancelled-by-patient")), role, t, what);
             case "GET /api/v1/stats/noshow", "GET /api/v1/stats/outcomes", "GET /api/v1/stats/indicators" -> {

@@ -91,21 +91,23 @@ class TenancyInLuaTest {
         }
         LuaScript<Bookings.BookCall> book = typed(Bookings.scripts(), "book.lua");
         String appt = Ids.appointment("36", System.currentTimeMillis());
-        List<Object> r = run(book, new Bookings.BookCall(Keys.slot("36", slot), Keys.hold("36", slot), Keys.appointment("36", appt),
-                Keys.idempotency("36", "x", "k1"), Keys.request("36", request), Keys.load("36"), Keys.events("36"),
-                Keys.stats("36", "20261130"), Keys.stats("36", "20261130"), Keys.outbox("36"), Keys.awaitingFeedback("36"),
-                Keys.reminders("36"), Keys.references("36"), slot, appt, request, "", slot + "/" + request, "", 15, 20, "x", 60,
-                1000, "10", Set.of("CPTS-TEST"), 3600, "36-TEST-0000", INDRE, "PHARMACIE-AUTRE", Reach.ORG));
+        List<Object> r = run(book, bookCall(slot, appt, request, "k1", "PHARMACIE-AUTRE"));
         assertThat(r.get(0)).isEqualTo("REQUEST_NOT_FOUND");
         assertThat(server.redis.exists(Keys.appointment("36", appt))).isZero();
         assertThat(server.redis.hgetall(Keys.slot("36", slot))).isEqualTo(before);
         // the same call as the pharmacy that filed the request books: the refusals above are about the caller only
-        r = run(book, new Bookings.BookCall(Keys.slot("36", slot), Keys.hold("36", slot), Keys.appointment("36", appt),
-                Keys.idempotency("36", "x", "k2"), Keys.request("36", request), Keys.load("36"), Keys.events("36"),
-                Keys.stats("36", "20261130"), Keys.stats("36", "20261130"), Keys.outbox("36"), Keys.awaitingFeedback("36"),
-                Keys.reminders("36"), Keys.references("36"), slot, appt, request, "", slot + "/" + request, "", 15, 20, "x", 60,
-                1000, "10", Set.of("CPTS-TEST"), 3600, "36-TEST-0000", INDRE, "PHARMACIE-TEST", Reach.ORG));
+        r = run(book, bookCall(slot, appt, request, "k2", "PHARMACIE-TEST"));
         assertThat(r.get(0)).isEqualTo("OK");
+    }
+
+    /** book.lua called directly as a pharmacy of Indre (no patient contact). */
+    private static Bookings.BookCall bookCall(String slot, String appt, String request, String idempotencyKey, String org) {
+        return new Bookings.BookCall(Keys.slot("36", slot), Keys.hold("36", slot), Keys.appointment("36", appt),
+                Keys.idempotency("36", "x", idempotencyKey), Keys.request("36", request), Keys.load("36"), Keys.events("36"),
+                Keys.stats("36", "20261130"), Keys.stats("36", "20261130"), Keys.outbox("36"), Keys.awaitingFeedback("36"),
+                Keys.reminders("36"), Keys.references("36"), Keys.patientContact("36", appt), Keys.patientMessages("36", appt),
+                Keys.patientReminders("36"), slot, appt, request, "", slot + "/" + request, "", 15, 20, "x", 60, 1000, "10",
+                Set.of("CPTS-TEST"), 3600, "36-TEST-0000", "", "", 60, "", 0, INDRE, org, Reach.ORG);
     }
 
     @Test
@@ -118,8 +120,9 @@ class TenancyInLuaTest {
             @SuppressWarnings("unchecked") Set<String> territories = (Set<String>) caller[0];
             List<Object> r = run(cancel, new Bookings.CancelCall(Keys.appointment("36", appointment), Keys.slot("36", slotOfAppt),
                     Keys.request("36", requestOfAppt), Keys.load("36"), Keys.events("36"), Keys.stats("36", "20261130"),
-                    Keys.stats("36", "20261130"), Keys.outbox("36"), Keys.awaitingFeedback("36"), Keys.reminders("36"), appointment,
-                    "", "PATIENT", "x", 1000, territories, (String) caller[1], (Reach) caller[2]));
+                    Keys.stats("36", "20261130"), Keys.outbox("36"), Keys.awaitingFeedback("36"), Keys.reminders("36"),
+                    Keys.patientContact("36", appointment), Keys.patientMessages("36", appointment), Keys.patientReminders("36"),
+                    appointment, "", "PATIENT", "x", 1000, territories, (String) caller[1], (Reach) caller[2]));
             assertThat(r.get(0)).as("cancel by %s", caller[1]).isEqualTo("APPOINTMENT_NOT_FOUND");
             LuaScript<Bookings.FeedbackCall> feedback = typed(Bookings.scripts(), "feedback.lua");
             r = run(feedback, new Bookings.FeedbackCall(Keys.appointment("36", appointment), Keys.stats("36", "20261130"),
