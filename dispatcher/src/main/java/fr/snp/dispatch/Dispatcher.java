@@ -25,6 +25,8 @@ import fr.snp.dispatch.booking.Appointment;
 import fr.snp.dispatch.domain.Effector;
 import fr.snp.dispatch.domain.PatientContact;
 import fr.snp.dispatch.messages.LogSender;
+import fr.snp.dispatch.waiting.WaitingList;
+import fr.snp.dispatch.waiting.WaitingWatcher;
 import fr.snp.dispatch.messages.PatientMessages;
 import fr.snp.dispatch.messages.PatientMessenger;
 import fr.snp.dispatch.messages.PatientSender;
@@ -80,12 +82,15 @@ public final class Dispatcher implements AutoCloseable {
     private final StatefulRedisConnection<String, String> connection;
     private final IndexSync sync;
     private final OutboxWorker outbox;
+    private final WaitingWatcher waitingWatcher;
     private final Vertx vertx;
     private final Services services;
     private final int port;
 
     private Dispatcher(EmbeddedRedis embedded, RedisClient client, StatefulRedisConnection<String, String> connection,
-                       IndexSync sync, OutboxWorker outbox, Vertx vertx, Services services, int port) {
+                       IndexSync sync, OutboxWorker outbox, WaitingWatcher waitingWatcher, Vertx vertx, Services services,
+                       int port) {
+        this.waitingWatcher = waitingWatcher;
         this.embedded = embedded;
         this.client = client;
         this.connection = connection;
@@ -148,7 +153,8 @@ public final class Dispatcher implements AutoCloseable {
         Services services = new Services(settings, serverClock, index, bookings,
                 new Publishing(redis, index, serverClock, planner, streamMaxLen), requests, doctorRequests, effectors,
                 tokens, CommuneDirectory.loadDefault(), planner, new StatsReader(redis, planner), links,
-                new LiveFeed(redis), new Outbox(redis), new RedisHealth(redis), metrics, new PatientMessages(redis));
+                new LiveFeed(redis), new Outbox(redis), new RedisHealth(redis), metrics, new PatientMessages(redis),
+                new WaitingList(redis, requests, serverClock));
         metrics.liveConnections(() -> services.live().connections());
 
         IndexSync sync = new IndexSync(client, redis, index, effectors, services.live());
@@ -162,6 +168,8 @@ public final class Dispatcher implements AutoCloseable {
             }
             tokens.enableDemoTokens(demoTokens);
         }
+        // desks are told when a slot that appears fits a waiting request (each instance tells its own connections)
+        WaitingWatcher waitingWatcher = new WaitingWatcher(services.waiting(), services.live(), services::nowMs, planner.zone(), 200);
         sync.follow();
 
         int instances = settings.integer("http.instances");
@@ -182,7 +190,7 @@ public final class Dispatcher implements AutoCloseable {
         int listenPort = port;
         vertx.deployVerticle(() -> new HttpVerticle(services, host, listenPort), new DeploymentOptions().setInstances(instances))
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        Dispatcher d = new Dispatcher(embedded, client, connection, sync, outbox, vertx, services, port);
+        Dispatcher d = new Dispatcher(embedded, client, connection, sync, outbox, waitingWatcher, vertx, services, port);
         d.startHousekeeping();
         LOG.info("SNP dispatcher listening on http://" + host + ":" + port + (demo ? " (demo mode)" : ""));
         return d;
@@ -337,6 +345,7 @@ public final class Dispatcher implements AutoCloseable {
             LOG.warning("closing Vert.x: " + e.getMessage());
         }
         outbox.close();
+        waitingWatcher.close();
         sync.close();
         connection.close();
         client.shutdown();

@@ -14,6 +14,7 @@ import fr.snp.dispatch.matching.SlotIndex;
 import fr.snp.dispatch.metrics.Metrics;
 import fr.snp.dispatch.notifications.SignedLinks;
 import fr.snp.dispatch.messages.PatientMessages;
+import fr.snp.dispatch.waiting.WaitingList;
 import fr.snp.dispatch.notifications.Outbox;
 import fr.snp.dispatch.redis.RedisHealth;
 import fr.snp.dispatch.requests.Requests;
@@ -27,7 +28,7 @@ public record Services(Settings settings, ServerClock clock, SlotIndex index, Bo
                        Requests requests, DoctorRequests doctorRequests, EffectorStore effectors, TokenStore tokens,
                        CommuneDirectory communes, AvailabilityPlanner planner, StatsReader stats,
                        SignedLinks feedbackLinks, LiveFeed live, Outbox outbox, RedisHealth health, Metrics metrics,
-                       PatientMessages patientMessages) {
+                       PatientMessages patientMessages, WaitingList waiting) {
 
     public long nowMs() { return clock.nowMs(); }
 }

@@ -92,6 +92,11 @@ public final class ApiRouter {
         route(HttpMethod.POST, "/api/v1/requests", requests::create, Tenant.BODY, REQUESTERS);
         route(HttpMethod.GET, "/api/v1/requests/:id", requests::get, Tenant.PATH_ID, REQUESTERS);
         route(HttpMethod.POST, "/api/v1/requests/:id/outcome", requests::outcome, Tenant.PATH_ID, REQUESTERS);
+        // the waiting list is the SAS desks' (116-117 regulators and OSNP)
+        WaitingHandlers waiting = new WaitingHandlers(s);
+        route(HttpMethod.POST, "/api/v1/requests/:id/wait", waiting::put, Tenant.PATH_ID, REGULATOR, OSNP);
+        route(HttpMethod.DELETE, "/api/v1/requests/:id/wait", waiting::remove, Tenant.PATH_ID, REGULATOR, OSNP);
+        route(HttpMethod.GET, "/api/v1/waiting", waiting::list, Tenant.QUERY_TERRITORY, REGULATOR, OSNP);
 
         AppointmentHandlers appointments = new AppointmentHandlers(s);
         route(HttpMethod.POST, "/api/v1/appointments", appointments::book, Tenant.BODY, REQUESTERS);

@@ -22,7 +22,8 @@ import java.util.Set;
 
 /**
  * GET /api/v1/live?territory=36: Server-Sent Events of the territory's slot changes (published, held, released,
- * booked, cancelled, withdrawn, audience_released) that the caller may see. Each event's id is its change-stream
+ * booked, cancelled, withdrawn, audience_released) that the caller may see; for the SAS desks also "waiting"
+ * notices (a slot now fits a request of the waiting list), which carry no id and are not replayed. Each event's id is its change-stream
  * id: a client reconnecting with Last-Event-ID gets what it missed from Redis, then the live flow, without gaps or
  * repeats. Browsers' EventSource cannot send headers, so the token may come as ?access_token=.
  */
@@ -105,6 +106,15 @@ final class LiveHandler {
             context.runOnContext(v -> {
                 if (buffered != null) buffered.add(Map.entry(id, entry));
                 else send(id, entry);
+            });
+        }
+
+        @Override
+        public void onNotice(LiveFeed.Notice n) {
+            // the waiting list is the SAS desks' (regulators and OSNP), who reach every request of their territory
+            if (principal.role() != Role.REGULATOR && principal.role() != Role.OSNP) return;
+            context.runOnContext(v -> {
+                if (buffered == null) write("event: " + n.type() + "\ndata: " + n.json() + "\n\n");
             });
         }
 

@@ -150,7 +150,9 @@ final class StatsHandlers {
                 if (byOrigin && ((Long) row.get("requests")) == 0) continue;
                 rows.add(row);
             }
-            JsonObject summary = new JsonObject().put("medianWaitMinutes", StatsReader.medianWaitMinutes(total));
+            JsonObject summary = new JsonObject().put("medianWaitMinutes", StatsReader.medianWaitMinutes(total))
+                    // requests booked while on the waiting list: the slots the list got to waiting patients
+                    .put("servedFromWaitingList", total.getOrDefault("servedFromWaiting|all|-", 0L));
             return report(ctx, period, byOrigin ? "origin" : "territory", rows, summary);
         }));
     }

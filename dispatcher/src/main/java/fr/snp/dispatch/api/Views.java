@@ -86,6 +86,7 @@ public final class Views {
                 .put("status", r.status()).put("createdAt", local(r.createdAtMs(), zone))
                 .put("patient", patient).put("need", need);
         if (r.appointmentId() != null) j.put("appointmentId", r.appointmentId());
+        if (r.waitingSinceMs() != null && r.status().equals("open")) j.put("waitingSince", local(r.waitingSinceMs(), zone));
         if (r.outcome() != null) {
             j.put("outcome", new JsonObject().put("type", r.outcome().type().name()).mergeIn(new JsonObject(r.outcome().details()))
                     .put("at", local(r.outcome().atMs(), zone)));

@@ -17,6 +17,8 @@ public enum Outcome {
     ALREADY_WITHDRAWN(200, true, "refused", "the slot was already withdrawn", "Ce créneau était déjà retiré."),
     SLOT_EXISTS(200, true, "refused", "the slot was already published", "Ce créneau était déjà publié."),
     NOT_DUE(200, true, "refused", "nothing to release yet", "Rien à libérer pour l'instant."),
+    ALREADY_WAITING(200, true, "refused", "the request was already on the waiting list", "Cet appel était déjà en liste d'attente."),
+    NOT_WAITING(200, true, "refused", "the request was not on the waiting list", "Cet appel n'était pas en liste d'attente."),
 
     // --- not found (ids of other tenants are not confirmed to exist) ---------------------------------------------
     SLOT_NOT_FOUND(404, false, "refused", "no such slot", "Ce créneau n'existe plus."),
@@ -50,6 +52,8 @@ public enum Outcome {
     // --- request and appointment states -------------------------------------------------------------------------
     REQUEST_ALREADY_BOOKED(409, false, "conflict", "the request already has an appointment", "Cette demande a déjà un rendez-vous."),
     REQUEST_CLOSED(409, false, "conflict", "the request is closed with an outcome", "Cette demande est close."),
+    WINDOW_PASSED(409, false, "refused", "the request's time window has passed: file a new request if the patient still needs one",
+            "Le délai souhaité pour ce patient est dépassé : faites une nouvelle demande s'il a toujours besoin d'un médecin."),
     IDEMPOTENCY_KEY_REUSED(422, false, "conflict", "this Idempotency-Key was used for another booking",
             "Cette réservation a déjà servi pour un autre créneau."),
     APPOINTMENT_NOT_CANCELLABLE(409, false, "refused", "the appointment is no longer booked", "Ce rendez-vous n'est plus annulable."),

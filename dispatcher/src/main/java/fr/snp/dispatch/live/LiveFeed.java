@@ -23,6 +23,29 @@ public final class LiveFeed {
     /** One open connection. Called on the follower thread: implementations hop to their own event loop. */
     public interface Subscriber {
         void onEvent(String id, Map<String, String> entry);
+
+        /** A notice that is not a slot change (e.g. a slot fits a waiting request); not replayed on reconnection. */
+        default void onNotice(Notice notice) {}
+    }
+
+    /**
+     * Something the desks of a territory are told once, live: its type ("waiting"), the requests it concerns (a
+     * connection gets it only if its principal reaches them) and the JSON the page shows.
+     */
+    public record Notice(String type, List<String> requestIds, String json) {}
+
+    /** Server-side listeners of every territory's changes (the waiting list's watcher); not counted as connections. */
+    public interface Listener {
+        void onChange(String territory, String id, Map<String, String> entry);
+    }
+
+    private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    public void listen(Listener l) { listeners.add(l); }
+
+    public void notice(String territory, Notice n) {
+        Set<Subscriber> set = byTerritory.get(territory);
+        if (set != null) for (Subscriber s : set) s.onNotice(n);
     }
 
     private final RedisAsyncCommands<String, String> redis;
@@ -57,6 +80,7 @@ public final class LiveFeed {
     }
 
     public void publish(String territory, String id, Map<String, String> entry) {
+        for (Listener l : listeners) l.onChange(territory, id, entry);
         Set<Subscriber> set = byTerritory.get(territory);
         if (set != null) for (Subscriber s : set) s.onEvent(id, entry);
     }

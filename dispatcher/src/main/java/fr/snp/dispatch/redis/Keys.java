@@ -87,6 +87,12 @@ public final class Keys {
     /** Sorted set "appointmentId|channels" by the time the patient's reminder is due (epoch s). */
     public static String patientReminders(String territory) { return t(territory) + "patient-reminders"; }
 
+    /**
+     * The territory's waiting list: open requests nothing fitted, by the end of their window (epoch ms): the most
+     * urgent first. A request leaves it when booked, closed, taken off, or when its window passes.
+     */
+    public static String waiting(String territory) { return t(territory) + "waiting"; }
+
     /** Hash of server secrets shared by all instances (e.g. the feedback-link key, made once). */
     public static final String SECRETS = "snp:secrets";
 

@@ -48,7 +48,8 @@ public final class Requests {
                              String createdBy, String org, long createdAt, String patient, String need,
                              long retentionSeconds, Set<String> callerTerritories, String callerOrg, Reach callerReach) {}
 
-    public record OutcomeCall(@Key String request, @Key String requestDay, OutcomeType type, String details,
+    public record OutcomeCall(@Key String request, @Key String requestDay, @Key String waiting, String requestId,
+                              OutcomeType type, String details,
                               String nowMs, String callerId, boolean withAdvice, Set<String> callerTerritories,
                               String callerOrg, Reach callerReach) {}
 
@@ -93,7 +94,7 @@ public final class Requests {
         Access.patientTerritory(p, territory, patient.communeName(), patient.communeInsee());
         long now = clock.nowMs();
         CareRequest request = new CareRequest(Ids.request(territory, now), territory, origin, p.id(), p.org(), now, patient,
-                need, null, null);
+                need, null, null, null);
         List<Candidate> candidates = candidates(p, request);
         metrics.request(origin.name());
         CreateCall call = new CreateCall(Keys.request(territory, request.id()), requestDay(territory, request.id()),
@@ -140,7 +141,7 @@ public final class Requests {
     public CompletionStage<CareRequest> close(Principal p, String id, OutcomeType type, JsonObject details, boolean withAdvice) {
         String t = Ids.territoryOf(id);
         if (!p.serves(t)) return CompletableFuture.failedFuture(new Refused(Outcome.REQUEST_NOT_FOUND));
-        OutcomeCall call = new OutcomeCall(Keys.request(t, id), requestDay(t, id), type, details.encode(), clock.forScripts(),
+        OutcomeCall call = new OutcomeCall(Keys.request(t, id), requestDay(t, id), Keys.waiting(t), id, type, details.encode(), clock.forScripts(),
                 p.id(), withAdvice, p.territories(), p.org(), p.reach());
         return SET_OUTCOME.<List<Object>>run(redis, ScriptOutputType.MULTI, call).thenCompose(raw -> {
             Outcome o = Outcome.of((String) raw.get(0));
@@ -194,7 +195,7 @@ public final class Requests {
                 h.get("outcomeDetails"), Long.parseLong(h.get("outcomeAt")), h.get("outcomeBy")) : null;
         return new CareRequest(id, h.get("territory"), Origin.valueOf(h.get("origin")), h.get("createdBy"), h.get("org"),
                 Long.parseLong(h.get("createdAt")), patient(new JsonObject(h.get("patient"))), need(new JsonObject(h.get("need"))),
-                h.get("appointment"), outcome);
+                h.get("appointment"), outcome, h.containsKey("waitingSince") ? Long.valueOf(h.get("waitingSince")) : null);
     }
 
     public static JsonObject patientJson(Patient p) {

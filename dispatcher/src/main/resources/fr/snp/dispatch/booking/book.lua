@@ -18,6 +18,7 @@
 --   contact             the patient's contact for this appointment (sms, email), if they agreed to be told
 --   messages            the delivery records of the patient's messages about this appointment
 --   patientReminders    the territory's patient reminders, "appointmentId|channels" by due time (epoch s)
+--   waiting             the territory's waiting list (the request leaves it, served)
 -- ARGV
 --   slotId              the slot
 --   appointmentId       the id the appointment gets
@@ -99,6 +100,12 @@ redis.call('XADD', KEY.outbox, '*', 'type', 'booked', 'appt', ARG.appointmentId,
 redis.call('ZADD', KEY.awaiting, slot[4], ARG.appointmentId)
 redis.call('ZADD', KEY.reminders, tonumber(slot[4]) + tonumber(ARG.reminderAfter), ARG.appointmentId)
 redis.call('HSET', KEY.request, 'appointment', ARG.appointmentId)
+-- a request served from the waiting list leaves it, and counts apart (and so does its appointment, if cancelled)
+if redis.call('ZREM', KEY.waiting, ARG.requestId) == 1 then
+  redis.call('HSET', KEY.appointment, 'fromWaiting', '1')
+  bump(KEY.requestDay, 'servedFromWaiting', {'all', '-', 'origin', req[1]}, 1)
+end
+redis.call('HDEL', KEY.request, 'waitingSince', 'waitingBy')
 -- the patient is told, if they agreed: the contact kept until a day after the appointment, one confirmation per
 -- channel, the reminder scheduled (each in the same step as the booking: told if and only if booked)
 if ARG.channels ~= '' then

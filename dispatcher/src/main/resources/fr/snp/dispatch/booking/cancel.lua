@@ -24,7 +24,7 @@
 --   callerOrg
 --   callerReach
 local a = redis.call('HMGET', KEY.appointment, 'status', 'slot', 'effector', 'week', 'sas', 'origin', 'hour', 'lead',
-  'cpts', 'wait', 'org')
+  'cpts', 'wait', 'org', 'fromWaiting')
 if not a[1] or not reachesAppointment(KEY.appointment, a[11], a[3], a[9]) then
   return {'APPOINTMENT_NOT_FOUND', '', {}, {}}
 end
@@ -55,6 +55,7 @@ if redis.call('HGET', KEY.request, 'appointment') == ARG.appointmentId then
   redis.call('HDEL', KEY.request, 'appointment')
   bump(KEY.requestDay, 'outcome.SNP_SLOT', {'all', '-', 'origin', a[6]}, -1)
   bump(KEY.requestDay, 'wait', {'5min', a[10]}, -1)
+  if a[12] == '1' then bump(KEY.requestDay, 'servedFromWaiting', {'all', '-', 'origin', a[6]}, -1) end
 end
 
 local loadPrefix = a[4] .. ':' .. a[3] .. ':'

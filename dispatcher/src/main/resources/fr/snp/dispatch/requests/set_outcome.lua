@@ -3,7 +3,9 @@
 -- KEYS
 --   request             the request hash
 --   requestDay          statistics of the request's local day
+--   waiting             the territory's waiting list (a closed request leaves it)
 -- ARGV
+--   requestId           the request
 --   type                the outcome (OutcomeType)
 --   details             outcome details, JSON
 --   nowMs               the server's clock in simulation mode, else empty (Redis's clock)
@@ -20,6 +22,8 @@ if r[3] then
   if r[3] == ARG.type then return {'ALREADY_SET', r[3]} end
   return {'OUTCOME_ALREADY_SET', r[3]}
 end
+redis.call('ZREM', KEY.waiting, ARG.requestId)
+redis.call('HDEL', KEY.request, 'waitingSince', 'waitingBy')
 redis.call('HSET', KEY.request, 'outcome', ARG.type, 'outcomeDetails', ARG.details, 'outcomeAt', tostring(nowMs()),
   'outcomeBy', ARG.callerId)
 bump(KEY.requestDay, 'outcome.' .. ARG.type, {'all', '-', 'origin', r[1]}, 1)

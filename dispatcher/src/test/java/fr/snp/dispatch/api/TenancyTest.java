@@ -363,6 +363,20 @@ class TenancyTest {
                 if (t == Target.OWN) assertThat(r.status()).as(what + " " + r).isEqualTo(201);
                 else assertThat(r.code()).as(what + " " + r).isEqualTo("OUTSIDE_TERRITORY");
             }
+            case "POST /api/v1/requests/:id/wait" ->
+                    byReach(server.api.post("/api/v1/requests/" + requestOf(role, t) + "/wait", token, null), role, t, what);
+            case "DELETE /api/v1/requests/:id/wait" ->
+                    byReach(server.api.delete("/api/v1/requests/" + requestOf(role, t) + "/wait", token), role, t, what);
+            case "GET /api/v1/waiting" -> {
+                String own = requestOf(role, Target.OWN);
+                server.api.post("/api/v1/requests/" + own + "/wait", token, null);
+                Api.Response r = server.api.get("/api/v1/waiting?territory=" + territory, token);
+                if (t == Target.OTHER_TERRITORY) { notServed(r, what); break; }
+                allowed(r, what);
+                List<String> ids = r.json().getJsonArray("waiting").stream()
+                        .map(o -> ((JsonObject) o).getJsonObject("request").getString("id")).toList();
+                assertThat(ids).as(what).contains(own);
+            }
             case "GET /api/v1/doctor-requests" -> {
                 String id = doctorRequestOf(t);
                 Api.Response r = server.api.get("/api/v1/doctor-requests?territory=" + territory, token);

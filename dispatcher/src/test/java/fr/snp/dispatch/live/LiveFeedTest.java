@@ -1,5 +1,6 @@
 package fr.snp.dispatch.live;
 
+import fr.snp.dispatch.SseStream;
 import fr.snp.dispatch.TestServer;
 import fr.snp.dispatch.domain.Role;
 import io.vertx.core.json.JsonObject;
@@ -7,22 +8,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,54 +33,6 @@ class LiveFeedTest {
     @AfterAll
     static void stop() { server.close(); }
 
-    /** An SSE connection read on its own thread into (id, event, data) records. */
-    static final class Stream implements AutoCloseable {
-        record Event(String id, String name, String data) {}
-
-        final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-        final InputStream body;
-
-        Stream(String token, String lastEventId) throws Exception {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + "/api/v1/live?territory=36&access_token=" + token));
-            if (lastEventId != null) b.header("Last-Event-ID", lastEventId);
-            HttpResponse<InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-            assertThat(r.statusCode()).isEqualTo(200);
-            assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
-            body = r.body();
-            Thread t = new Thread(this::read, "sse-reader");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        private void read() {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
-                String id = null, name = "message", line;
-                StringBuilder data = new StringBuilder();
-                while ((line = in.readLine()) != null) {
-                    if (line.isEmpty()) {
-                        if (data.length() > 0) events.add(new Event(id, name, data.toString()));
-                        id = null; name = "message"; data.setLength(0);
-                    } else if (line.startsWith("id: ")) id = line.substring(4);
-                    else if (line.startsWith("event: ")) name = line.substring(7);
-                    else if (line.startsWith("data: ")) data.append(line.substring(6));
-                }
-            } catch (Exception closed) {
-                // connection closed by the test
-            }
-        }
-
-        Event next(String name) throws InterruptedException {
-            while (true) {
-                Event e = events.poll(5, TimeUnit.SECONDS);
-                assertThat(e).as("an event '%s' within 5 s", name).isNotNull();
-                if (e.name().equals(name)) return e;
-            }
-        }
-
-        @Override
-        public void close() throws Exception { body.close(); }
-    }
-
     static String base() { return "http://127.0.0.1:" + server.dispatcher.port(); }
 
     @Test
@@ -94,13 +41,13 @@ class LiveFeedTest {
         String token = server.token(Role.REGULATOR);
         String last;
         List<String> seen = new ArrayList<>();
-        try (Stream s = new Stream(token, null)) {
-            Stream.Event ready = s.next("ready");
+        try (SseStream s = new SseStream(base(), token, null)) {
+            SseStream.Event ready = s.next("ready");
             String slot = server.slot(effector, 120, "AMB", "SNP");
             String request = server.requestId(Role.REGULATOR, "SAS_116117");
             server.api.post("/api/v1/slots/" + slot + "/hold", token, new JsonObject().put("requestId", request));
-            Stream.Event published = s.next("slot");
-            Stream.Event held = s.next("slot");
+            SseStream.Event published = s.next("slot");
+            SseStream.Event held = s.next("slot");
             assertThat(new JsonObject(published.data()).getString("type")).isEqualTo("published");
             assertThat(new JsonObject(held.data()).getString("status")).isEqualTo("held");
             assertThat(new JsonObject(held.data()).getString("holdExpiresAt")).isNotBlank();
@@ -111,10 +58,10 @@ class LiveFeedTest {
         // while disconnected: three changes
         List<String> missed = new ArrayList<>();
         for (int i = 0; i < 3; i++) missed.add(server.slot(effector, 200 + 30 * i, "AMB", "SNP"));
-        try (Stream s = new Stream(token, last)) {
+        try (SseStream s = new SseStream(base(), token, last)) {
             s.next("ready");
             for (int i = 0; i < 3; i++) {
-                Stream.Event e = s.next("slot");
+                SseStream.Event e = s.next("slot");
                 seen.add(new JsonObject(e.data()).getString("slotId"));
             }
             String after = server.slot(effector, 400, "AMB", "SNP");
@@ -127,7 +74,7 @@ class LiveFeedTest {
     @Test
     void aCallerSeesOnlyTheSlotsItsRoleMaySeeAndNeedsAToken() throws Exception {
         String effector = server.effector("36088", null);
-        try (Stream pharmacy = new Stream(server.token(Role.PHARMACIST), null)) {
+        try (SseStream pharmacy = new SseStream(base(), server.token(Role.PHARMACIST), null)) {
             pharmacy.next("ready");
             server.slot(effector, 120, "AMB", "SNP");          // reserved to the SAS: not shown to a pharmacy
             String pro = server.slot(effector, 150, "AMB", "PRO");

@@ -27,7 +27,7 @@ class ScriptContractTest {
 
     static List<LuaScript<?>> all() {
         return Stream.of(Bookings.scripts(), Publishing.scripts(), Requests.scripts(), DoctorRequests.scripts(),
-                EffectorStore.scripts()).flatMap(List::stream).toList();
+                EffectorStore.scripts(), fr.snp.dispatch.waiting.WaitingList.scripts()).flatMap(List::stream).toList();
     }
 
     /** The names the header lists under "-- KEYS" and "-- ARGV". */

@@ -11,6 +11,7 @@ import fr.snp.dispatch.domain.Origin;
 import fr.snp.dispatch.domain.OutcomeType;
 import fr.snp.dispatch.domain.Role;
 import fr.snp.dispatch.requests.Requests;
+import fr.snp.dispatch.waiting.WaitingList;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -106,7 +107,7 @@ class TenancyInLuaTest {
                 Keys.idempotency("36", "x", idempotencyKey), Keys.request("36", request), Keys.load("36"), Keys.events("36"),
                 Keys.stats("36", "20261130"), Keys.stats("36", "20261130"), Keys.outbox("36"), Keys.awaitingFeedback("36"),
                 Keys.reminders("36"), Keys.references("36"), Keys.patientContact("36", appt), Keys.patientMessages("36", appt),
-                Keys.patientReminders("36"), slot, appt, request, "", slot + "/" + request, "", 15, 20, "x", 60, 1000, "10",
+                Keys.patientReminders("36"), Keys.waiting("36"), slot, appt, request, "", slot + "/" + request, "", 15, 20, "x", 60, 1000, "10",
                 Set.of("CPTS-TEST"), 3600, "36-TEST-0000", "", "", 60, "", 0, INDRE, org, Reach.ORG);
     }
 
@@ -146,8 +147,15 @@ class TenancyInLuaTest {
     @Test
     void requestsEffectorsSlotsAndDoctorRequestsToo() throws Exception {
         LuaScript<Requests.OutcomeCall> outcome = typed(Requests.scripts(), "set_outcome.lua");
-        assertThat(run(outcome, new Requests.OutcomeCall(Keys.request("36", request), Keys.stats("36", "20261130"), OutcomeType.ADVICE,
+        assertThat(run(outcome, new Requests.OutcomeCall(Keys.request("36", request), Keys.stats("36", "20261130"), Keys.waiting("36"), request, OutcomeType.ADVICE,
                 "{}", "", "x", false, INDRE, "PHARMACIE-AUTRE", Reach.ORG)).get(0)).isEqualTo("REQUEST_NOT_FOUND");
+        LuaScript<WaitingList.WaitCall> wait = typed(WaitingList.scripts(), "wait.lua");
+        assertThat(run(wait, new WaitingList.WaitCall(Keys.request("36", request), Keys.waiting("36"), request,
+                System.currentTimeMillis() + 3_600_000, "", "x", INDRE, "PHARMACIE-AUTRE", Reach.ORG)).get(0)).isEqualTo("REQUEST_NOT_FOUND");
+        LuaScript<WaitingList.LeaveCall> leave = typed(WaitingList.scripts(), "leave.lua");
+        assertThat(run(leave, new WaitingList.LeaveCall(Keys.request("36", request), Keys.waiting("36"), request, VENDEE,
+                "SAS-85", Reach.TERRITORY)).get(0)).isEqualTo("REQUEST_NOT_FOUND");
+        assertThat(server.redis.exists(Keys.waiting("36"))).isZero();
         LuaScript<Requests.ReadCall> readRequest = typed(Requests.scripts(), "read_request.lua");
         assertThat(run(readRequest, new Requests.ReadCall(Keys.request("36", request), VENDEE, "SAS-85", Reach.TERRITORY))).isEmpty();
         assertThat(server.redis.hexists(Keys.request("36", request), "outcome")).isFalse();
