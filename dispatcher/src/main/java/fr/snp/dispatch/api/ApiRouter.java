@@ -100,6 +100,8 @@ public final class ApiRouter {
 
         AppointmentHandlers appointments = new AppointmentHandlers(s);
         route(HttpMethod.POST, "/api/v1/appointments", appointments::book, Tenant.BODY, REQUESTERS);
+        // outside the published slots: a medical decision of the SAS regulator, with an effector who accepts it
+        route(HttpMethod.POST, "/api/v1/appointments/supernumerary", appointments::bookSupernumerary, Tenant.BODY, REGULATOR);
         route(HttpMethod.GET, "/api/v1/appointments/:id", appointments::get, Tenant.PATH_ID, with(REQUESTERS, EFFECTOR));
         route(HttpMethod.POST, "/api/v1/appointments/:id/cancel", appointments::cancel, Tenant.PATH_ID, with(REQUESTERS, EFFECTOR));
         route(HttpMethod.POST, "/api/v1/appointments/:id/feedback", appointments::feedback, Tenant.PATH_ID, EFFECTOR, COORDINATOR);

@@ -27,15 +27,7 @@ final class AppointmentHandlers {
     AppointmentHandlers(Services s) { this.s = s; }
 
     void book(RoutingContext ctx) {
-        String key = ctx.request().getHeader("Idempotency-Key");
-        if (key == null || key.isBlank()) {
-            throw ApiError.badRequest("IDEMPOTENCY_KEY_REQUIRED", "an Idempotency-Key header (e.g. a UUID) is required, "
-                    + "so that a retried booking never books twice", "Idempotency-Key");
-        }
-        if (!IDEMPOTENCY_KEY.matcher(key).matches()) {
-            throw ApiError.badRequest("INVALID_FIELD", "Idempotency-Key must be 1 to 128 characters of A-Z a-z 0-9 . _ : -",
-                    "Idempotency-Key");
-        }
+        String key = idempotencyKey(ctx);
         JsonObject body = Input.object(ctx);
         String slotId = Input.string(body, "slotId", null, true);
         String requestId = Input.string(body, "requestId", null, true);
@@ -58,6 +50,38 @@ final class AppointmentHandlers {
             }
             return new Http.Reply(201, view, headers);
         }));
+    }
+
+    /**
+     * POST /api/v1/appointments/supernumerary: a regulator books an effector outside their published slots, at the
+     * time agreed with them on the phone ({effectorId, requestId, start, minutes, location, mode, patientContact}).
+     */
+    void bookSupernumerary(RoutingContext ctx) {
+        String key = idempotencyKey(ctx);
+        JsonObject body = Input.object(ctx);
+        String effectorId = Input.string(body, "effectorId", null, true);
+        String requestId = Input.string(body, "requestId", null, true);
+        if (!Ids.isWellFormed(effectorId)) throw Input.invalid("effectorId", "is not a well-formed effector id");
+        if (!Ids.isWellFormed(requestId)) throw Input.invalid("requestId", "is not a well-formed request id");
+        java.time.OffsetDateTime start = Input.dateTime(body, "start", null, true).truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        int minutes = Input.integer(body, "minutes", null, 5, 60, 20);
+        int location = Input.integer(body, "location", null, 0, 9, 0);
+        fr.snp.dispatch.domain.Mode mode = Input.enumValue(fr.snp.dispatch.domain.Mode.class, body, "mode", null,
+                fr.snp.dispatch.domain.Mode.AMB);
+        PatientContact contact = patientContact(body);
+        fr.snp.dispatch.domain.Effector e = s.index().effector(effectorId);
+        if (e != null && e.location(location) == null) throw Input.invalid("location", "is not one of the effector's practice locations");
+        if (e != null && mode == fr.snp.dispatch.domain.Mode.HH && e.homeVisitRadiusKm() <= 0) {
+            throw Input.invalid("mode", "HH: this effector makes no home visits");
+        }
+        java.time.ZonedDateTime local = start.atZoneSameInstant(s.planner().zone());
+        fr.snp.dispatch.domain.NewSlot slot = new fr.snp.dispatch.domain.NewSlot(effectorId, location, local.toEpochSecond(),
+                local.plusMinutes(minutes).toEpochSecond(), local.getOffset().getTotalSeconds(), mode.name(), 0, 0, 0,
+                s.planner().week(local.toInstant()));
+        Http.reply(ctx, s.bookings().bookSupernumerary(Authenticator.principal(ctx), slot, requestId, key, contact)
+                .thenApply(b -> new Http.Reply(201, view(b.appointment()), b.replayed()
+                        ? Map.of("Location", "/api/v1/appointments/" + b.appointment().id(), "Idempotent-Replayed", "true")
+                        : Map.of("Location", "/api/v1/appointments/" + b.appointment().id()))));
     }
 
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+");
@@ -124,6 +148,19 @@ final class AppointmentHandlers {
                     }
                     return new Http.Reply(200, reply);
                 })));
+    }
+
+    private static String idempotencyKey(RoutingContext ctx) {
+        String key = ctx.request().getHeader("Idempotency-Key");
+        if (key == null || key.isBlank()) {
+            throw ApiError.badRequest("IDEMPOTENCY_KEY_REQUIRED", "an Idempotency-Key header (e.g. a UUID) is required, "
+                    + "so that a retried booking never books twice", "Idempotency-Key");
+        }
+        if (!IDEMPOTENCY_KEY.matcher(key).matches()) {
+            throw ApiError.badRequest("INVALID_FIELD", "Idempotency-Key must be 1 to 128 characters of A-Z a-z 0-9 . _ : -",
+                    "Idempotency-Key");
+        }
+        return key;
     }
 
     void get(RoutingContext ctx) {

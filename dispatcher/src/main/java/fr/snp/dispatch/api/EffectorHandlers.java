@@ -102,10 +102,12 @@ final class EffectorHandlers {
         if (webhook != null && !webhook.matches("https?://[^\\s/]+(/\\S*)?")) {
             throw Input.invalid("webhookUrl", "must be an http or https URL");
         }
+        // how many patients a day the effector accepts in addition to their slots when a regulator asks (0 = none)
+        int supernumerary = Input.integer(body, "supernumeraryDailyCap", null, 0, 10, 0);
         String territory = places.get(0).communeInsee().startsWith("97")
                 ? places.get(0).communeInsee().substring(0, 3) : places.get(0).communeInsee().substring(0, 2);
         return new Effector("__ID__", territory, rpps, firstName, lastName, specialty, places, Set.copyOf(cpts), cap,
-                radius == null ? 0 : radius, phone, webhook);
+                radius == null ? 0 : radius, phone, webhook, supernumerary);
     }
 
     private PracticeLocation location(JsonObject l, int i) {

@@ -103,6 +103,8 @@ final class StatsHandlers {
                 row.put("fulfilled", fulfilled);
                 row.put("noshow", noshow);
                 row.put("cancelled", cancelled);
+                // booked outside the published slots (also counted in booked)
+                row.put("supernumerary", m.getOrDefault("supernumerary", 0L));
                 Map<String, Long> p0 = past.getOrDefault(key, Map.of());
                 long awaiting = p0.getOrDefault("booked", 0L) - p0.getOrDefault("cancelled", 0L)
                         - p0.getOrDefault("fulfilled", 0L) - p0.getOrDefault("noshow", 0L);

@@ -62,6 +62,7 @@ public final class Views {
                         .put("end", time(a.endSec() * 1000, offset)).put("mode", a.mode().name()))
                 .put("request", new JsonObject().put("id", a.requestId()).put("origin", a.origin().name()))
                 .put("createdAt", time(a.createdAtMs(), offset));
+        if (a.supernumerary()) j.put("supernumerary", true);
         if (e != null) {
             j.put("effector", effectorSummary(e)).put("place", place(e.location(a.location())));
         } else {

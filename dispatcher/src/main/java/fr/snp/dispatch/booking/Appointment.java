@@ -10,12 +10,12 @@ import java.util.Set;
  * A booked slot for a request, as book.lua writes it (readable field names: appointments are few next to slots)
  * and cancel.lua / feedback.lua change it. {@link #fromRedis} is the one place that reads that form.
  * {@code org}: the organisation that booked it; {@code cpts}: the effector's CPTS when it was booked (what a CPTS
- * coordinator reaches).
+ * coordinator reaches); {@code supernumerary}: booked outside the effector's published slots.
  */
 public record Appointment(String id, String slotId, String requestId, String effectorId, int location, long startSec,
                           long endSec, int offsetSeconds, Mode mode, String week, String status, long createdAtMs,
                           String bookedBy, String org, Origin origin, boolean sasRegulated, Set<String> cpts,
-                          String reference, Feedback feedback, Cancellation cancellation) {
+                          String reference, Feedback feedback, Cancellation cancellation, boolean supernumerary) {
 
     public record Cancellation(long atMs, String reason, String by) {}
 
@@ -43,7 +43,7 @@ public record Appointment(String id, String slotId, String requestId, String eff
                 Integer.parseInt(h.get("offset")), Mode.valueOf(h.get("mode")), h.get("week"), h.get("status"),
                 Long.parseLong(h.get("createdAt")), h.get("bookedBy"), h.get("org"), Origin.valueOf(h.get("origin")),
                 "1".equals(h.get("sas")), cpts.isEmpty() ? Set.of() : Set.of(cpts.split(",")),
-                h.getOrDefault("reference", referenceOf(h.get("id"))), feedback, cancellation);
+                h.getOrDefault("reference", referenceOf(h.get("id"))), feedback, cancellation, "1".equals(h.get("supernumerary")));
     }
 
     private static String emptyToNull(String s) { return s == null || s.isEmpty() ? null : s; }

@@ -6,6 +6,7 @@ import fr.snp.dispatch.auth.Reach;
 import fr.snp.dispatch.availability.AvailabilityPlanner;
 import fr.snp.dispatch.domain.Effector;
 import fr.snp.dispatch.domain.Ids;
+import fr.snp.dispatch.domain.NewSlot;
 import fr.snp.dispatch.domain.Outcome;
 import fr.snp.dispatch.domain.PatientContact;
 import fr.snp.dispatch.domain.Refused;
@@ -58,6 +59,34 @@ public final class Bookings {
                            long contactTtl, String channels, long patientReminderAt, Set<String> callerTerritories,
                            String callerOrg, Reach callerReach) {}
 
+    /** book_supernumerary.lua: a BookCall, the slot to make, and the effector's daily cap of such consultations. */
+    public record SupernumeraryCall(@Key String slot, @Key String hold, @Key String appointment, @Key String idempotency,
+                                    @Key String request, @Key String load, @Key String events, @Key String slotDay,
+                                    @Key String requestDay, @Key String outbox, @Key String awaiting, @Key String reminders,
+                                    @Key String references, @Key String contact, @Key String messages,
+                                    @Key String patientReminders, @Key String waiting, @Key String slotsByStart,
+                                    @Key String effectors, String slotId, String appointmentId,
+                                    String requestId, String holdId, String fingerprint, String nowMs, int audienceMask,
+                                    int weeklySasCap, String callerId, int idempotencyTtl, int streamMaxLen, String hour,
+                                    Set<String> cpts, long reminderAfter, String reference, String contactSms,
+                                    String contactEmail, long contactTtl, String channels, long patientReminderAt,
+                                    Set<String> callerTerritories, String callerOrg, Reach callerReach, String effectorId, int location,
+                                    long startSec, long endSec, int offset, String mode, String week, String day,
+                                    int dailyCap) {
+
+        static SupernumeraryCall of(BookCall b, String slotsByStart, String effectors, NewSlot s, String day, int dailyCap) {
+            return new SupernumeraryCall(b.slot(), b.hold(), b.appointment(), b.idempotency(), b.request(), b.load(),
+                    b.events(), b.slotDay(), b.requestDay(), b.outbox(), b.awaiting(), b.reminders(), b.references(),
+                    b.contact(), b.messages(), b.patientReminders(), b.waiting(), slotsByStart, effectors, b.slotId(),
+                    b.appointmentId(),
+                    b.requestId(), b.holdId(), b.fingerprint(), b.nowMs(), b.audienceMask(), b.weeklySasCap(), b.callerId(),
+                    b.idempotencyTtl(), b.streamMaxLen(), b.hour(), b.cpts(), b.reminderAfter(), b.reference(),
+                    b.contactSms(), b.contactEmail(), b.contactTtl(), b.channels(), b.patientReminderAt(),
+                    b.callerTerritories(), b.callerOrg(), b.callerReach(), s.effectorId(),
+                    s.location(), s.start(), s.end(), s.offsetSeconds(), s.mode(), s.week(), day, dailyCap);
+        }
+    }
+
     public record CancelCall(@Key String appointment, @Key String slot, @Key String request, @Key String load,
                              @Key String events, @Key String slotDay, @Key String requestDay, @Key String outbox,
                              @Key String awaiting, @Key String reminders, @Key String contact, @Key String messages,
@@ -79,7 +108,9 @@ public final class Bookings {
     private static final LuaScript<ReleaseHoldCall> RELEASE_HOLD = LuaScript.beside(Bookings.class, "release_hold.lua",
             ReleaseHoldCall.class, SLOT_PRELUDES);
     private static final LuaScript<BookCall> BOOK = LuaScript.beside(Bookings.class, "book.lua", BookCall.class,
-            with(SLOT_PRELUDES, "offer.lua"));
+            with(with(SLOT_PRELUDES, "offer.lua"), "book_core.lua"));
+    private static final LuaScript<SupernumeraryCall> BOOK_SUPERNUMERARY = LuaScript.beside(Bookings.class,
+            "book_supernumerary.lua", SupernumeraryCall.class, with(with(SLOT_PRELUDES, "offer.lua"), "book_core.lua"));
     private static final LuaScript<CancelCall> CANCEL = LuaScript.beside(Bookings.class, "cancel.lua", CancelCall.class,
             SLOT_PRELUDES);
     private static final LuaScript<FeedbackCall> FEEDBACK = LuaScript.beside(Bookings.class, "feedback.lua",
@@ -88,7 +119,9 @@ public final class Bookings {
             ReadAppointmentCall.class, LuaScript.TENANCY_PRELUDE);
     private static final LuaScript<RemindCall> REMIND = LuaScript.beside(Bookings.class, "remind.lua", RemindCall.class);
 
-    public static List<LuaScript<?>> scripts() { return List.of(HOLD, RELEASE_HOLD, BOOK, CANCEL, FEEDBACK, READ, REMIND); }
+    public static List<LuaScript<?>> scripts() {
+        return List.of(HOLD, RELEASE_HOLD, BOOK, BOOK_SUPERNUMERARY, CANCEL, FEEDBACK, READ, REMIND);
+    }
 
     private static String[] with(String[] preludes, String extra) {
         String[] all = java.util.Arrays.copyOf(preludes, preludes.length + 1);
@@ -185,32 +218,62 @@ public final class Bookings {
             metrics.bookingResult(r.outcome.metric);
             throw r;
         }
+        return finish(p, run(BOOK, bookCall(p, e, slotId, requestId, holdId, idempotencyKey, contact, null), slotId), t0);
+    }
+
+    /**
+     * Books a consultation outside the effector's published slots ("surnuméraire"): a regulator agreed a time with
+     * an effector who accepts it (up to their daily cap). The slot is made for this patient in the same step as the
+     * booking (book_supernumerary.lua); everything else is a booking like any other.
+     */
+    public CompletionStage<Booked> bookSupernumerary(Principal p, NewSlot s, String requestId, String idempotencyKey,
+                                                     PatientContact contact) {
+        long t0 = System.nanoTime();
+        String t = Ids.territoryOf(s.effectorId());
+        Effector e = p.serves(t) ? index.effector(s.effectorId()) : null;
+        if (e == null) throw new Refused(Outcome.EFFECTOR_NOT_FOUND);
+        if (!p.serves(Ids.territoryOf(requestId))) throw new Refused(Outcome.REQUEST_NOT_FOUND);
+        if (!Ids.territoryOf(requestId).equals(t)) throw new Refused(Outcome.TERRITORY_MISMATCH);
+        String slotId = s.id();
+        BookCall b = bookCall(p, e, slotId, requestId, "", idempotencyKey, contact, s.end());
+        SupernumeraryCall call = SupernumeraryCall.of(b, Keys.slotsByStart(t), Keys.effectors(t), s,
+                calendar.day(Instant.ofEpochSecond(s.start())), e.supernumeraryDailyCap());
+        return finish(p, run(BOOK_SUPERNUMERARY, call, slotId), t0);
+    }
+
+    /** What book.lua needs for this booking ({@code endSec}: the slot's end when it is not in the index yet). */
+    private BookCall bookCall(Principal p, Effector e, String slotId, String requestId, String holdId, String idempotencyKey,
+                              PatientContact contact, Long endSec) {
         String t = Ids.territoryOf(slotId);
         String appointmentId = Ids.appointment(t, clock.nowMs());
         Instant start = Instant.ofEpochSecond(Ids.slotStart(slotId));
         PatientContact told = reachable(contact);
         long nowMs = clock.nowMs();
-        SlotState slot = index.slot(slotId);
-        long endSec = slot == null ? start.getEpochSecond() + 3600 : slot.end();
-        BookCall call = new BookCall(Keys.slot(t, slotId), Keys.hold(t, slotId), Keys.appointment(t, appointmentId),
+        if (endSec == null) {
+            SlotState slot = index.slot(slotId);
+            endSec = slot == null ? start.getEpochSecond() + 3600 : slot.end();
+        }
+        return new BookCall(Keys.slot(t, slotId), Keys.hold(t, slotId), Keys.appointment(t, appointmentId),
                 Keys.idempotency(t, p.id(), idempotencyKey), Keys.request(t, requestId), Keys.load(t), Keys.events(t),
                 Keys.stats(t, calendar.day(start)), requestDay(t, requestId), Keys.outbox(t), Keys.awaitingFeedback(t),
                 Keys.reminders(t), Keys.references(t), Keys.patientContact(t, appointmentId),
                 Keys.patientMessages(t, appointmentId), Keys.patientReminders(t), Keys.waiting(t), slotId, appointmentId,
-                requestId, holdId,
-                slotId + "/" + requestId, clock.forScripts(), p.viewer().maskFor(e), e.weeklySasCap(), p.id(),
-                idempotencyTtlSeconds, streamMaxLen, calendar.hour(start), new TreeSet<>(e.cpts()), reminderAfterSeconds,
-                Appointment.referenceOf(appointmentId), nullToEmpty(told.sms()), nullToEmpty(told.email()),
-                Math.max(60, endSec - nowMs / 1000 + 86_400), channels(told),
+                requestId, holdId == null ? "" : holdId, slotId + "/" + requestId, clock.forScripts(), p.viewer().maskFor(e),
+                e.weeklySasCap(), p.id(), idempotencyTtlSeconds, streamMaxLen, calendar.hour(start), new TreeSet<>(e.cpts()),
+                reminderAfterSeconds, Appointment.referenceOf(appointmentId), nullToEmpty(told.sms()),
+                nullToEmpty(told.email()), Math.max(60, endSec - nowMs / 1000 + 86_400), channels(told),
                 told.isEmpty() ? 0 : PatientReminders.dueAt(start.getEpochSecond(), nowMs, calendar.zone()),
                 p.territories(), p.org(), p.reach());
-        return run(BOOK, call, slotId).whenComplete((r, error) -> {
+    }
+
+    /** The booking's answer: measured, and a replay read back as the caller (the first booking with that key was theirs). */
+    private CompletionStage<Booked> finish(Principal p, CompletionStage<ScriptReply> reply, long t0) {
+        return reply.whenComplete((r, error) -> {
             metrics.booking().record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
             metrics.bookingResult(error != null ? "error" : r.outcome().metric);
         }).thenCompose(r -> {
             if (r.ok()) return CompletableFuture.completedFuture(new Booked(Appointment.fromRedis(r.appointment()), false));
             if (r.outcome() != Outcome.REPLAY) throw new Refused(r.outcome());
-            // the first booking with this key: read back as the caller (it was theirs)
             return read(p, r.detail()).thenApply(a -> new Booked(a, true));
         });
     }

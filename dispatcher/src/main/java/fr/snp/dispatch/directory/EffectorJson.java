@@ -20,7 +20,7 @@ public final class EffectorJson {
                 .put("firstName", e.firstName()).put("lastName", e.lastName()).put("name", e.displayName())
                 .put("specialty", e.specialty()).put("locations", locs).put("cpts", new JsonArray(List.copyOf(new TreeSet<>(e.cpts()))))
                 .put("weeklySasCap", e.weeklySasCap()).put("homeVisitRadiusKm", e.homeVisitRadiusKm()).put("phone", e.phone())
-                .put("webhookUrl", e.webhookUrl());
+                .put("webhookUrl", e.webhookUrl()).put("supernumeraryDailyCap", e.supernumeraryDailyCap());
     }
 
     public static JsonObject of(PracticeLocation p) {
@@ -34,7 +34,8 @@ public final class EffectorJson {
         Set<String> cpts = Set.copyOf(j.getJsonArray("cpts").getList());
         return new Effector(j.getString("id"), j.getString("territory"), j.getString("rpps"), j.getString("firstName"),
                 j.getString("lastName"), j.getString("specialty"), locs, cpts, j.getInteger("weeklySasCap"),
-                j.getDouble("homeVisitRadiusKm"), j.getString("phone"), j.getString("webhookUrl"));
+                j.getDouble("homeVisitRadiusKm"), j.getString("phone"), j.getString("webhookUrl"),
+                j.getInteger("supernumeraryDailyCap", 0));
     }
 
     public static PracticeLocation location(JsonObject j) {

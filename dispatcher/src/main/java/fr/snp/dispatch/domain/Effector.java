@@ -9,7 +9,18 @@ import java.util.Set;
  */
 public record Effector(String id, String territory, String rpps, String firstName, String lastName, String specialty,
                        List<PracticeLocation> locations, Set<String> cpts, int weeklySasCap,
-                       double homeVisitRadiusKm, String phone, String webhookUrl) {
+                       double homeVisitRadiusKm, String phone, String webhookUrl, int supernumeraryDailyCap) {
+
+    /** An effector who does not accept consultations outside their published slots. */
+    public Effector(String id, String territory, String rpps, String firstName, String lastName, String specialty,
+                    List<PracticeLocation> locations, Set<String> cpts, int weeklySasCap, double homeVisitRadiusKm,
+                    String phone, String webhookUrl) {
+        this(id, territory, rpps, firstName, lastName, specialty, locations, cpts, weeklySasCap, homeVisitRadiusKm, phone,
+                webhookUrl, 0);
+    }
+
+    /** Whether a regulator may book them outside their published slots ("surnuméraire"), up to the daily cap. */
+    public boolean acceptsSupernumerary() { return supernumeraryDailyCap > 0; }
 
     public String displayName() { return "Dr " + firstName + " " + lastName; }
 

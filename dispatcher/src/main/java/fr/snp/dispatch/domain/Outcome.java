@@ -46,6 +46,12 @@ public enum Outcome {
     SLOT_WITHDRAWN(409, false, "conflict", "the effector withdrew this slot", "Le médecin a retiré ce créneau."),
     SLOT_STARTED(409, false, "conflict", "the slot has already started", "Ce créneau a déjà commencé."),
     SLOT_NOT_VISIBLE(403, false, "refused", "this slot is reserved to another audience", "Ce créneau est réservé à d'autres demandeurs."),
+    SUPERNUMERARY_NOT_ACCEPTED(409, false, "refused", "this effector does not accept consultations outside their published slots",
+            "Ce médecin n'accepte pas de patient en plus de ses créneaux publiés."),
+    SUPERNUMERARY_CAP_REACHED(409, false, "conflict", "the effector reached the day's cap of consultations outside their slots",
+            "Ce médecin a déjà reçu ce jour le nombre de patients en plus qu'il accepte."),
+    SUPERNUMERARY_SLOT_EXISTS(409, false, "conflict", "the effector has a slot at this time: book that slot",
+            "Ce médecin a déjà un créneau à cette heure : réservez ce créneau."),
     EFFECTOR_CAP_REACHED(409, false, "conflict", "the effector reached the weekly cap of SAS consultations",
             "Ce médecin a atteint son plafond hebdomadaire de consultations SAS."),
 

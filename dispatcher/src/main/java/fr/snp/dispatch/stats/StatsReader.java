@@ -24,7 +24,7 @@ public final class StatsReader {
     /** Ways to group appointment figures; WEEKDAY is derived from the day buckets. */
     public enum GroupBy { TERRITORY, EFFECTOR, CPTS, ORIGIN, WEEKDAY, HOUR, LEAD }
 
-    public static final List<String> APPOINTMENT_METRICS = List.of("booked", "fulfilled", "noshow", "cancelled");
+    public static final List<String> APPOINTMENT_METRICS = List.of("booked", "fulfilled", "noshow", "cancelled", "supernumerary");
 
     private final RedisAsyncCommands<String, String> redis;
     private final AvailabilityPlanner calendar;

@@ -64,8 +64,12 @@ local loadSas = tonumber(redis.call('HGET', KEY.load, loadPrefix .. 's') or '0')
 if a[5] == '1' then loadSas = redis.call('HINCRBY', KEY.load, loadPrefix .. 's', -1) end
 
 local freed = '0'
-local s = redis.call('HMGET', KEY.slot, 'st', 'ap', 's')
-if s[1] == 'b' and s[2] == ARG.appointmentId and tonumber(s[3]) * 1000 > now then
+local s = redis.call('HMGET', KEY.slot, 'st', 'ap', 's', 'sn')
+if s[4] == '1' and s[2] == ARG.appointmentId then
+  -- a consultation outside the published slots was made for this patient only: it is not offered to anyone else
+  redis.call('HSET', KEY.slot, 'st', 'c')
+  redis.call('HDEL', KEY.slot, 'ap')
+elseif s[1] == 'b' and s[2] == ARG.appointmentId and tonumber(s[3]) * 1000 > now then
   redis.call('HSET', KEY.slot, 'st', 'f')
   redis.call('HDEL', KEY.slot, 'ap')
   freed = '1'

@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.time.OffsetDateTime;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -34,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * nobody else. The walk covers the route table: a route added without a case here fails the test.
  */
 class TenancyTest {
+    private static final java.util.concurrent.atomic.AtomicInteger SUPERNUMERARY = new java.util.concurrent.atomic.AtomicInteger();
     enum Target { OWN, OTHER_TERRITORY, OTHER_ORG }
 
     static TestServer server;
@@ -66,7 +68,7 @@ class TenancyTest {
         }
         otherPharmacy = server.token(Role.PHARMACIST, "Autre pharmacie", "PHARMACIE-AUTRE", Set.of());
         otherCoordinator = server.token(Role.COORDINATOR, "Autre CPTS", "CPTS-OTHER", Set.of("CPTS-OTHER"));
-        e36 = server.effector("36044", null);
+        e36 = server.effector("36044", new JsonObject().put("supernumeraryDailyCap", 10));
         e36other = effector(otherCoordinator, "36088", "CPTS-OTHER");
         e85 = effector(vendee.get(Role.COORDINATOR), "85191", "CPTS-85");
         me.putAll(server.tokens);
@@ -318,6 +320,14 @@ class TenancyTest {
             case "POST /api/v1/appointments" -> {
                 String slot = slot(t == Target.OTHER_TERRITORY ? e85 : e36);
                 byReach(server.api.book(token, slot, requestOf(role, t), null, UUID.randomUUID().toString()), role, t, what);
+            }
+            case "POST /api/v1/appointments/supernumerary" -> { // each at its own time: one per effector and minute
+                String effector = t == Target.OTHER_TERRITORY ? e85 : e36;
+                byReach(server.api.send("POST", "/api/v1/appointments/supernumerary", token, new JsonObject()
+                        .put("effectorId", effector).put("requestId", requestOf(role, t))
+                        .put("start", OffsetDateTime.now().plusHours(3).plusMinutes(20L * SUPERNUMERARY.incrementAndGet())
+                                .withSecond(0).withNano(0).toString()),
+                        Map.of("Idempotency-Key", UUID.randomUUID().toString())), role, t, what);
             }
             case "GET /api/v1/appointments/:id" ->
                     byReach(server.api.get("/api/v1/appointments/" + appointmentOf(role, t), token), role, t, what);
