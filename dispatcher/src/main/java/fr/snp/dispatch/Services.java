@@ -3,6 +3,7 @@ package fr.snp.dispatch;
 import fr.snp.dispatch.auth.TokenStore;
 import fr.snp.dispatch.availability.AvailabilityPlanner;
 import fr.snp.dispatch.booking.Bookings;
+import fr.snp.dispatch.booking.FeedbackFollowUp;
 import fr.snp.dispatch.booking.Publishing;
 import fr.snp.dispatch.config.Settings;
 import fr.snp.dispatch.coordination.DoctorRequests;
@@ -25,7 +26,8 @@ import fr.snp.dispatch.stats.StatsReader;
 public record Services(Settings settings, ServerClock clock, SlotIndex index, Bookings bookings, Publishing publishing,
                        Requests requests, DoctorRequests doctorRequests, EffectorStore effectors, TokenStore tokens,
                        CommuneDirectory communes, AvailabilityPlanner planner, StatsReader stats,
-                       FeedbackLinks feedbackLinks, LiveFeed live, Outbox outbox, RedisHealth health, Metrics metrics) {
+                       FeedbackLinks feedbackLinks, LiveFeed live, Outbox outbox, RedisHealth health, Metrics metrics,
+                       FeedbackFollowUp followUp) {
 
     public long nowMs() { return clock.nowMs(); }
 }
