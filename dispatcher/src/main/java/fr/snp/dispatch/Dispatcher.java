@@ -5,6 +5,7 @@ import fr.snp.dispatch.auth.Principal;
 import fr.snp.dispatch.auth.TokenStore;
 import fr.snp.dispatch.availability.AvailabilityPlanner;
 import fr.snp.dispatch.booking.Bookings;
+import fr.snp.dispatch.booking.FeedbackFollowUp;
 import fr.snp.dispatch.booking.Publishing;
 import fr.snp.dispatch.coordination.DoctorRequests;
 import fr.snp.dispatch.domain.ServerClock;
@@ -153,8 +154,10 @@ public final class Dispatcher implements AutoCloseable {
         Services services = new Services(settings, serverClock, index, bookings,
                 new Publishing(redis, index, serverClock, planner, streamMaxLen), requests, doctorRequests, effectors,
                 tokens, CommuneDirectory.loadDefault(), planner, new StatsReader(redis, planner), links,
-                new LiveFeed(redis), new Outbox(redis), new RedisHealth(redis), metrics, new PatientMessages(redis),
-                new WaitingList(redis, requests, serverClock));
+                new LiveFeed(redis), new Outbox(redis), new RedisHealth(redis), metrics,
+                new FeedbackFollowUp(redis, bookings, serverClock, planner, settings.integer("feedback.undoMinutes"),
+                        settings.integer("feedback.reminderIntervalMinutes"), settings.integer("feedback.reminderAfterHours")),
+                new PatientMessages(redis), new WaitingList(redis, requests, serverClock));
         metrics.liveConnections(() -> services.live().connections());
 
         IndexSync sync = new IndexSync(client, redis, index, effectors, services.live());

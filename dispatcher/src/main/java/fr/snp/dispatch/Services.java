@@ -3,6 +3,7 @@ package fr.snp.dispatch;
 import fr.snp.dispatch.auth.TokenStore;
 import fr.snp.dispatch.availability.AvailabilityPlanner;
 import fr.snp.dispatch.booking.Bookings;
+import fr.snp.dispatch.booking.FeedbackFollowUp;
 import fr.snp.dispatch.booking.Publishing;
 import fr.snp.dispatch.config.Settings;
 import fr.snp.dispatch.coordination.DoctorRequests;
@@ -28,7 +29,7 @@ public record Services(Settings settings, ServerClock clock, SlotIndex index, Bo
                        Requests requests, DoctorRequests doctorRequests, EffectorStore effectors, TokenStore tokens,
                        CommuneDirectory communes, AvailabilityPlanner planner, StatsReader stats,
                        SignedLinks feedbackLinks, LiveFeed live, Outbox outbox, RedisHealth health, Metrics metrics,
-                       PatientMessages patientMessages, WaitingList waiting) {
+                       FeedbackFollowUp followUp, PatientMessages patientMessages, WaitingList waiting) {
 
     public long nowMs() { return clock.nowMs(); }
 }

@@ -111,18 +111,23 @@ public final class ApiRouter {
         route(HttpMethod.GET, "/api/v1/stats/noshow", stats::noshow, Tenant.QUERY_TERRITORY, COORDINATOR, OPS, EFFECTOR);
         route(HttpMethod.GET, "/api/v1/stats/outcomes", stats::outcomes, Tenant.QUERY_TERRITORY, COORDINATOR, OPS);
         route(HttpMethod.GET, "/api/v1/stats/indicators", stats::indicators, Tenant.QUERY_TERRITORY, COORDINATOR, OPS);
+        route(HttpMethod.GET, "/api/v1/stats/weekly", stats::weekly, Tenant.QUERY_TERRITORY, COORDINATOR, OPS);
 
         route(HttpMethod.GET, "/api/v1/communes", ctx -> communes(ctx, s), Tenant.NONE, EVERY_CARE_ROLE);
         route(HttpMethod.GET, "/api/v1/territories/:territory/communes", ctx -> territoryCommunes(ctx, s), Tenant.PATH_TERRITORY, EVERY_CARE_ROLE);
 
         CoordinationHandlers coordination = new CoordinationHandlers(s);
         route(HttpMethod.GET, "/api/v1/territories/:territory/planning", coordination::planning, Tenant.PATH_TERRITORY, COORDINATOR, OPS);
+        route(HttpMethod.GET, "/api/v1/territories/:territory/cpts", coordination::cpts, Tenant.PATH_TERRITORY, COORDINATOR, OPS);
         route(HttpMethod.POST, "/api/v1/doctor-requests", coordination::createDoctorRequest, Tenant.BODY, PHARMACIST, COORDINATOR);
         route(HttpMethod.GET, "/api/v1/doctor-requests", coordination::listDoctorRequests, Tenant.QUERY_TERRITORY, COORDINATOR);
         route(HttpMethod.POST, "/api/v1/doctor-requests/:id/status", coordination::updateDoctorRequest, Tenant.PATH_ID, COORDINATOR);
 
         OpsHandlers ops = new OpsHandlers(s);
         route(HttpMethod.GET, "/api/v1/ops/outbox", ops::outbox, Tenant.QUERY_TERRITORY, OPS, COORDINATOR);
+        // the coordinator's follow-up of an appointment still without feedback: one more reminder, or close it
+        route(HttpMethod.POST, "/api/v1/appointments/:id/reminder", ops::remind, Tenant.PATH_ID, COORDINATOR);
+        route(HttpMethod.POST, "/api/v1/appointments/:id/close", ops::close, Tenant.PATH_ID, COORDINATOR);
         // ?reference=… or ?phone=…&initials=…&date=… (a patient who calls back), or ?territory=…&awaitingFeedback=true
         route(HttpMethod.GET, "/api/v1/appointments", ctx -> {
             if (ctx.queryParams().contains("awaitingFeedback")) ops.awaitingFeedback(ctx); else appointments.find(ctx);
@@ -151,8 +156,10 @@ public final class ApiRouter {
         FeedbackLinkHandlers links = new FeedbackLinkHandlers(s);
         router.get("/api/v1/feedback/:token").handler(links::getJson);
         router.post("/api/v1/feedback/:token").handler(links::postJson);
+        router.post("/api/v1/feedback/:token/undo").handler(links::undoJson);
         router.get("/feedback/:token").handler(links::page);
         router.post("/feedback/:token").handler(links::pagePost);
+        router.post("/feedback/:token/undo").handler(links::pageUndo);
         PatientLinkHandlers patients = new PatientLinkHandlers(s);
         router.get("/api/v1/patient-links/:token").handler(patients::getJson);
         router.post("/api/v1/patient-links/:token/cancel").handler(patients::cancelJson);

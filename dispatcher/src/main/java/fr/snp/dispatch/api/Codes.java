@@ -16,6 +16,8 @@ final class Codes {
             new Api("INVALID_PHONE", 400, "Numéro de téléphone invalide : 10 chiffres, par exemple 06 12 34 56 78."),
             new Api("UNKNOWN_COMMUNE", 400, "Commune inconnue : choisissez-la dans la liste proposée."),
             new Api("OUTSIDE_SERVED_AREA", 400, "Cette position est hors du territoire desservi."),
+            new Api("INVALID_DATE", 400, "Date invalide : choisissez-la dans le calendrier."),
+            new Api("PERIOD_TOO_LONG", 400, "Une période compte au plus 366 jours : rapprochez les dates."),
             new Api("NOT_A_PRIORITY_PATIENT", 400, "La CPTS suit les patients prioritaires : ALD, plus de 70 ans ou CSS."),
             new Api("UNAUTHENTICATED", 401, "Jeton inconnu ou révoqué. Contactez la coordination de la CPTS."),
             new Api("FORBIDDEN", 403, "Ce compte ne permet pas cette action."),

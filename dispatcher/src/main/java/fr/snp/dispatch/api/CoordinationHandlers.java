@@ -78,6 +78,43 @@ final class CoordinationHandlers {
         Http.json(ctx, 200, new JsonObject().put("territory", t).put("days", dates).put("effectors", rows));
     }
 
+    /**
+     * GET /api/v1/territories/{t}/cpts: the CPTS whose figures the caller may see there (a coordinator its own; ops
+     * every CPTS of the territory's effectors), with a display name and their number of effectors: the pages'
+     * CPTS filter.
+     */
+    void cpts(RoutingContext ctx) {
+        Principal p = Authenticator.principal(ctx);
+        String t = Access.territory(p, Input.territory(ctx.pathParam("territory"), "territory"), "territory");
+        List<Effector> effectors = List.copyOf(s.index().territory(t).allEffectors());
+        JsonArray list = new JsonArray();
+        for (String id : Access.cptsReached(p, t, effectors)) {
+            long n = effectors.stream().filter(e -> e.cpts().contains(id)).count();
+            list.add(new JsonObject().put("id", id).put("name", cptsName(id)).put("effectors", n));
+        }
+        Http.json(ctx, 200, new JsonObject().put("territory", t).put("cpts", list));
+    }
+
+    private static final java.util.Set<String> SMALL_WORDS = java.util.Set.of("de", "du", "des", "la", "le", "les", "et",
+            "sur", "en", "d", "l");
+
+    /**
+     * A CPTS has no directory of its own yet, only the identifier its effectors carry: "CPTS-VAL-DE-CREUSE" reads
+     * "CPTS Val de Creuse".
+     */
+    static String cptsName(String id) {
+        StringBuilder b = new StringBuilder();
+        for (String word : id.split("-")) {
+            if (word.isEmpty()) continue;
+            if (b.length() > 0) b.append(' ');
+            String lower = word.toLowerCase(java.util.Locale.FRENCH);
+            if (word.equals("CPTS") || word.chars().anyMatch(Character::isDigit)) b.append(word);
+            else if (b.length() > 0 && SMALL_WORDS.contains(lower)) b.append(lower);
+            else b.append(Character.toUpperCase(lower.charAt(0))).append(lower.substring(1));
+        }
+        return b.toString();
+    }
+
     private static int parseDays(String d) {
         try {
             int n = Integer.parseInt(d);

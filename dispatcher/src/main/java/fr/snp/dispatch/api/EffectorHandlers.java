@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 
 /** POST /api/v1/effectors, GET /api/v1/effectors/{id}, GET /api/v1/effectors?territory=. */
 final class EffectorHandlers {
-    private static final Pattern CPTS_ID = Pattern.compile("[A-Z0-9][A-Z0-9-]{1,49}");
+    /** A CPTS identifier, as effectors are registered with and ?cpts= names it. */
+    static final Pattern CPTS_ID = Pattern.compile("[A-Z0-9][A-Z0-9-]{1,49}");
 
     private final Services s;
 

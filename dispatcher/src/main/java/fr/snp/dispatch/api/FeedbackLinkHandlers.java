@@ -3,6 +3,7 @@ package fr.snp.dispatch.api;
 import fr.snp.dispatch.Services;
 import fr.snp.dispatch.auth.Principal;
 import fr.snp.dispatch.domain.Ids;
+import fr.snp.dispatch.booking.Appointment;
 import fr.snp.dispatch.booking.Feedback;
 import fr.snp.dispatch.domain.Refused;
 import fr.snp.dispatch.notifications.SignedLinks;
@@ -20,7 +21,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * The signed feedback link a doctor gets with each notification: no account, the link is the credential for one
  * appointment until it expires. JSON under /api/v1/feedback/{token}; a small French page at /feedback/{token}
- * (the full page comes with the web issue).
+ * (the full page comes with the web issue). An answer given through the link may be taken back for
+ * feedback.undoMinutes ({token}/undo).
  */
 final class FeedbackLinkHandlers {
     private static final Map<String, String> LABELS = Map.of("seen", "Patient vu", "no-show", "Patient absent",
@@ -52,19 +54,27 @@ final class FeedbackLinkHandlers {
                     }
                     JsonArray answers = new JsonArray();
                     for (Feedback.Answer x : Feedback.Answer.values()) answers.add(x.wire);
-                    return new JsonObject().put("appointment", Views.appointment(a, s.index().effector(a.effectorId())))
-                            .put("patient", patient).put("answers", answers);
+                    // the answer given through this link may be taken back for a few minutes
+                    return new JsonObject().put("appointment", withUndo(a)).put("patient", patient).put("answers", answers);
                 }));
     }
 
+    /** What the link speaks for: the appointment's effector, in its territory. */
+    private static Principal linkOf(Appointment a) { return Principal.feedbackLink(a.territory(), a.effectorId()); }
+
     /** The answer, given as the appointment's effector (the link speaks for them, for this appointment only). */
-    private CompletionStage<JsonObject> answer(String id, String given, String comment) {
+    private CompletionStage<Appointment> answer(String id, String given, String comment) {
         Feedback.Answer answer = AppointmentHandlers.answer(given);
         if (comment != null && comment.length() > 200) throw Input.invalid("comment", "is longer than 200 characters");
         String t = Ids.territoryOf(id);
         return s.bookings().read(Principal.server(t), id)
-                .thenCompose(a -> s.bookings().answer(Principal.feedbackLink(t, a.effectorId()), id, answer, comment))
-                .thenApply(a -> Views.appointment(a, s.index().effector(a.effectorId())));
+                .thenCompose(a -> s.bookings().answer(linkOf(a), id, answer, comment));
+    }
+
+    /** Takes back the answer given through this link, within the undo window (feedback.undoMinutes). */
+    private CompletionStage<Appointment> undo(String id) {
+        return s.bookings().read(Principal.server(Ids.territoryOf(id)), id)
+                .thenCompose(a -> s.followUp().undo(linkOf(a), id));
     }
 
     void getJson(RoutingContext ctx) {
@@ -72,11 +82,29 @@ final class FeedbackLinkHandlers {
         Http.reply(ctx, view(id).thenApply(v -> new Http.Reply(200, v)));
     }
 
+    /** The appointment answered, with until when the answer may be taken back ("undo"). */
     void postJson(RoutingContext ctx) {
         String id = verify(ctx);
         JsonObject body = Input.object(ctx);
         Http.reply(ctx, answer(id, Input.string(body, "answer", null, true), Input.string(body, "comment", null, false))
-                .thenApply(v -> new Http.Reply(200, v)));
+                .thenApply(a -> new Http.Reply(200, withUndo(a))));
+    }
+
+    /** POST /api/v1/feedback/{token}/undo: the answer taken back, the appointment awaiting feedback again. */
+    void undoJson(RoutingContext ctx) {
+        String id = verify(ctx);
+        Http.reply(ctx, undo(id).thenApply(a -> new Http.Reply(200, withUndo(a))));
+    }
+
+    /** The appointment's view, with "undo": {until, remainingSeconds} while the link may take its answer back. */
+    private JsonObject withUndo(Appointment a) {
+        JsonObject v = Views.appointment(a, s.index().effector(a.effectorId()));
+        Long until = s.followUp().undoableUntilMs(linkOf(a), a);
+        if (until != null) {
+            v.put("undo", new JsonObject().put("until", Views.local(until, s.planner().zone()))
+                    .put("remainingSeconds", (until - s.nowMs() + 999) / 1000));
+        }
+        return v;
     }
 
     // --- the page ------------------------------------------------------------------------------------------------
@@ -95,28 +123,68 @@ final class FeedbackLinkHandlers {
         try { id = verify(ctx); } catch (ApiError e) { html(ctx, e.status, refusal(e)); return; }
         String given = ctx.request().getFormAttribute("answer");
         String comment = ctx.request().getFormAttribute("comment");
-        CompletionStage<JsonObject> done;
+        CompletionStage<Appointment> done;
         try {
             done = answer(id, given == null ? "" : given, comment == null || comment.isBlank() ? null : comment.strip());
         } catch (ApiError e) {
             html(ctx, 400, "<p>Réponse non reconnue. Choisissez une des réponses proposées.</p>");
             return;
         }
+        String token = ctx.pathParam("token");
         Future.fromCompletionStage(done, ctx.vertx().getOrCreateContext()).onComplete(ar -> {
-            if (ar.succeeded()) {
-                html(ctx, 200, "<p class=ok>Merci, votre réponse est enregistrée : <strong>" + esc(LABELS.get(given))
-                        + "</strong>.</p>");
-            } else {
-                Throwable c = ar.cause() instanceof java.util.concurrent.CompletionException ? ar.cause().getCause() : ar.cause();
-                // the refusal's French sentence comes from the one list of outcomes (domain/Outcome.java)
-                if (c instanceof Refused r) {
-                    html(ctx, r.outcome.status, "<p class=err>" + esc(r.outcome.french) + "</p>");
-                } else {
-                    html(ctx, 503, "<p class=err>La réponse n'a pas pu être enregistrée. Réessayez dans un instant.</p>");
-                }
-            }
+            if (ar.failed()) { refused(ctx, ar.cause(), token); return; }
+            JsonObject v = withUndo(ar.result());
+            StringBuilder b = new StringBuilder("<p class=ok role=status>Merci, votre réponse est enregistrée : <strong>")
+                    .append(esc(LABELS.get(given))).append("</strong>.</p>");
+            if (v.containsKey("undo")) b.append(undoForm(token, v.getJsonObject("undo")));
+            else if ("cancelled-by-patient".equals(given)) b.append("<p>Le créneau a été rendu aux autres patients.</p>");
+            html(ctx, 200, b.toString());
         });
     }
+
+    /** POST /feedback/{token}/undo: "Annuler ma réponse", then the appointment's page again, awaiting an answer. */
+    void pageUndo(RoutingContext ctx) {
+        String id;
+        try { id = verify(ctx); } catch (ApiError e) { html(ctx, e.status, refusal(e)); return; }
+        String token = ctx.pathParam("token");
+        Future.fromCompletionStage(undo(id).thenCompose(a -> view(id)), ctx.vertx().getOrCreateContext()).onComplete(ar -> {
+            if (ar.failed()) { refused(ctx, ar.cause(), token); return; }
+            html(ctx, 200, "<p class=ok role=status>Votre réponse a été annulée : ce rendez-vous attend de nouveau votre "
+                    + "retour.</p>" + form(token, ar.result(), s.nowMs()));
+        });
+    }
+
+    /** A refused answer or undo: the refusal's French sentence (domain/Outcome.java), and the way back to the page. */
+    private static void refused(RoutingContext ctx, Throwable error, String token) {
+        Throwable c = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+        String back = "<p><a href=\"/feedback/" + esc(token) + "\">Revenir au rendez-vous</a></p>";
+        if (c instanceof Refused r) {
+            html(ctx, r.outcome.status, "<p class=err role=alert>" + esc(r.outcome.french) + "</p>" + back);
+        } else {
+            html(ctx, 503, "<p class=err role=alert>La réponse n'a pas pu être enregistrée. Réessayez dans un instant.</p>" + back);
+        }
+    }
+
+    /**
+     * "Annuler ma réponse" while the answer may be taken back: the deadline in Paris time, and the time left, counted
+     * down in the page from what the server says is left (the phone's clock may be wrong).
+     */
+    private static String undoForm(String token, JsonObject undo) {
+        String until = OffsetDateTime.parse(undo.getString("until")).format(DateTimeFormatter.ofPattern("HH'h'mm", Locale.FRENCH));
+        long left = undo.getLong("remainingSeconds");
+        return "<form method=post class=undo action=\"/feedback/" + esc(token) + "/undo\" data-remaining=\"" + left + "\">"
+                + "<p>Une erreur ? Vous pouvez annuler cette réponse jusqu'à <strong>" + until + "</strong> (heure de Paris), "
+                + "<span class=left>encore " + minutes(left) + "</span>.</p>"
+                + "<button class=secondary>Annuler ma réponse</button></form>"
+                + "<script>(function () { var f = document.querySelector('form.undo'), end = Date.now() + 1000 * f.dataset.remaining;"
+                + " var t = setInterval(function () { var s = Math.max(0, Math.round((end - Date.now()) / 1000));"
+                + " if (s > 0) { f.querySelector('.left').textContent = 'encore ' + Math.floor(s / 60) + ' min '"
+                + " + String(s % 60).padStart(2, '0') + ' s'; return; }"
+                + " clearInterval(t); f.querySelector('button').disabled = true;"
+                + " f.querySelector('p').textContent = 'Le délai pour annuler cette réponse est passé.'; }, 1000); })();</script>";
+    }
+
+    private static String minutes(long seconds) { return seconds / 60 + " min " + String.format("%02d", seconds % 60) + " s"; }
 
     private static String refusal(ApiError e) {
         return e.code.equals("LINK_EXPIRED") ? "<p class=err>Ce lien a expiré. Contactez la coordination de la CPTS.</p>"
@@ -137,6 +205,7 @@ final class FeedbackLinkHandlers {
         if (a.containsKey("feedback")) {
             b.append("<p class=ok>Réponse déjà donnée : <strong>")
                     .append(esc(LABELS.getOrDefault(a.getJsonObject("feedback").getString("answer"), ""))).append("</strong>.</p>");
+            if (a.containsKey("undo")) b.append(undoForm(token, a.getJsonObject("undo")));
             return b.toString();
         }
         if ("cancelled".equals(a.getString("status"))) {
@@ -150,6 +219,9 @@ final class FeedbackLinkHandlers {
                     .append(esc(start.format(DateTimeFormatter.ofPattern("HH'h'mm", Locale.FRENCH))))
                     .append(", avec ce même lien. Si le patient a prévenu qu'il ne viendra pas, signalez-le ici : ")
                     .append("le créneau sera rendu aux autres patients.</p>");
+        }
+        if ("closed".equals(a.getString("status"))) {
+            b.append("<p>La coordination a clos ce rendez-vous sans votre retour ; vous pouvez encore indiquer ce qu'il en a été.</p>");
         }
         b.append("<form method=post action=\"/feedback/").append(esc(token)).append("\">")
                 .append("<label>Commentaire (facultatif, sans donnée de santé)<input name=comment maxlength=200></label>");
@@ -167,7 +239,9 @@ final class FeedbackLinkHandlers {
                 .end("<!doctype html><html lang=fr><meta charset=utf-8><meta name=viewport content=\"width=device-width\">"
                         + "<title>Retour de rendez-vous</title><link rel=icon href=\"/assets/favicon.svg\" type=\"image/svg+xml\"><style>*{box-sizing:border-box}body{font:1.1rem system-ui;max-width:34rem;margin:1rem auto;"
                         + "padding:0 1rem}button{display:block;width:100%;margin:.5rem 0;padding:.9rem;font-size:1.1rem}"
-                        + "input{width:100%;padding:.6rem}.ok{color:#05620f}.err{color:#9b1111}</style><main>" + body + "</main></html>");
+                        + "input{width:100%;padding:.6rem}.ok{color:#05620f}.err{color:#9b1111}"
+                        + "button.secondary{background:#fff;color:#1d4e89;border:2px solid #1d4e89;border-radius:4px}"
+                        + "button:disabled{color:#555;border-color:#767676}</style><main>" + body + "</main></html>");
     }
 
     static String esc(String s) {

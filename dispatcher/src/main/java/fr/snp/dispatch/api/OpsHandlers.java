@@ -3,6 +3,7 @@ package fr.snp.dispatch.api;
 import fr.snp.dispatch.Services;
 import fr.snp.dispatch.auth.Access;
 import fr.snp.dispatch.auth.Principal;
+import fr.snp.dispatch.booking.Appointment;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -37,5 +38,26 @@ final class OpsHandlers {
             appointments.forEach(a -> list.add(Views.appointment(a, s.index().effector(a.effectorId()))));
             return new Http.Reply(200, new JsonObject().put("territory", t).put("appointments", list));
         }));
+    }
+
+    /**
+     * POST /api/v1/appointments/{id}/reminder: the coordinator's "Relancer", one more reminder to the doctor. A
+     * second one within feedback.reminderIntervalMinutes is not sent: 200 with reminderSent false and when the
+     * next one may go.
+     */
+    void remind(RoutingContext ctx) {
+        String id = Input.id(ctx.pathParam("id"), "appointment");
+        Http.reply(ctx, s.followUp().remind(Authenticator.principal(ctx), id).thenApply(r -> {
+            Appointment a = r.appointment();
+            return new Http.Reply(200, Views.appointment(a, s.index().effector(a.effectorId())).put("reminderSent", r.sent())
+                    .put("nextReminderFrom", Views.time(r.atMs() + s.followUp().reminderIntervalMs(), a.offsetSeconds())));
+        }));
+    }
+
+    /** POST /api/v1/appointments/{id}/close: the coordinator closes an appointment without feedback ("clos sans retour"). */
+    void close(RoutingContext ctx) {
+        String id = Input.id(ctx.pathParam("id"), "appointment");
+        Http.reply(ctx, s.followUp().close(Authenticator.principal(ctx), id)
+                .thenApply(a -> new Http.Reply(200, Views.appointment(a, s.index().effector(a.effectorId())))));
     }
 }

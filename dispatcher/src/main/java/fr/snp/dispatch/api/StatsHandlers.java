@@ -4,7 +4,9 @@ import fr.snp.dispatch.Services;
 import fr.snp.dispatch.auth.Access;
 import fr.snp.dispatch.auth.Principal;
 import fr.snp.dispatch.domain.Origin;
+import fr.snp.dispatch.domain.Outcome;
 import fr.snp.dispatch.domain.OutcomeType;
+import fr.snp.dispatch.domain.Refused;
 import fr.snp.dispatch.domain.Role;
 import fr.snp.dispatch.stats.StatsReader;
 import fr.snp.dispatch.stats.StatsReader.GroupBy;
@@ -12,17 +14,23 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.time.temporal.IsoFields;
+import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * GET /api/v1/stats/noshow, /outcomes, /indicators: figures over a rolling window (window=7d|30d|365d, ending
- * today) or explicit dates (from, to: local dates, at most 366 days). JSON, or CSV with Accept: text/csv.
+ * GET /api/v1/stats/noshow, /outcomes, /indicators, /weekly: figures over a rolling window (window=7d|30d|365d,
+ * ending today), a calendar period containing today (period=week|month|quarter|year: the ISO week, the month, the
+ * quarter, the calendar year of the ACI indicators) or explicit dates (from, to: local dates, at most 366 days).
+ * Appointment figures are of the territory, or of one CPTS (cpts=, within the caller's reach; a coordinator's own
+ * always). JSON, or CSV with Accept: text/csv.
  */
 final class StatsHandlers {
     private static final Map<String, Integer> WINDOWS = Map.of("7d", 7, "30d", 30, "365d", 365);
@@ -39,6 +47,23 @@ final class StatsHandlers {
         String f = ctx.queryParams().get("from");
         String t = ctx.queryParams().get("to");
         LocalDate today = s.stats().today(s.nowMs());
+        String named = ctx.queryParams().get("period");
+        if (named != null) {
+            if (f != null || t != null || ctx.queryParams().get("window") != null) {
+                throw Input.invalid("period", "goes without from/to and window");
+            }
+            return switch (named) {
+                case "week" -> new Period(territory, today.with(DayOfWeek.MONDAY), today.with(DayOfWeek.SUNDAY));
+                case "month" -> new Period(territory, today.withDayOfMonth(1), today.with(TemporalAdjusters.lastDayOfMonth()));
+                case "quarter" -> {
+                    LocalDate first = today.withMonth((today.get(IsoFields.QUARTER_OF_YEAR) - 1) * 3 + 1).withDayOfMonth(1);
+                    yield new Period(territory, first, first.plusMonths(3).minusDays(1));
+                }
+                case "year" -> new Period(territory, today.withDayOfYear(1), today.with(TemporalAdjusters.lastDayOfYear()));
+                default -> throw ApiError.badRequest("INVALID_ENUM", "unknown period '" + named
+                        + "', expected week, month, quarter or year", "period");
+            };
+        }
         if (f != null || t != null) {
             if (ctx.queryParams().get("window") != null) throw Input.invalid("window", "goes without from/to");
             LocalDate from = date(f, "from");
@@ -66,24 +91,48 @@ final class StatsHandlers {
         }
     }
 
-    /** No-show figures grouped by territory, effector, cpts, origin, weekday, hour or lead. */
+    /**
+     * The CPTS the appointment figures are about: the ?cpts= asked, if the caller reaches it (else 404, as for any
+     * id of another tenant); a coordinator's own CPTS when none is asked; else null: the whole territory.
+     */
+    private String scope(RoutingContext ctx, Principal p, String territory) {
+        String asked = ctx.queryParams().get("cpts");
+        if (asked == null) return p.role() == Role.COORDINATOR ? p.org() : null;
+        if (!EffectorHandlers.CPTS_ID.matcher(asked).matches()) {
+            throw ApiError.badRequest("INVALID_ID", "'" + asked + "' is not a CPTS identifier, e.g. CPTS-CASTELROUSSINE", "cpts");
+        }
+        if (!Access.cptsReached(p, territory, s.index().territory(territory).allEffectors()).contains(asked)) {
+            throw new Refused(Outcome.CPTS_NOT_FOUND, "no CPTS " + asked + " in territory " + territory
+                    + " among those you see", "cpts");
+        }
+        return asked;
+    }
+
+    /**
+     * No-show figures grouped by territory, effector, cpts, origin, weekday, hour or lead. Of one CPTS (a
+     * coordinator's, or ?cpts=), they are kept as a whole and by effector only.
+     */
     void noshow(RoutingContext ctx) {
         Principal p = Authenticator.principal(ctx);
         Period period = period(ctx);
+        String scope = scope(ctx, p, period.territory()); // never one for an effector: it reaches no CPTS
         String g = ctx.queryParams().get("groupBy");
         GroupBy by = g == null ? GroupBy.TERRITORY : Input.parseEnum(GroupBy.class, g.toUpperCase(), "groupBy");
-        // an effector sees only their own figures; a CPTS coordinator those of its CPTS (as a whole, or by
-        // effector): the figures are not kept per CPTS by origin, weekday, hour or lead time
+        // an effector sees only their own figures; one CPTS' figures are its count (groupBy=territory or cpts) or
+        // its effectors': they are not kept per CPTS by origin, weekday, hour or lead time
         GroupBy effective = p.role() == Role.EFFECTOR ? GroupBy.EFFECTOR : by;
-        if (p.role() == Role.COORDINATOR) {
+        if (scope != null) {
             if (by == GroupBy.TERRITORY) effective = GroupBy.CPTS;
             else if (by != GroupBy.EFFECTOR && by != GroupBy.CPTS) {
-                throw new ApiError(403, "FORBIDDEN", "a CPTS coordinator sees its CPTS' figures as a whole (groupBy=territory "
-                        + "or cpts) or by effector; by " + by.name().toLowerCase() + " they are kept for the territory only", "groupBy");
+                String why = "the figures of a CPTS are kept as a whole (groupBy=territory or cpts) or by effector; by "
+                        + by.name().toLowerCase() + " they are kept for the territory only";
+                if (p.role() == Role.COORDINATOR) throw new ApiError(403, "FORBIDDEN", "a CPTS coordinator sees its CPTS' "
+                        + "figures: " + why, "groupBy");
+                throw Input.invalid("cpts", "goes with groupBy territory, cpts or effector: " + why);
             }
         }
         GroupBy grouping = effective;
-        java.util.Set<String> ownEffectors = p.role() != Role.COORDINATOR ? java.util.Set.of() : effectorsOf(p, period);
+        java.util.Set<String> scopeEffectors = scope == null ? java.util.Set.of() : effectorsOf(scope, period);
         LocalDate today = s.stats().today(s.nowMs());
         Http.reply(ctx, s.stats().days(period.territory(), period.from(), period.to()).thenApply(days -> {
             List<Map<String, Object>> rows = new ArrayList<>();
@@ -92,26 +141,8 @@ final class StatsHandlers {
                     days.stream().filter(d -> d.getKey().isBefore(today)).toList(), grouping);
             StatsReader.appointments(days, grouping).forEach((key, m) -> {
                 if (p.role() == Role.EFFECTOR && !key.equals(p.effectorId())) return;
-                if (p.role() == Role.COORDINATOR && (grouping == GroupBy.CPTS ? !key.equals(p.org()) : !ownEffectors.contains(key))) return;
-                long booked = m.getOrDefault("booked", 0L);
-                long fulfilled = m.getOrDefault("fulfilled", 0L);
-                long noshow = m.getOrDefault("noshow", 0L);
-                long cancelled = m.getOrDefault("cancelled", 0L);
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("key", key);
-                row.put("booked", booked);
-                row.put("fulfilled", fulfilled);
-                row.put("noshow", noshow);
-                row.put("cancelled", cancelled);
-                // booked outside the published slots (also counted in booked)
-                row.put("supernumerary", m.getOrDefault("supernumerary", 0L));
-                Map<String, Long> p0 = past.getOrDefault(key, Map.of());
-                long awaiting = p0.getOrDefault("booked", 0L) - p0.getOrDefault("cancelled", 0L)
-                        - p0.getOrDefault("fulfilled", 0L) - p0.getOrDefault("noshow", 0L);
-                row.put("awaitingFeedback", awaiting);
-                row.put("upcoming", booked - cancelled - fulfilled - noshow - awaiting);
-                row.put("noshowRate", fulfilled + noshow == 0 ? null : Views.round((double) noshow / (fulfilled + noshow), 4));
-                rows.add(row);
+                if (scope != null && (grouping == GroupBy.CPTS ? !key.equals(scope) : !scopeEffectors.contains(key))) return;
+                rows.add(appointmentRow(key, m, past.getOrDefault(key, Map.of())));
             });
             JsonObject summary = new JsonObject();
             if (p.role() != Role.COORDINATOR && p.role() != Role.EFFECTOR) {
@@ -125,6 +156,33 @@ final class StatsHandlers {
             }
             return report(ctx, period, grouping.name().toLowerCase(), rows, summary);
         }));
+    }
+
+    /**
+     * One row of appointment figures; {@code past}: the same of the days before today, whose unanswered
+     * appointments await feedback. The no-show rate is over the answered ones (came or not), with its n and N.
+     */
+    private static Map<String, Object> appointmentRow(String key, Map<String, Long> m, Map<String, Long> past) {
+        long booked = m.getOrDefault("booked", 0L);
+        long fulfilled = m.getOrDefault("fulfilled", 0L);
+        long noshow = m.getOrDefault("noshow", 0L);
+        long cancelled = m.getOrDefault("cancelled", 0L);
+        long closed = m.getOrDefault("closed", 0L);
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("key", key);
+        row.put("booked", booked);
+        row.put("fulfilled", fulfilled);
+        row.put("noshow", noshow);
+        row.put("cancelled", cancelled);
+        long awaiting = past.getOrDefault("booked", 0L) - past.getOrDefault("cancelled", 0L) - past.getOrDefault("fulfilled", 0L)
+                - past.getOrDefault("noshow", 0L) - past.getOrDefault("closed", 0L);
+        row.put("awaitingFeedback", awaiting);
+        row.put("upcoming", booked - cancelled - fulfilled - noshow - closed - awaiting);
+        row.put("noshowRate", fulfilled + noshow == 0 ? null : Views.round((double) noshow / (fulfilled + noshow), 4));
+        row.put("closedWithoutFeedback", closed);
+        // booked outside the published slots (also counted in booked)
+        row.put("supernumerary", m.getOrDefault("supernumerary", 0L));
+        return row;
     }
 
     /** Request outcomes by origin (or for the whole territory), and the median wait from request to start. */
@@ -160,14 +218,17 @@ final class StatsHandlers {
     }
 
     /**
-     * ACI indicators of mission 1 for the period: for the territory, or for a CPTS coordinator its own CPTS
-     * (participating effectors, slots offered and filled; the others are kept for the territory only: null).
+     * ACI indicators of mission 1 for the period: for the territory, or for one CPTS (a coordinator's own, or
+     * ?cpts=): participating effectors (of how many), slots offered and filled; the others are kept for the
+     * territory only (null for a CPTS).
      */
     void indicators(RoutingContext ctx) {
         Principal p = Authenticator.principal(ctx);
         Period period = period(ctx);
-        boolean cpts = p.role() == Role.COORDINATOR;
-        java.util.Set<String> own = cpts ? effectorsOf(p, period) : java.util.Set.of();
+        String scope = scope(ctx, p, period.territory());
+        boolean cpts = scope != null;
+        java.util.Set<String> own = cpts ? effectorsOf(scope, period) : java.util.Set.of();
+        int effectors = cpts ? own.size() : s.index().territory(period.territory()).allEffectors().size();
         Http.reply(ctx, s.stats().days(period.territory(), period.from(), period.to()).thenApply(days -> {
             Map<String, Long> t = StatsReader.total(days);
             long participating = t.entrySet().stream().filter(e -> e.getKey().startsWith("offered|effector|") && e.getValue() > 0
@@ -179,11 +240,11 @@ final class StatsHandlers {
             long offered = cpts ? t.entrySet().stream().filter(e -> e.getKey().startsWith("offered|effector|")
                     && own.contains(e.getKey().substring("offered|effector|".length()))).mapToLong(Map.Entry::getValue).sum()
                     : t.getOrDefault("offered|all|-", 0L);
-            String dim = cpts ? "|cpts|" + p.org() : "|all|-";
+            String dim = cpts ? "|cpts|" + scope : "|all|-";
             long booked = t.getOrDefault("booked" + dim, 0L);
             long cancelled = t.getOrDefault("cancelled" + dim, 0L);
             Map<String, Object> row = new LinkedHashMap<>();
-            row.put("key", cpts ? p.org() : period.territory());
+            row.put("key", cpts ? scope : period.territory());
             row.put("participatingEffectors", participating);
             row.put("sasRequestsWithAppointment", cpts ? null : sasWithAppointment);
             row.put("slotsOffered", offered);
@@ -191,13 +252,48 @@ final class StatsHandlers {
             row.put("fillRate", offered == 0 ? null : Views.round((double) (booked - cancelled) / offered, 4));
             row.put("slotsReleased", cpts ? null : t.getOrDefault("released|all|-", 0L));
             row.put("releasedThenUsed", cpts ? null : t.getOrDefault("relused|all|-", 0L));
+            row.put("effectors", effectors);
             return report(ctx, period, cpts ? "cpts" : "territory", List.of(row));
         }));
     }
 
-    /** The effectors of a coordinator's CPTS in the period's territory: what its figures are about. */
-    private java.util.Set<String> effectorsOf(Principal p, Period period) {
-        return s.index().territory(period.territory()).allEffectors().stream().filter(e -> e.cpts().contains(p.org()))
+    /**
+     * The trend by ISO week over the period: the territory's requests, and the appointments of the territory or of
+     * one CPTS (booked, came, did not come, cancelled, closed without feedback, no-show rate). A week cut by the
+     * period's ends counts its days inside the period only ({@code from}, {@code to}).
+     */
+    void weekly(RoutingContext ctx) {
+        Principal p = Authenticator.principal(ctx);
+        Period period = period(ctx);
+        String scope = scope(ctx, p, period.territory());
+        String dim = scope == null ? "|all|-" : "|cpts|" + scope;
+        Http.reply(ctx, s.stats().days(period.territory(), period.from(), period.to()).thenApply(days -> {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (StatsReader.Week w : StatsReader.weeks(days)) {
+                Map<String, Long> t = w.totals();
+                long fulfilled = t.getOrDefault("fulfilled" + dim, 0L);
+                long noshow = t.getOrDefault("noshow" + dim, 0L);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("key", w.isoWeek());
+                row.put("from", w.from().toString());
+                row.put("to", w.to().toString());
+                // requests are counted for the territory (by origin), never by CPTS
+                row.put("requests", t.getOrDefault("requests|all|-", 0L));
+                row.put("booked", t.getOrDefault("booked" + dim, 0L));
+                row.put("fulfilled", fulfilled);
+                row.put("noshow", noshow);
+                row.put("cancelled", t.getOrDefault("cancelled" + dim, 0L));
+                row.put("closedWithoutFeedback", t.getOrDefault("closed" + dim, 0L));
+                row.put("noshowRate", fulfilled + noshow == 0 ? null : Views.round((double) noshow / (fulfilled + noshow), 4));
+                rows.add(row);
+            }
+            return report(ctx, period, "week", rows, new JsonObject().put("cpts", scope));
+        }));
+    }
+
+    /** The effectors of a CPTS in the period's territory: what its figures are about. */
+    private java.util.Set<String> effectorsOf(String cpts, Period period) {
+        return s.index().territory(period.territory()).allEffectors().stream().filter(e -> e.cpts().contains(cpts))
                 .map(fr.snp.dispatch.domain.Effector::id).collect(java.util.stream.Collectors.toSet());
     }
 

@@ -75,6 +75,11 @@ public final class Views {
         if (a.cancellation() != null) {
             j.put("cancelledAt", time(a.cancellation().atMs(), offset)).put("cancelReason", a.cancellation().reason());
         }
+        Appointment.FollowUp f = a.followUp();
+        if (f.remindedAtMs() != null) {
+            j.put("reminder", new JsonObject().put("at", time(f.remindedAtMs(), offset)).put("count", f.reminders()));
+        }
+        if (f.closedAtMs() != null) j.put("closedAt", time(f.closedAtMs(), offset));
         return j;
     }
 

@@ -5,7 +5,10 @@ import fr.snp.dispatch.domain.Outcome;
 import fr.snp.dispatch.domain.Refused;
 import fr.snp.dispatch.domain.Role;
 
+import java.util.Collection;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * Who may see and act on what, in Java: the same rules as redis/tenancy.lua, which the scripts apply again. An
@@ -79,5 +82,17 @@ public final class Access {
     /** May read this slot: anyone of its territory, a doctor only their own slots. */
     public static boolean seesSlot(Principal p, String territory, String effectorId) {
         return p.serves(territory) && (p.role() != Role.EFFECTOR || p.org().equals(effectorId));
+    }
+
+    /**
+     * The CPTS whose figures the principal may see in a territory it serves: a coordinator its own; a principal
+     * whose reach is the territory (ops, a SAS desk) every CPTS of the territory's effectors; nobody else any.
+     */
+    public static SortedSet<String> cptsReached(Principal p, String territory, Collection<Effector> effectors) {
+        SortedSet<String> reached = new TreeSet<>();
+        if (!p.serves(territory)) return reached;
+        if (p.reach() == Reach.CPTS) reached.add(p.org());
+        else if (p.reach() == Reach.TERRITORY) effectors.forEach(e -> reached.addAll(e.cpts()));
+        return reached;
     }
 }

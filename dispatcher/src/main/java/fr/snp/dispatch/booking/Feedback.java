@@ -2,8 +2,15 @@ package fr.snp.dispatch.booking;
 
 import java.util.Arrays;
 
-/** The effector's answer after an appointment; the first one stands. */
-public record Feedback(Answer answer, long atMs, String comment, String by) {
+/**
+ * The effector's answer after an appointment; the first one stands, but its author may take it back for a few
+ * minutes ({@link FeedbackFollowUp#undo}). {@code from}: the appointment's status before the answer (booked, closed,
+ * or cancelled when the slot was given back first; null for answers stored before it was kept).
+ */
+public record Feedback(Answer answer, long atMs, String comment, String by, String from) {
+
+    /** The answer changed the status itself (and counted it): what undo_feedback.lua can take back. */
+    public boolean undoable() { return "booked".equals(from) || "closed".equals(from); }
 
     /** The answers, as the API names them and as Redis and the statistics store them. */
     public enum Answer {

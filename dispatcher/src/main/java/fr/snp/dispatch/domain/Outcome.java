@@ -19,6 +19,10 @@ public enum Outcome {
     NOT_DUE(200, true, "refused", "nothing to release yet", "Rien à libérer pour l'instant."),
     ALREADY_WAITING(200, true, "refused", "the request was already on the waiting list", "Cet appel était déjà en liste d'attente."),
     NOT_WAITING(200, true, "refused", "the request was not on the waiting list", "Cet appel n'était pas en liste d'attente."),
+    ALREADY_CLOSED(200, true, "refused", "the appointment was already closed without feedback",
+            "Ce rendez-vous était déjà clos sans retour."),
+    REMINDER_RECENT(200, true, "refused", "a reminder was sent a short while ago: this one is not sent again",
+            "Une relance vient déjà d'être envoyée à ce médecin : elle n'est pas renvoyée."),
 
     // --- not found (ids of other tenants are not confirmed to exist) ---------------------------------------------
     SLOT_NOT_FOUND(404, false, "refused", "no such slot", "Ce créneau n'existe plus."),
@@ -28,6 +32,7 @@ public enum Outcome {
     DOCTOR_REQUEST_NOT_FOUND(404, false, "refused", "no such doctor request (or not one of yours)",
             "Demande de médecin traitant introuvable."),
     HOLD_NOT_FOUND(404, false, "refused", "no such hold on this slot (it may have expired)", "Cette option n'existe plus."),
+    CPTS_NOT_FOUND(404, false, "refused", "no such CPTS in this territory (or not one of yours)", "CPTS introuvable."),
 
     // --- tenancy ------------------------------------------------------------------------------------------------
     TERRITORY_NOT_SERVED(403, false, "refused", "this territory is not one you serve",
@@ -69,7 +74,16 @@ public enum Outcome {
     FEEDBACK_CONFLICT(409, false, "refused", "feedback was already given with another answer; the first one stands",
             "Une autre réponse a déjà été donnée pour ce rendez-vous ; elle est conservée."),
     FEEDBACK_TOO_EARLY(409, false, "refused", "only a cancellation may be reported before the slot starts",
-            "Le rendez-vous n'a pas encore commencé : seule une annulation peut être signalée.");
+            "Le rendez-vous n'a pas encore commencé : seule une annulation peut être signalée."),
+    NOT_AWAITING_FEEDBACK(409, false, "refused", "the appointment is not awaiting feedback (not over yet, answered, "
+            + "cancelled or closed)", "Ce rendez-vous n'attend pas de retour (pas encore passé, déjà renseigné, annulé ou clos)."),
+    NOTHING_TO_UNDO(409, false, "refused", "there is no answer of yours to undo on this appointment",
+            "Il n'y a pas de réponse de votre part à annuler pour ce rendez-vous."),
+    UNDO_WINDOW_PASSED(409, false, "refused", "the answer was given too long ago to be undone",
+            "Le délai pour annuler cette réponse est passé. Si elle est erronée, contactez la coordination de la CPTS."),
+    UNDO_NOT_POSSIBLE(409, false, "refused", "this answer cancelled the appointment and gave its slot back to other "
+            + "patients: it cannot be undone", "Cette réponse a annulé le rendez-vous et rendu le créneau aux autres "
+            + "patients : elle ne peut pas être annulée. Contactez la coordination de la CPTS si besoin.");
 
     public final int status;
     /** A success, or the idempotent repeat of one: the caller's intent is fulfilled. */

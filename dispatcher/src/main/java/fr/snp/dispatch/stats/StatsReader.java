@@ -7,6 +7,7 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.IsoFields;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,7 +25,12 @@ public final class StatsReader {
     /** Ways to group appointment figures; WEEKDAY is derived from the day buckets. */
     public enum GroupBy { TERRITORY, EFFECTOR, CPTS, ORIGIN, WEEKDAY, HOUR, LEAD }
 
-    public static final List<String> APPOINTMENT_METRICS = List.of("booked", "fulfilled", "noshow", "cancelled", "supernumerary");
+    /**
+     * closed: ended without feedback and closed by the coordinator ("clos sans retour"), counted apart;
+     * supernumerary: booked outside the published slots (also counted in booked).
+     */
+    public static final List<String> APPOINTMENT_METRICS = List.of("booked", "fulfilled", "noshow", "cancelled", "closed",
+            "supernumerary");
 
     private final RedisAsyncCommands<String, String> redis;
     private final AvailabilityPlanner calendar;
@@ -71,6 +77,23 @@ public final class StatsReader {
             }
         }
         return rows;
+    }
+
+    /** The days of one ISO week inside a period: {@code from}..{@code to} may be a part of the week at the period's ends. */
+    public record Week(String isoWeek, LocalDate from, LocalDate to, Map<String, Long> totals) {}
+
+    /** Sums of every field by ISO week ("2026-W48"), in order. */
+    public static List<Week> weeks(List<Map.Entry<LocalDate, Map<String, String>>> days) {
+        Map<String, List<Map.Entry<LocalDate, Map<String, String>>>> byWeek = new TreeMap<>();
+        for (Map.Entry<LocalDate, Map<String, String>> day : days) {
+            LocalDate d = day.getKey();
+            String week = String.format("%d-W%02d", d.get(IsoFields.WEEK_BASED_YEAR), d.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
+            byWeek.computeIfAbsent(week, w -> new ArrayList<>()).add(day);
+        }
+        List<Week> out = new ArrayList<>();
+        byWeek.forEach((week, list) -> out.add(new Week(week, list.get(0).getKey(), list.get(list.size() - 1).getKey(),
+                total(list))));
+        return out;
     }
 
     private static String keyOf(GroupBy by, String dimension, String value, LocalDate day) {

@@ -1,6 +1,8 @@
 -- The effector's answer after an appointment: seen or reoriented (fulfilled), noshow, or cancelled by the patient.
 -- The first answer stands: the same answer again is harmless, another one is refused. Only a cancellation may
 -- come before the slot starts (the caller frees the slot through cancel.lua first, which counted it already).
+-- An appointment the coordinator closed without feedback still takes a late answer, which replaces the closure
+-- (it leaves the "closed" count). The status before the answer is kept (feedbackFrom) for undo_feedback.lua.
 -- KEYS
 --   appointment         the appointment hash
 --   slotDay             statistics of the slot's local day
@@ -35,11 +37,13 @@ end
 local status = 'fulfilled'
 if answer == 'noshow' then status = 'noshow' elseif answer == 'cancelled' then status = 'cancelled' end
 redis.call('HSET', KEY.appointment, 'feedback', answer, 'feedbackAt', tostring(now), 'feedbackComment', ARG.comment,
-  'feedbackBy', ARG.callerId)
+  'feedbackBy', ARG.callerId, 'feedbackFrom', a[1])
 redis.call('ZREM', KEY.awaiting, ARG.appointmentId)
 redis.call('ZREM', KEY.reminders, ARG.appointmentId)
 if a[1] ~= 'cancelled' then
+  local dims = appointmentDims(a[4], a[5], a[6], a[7], a[8])
   redis.call('HSET', KEY.appointment, 'status', status)
-  bump(KEY.slotDay, status, appointmentDims(a[4], a[5], a[6], a[7], a[8]), 1)
+  bump(KEY.slotDay, status, dims, 1)
+  if a[1] == 'closed' then bump(KEY.slotDay, 'closed', dims, -1) end
 end
 return {'OK', status, {}, redis.call('HGETALL', KEY.appointment)}

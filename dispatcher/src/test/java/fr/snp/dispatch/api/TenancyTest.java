@@ -337,11 +337,18 @@ class TenancyTest {
                     byReach(server.api.get("/api/v1/appointments/" + appointmentOf(role, t) + "/messages", token), role, t, what);
             case "POST /api/v1/appointments/:id/feedback" -> byReach(server.api.post("/api/v1/appointments/"
                     + appointmentOf(role, t) + "/feedback", token, new JsonObject().put("answer", "cancelled-by-patient")), role, t, what);
-            case "GET /api/v1/stats/noshow", "GET /api/v1/stats/outcomes", "GET /api/v1/stats/indicators" -> {
+            case "GET /api/v1/stats/noshow", "GET /api/v1/stats/outcomes", "GET /api/v1/stats/indicators",
+                 "GET /api/v1/stats/weekly" -> {
                 String path = route.path() + "?territory=" + territory + (key.endsWith("noshow") ? "&groupBy=effector" : "");
                 Api.Response r = server.api.get(path, token);
                 if (t == Target.OTHER_TERRITORY) { notServed(r, what); break; }
                 allowed(r, what);
+                if (t == Target.OTHER_ORG && !key.endsWith("outcomes")) {
+                    // another CPTS' figures: ops sees every CPTS of its territory, a coordinator (or a doctor) none but its own
+                    Api.Response other = server.api.get(path + "&cpts=CPTS-OTHER", token);
+                    if (role == Role.OPS) allowed(other, what + " cpts=CPTS-OTHER"); else hidden(other, what + " cpts=CPTS-OTHER");
+                    if (role == Role.COORDINATOR) allowed(server.api.get(path + "&cpts=CPTS-TEST", token), what + " cpts=CPTS-TEST");
+                }
                 if (key.endsWith("noshow") && t == Target.OTHER_ORG && role != Role.OPS) {
                     // a coordinator's figures are its CPTS' effectors', a doctor's their own
                     appointmentOf(role, Target.OTHER_ORG);
@@ -363,6 +370,26 @@ class TenancyTest {
                     List<String> ids = r.json().getJsonArray("effectors").stream().map(o -> ((JsonObject) o).getString("effectorId")).toList();
                     if (role == Role.COORDINATOR) assertThat(ids).as(what).contains(e36).doesNotContain(e36other);
                     else assertThat(ids).as(what).contains(e36, e36other);
+                }
+            }
+            case "GET /api/v1/territories/:territory/cpts" -> {
+                if (t == Target.OTHER_ORG) return false; // what another CPTS' coordinator lists: the OWN case below
+                Api.Response r = server.api.get("/api/v1/territories/" + territory + "/cpts", token);
+                if (t == Target.OTHER_TERRITORY) { notServed(r, what); break; }
+                allowed(r, what);
+                List<String> ids = r.json().getJsonArray("cpts").stream().map(o -> ((JsonObject) o).getString("id")).toList();
+                if (role == Role.COORDINATOR) assertThat(ids).as(what).containsExactly("CPTS-TEST");
+                else assertThat(ids).as(what).contains("CPTS-TEST", "CPTS-OTHER");
+            }
+            case "POST /api/v1/appointments/:id/reminder", "POST /api/v1/appointments/:id/close" -> {
+                // the fixtures' appointments are still to come: a reached one is not awaiting feedback yet (409), another
+                // tenant's is not confirmed to exist (404); FeedbackFollowUpTest sends and closes ended ones
+                Api.Response r = server.api.post(route.path().replace(":id", appointmentOf(role, t)), token, "{}");
+                if (t == Target.OWN) {
+                    assertThat(r.status()).as(what + " " + r).isEqualTo(409);
+                    assertThat(r.code()).as(what).isEqualTo("NOT_AWAITING_FEEDBACK");
+                } else {
+                    hidden(r, what);
                 }
             }
             case "POST /api/v1/doctor-requests" -> {

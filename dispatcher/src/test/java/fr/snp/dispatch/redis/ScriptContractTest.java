@@ -1,6 +1,7 @@
 package fr.snp.dispatch.redis;
 
 import fr.snp.dispatch.booking.Bookings;
+import fr.snp.dispatch.booking.FeedbackFollowUp;
 import fr.snp.dispatch.booking.Publishing;
 import fr.snp.dispatch.coordination.DoctorRequests;
 import fr.snp.dispatch.directory.EffectorStore;
@@ -26,8 +27,9 @@ class ScriptContractTest {
     private static final Pattern ENTRY = Pattern.compile("^-- {3}(\\w+)(\\s|$)");
 
     static List<LuaScript<?>> all() {
-        return Stream.of(Bookings.scripts(), Publishing.scripts(), Requests.scripts(), DoctorRequests.scripts(),
-                EffectorStore.scripts(), fr.snp.dispatch.waiting.WaitingList.scripts()).flatMap(List::stream).toList();
+        return Stream.of(Bookings.scripts(), FeedbackFollowUp.scripts(), Publishing.scripts(), Requests.scripts(),
+                DoctorRequests.scripts(), EffectorStore.scripts(), fr.snp.dispatch.waiting.WaitingList.scripts())
+                .flatMap(List::stream).toList();
     }
 
     /** The names the header lists under "-- KEYS" and "-- ARGV". */

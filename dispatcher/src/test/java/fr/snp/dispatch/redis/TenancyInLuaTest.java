@@ -3,6 +3,7 @@ package fr.snp.dispatch.redis;
 import fr.snp.dispatch.TestServer;
 import fr.snp.dispatch.auth.Reach;
 import fr.snp.dispatch.booking.Bookings;
+import fr.snp.dispatch.booking.FeedbackFollowUp;
 import fr.snp.dispatch.booking.Publishing;
 import fr.snp.dispatch.coordination.DoctorRequests;
 import fr.snp.dispatch.directory.EffectorStore;
@@ -142,6 +143,38 @@ class TenancyInLuaTest {
             assertThat(run(read, new Bookings.ReadAppointmentCall(Keys.appointment("36", appointment), INDRE, (String) caller[0],
                     (Reach) caller[1]))).as("read by %s", caller[0]).isNotEmpty();
         }
+    }
+
+    @Test
+    void theFollowUpOfFeedbackRefusesAnotherTenant() throws Exception {
+        // "Relancer", "Clore" and "Annuler ma réponse", called by foreign callers on the pharmacy's appointment
+        LuaScript<FeedbackFollowUp.RemindCall> remind = typed(FeedbackFollowUp.scripts(), "resend_reminder.lua");
+        LuaScript<FeedbackFollowUp.CloseCall> close = typed(FeedbackFollowUp.scripts(), "close_feedback.lua");
+        LuaScript<FeedbackFollowUp.UndoCall> undo = typed(FeedbackFollowUp.scripts(), "undo_feedback.lua");
+        String key = Keys.appointment("36", appointment);
+        Map<String, String> before = server.redis.hgetall(key);
+        long outbox = server.redis.xlen(Keys.outbox("36"));
+        Map<String, String> stats = server.redis.hgetall(Keys.stats("36", "20261130"));
+        for (Object[] caller : List.of(new Object[]{VENDEE, "SAS-85", Reach.TERRITORY}, new Object[]{INDRE, "PHARMACIE-AUTRE", Reach.ORG},
+                new Object[]{INDRE, "36-E999", Reach.EFFECTOR}, new Object[]{INDRE, "CPTS-AUTRE", Reach.CPTS})) {
+            @SuppressWarnings("unchecked") Set<String> territories = (Set<String>) caller[0];
+            String org = (String) caller[1];
+            Reach reach = (Reach) caller[2];
+            assertThat(run(remind, new FeedbackFollowUp.RemindCall(key, Keys.outbox("36"), appointment, "", 0, "x", territories,
+                    org, reach)).get(0)).as("reminder by %s", org).isEqualTo("APPOINTMENT_NOT_FOUND");
+            assertThat(run(close, new FeedbackFollowUp.CloseCall(key, Keys.stats("36", "20261130"), Keys.awaitingFeedback("36"),
+                    Keys.reminders("36"), appointment, "", "x", territories, org, reach)).get(0)).as("close by %s", org)
+                    .isEqualTo("APPOINTMENT_NOT_FOUND");
+            assertThat(run(undo, new FeedbackFollowUp.UndoCall(key, Keys.stats("36", "20261130"), Keys.awaitingFeedback("36"),
+                    Keys.reminders("36"), appointment, "", 300_000, 86_400, "x", territories, org, reach)).get(0))
+                    .as("undo by %s", org).isEqualTo("APPOINTMENT_NOT_FOUND");
+        }
+        assertThat(server.redis.hgetall(key)).isEqualTo(before);
+        assertThat(server.redis.xlen(Keys.outbox("36"))).isEqualTo(outbox);
+        assertThat(server.redis.hgetall(Keys.stats("36", "20261130"))).isEqualTo(stats);
+        // the CPTS' coordinator reaches it: refused for the appointment's state only (it has not ended yet)
+        assertThat(run(close, new FeedbackFollowUp.CloseCall(key, Keys.stats("36", "20261130"), Keys.awaitingFeedback("36"),
+                Keys.reminders("36"), appointment, "", "x", INDRE, "CPTS-TEST", Reach.CPTS)).get(0)).isEqualTo("NOT_AWAITING_FEEDBACK");
     }
 
     @Test

@@ -83,9 +83,9 @@ class PagesTest {
             Browser.screenshot(phone, "feedback-2-thanks");
             assertThat(api.get("/api/v1/appointments/" + appointment, "demo-regulator").json().getString("status"))
                     .isEqualTo("fulfilled");
-            phone.get(link); // opened again: the answer given is shown, no buttons
+            phone.get(link); // opened again: the answer given is shown, nothing to answer (it may still be taken back)
             assertThat(phone.findElement(By.tagName("main")).getText()).contains("Réponse déjà donnée : Patient vu");
-            assertThat(phone.findElements(By.cssSelector("button"))).isEmpty();
+            assertThat(phone.findElements(By.cssSelector("button[name=answer]"))).isEmpty();
             phone.get(link.substring(0, link.length() - 3) + "xyz");
             assertThat(phone.findElement(By.tagName("main")).getText()).contains("Ce lien n'est pas valide");
         } finally {
@@ -110,7 +110,7 @@ class PagesTest {
             d.get("http://127.0.0.1:" + server.port() + "/coordinator?token=demo-coordinator");
             WebDriverWait wait = new WebDriverWait(d, Duration.ofSeconds(10));
             wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class); // the page re-renders its lists
-            wait.until(x -> x.findElements(By.cssSelector("#figures .figure")).size() == 6);
+            wait.until(x -> x.findElements(By.cssSelector("#figures .figure")).size() == 7);
             wait.until(x -> x.findElements(By.cssSelector("#planning tbody tr")).size() > 10);
             wait.until(x -> x.findElement(By.id("doctor-requests")).getText().contains("MT"));
             assertThat(d.findElement(By.id("figures")).getText()).contains("Taux de remplissage").contains("Effecteurs participants");
