@@ -58,7 +58,9 @@ $('request').addEventListener('submit', async (e) => {
     if (!request) return;
     state.request = request; state.hold = null;
     state.chosen = request.candidates.length ? request.candidates[0].slotId : null; // the best one, shown selected
-    say('', true);
+    say(request.candidates.length ? '' : 'Aucun créneau ne convient pour l\'instant : vous pouvez mettre l\'appel en liste '
+      + 'd\'attente (Alt+W), vous serez prévenu dès qu\'un créneau se libère.', true);
+    $('wait').hidden = false;
     show(request.candidates);
     $('candidates').focus();
   } catch (err) { say(messageOf(err)); }
@@ -131,16 +133,21 @@ async function book() {
   const c = state.candidates[state.selected];
   if (!state.request || state.booking) return; // a second R while the first is on its way does nothing
   if (!c) return say(NOTHING_SELECTED);
+  const patientContact = contactOf();
+  if (patientContact === false) return;
   state.mine.add(c.slotId);
   state.booking = true;
   try {
     const a = await api('POST', '/api/v1/appointments', { slotId: c.slotId, requestId: state.request.id,
-      ...(state.hold && state.hold.slotId === c.slotId ? { holdId: state.hold.holdId } : {}) }, { 'Idempotency-Key': 'console-' + state.request.id });
+      ...(state.hold && state.hold.slotId === c.slotId ? { holdId: state.hold.holdId } : {}),
+      ...(patientContact ? { patientContact } : {}) }, { 'Idempotency-Key': 'console-' + state.request.id });
     // the line the regulator reads out follows the mode: a home visit or a teleconsultation has no address to go to
     const how = a.slot.mode === 'HH' ? `visite à domicile : ${a.effector.name} viendra chez le patient, qui garde son téléphone allumé`
       : a.slot.mode === 'VR' ? `téléconsultation : ${a.effector.name} appellera le patient au numéro donné`
       : `au cabinet : ${a.effector.name}, ${a.place ? a.place.name + ', ' + (a.place.address ? a.place.address + ', ' : '') + a.place.commune : ''}`;
-    say(`Rendez-vous réservé le ${time(a.slot.start)}, ${how}. Référence à donner au patient : ${a.reference}. Le médecin est prévenu.`, true);
+    const told = a.patientMessages && a.patientMessages.channels.length
+      ? ' Le patient recevra la confirmation par ' + a.patientMessages.channels.map(ch => ch === 'sms' ? 'SMS' : 'e-mail').join(' et ') + '.' : '';
+    say(`Rendez-vous réservé le ${time(a.slot.start)}, ${how}. Référence à donner au patient : ${a.reference}. Le médecin est prévenu.${told}`, true);
     endCall();
   } catch (err) {
     if (!(state.hold && state.hold.slotId === c.slotId)) state.mine.delete(c.slotId);
@@ -180,16 +187,18 @@ $('found').addEventListener('click', async (e) => {
 // caller's form starts empty, no flag carried over. The line saying how the call ended stays, to be read out.
 function clearPatient() {
   const f = $('request').elements;
-  ['initials', 'birthYear', 'phone', 'commune'].forEach(n => { f[n].value = ''; });
-  ['noRegularDoctor', 'ald', 'over70', 'reducedMobility'].forEach(n => { f[n].checked = false; });
+  ['initials', 'birthYear', 'phone', 'commune', 'sms', 'email'].forEach(n => { f[n].value = ''; });
+  ['noRegularDoctor', 'ald', 'over70', 'reducedMobility', 'consent'].forEach(n => { f[n].checked = false; });
   f.within.value = 'PT24H';
   f.mode.value = '';
 }
 
 function endCall() {
   state.request = null; state.hold = null; state.chosen = null;
+  $('wait').hidden = true;
   clearPatient();
   show([]);
+  loadWaiting(); // a call served or closed leaves the waiting list
 }
 
 function newCall() {
@@ -205,6 +214,8 @@ function newCall() {
 $('new-call').addEventListener('click', newCall);
 document.addEventListener('keydown', (e) => {
   if (e.altKey && (e.key === 'n' || e.key === 'N')) { newCall(); e.preventDefault(); }
+  else if (e.altKey && (e.key === 'w' || e.key === 'W') && state.request) { putOnWaitingList(); e.preventDefault(); }
+  else if (e.altKey && (e.key === 'o' || e.key === 'O') && state.offer) { takeOffer(); e.preventDefault(); }
 });
 
 $('sort').addEventListener('change', () => show(state.candidates));
@@ -278,8 +289,101 @@ function connect() {
       refresh(); // a slot came back (hold expired, cancellation): it may fit this request
     }
   });
+  source.addEventListener('waiting', (e) => offer(JSON.parse(e.data)));
   source.onerror = () => { $('live').textContent = 'Reconnexion…'; };
 }
+
+// --- prévenir le patient -------------------------------------------------------------------------------------------
+/** The patient's contact for the booking; null when none is given, false (and said why) when it cannot be sent. */
+function contactOf() {
+  const f = $('request').elements;
+  const sms = f.sms.value.trim(), email = f.email.value.trim();
+  if (!sms && !email) return null;
+  if (!f.consent.checked) {
+    say('Demandez au patient s\'il accepte d\'être prévenu par SMS ou e-mail, puis cochez son accord (ou videz les champs).');
+    f.consent.focus();
+    return false;
+  }
+  return { ...(sms ? { sms } : {}), ...(email ? { email } : {}), consent: true };
+}
+
+// --- la liste d'attente : aucun créneau ne convient, l'appel attend qu'un créneau se libère -------------------------------
+async function putOnWaitingList() {
+  if (!state.request) return;
+  try {
+    const r = await api('POST', `/api/v1/requests/${state.request.id}/wait`);
+    say(`Appel de ${r.patient.initials} en liste d'attente jusqu'à ${time(r.need.to)} : vous serez prévenu dès qu'un créneau convient.`, true);
+    endCall();
+    loadWaiting();
+  } catch (err) { say(messageOf(err)); }
+}
+
+async function loadWaiting() {
+  try {
+    const { waiting } = await api('GET', `/api/v1/waiting?territory=${TERRITORY}`);
+    $('waiting').innerHTML = waiting.length ? waiting.map(w => `
+      <li data-request="${esc(w.request.id)}"><strong>${esc(w.request.patient.initials)}</strong>
+        (${esc(w.request.patient.birthYear)}, ${esc(w.request.patient.commune)}) · jusqu'à ${esc(time(w.until))}
+        · ${w.fits.length ? `<strong>${w.fits.length} créneau${w.fits.length > 1 ? 'x' : ''} convien${w.fits.length > 1 ? 'nent' : 't'}</strong>`
+          : 'aucun créneau pour l\'instant'}
+        <button type="button" class="secondary" data-resume>Reprendre l'appel</button>
+        <button type="button" class="secondary" data-leave>Retirer</button></li>`).join('')
+      : '<li class="muted">Aucun appel en attente.</li>';
+  } catch (err) { /* the desk may not see the waiting list (not a SAS desk) */ }
+}
+
+/** Loads a waiting request as the current call: its patient in the form, its fitting slots in the list. */
+async function resume(requestId, slotId) {
+  const r = await api('GET', '/api/v1/requests/' + requestId);
+  const f = $('request').elements;
+  f.initials.value = r.patient.initials; f.birthYear.value = r.patient.birthYear; f.phone.value = r.patient.phone || '';
+  f.commune.value = r.patient.commune || '';
+  ['noRegularDoctor', 'ald', 'over70', 'reducedMobility'].forEach(n => { f[n].checked = !!r.patient[n]; });
+  state.request = r; state.hold = null;
+  state.chosen = slotId || (r.candidates && r.candidates.length ? r.candidates[0].slotId : null);
+  $('wait').hidden = true;
+  show(r.candidates || []);
+  return r;
+}
+
+$('waiting').addEventListener('click', async (e) => {
+  const li = e.target.closest('li[data-request]');
+  if (!li) return;
+  try {
+    if (e.target.hasAttribute('data-resume')) { await resume(li.dataset.request); say('Appel repris : rappelez le patient.', true); $('candidates').focus(); }
+    if (e.target.hasAttribute('data-leave')) { await api('DELETE', `/api/v1/requests/${li.dataset.request}/wait`); loadWaiting(); }
+  } catch (err) { say(messageOf(err)); }
+});
+
+/** A slot that appeared fits a waiting call: the banner says which, Alt+O takes an option on it for the most urgent. */
+function offer(n) {
+  state.offer = n;
+  const p = n.requests[0];
+  const others = n.requests.length > 1 ? ` (et ${n.requests.length - 1} autre${n.requests.length > 2 ? 's' : ''} appel${n.requests.length > 2 ? 's' : ''})` : '';
+  $('waiting-banner').innerHTML = `Un créneau convient à un appel en attente : <strong>${esc(p.initials)}</strong> (${esc(p.birthYear)},
+    ${esc(p.commune)}), jusqu'à ${esc(time(p.until))}${others} — ${esc(time(n.slot.start))}, ${esc(n.slot.effector)}${n.slot.place
+      ? ', ' + esc(n.slot.place) + ', ' + esc(n.slot.commune) : ''}.
+    <button type="button" id="take-offer" aria-keyshortcuts="Alt+O">Mettre une option et rappeler (<kbd>Alt</kbd>+<kbd>O</kbd>)</button>
+    <button type="button" class="secondary" id="dismiss-offer">Ignorer</button>`;
+  $('waiting-banner').hidden = false;
+  $('take-offer').addEventListener('click', takeOffer);
+  $('dismiss-offer').addEventListener('click', () => { state.offer = null; $('waiting-banner').hidden = true; });
+  loadWaiting();
+}
+
+async function takeOffer() {
+  const n = state.offer;
+  if (!n) return;
+  state.offer = null;
+  $('waiting-banner').hidden = true;
+  try {
+    await resume(n.requests[0].id, n.slot.slotId);
+    await hold();
+    $('candidates').focus();
+  } catch (err) { say(messageOf(err)); }
+}
+
+$('wait').addEventListener('click', putOnWaitingList);
 
 // --- la carte : les communes du territoire, le patient, les créneaux ----------------------------------------------------
 async function loadMap() {
@@ -329,5 +433,5 @@ async function territoryOfToken() {
 }
 
 $('token').value = new URLSearchParams(location.search).get('token') || '';
-$('token').addEventListener('change', async () => { await territoryOfToken(); connect(); loadMap(); });
-territoryOfToken().then(() => { connect(); loadMap(); });
+$('token').addEventListener('change', async () => { await territoryOfToken(); connect(); loadMap(); loadWaiting(); });
+territoryOfToken().then(() => { connect(); loadMap(); loadWaiting(); });

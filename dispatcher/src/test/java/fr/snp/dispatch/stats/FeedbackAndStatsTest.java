@@ -177,7 +177,7 @@ class FeedbackAndStatsTest {
                 null, Map.of("Accept", "text/csv"));
         assertThat(csv.header("Content-Type")).startsWith("text/csv");
         String[] lines = csv.body().split("\r\n");
-        assertThat(lines[0]).isEqualTo("key,booked,fulfilled,noshow,cancelled,awaitingFeedback,upcoming,noshowRate,closedWithoutFeedback");
+        assertThat(lines[0]).isEqualTo("key,booked,fulfilled,noshow,cancelled,awaitingFeedback,upcoming,noshowRate,closedWithoutFeedback,supernumerary");
         assertThat(lines).hasSize(expected.get("effector").size() + 1);
         for (int i = 1; i < lines.length; i++) {
             String[] cells = lines[i].split(",", -1);

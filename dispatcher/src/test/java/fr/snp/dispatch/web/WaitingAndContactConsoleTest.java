@@ -1,0 +1,107 @@
+package fr.snp.dispatch.web;
+
+import fr.snp.dispatch.Api;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.interactions.Actions;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The console's waiting list and patient contact: a call nothing fitted waits; a slot published later fits it and
+ * the desk is told at once (banner), Alt+O takes an option and loads the call, R books it; and a booking tells the
+ * patient only with their consent.
+ */
+class WaitingAndContactConsoleTest extends DemoServerTest {
+    static Api api() { return new Api(base); }
+
+    @Test
+    void aSlotThatFitsAWaitingCallIsAnnouncedAndBookedFromTheBanner() throws Exception {
+        Api api = api();
+        // a patient needing a medical gynaecologist (no demo effector is one): nothing fits, the regulator puts the call on the list
+        Api.Response r = api.post("/api/v1/requests", "demo-regulator", new JsonObject().put("origin", "SAS_116117")
+                .put("patient", new JsonObject().put("initials", "LP").put("birthYear", 1985).put("phone", "0612345678")
+                        .put("communeInsee", "36044"))
+                .put("need", new JsonObject().put("within", "PT24H").put("specialty", "SM20")));
+        assertThat(r.json().getJsonArray("candidates")).isEmpty();
+        String request = r.json().getString("id");
+        assertThat(api.post("/api/v1/requests/" + request + "/wait", "demo-regulator", null).status()).isEqualTo(200);
+
+        ChromeDriver d = ConsoleTest.open("demo-regulator");
+        try {
+            ConsoleTest.wait(d, 5).until(x -> x.findElement(By.id("waiting")).getText().contains("LP"));
+            assertThat(d.findElement(By.id("waiting")).getText()).contains("aucun créneau pour l'instant");
+
+            // a gynaecologist joins and publishes a slot this afternoon
+            Api.Response e = api.post("/api/v1/effectors", "demo-coordinator", new JsonObject().put("rpps", fr.snp.dispatch.domain.Rpps.withCheckDigit("1010101010"))
+                    .put("firstName", "Inès").put("lastName", "Gynéco").put("specialty", "SM20")
+                    .put("locations", new JsonArray().add(new JsonObject().put("name", "Cabinet de gynécologie")
+                            .put("address", "3 rue Grande").put("communeInsee", "36044").put("accessible", true))));
+            assertThat(e.status()).as(e.toString()).isEqualTo(201);
+            OffsetDateTime start = OffsetDateTime.now(ZoneId.of("Europe/Paris")).plusHours(3).truncatedTo(ChronoUnit.MINUTES);
+            Api.Response slot = api.post("/api/v1/slots", "demo-coordinator", new JsonObject()
+                    .put("effectorId", e.json().getString("id")).put("start", start.toString())
+                    .put("end", start.plusMinutes(20).toString()).put("mode", "AMB").put("audiences", new JsonArray().add("SNP")));
+            assertThat(slot.status()).as(slot.toString()).isEqualTo(201);
+            String slotId = slot.json().getString("id");
+
+            ConsoleTest.wait(d, 5).until(x -> x.findElement(By.id("waiting-banner")).isDisplayed());
+            String banner = d.findElement(By.id("waiting-banner")).getText();
+            assertThat(banner).contains("Un créneau convient à un appel en attente").contains("LP").contains("Dr Inès Gynéco")
+                    .contains("Cabinet de gynécologie");
+            assertThat(d.findElement(By.id("waiting-banner")).getAttribute("role")).isEqualTo("alert");
+
+            // one key: the option is taken for that call, the patient is on screen, R books
+            new Actions(d).keyDown(Keys.ALT).sendKeys("o").keyUp(Keys.ALT).perform();
+            ConsoleTest.wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("Option posée"));
+            assertThat(d.findElement(By.name("initials")).getAttribute("value")).isEqualTo("LP");
+            assertThat(d.findElement(By.cssSelector("#candidates li.selected")).getAttribute("data-slot")).isEqualTo(slotId);
+            d.findElement(By.id("candidates")).sendKeys("r");
+            ConsoleTest.wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("Rendez-vous réservé"));
+            assertThat(api.get("/api/v1/requests/" + request, "demo-regulator").json().getString("status")).isEqualTo("booked");
+            ConsoleTest.wait(d, 5).until(x -> !x.findElement(By.id("waiting")).getText().contains("LP"));
+        } finally {
+            d.quit();
+        }
+    }
+
+    @Test
+    void thePatientIsToldOnlyWithTheirConsent() throws Exception {
+        ChromeDriver d = ConsoleTest.console("demo-regulator", "SAS_116117", "KC");
+        try {
+            d.findElement(By.name("sms")).sendKeys("06 98 76 54 32");
+            String slot = ConsoleTest.slots(d).get(0);
+            ConsoleTest.select(d, slot);
+            d.findElement(By.id("candidates")).sendKeys("r");
+            ConsoleTest.wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("accepte d'être prévenu"));
+            assertThat(d.switchTo().activeElement().getAttribute("name")).isEqualTo("consent");
+            assertThat(api().get("/api/v1/slots/" + slot, "demo-regulator").json().getString("status")).isEqualTo("free");
+
+            d.findElement(By.name("consent")).click();
+            ConsoleTest.select(d, slot);
+            d.findElement(By.id("candidates")).sendKeys("r");
+            ConsoleTest.wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("Rendez-vous réservé"));
+            String notice = d.findElement(By.id("notice")).getText();
+            assertThat(notice).contains("Le patient recevra la confirmation par SMS.");
+            String reference = notice.replaceAll("(?s).*Référence à donner au patient : (\\S+)\\..*", "$1");
+            JsonObject found = api().get("/api/v1/appointments?reference=" + reference, "demo-regulator").json()
+                    .getJsonArray("appointments").getJsonObject(0);
+            // demo mode: the SMS goes to the log channel, recorded as sent by "log"
+            ConsoleTest.wait(d, 10).until(x -> api().get("/api/v1/appointments/" + found.getString("id") + "/messages",
+                    "demo-regulator").json().getJsonArray("messages").stream()
+                    .anyMatch(m -> "sent".equals(((JsonObject) m).getString("status"))));
+            assertThat(d.findElement(By.name("sms")).getAttribute("value")).as("the next caller starts empty").isEmpty();
+            assertThat(d.findElement(By.name("consent")).isSelected()).isFalse();
+        } finally {
+            d.quit();
+        }
+    }
+}
