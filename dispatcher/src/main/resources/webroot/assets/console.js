@@ -60,7 +60,7 @@ $('request').addEventListener('submit', async (e) => {
     state.chosen = request.candidates.length ? request.candidates[0].slotId : null; // the best one, shown selected
     say('', true);
     show(request.candidates);
-    $('candidates').focus();
+    (request.candidates.length ? $('candidates') : $('no-slots')).focus();
   } catch (err) { say(messageOf(err)); }
 });
 
@@ -68,6 +68,8 @@ $('request').addEventListener('submit', async (e) => {
 function choose(index) {
   state.chosen = state.candidates[index] ? state.candidates[index].slotId : null;
   show(state.candidates);
+  const active = $('candidates').getAttribute('aria-activedescendant');
+  if (active) $(active).scrollIntoView({ block: 'nearest' });
 }
 
 /** Why a slot ranks where it does, in words (the score parts, never a raw score). */
@@ -86,14 +88,23 @@ function show(candidates) {
   if ($('sort').value === 'time') candidates = [...candidates].sort((a, b) => new Date(a.start) - new Date(b.start));
   state.candidates = candidates;
   state.selected = state.chosen ? candidates.findIndex(c => c.slotId === state.chosen) : -1;
-  $('candidates').innerHTML = candidates.length ? candidates.map((c, i) => `
-    <li data-slot="${esc(c.slotId)}" class="${i === state.selected ? 'selected' : ''} ${state.hold && state.hold.slotId === c.slotId ? 'held' : ''}"
-        aria-selected="${i === state.selected}">
-      <strong>${i + 1}. ${esc(time(c.start))}</strong> — ${esc(c.effector.name)}<br>
+  const list = $('candidates');
+  // a listbox of options, one tab stop: the focus stays on the list and aria-activedescendant names the chosen
+  // option (an option's id follows its slot, so a re-rendered list keeps pointing at the same slot)
+  list.innerHTML = candidates.map((c, i) => {
+    const held = state.hold && state.hold.slotId === c.slotId;
+    return `
+    <li role="option" id="opt-${esc(c.slotId)}" data-slot="${esc(c.slotId)}" aria-selected="${i === state.selected}"
+        class="${i === state.selected ? 'selected' : ''} ${held ? 'held' : ''}">
+      <strong>${i + 1}. ${esc(time(c.start))}</strong> — ${esc(c.effector.name)}${held ? ' · <em>option posée</em>' : ''}<br>
       <span class="muted">${esc(c.place.name)}, ${esc(c.place.commune)} · ${c.mode === 'VR' ? 'téléconsultation'
-        : c.mode === 'HH' ? 'visite à domicile' : c.distanceKm.toLocaleString('fr-FR') + ' km'}${why(c) ? ' · ' + esc(why(c)) : ''}</span></li>`).join('')
-    : '<li>Aucun créneau pour ce besoin.</li>';
-  [...$('candidates').querySelectorAll('li[data-slot]')].forEach((li, i) => li.addEventListener('click', () => choose(i)));
+        : c.mode === 'HH' ? 'visite à domicile' : c.distanceKm.toLocaleString('fr-FR') + ' km'}${why(c) ? ' · ' + esc(why(c)) : ''}</span></li>`;
+  }).join('');
+  if (state.selected >= 0) list.setAttribute('aria-activedescendant', 'opt-' + candidates[state.selected].slotId);
+  else list.removeAttribute('aria-activedescendant');
+  list.hidden = !candidates.length;
+  $('no-slots').hidden = !(state.request && !candidates.length); // a search that found nothing says so
+  [...list.querySelectorAll('li[data-slot]')].forEach((li, i) => li.addEventListener('click', () => choose(i)));
   drawMap();
 }
 
@@ -209,10 +220,14 @@ document.addEventListener('keydown', (e) => {
 
 $('sort').addEventListener('change', () => show(state.candidates));
 
+// the listbox's keys: ↑ ↓ Home End move the choice (from "nothing selected", ↓ and ↑ both take the first slot)
+const MOVES = { ArrowDown: (i) => i + 1, ArrowUp: (i) => Math.max(0, i - 1), Home: () => 0, End: () => Infinity };
 $('candidates').addEventListener('keydown', (e) => {
-  // from "nothing selected" (-1), ↓ selects the first slot
-  if (e.key === 'ArrowDown') { choose(Math.min(state.candidates.length - 1, state.selected + 1)); e.preventDefault(); }
-  else if (e.key === 'ArrowUp') { choose(Math.max(0, state.selected - 1)); e.preventDefault(); }
+  if (e.altKey || e.ctrlKey || e.metaKey) return; // Alt+N, Ctrl+R (reload) and the like are not the list's
+  if (MOVES[e.key]) {
+    if (state.candidates.length) choose(Math.min(state.candidates.length - 1, MOVES[e.key](state.selected)));
+    e.preventDefault();
+  }
   else if (e.key === 'p' || e.key === 'P') { hold(); e.preventDefault(); }
   else if (e.key === 'r' || e.key === 'R') { book(); e.preventDefault(); }
 });

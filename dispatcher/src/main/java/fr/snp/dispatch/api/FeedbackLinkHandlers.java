@@ -129,7 +129,7 @@ final class FeedbackLinkHandlers {
         OffsetDateTime start = OffsetDateTime.parse(a.getJsonObject("slot").getString("start"));
         String when = start.format(DateTimeFormatter.ofPattern("EEEE d MMMM yyyy 'à' HH'h'mm", Locale.FRENCH));
         JsonObject p = v.getJsonObject("patient");
-        StringBuilder b = new StringBuilder("<h1>Retour sur un rendez-vous de soins non programmés</h1><p>Rendez-vous du <strong>")
+        StringBuilder b = new StringBuilder("<p>Rendez-vous du <strong>")
                 .append(esc(when)).append("</strong>");
         if (place != null) b.append(", ").append(esc(place.getString("name")));
         b.append("<br>Patient : ").append(esc(String.valueOf(p.getString("initials"))))
@@ -167,7 +167,9 @@ final class FeedbackLinkHandlers {
                 .end("<!doctype html><html lang=fr><meta charset=utf-8><meta name=viewport content=\"width=device-width\">"
                         + "<title>Retour de rendez-vous</title><link rel=icon href=\"/assets/favicon.svg\" type=\"image/svg+xml\"><style>*{box-sizing:border-box}body{font:1.1rem system-ui;max-width:34rem;margin:1rem auto;"
                         + "padding:0 1rem}button{display:block;width:100%;margin:.5rem 0;padding:.9rem;font-size:1.1rem}"
-                        + "input{width:100%;padding:.6rem}.ok{color:#05620f}.err{color:#9b1111}</style><main>" + body + "</main></html>");
+                        + "input{width:100%;padding:.6rem}.ok{color:#05620f}.err{color:#9b1111}h1{font-size:1.4rem}</style><main>"
+                        // every answer of the page, the thanks and the refusals too, under the same heading
+                        + "<h1>Retour sur un rendez-vous de soins non programmés</h1>" + body + "</main></html>");
     }
 
     static String esc(String s) {

@@ -2,8 +2,10 @@ package fr.snp.dispatch.web;
 
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -68,17 +70,94 @@ class ConsoleTest extends DemoServerTest {
         assertThat(index).as("slot %s listed", slot).isGreaterThanOrEqualTo(0);
         for (int i = 0; i < 12; i++) list.sendKeys(org.openqa.selenium.Keys.ARROW_UP);
         for (int i = 0; i < index; i++) list.sendKeys(org.openqa.selenium.Keys.ARROW_DOWN);
-        assertThat(d.findElement(By.cssSelector("#candidates li.selected")).getAttribute("data-slot")).isEqualTo(slot);
+        // read in the page in one go: a live update may re-render the list meanwhile
+        assertThat(d.executeScript("return document.querySelector('#candidates li[aria-selected=true]')?.dataset.slot")).isEqualTo(slot);
+    }
+
+    /** The position of the one option marked aria-selected, checked to be the list's active descendant too. */
+    static int chosen(ChromeDriver d) {
+        WebElement list = d.findElement(By.id("candidates"));
+        List<WebElement> options = list.findElements(By.cssSelector("li"));
+        List<Integer> selected = java.util.stream.IntStream.range(0, options.size())
+                .filter(i -> "true".equals(options.get(i).getAttribute("aria-selected"))).boxed().toList();
+        assertThat(selected).as("options marked aria-selected").hasSize(1);
+        assertThat(list.getAttribute("aria-activedescendant")).isEqualTo(options.get(selected.get(0)).getAttribute("id"));
+        return selected.get(0);
+    }
+
+    static void press(ChromeDriver d, CharSequence... keys) { new Actions(d).sendKeys(keys).perform(); }
+
+    @Test
+    void theSlotsAreAListboxWorkedFromTheKeyboard() throws Exception {
+        ChromeDriver d = console("demo-regulator", "SAS_116117", "LB");
+        try {
+            WebElement list = d.findElement(By.id("candidates"));
+            List<String> slots = slots(d);
+            int last = slots.size() - 1;
+            // a listbox named by its heading, every slot an option, the best one chosen, the focus on the list
+            assertThat(list.getAttribute("role")).isEqualTo("listbox");
+            assertThat(list.getAccessibleName()).isEqualTo("Créneaux proposés");
+            assertThat(list.findElements(By.cssSelector("li"))).allMatch(o -> "option".equals(o.getAttribute("role")));
+            assertThat(chosen(d)).isZero();
+            assertThat(d.switchTo().activeElement()).isEqualTo(list);
+            Browser.check(d, "console: results");
+            Browser.readmeScreenshot(d, "console-results");
+
+            // one tab stop: nothing inside takes the focus; Tab from the sort order lands on the list, the next leaves it
+            assertThat(list.findElements(By.cssSelector("[tabindex], a, button, input, select"))).isEmpty();
+            d.executeScript("document.getElementById('sort').focus()");
+            press(d, Keys.TAB);
+            assertThat(d.switchTo().activeElement()).isEqualTo(list);
+            press(d, Keys.TAB);
+            assertThat((Boolean) d.executeScript("return document.getElementById('candidates').contains(document.activeElement)"))
+                    .as("the focus left the list").isFalse();
+            d.executeScript("arguments[0].focus()", list);
+            assertThat(chosen(d)).as("Tab through the list changes no choice").isZero();
+
+            // ↓ ↑ Home End move the choice and stop at the ends
+            press(d, Keys.ARROW_DOWN);
+            assertThat(chosen(d)).isEqualTo(1);
+            press(d, Keys.ARROW_DOWN, Keys.ARROW_DOWN);
+            assertThat(chosen(d)).isEqualTo(3);
+            press(d, Keys.ARROW_UP);
+            assertThat(chosen(d)).isEqualTo(2);
+            press(d, Keys.END);
+            assertThat(chosen(d)).isEqualTo(last);
+            press(d, Keys.ARROW_DOWN);
+            assertThat(chosen(d)).isEqualTo(last);
+            press(d, Keys.HOME);
+            assertThat(chosen(d)).isZero();
+            press(d, Keys.ARROW_UP);
+            assertThat(chosen(d)).isZero();
+
+            // the shortcuts still act on the chosen slot: P puts an option on the last one, R books it
+            press(d, Keys.END, "p");
+            wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("Option posée"));
+            assertThat(d.findElement(By.cssSelector("#candidates li.held")).getAttribute("data-slot")).isEqualTo(slots.get(last));
+            assertThat(d.findElement(By.cssSelector("#candidates li.held")).getText()).contains("option posée");
+            assertThat(chosen(d)).isEqualTo(last);
+            Browser.check(d, "console: option taken from the keyboard");
+            press(d, "r");
+            wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("Rendez-vous réservé"));
+            assertThat(new fr.snp.dispatch.Api(base).get("/api/v1/slots/" + slots.get(last), "demo-regulator").json()
+                    .getString("status")).isEqualTo("booked");
+            assertThat(list.isDisplayed()).isFalse(); // the call is over: no list, no tab stop left behind
+            Browser.check(d, "console: booked from the keyboard");
+        } finally {
+            d.quit();
+        }
     }
 
     @Test
     void aPatientOutsideTheTerritoryIsSaidSoInFrench() throws Exception {
         ChromeDriver d = open("demo-regulator");
         try {
+            Browser.check(d, "console: empty");
             fillCaller(d, "CB", "1950", "0612345678", "Bourges", "Bourges (18000)");
             d.findElement(By.cssSelector("#request button[type=submit]")).click();
             wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("hors du territoire desservi"));
             assertThat(d.findElements(By.cssSelector("#candidates li[data-slot]"))).isEmpty();
+            Browser.check(d, "console: outside the territory");
         } finally {
             d.quit();
         }
@@ -104,6 +183,7 @@ class ConsoleTest extends DemoServerTest {
             wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("Demande clôturée"));
             assertThat(patientOnScreen(d)).isEmpty();
             assertThat(slots(d)).isEmpty();
+            Browser.check(d, "console: request closed with an outcome");
 
             // the second caller, with flags, books: the form is empty again afterwards
             fillCaller(d, "BB", "1940", "0611223344", "Déols", "Déols (36130)");
@@ -116,6 +196,8 @@ class ConsoleTest extends DemoServerTest {
             d.findElement(By.id("candidates")).sendKeys("r");
             wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("Rendez-vous réservé"));
             assertThat(patientOnScreen(d)).isEmpty();
+            Browser.check(d, "console: booked");
+            Browser.readmeScreenshot(d, "console-booked");
 
             // a third caller starts typing, then "Nouvel appel" (Alt+N): the form and the list are cleared
             d.findElement(By.name("initials")).sendKeys("CC");
@@ -125,6 +207,7 @@ class ConsoleTest extends DemoServerTest {
             wait(d, 5).until(x -> patientOnScreen(x).isEmpty());
             assertThat(d.findElement(By.id("notice")).getText()).isEmpty();
             assertThat(d.switchTo().activeElement().getAttribute("name")).isEqualTo("initials");
+            Browser.check(d, "console: new call");
         } finally {
             d.quit();
         }
@@ -154,9 +237,11 @@ class ConsoleTest extends DemoServerTest {
             wait(d, 5).until(x -> x.findElement(By.id("found")).getText().contains(reference));
             assertThat(d.findElement(By.id("found")).getText()).contains("réservé");
             Browser.screenshot(d, "console-found-appointment");
+            Browser.check(d, "console: appointment found");
             d.findElement(By.cssSelector("#found button[data-cancel]")).click();
             d.switchTo().alert().accept();
             wait(d, 5).until(x -> x.findElement(By.id("found")).getText().contains("annulé"));
+            Browser.check(d, "console: appointment cancelled");
             assertThat(api.get("/api/v1/slots/" + slot, "demo-regulator").json().getString("status")).isEqualTo("free");
 
             // by the reference the patient was given: the appointment is cancelled, nothing left to cancel
@@ -197,12 +282,14 @@ class ConsoleTest extends DemoServerTest {
                 } else {
                     form.findElement(By.name("comment")).sendKeys("orienté vers la maison médicale de garde");
                 }
+                Browser.check(d, "console: outcome form " + outcome);
                 form.findElement(By.cssSelector("button[type=submit]")).click();
                 wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("Demande clôturée"));
                 assertThat(patientOnScreen(d)).isEmpty();
                 assertThat(form.isDisplayed()).isFalse();
             }
             assertThat(d.findElement(By.id("notice")).getText()).contains("autre");
+            Browser.check(d, "console: request closed as other");
         } finally {
             d.quit();
         }
@@ -227,6 +314,7 @@ class ConsoleTest extends DemoServerTest {
             assertThat(d.findElements(By.cssSelector("#map text")).stream().map(e -> e.getAttribute("textContent")))
                     .contains("La Roche-sur-Yon");
             assertThat(d.findElements(By.id("map-patient"))).hasSize(1);
+            Browser.check(d, "console: results (Vendée)");
             // the ranking in words, never a raw score; an optional sort by time
             String list = d.findElement(By.id("candidates")).getText();
             assertThat(list).doesNotContain("score").contains("recommandé");
@@ -241,6 +329,7 @@ class ConsoleTest extends DemoServerTest {
             assertThat(new fr.snp.dispatch.Api(base).get("/assets/favicon.svg", null).status()).isEqualTo(200);
             assertThat(d.findElement(By.cssSelector("link[rel=icon]")).getAttribute("href")).endsWith("/assets/favicon.svg");
             Browser.screenshot(d, "console-vendee");
+            Browser.check(d, "console: results sorted by time");
         } finally {
             d.quit();
         }
@@ -264,6 +353,8 @@ class ConsoleTest extends DemoServerTest {
             wait(b, 1).until(d -> !slots(b).contains(x));
             assertThat((System.nanoTime() - optionAt) / 1_000_000).isLessThan(1000);
             assertThat(b.findElement(By.id("notice")).getText()).contains("vient d'être pris par un autre poste");
+            Browser.check(a, "console: option taken");
+            Browser.check(b, "console: slot taken elsewhere");
             Browser.screenshot(b, "console-B-slot-vanished");
 
             a.findElement(By.id("candidates")).sendKeys("r");

@@ -53,12 +53,15 @@ class PagesTest {
             assertThat(phone.findElements(By.cssSelector("button"))).hasSize(1);
             assertThat(phone.findElements(By.cssSelector("button[value=seen], button[value=no-show]"))).isEmpty();
             Browser.screenshot(phone, "feedback-before-start");
+            Browser.check(phone, "feedback: before the start");
             phone.findElement(By.cssSelector("button[value=cancelled-by-patient]")).click();
             new WebDriverWait(phone, Duration.ofSeconds(5)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
                     .until(d -> d.findElement(By.tagName("main")).getText().contains("Merci"));
             assertThat(api.get("/api/v1/slots/" + slot, "demo-regulator").json().getString("status")).isEqualTo("free");
+            Browser.check(phone, "feedback: cancellation recorded");
             phone.get(link); // a cancelled appointment: nothing left to answer
             assertThat(phone.findElements(By.cssSelector("button"))).isEmpty();
+            Browser.check(phone, "feedback: cancelled");
         } finally {
             phone.quit();
         }
@@ -75,19 +78,24 @@ class PagesTest {
             assertThat(phone.findElement(By.tagName("h1")).getText()).isEqualTo("Retour sur un rendez-vous de soins non programmés");
             assertThat(phone.findElement(By.tagName("main")).getText()).contains("Patient : PL, né(e) en 1947");
             Browser.screenshot(phone, "feedback-1-phone");
+            Browser.check(phone, "feedback: form");
+            Browser.readmeScreenshot(phone, "feedback-phone");
             phone.findElement(By.cssSelector("input[name=comment]")).sendKeys("RAS");
             phone.findElement(By.cssSelector("button[value=seen]")).click();
             new WebDriverWait(phone, Duration.ofSeconds(5)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
                     .until(d -> d.findElement(By.tagName("main")).getText().contains("Merci")); // the POST loads a new page
             assertThat(phone.findElement(By.tagName("main")).getText()).contains("Patient vu");
             Browser.screenshot(phone, "feedback-2-thanks");
+            Browser.check(phone, "feedback: thanks");
             assertThat(api.get("/api/v1/appointments/" + appointment, "demo-regulator").json().getString("status"))
                     .isEqualTo("fulfilled");
             phone.get(link); // opened again: the answer given is shown, no buttons
             assertThat(phone.findElement(By.tagName("main")).getText()).contains("Réponse déjà donnée : Patient vu");
             assertThat(phone.findElements(By.cssSelector("button"))).isEmpty();
+            Browser.check(phone, "feedback: already answered");
             phone.get(link.substring(0, link.length() - 3) + "xyz");
             assertThat(phone.findElement(By.tagName("main")).getText()).contains("Ce lien n'est pas valide");
+            Browser.check(phone, "feedback: invalid link");
         } finally {
             phone.quit();
         }
@@ -116,11 +124,14 @@ class PagesTest {
             assertThat(d.findElement(By.id("figures")).getText()).contains("Taux de remplissage").contains("Effecteurs participants");
             assertThat(d.findElement(By.id("origins")).getText()).contains("116 117");
             Browser.screenshot(d, "coordinator-1");
+            Browser.check(d, "coordinator: loaded");
+            Browser.readmeScreenshot(d, "coordinator");
             d.findElement(By.cssSelector("#doctor-requests button[data-status=CONTACTED]")).click();
             wait.until(x -> x.findElement(By.id("doctor-requests")).getText().contains("Patient contacté"));
             assertThat(api.get("/api/v1/doctor-requests?territory=36&status=CONTACTED", "demo-coordinator").json()
                     .getJsonArray("requests")).hasSize(1);
             Browser.screenshot(d, "coordinator-2-followed-up");
+            Browser.check(d, "coordinator: request followed up");
         } finally {
             d.quit();
         }

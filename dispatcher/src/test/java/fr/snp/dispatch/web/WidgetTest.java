@@ -119,6 +119,7 @@ class WidgetTest extends DemoServerTest {
                 assertThat(done.getText()).as(mode).contains(expected.get(mode));
                 if (!mode.equals("AMB")) assertThat(done.getText()).as(mode).doesNotContain("Présentez-vous").doesNotContain("carte Vitale.\n");
                 assertThat(widget(driver).findElements(By.cssSelector("#error"))).allMatch(e -> e.getText().isBlank());
+                Browser.check(driver, "widget: confirmed " + mode);
                 Browser.screenshot(driver, "widget-mode-" + mode);
             } finally {
                 driver.quit();
@@ -128,10 +129,11 @@ class WidgetTest extends DemoServerTest {
 
     @Test
     void aPharmacistGoesFromAnEmptyFormToAPrintableConfirmation() throws Exception {
-        ChromeDriver driver = Browser.open(1280, 900);
+        ChromeDriver driver = Browser.open(1280, 800);
         try {
             driver.get(base + "/widget/demo.html");
             waitHeading(driver, "Trouver un rendez-vous");
+            Browser.check(driver, "widget 1280x800: empty");
             SearchContext w = widget(driver);
             // refusals in French: an unknown commune
             w.findElement(By.name("initials")).sendKeys("MD");
@@ -140,6 +142,7 @@ class WidgetTest extends DemoServerTest {
             w.findElement(By.name("commune")).sendKeys("Nullepart");
             w.findElement(By.cssSelector("button[type=submit]")).click();
             assertThat(await(driver, "#error").getText()).contains("Commune inconnue");
+            Browser.check(driver, "widget 1280x800: error shown");
 
             // a patient of the Cher: the pharmacy serves Indre only, and says so in French
             WebElement commune = w.findElement(By.name("commune"));
@@ -168,17 +171,20 @@ class WidgetTest extends DemoServerTest {
             waitHeading(driver, "Créneaux disponibles");
             assertThat(widget(driver).findElements(By.cssSelector("ul.slots li"))).isNotEmpty();
             Browser.screenshot(driver, "widget-2-slots");
+            Browser.check(driver, "widget 1280x800: results");
             widget(driver).findElement(By.cssSelector("button[data-i='0']")).click();
 
             waitHeading(driver, "Confirmer le rendez-vous");
             assertThat(await(driver, "#countdown").getText()).contains("Option posée").contains("Confirmez pour réserver");
             Browser.screenshot(driver, "widget-3-confirm");
+            Browser.check(driver, "widget 1280x800: option");
             widget(driver).findElement(By.id("confirm")).click();
 
             waitHeading(driver, "Rendez-vous confirmé");
             String confirmation = await(driver, "#confirmation").getText();
             assertThat(confirmation).contains("Dr ");
             Browser.screenshot(driver, "widget-4-confirmation");
+            Browser.check(driver, "widget 1280x800: confirmed");
 
             // the booking is real, and nothing about the patient stays in the browser
             Object storage = ((JavascriptExecutor) driver).executeScript(
@@ -215,6 +221,7 @@ class WidgetTest extends DemoServerTest {
                     "return document.querySelector('snp-widget').shadowRoot.activeElement.name");
             assertThat(focused).isEqualTo("phone");
             Browser.screenshot(driver, "widget-phone-error");
+            Browser.check(driver, "widget 390x844: error shown");
 
             phone.clear();
             phone.sendKeys("06 12 34 56 78");
@@ -234,12 +241,14 @@ class WidgetTest extends DemoServerTest {
             assertThat(widget(driver).findElement(By.cssSelector("button[data-i='0']")).getText()).isEqualTo("Mettre une option (2 min)");
             widget(driver).findElement(By.cssSelector("button[data-i='0']")).click();
             waitHeading(driver, "Confirmer le rendez-vous");
+            Browser.check(driver, "widget 390x844: option");
             // the option runs out (its end moved to the past): confirming is off, the same slot can be taken again
             ((JavascriptExecutor) driver).executeScript(
                     "document.querySelector('snp-widget').state.hold.expiresAt = new Date(Date.now() - 1000).toISOString()");
             new WebDriverWait(driver, Duration.ofSeconds(5)).until(d -> await(driver, "#countdown").getText().contains("expiré"));
             assertThat(widget(driver).findElement(By.id("confirm")).isEnabled()).isFalse();
             Browser.screenshot(driver, "widget-phone-option-expired");
+            Browser.check(driver, "widget 390x844: option expired");
             await(driver, "#retake").click();
             new WebDriverWait(driver, Duration.ofSeconds(5)).until(d -> await(driver, "#countdown").getText().contains("Option posée"));
             assertThat(widget(driver).findElement(By.id("confirm")).isEnabled()).isTrue();
@@ -257,6 +266,7 @@ class WidgetTest extends DemoServerTest {
         try {
             driver.get(base + "/widget/demo.html");
             waitHeading(driver, "Trouver un rendez-vous");
+            Browser.check(driver, "widget 390x844: empty");
             Actions keys = new Actions(driver);
             keys.sendKeys(Keys.TAB).perform(); // to the initials (the heading has focus first)
             keys.sendKeys("JB").sendKeys(Keys.TAB).sendKeys("1990").sendKeys(Keys.TAB).sendKeys("0611223344")
@@ -270,12 +280,15 @@ class WidgetTest extends DemoServerTest {
                     .sendKeys(Keys.TAB, Keys.TAB).sendKeys(Keys.ENTER).perform();
             waitHeading(driver, "Créneaux disponibles");
             Browser.screenshot(driver, "widget-keyboard-slots-phone");
+            Browser.check(driver, "widget 390x844: results");
             // Tab to the first "Réserver" button, then Enter; then Tab to "Confirmer", Enter
             keys.sendKeys(Keys.TAB).sendKeys(Keys.ENTER).perform();
             waitHeading(driver, "Confirmer le rendez-vous");
             keys.sendKeys(Keys.TAB).sendKeys(Keys.ENTER).perform();
             waitHeading(driver, "Rendez-vous confirmé");
             Browser.screenshot(driver, "widget-keyboard-confirmation-phone");
+            Browser.check(driver, "widget 390x844: confirmed");
+            Browser.readmeScreenshot(driver, "widget-phone-confirmed");
         } finally {
             driver.quit();
         }
@@ -290,10 +303,12 @@ class WidgetTest extends DemoServerTest {
             fillPatient(driver, "RG", "1942", "0633445566", "Issou", "Issoudun (36100)");
             widget(driver).findElement(By.id("doctor")).click();
             assertThat(await(driver, "#error").getText()).contains("ALD ou de plus de 70 ans");
+            Browser.check(driver, "widget: not a priority patient");
             widget(driver).findElement(By.name("over70")).click();
             widget(driver).findElement(By.id("doctor")).click();
             waitHeading(driver, "Demande transmise à la CPTS");
             Browser.screenshot(driver, "widget-doctor-request");
+            Browser.check(driver, "widget: doctor request filed");
             var listed = new Api(base).get("/api/v1/doctor-requests?territory=36", "demo-coordinator").json().getJsonArray("requests");
             assertThat(listed.stream().map(o -> ((io.vertx.core.json.JsonObject) o).getJsonObject("patient").getString("initials")))
                     .contains("RG");
@@ -330,6 +345,7 @@ class WidgetTest extends DemoServerTest {
             assertThat(widget(driver).findElements(By.cssSelector("button[data-i]")))
                     .noneMatch(b -> slotLabel.equals(b.getAttribute("aria-label")));
             Browser.screenshot(driver, "widget-slot-taken");
+            Browser.check(driver, "widget: slot taken meanwhile");
         } finally {
             driver.quit();
         }
