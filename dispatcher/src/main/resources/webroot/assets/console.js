@@ -15,7 +15,9 @@ const FIELDS = { 'patient.initials': 'Initiales', 'patient.birthYear': 'Naissanc
   'patient.communeInsee': 'Commune', 'need.within': 'Délai', 'need.mode': 'Type', 'origin': 'Origine' };
 const messageOf = (e) => MESSAGES[e.code] || (e.field ? `Vérifiez le champ « ${FIELDS[e.field] || 'indiqué'} ».` : 'La demande n\'a pas abouti.');
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&#39;' }[c]));
+// every time on screen is Paris time, whatever the computer's own time zone
 const time = (iso) => new Date(iso).toLocaleString('fr-FR', { weekday: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Paris' });
+const clock = (iso) => new Date(iso).toLocaleTimeString('fr-FR', { timeZone: 'Europe/Paris' });
 
 async function api(method, path, body, headers = {}) {
   const r = await fetch(path, { method, cache: 'no-store', headers: { Authorization: 'Bearer ' + $('token').value,
@@ -127,7 +129,7 @@ async function hold() {
   try {
     const h = await api('POST', `/api/v1/slots/${c.slotId}/hold`, { requestId: state.request.id });
     state.hold = h;
-    say(`Option posée sur ${time(c.start)} (${c.effector.name}) jusqu'à ${new Date(h.expiresAt).toLocaleTimeString('fr-FR')}. R pour réserver.`, true);
+    say(`Option posée sur ${time(c.start)} (${c.effector.name}) jusqu'à ${clock(h.expiresAt)}. R pour réserver.`, true);
     show(state.candidates);
   } catch (err) {
     state.mine.delete(c.slotId);

@@ -39,7 +39,8 @@ async function figures() {
 
 async function planning() {
   const p = await api('GET', `/api/v1/territories/${TERRITORY}/planning?days=7`);
-  const head = p.days.map(d => `<th>${new Date(d + 'T12:00:00').toLocaleDateString('fr-FR', { weekday: 'short', day: 'numeric' })}</th>`).join('');
+  // a day's noon UTC is the same day in Paris: the heading names it whatever the computer's time zone
+  const head = p.days.map(d => `<th>${new Date(d + 'T12:00:00Z').toLocaleDateString('fr-FR', { weekday: 'short', day: 'numeric', timeZone: 'Europe/Paris' })}</th>`).join('');
   const body = p.effectors.filter(e => Object.keys(e.days).length).map(e => `<tr><td>${esc(e.name)}</td>${p.days.map(d => {
     const c = e.days[d];
     return `<td class="day">${c ? `${c.free} / ${c.booked}` : ''}</td>`;
@@ -49,7 +50,7 @@ async function planning() {
 
 async function awaiting() {
   const { appointments } = await api('GET', `/api/v1/appointments?territory=${TERRITORY}&awaitingFeedback=true`);
-  $('awaiting').innerHTML = appointments.map(a => `<li>${esc(new Date(a.slot.start).toLocaleString('fr-FR'))} — ${esc(a.effector.name || a.effector.id)}</li>`).join('')
+  $('awaiting').innerHTML = appointments.map(a => `<li>${esc(new Date(a.slot.start).toLocaleString('fr-FR', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Paris' }))} — ${esc(a.effector.name || a.effector.id)}</li>`).join('')
     || '<li class="muted">Aucun retour en attente.</li>';
 }
 

@@ -12,6 +12,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
@@ -25,6 +27,8 @@ import java.util.concurrent.CompletionStage;
 final class FeedbackLinkHandlers {
     private static final Map<String, String> LABELS = Map.of("seen", "Patient vu", "no-show", "Patient absent",
             "cancelled-by-patient", "Annulé par le patient", "reoriented", "Patient réorienté (ex. urgences)");
+
+    private static final ZoneId PARIS = ZoneId.of("Europe/Paris");
 
     private final Services s;
 
@@ -126,7 +130,8 @@ final class FeedbackLinkHandlers {
     private static String form(String token, JsonObject v, long nowMs) {
         JsonObject a = v.getJsonObject("appointment");
         JsonObject place = a.getJsonObject("place");
-        OffsetDateTime start = OffsetDateTime.parse(a.getJsonObject("slot").getString("start"));
+        // Paris time, whatever offset the slot was published with
+        ZonedDateTime start = OffsetDateTime.parse(a.getJsonObject("slot").getString("start")).atZoneSameInstant(PARIS);
         String when = start.format(DateTimeFormatter.ofPattern("EEEE d MMMM yyyy 'à' HH'h'mm", Locale.FRENCH));
         JsonObject p = v.getJsonObject("patient");
         StringBuilder b = new StringBuilder("<p>Rendez-vous du <strong>")

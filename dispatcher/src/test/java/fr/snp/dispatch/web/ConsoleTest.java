@@ -10,6 +10,10 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,15 +21,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Two regulator consoles on the same territory: live updates keep them from chasing the same slot. */
 class ConsoleTest extends DemoServerTest {
     /** A console for a token, once its live feed is connected. */
-    static ChromeDriver open(String token) throws Exception {
-        ChromeDriver d = Browser.open(1280, 900);
+    static ChromeDriver open(String token) throws Exception { return open(token, null); }
+
+    /** A console in a browser whose own time zone is {@code timeZone} (the machine's when null). */
+    static ChromeDriver open(String token, String timeZone) throws Exception {
+        ChromeDriver d = Browser.open(1280, 900, timeZone);
         d.get(base + "/console?token=" + token);
         wait(d, 10).until(x -> x.findElement(By.id("live")).getText().equals("En direct"));
         return d;
     }
 
     static ChromeDriver console(String token, String origin, String initials) throws Exception {
-        ChromeDriver d = open(token);
+        return search(open(token), origin, initials);
+    }
+
+    /** Files a caller of Châteauroux (practice consultations within 48 h) and waits for the slots. */
+    static ChromeDriver search(ChromeDriver d, String origin, String initials) {
         new Select(d.findElement(By.name("origin"))).selectByValue(origin);
         fillCaller(d, initials, "1950", "0612345678", "Châte", "Châteauroux (36000)");
         new Select(d.findElement(By.name("within"))).selectByValue("PT48H");
@@ -147,6 +158,37 @@ class ConsoleTest extends DemoServerTest {
             d.quit();
         }
     }
+
+    static final ZoneId PARIS = ZoneId.of("Europe/Paris");
+
+    /** A console in New York shows Paris times: the slots' and the end of an option. */
+    @Test
+    void timesAreParisTimesWhateverTheComputersTimeZone() throws Exception {
+        ChromeDriver d = search(open("demo-regulator", "America/New_York"), "SAS_116117", "TZ");
+        try {
+            assertThat(d.executeScript("return Intl.DateTimeFormat().resolvedOptions().timeZone")).as("the browser's own zone")
+                    .isEqualTo("America/New_York");
+            fr.snp.dispatch.Api api = new fr.snp.dispatch.Api(base);
+            for (String slot : slots(d)) {
+                OffsetDateTime start = OffsetDateTime.parse(api.get("/api/v1/slots/" + slot, "demo-regulator").json().getString("start"));
+                ZonedDateTime paris = start.atZoneSameInstant(PARIS), newYork = start.atZoneSameInstant(ZoneId.of("America/New_York"));
+                String shown = (String) d.executeScript(
+                        "return document.getElementById('opt-' + arguments[0]).querySelector('strong').textContent", slot);
+                assertThat(shown).as(slot).endsWith(" " + paris.getDayOfMonth() + " " + paris.format(HH_MM))
+                        .doesNotContain(newYork.format(HH_MM));
+            }
+            // the option's end, to the second
+            d.findElement(By.id("candidates")).sendKeys("p");
+            wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("Option posée"));
+            String until = api.get("/api/v1/slots/" + slots(d).get(0), "demo-regulator").json().getString("holdExpiresAt");
+            assertThat(d.findElement(By.id("notice")).getText()).contains("jusqu'à "
+                    + OffsetDateTime.parse(until).atZoneSameInstant(PARIS).format(DateTimeFormatter.ofPattern("HH:mm:ss")));
+        } finally {
+            d.quit();
+        }
+    }
+
+    static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm");
 
     @Test
     void aPatientOutsideTheTerritoryIsSaidSoInFrench() throws Exception {

@@ -77,6 +77,11 @@ class PagesTest {
             phone.get(link);
             assertThat(phone.findElement(By.tagName("h1")).getText()).isEqualTo("Retour sur un rendez-vous de soins non programmés");
             assertThat(phone.findElement(By.tagName("main")).getText()).contains("Patient : PL, né(e) en 1947");
+            // Paris time, whatever offset the slot carries
+            String start = api.get("/api/v1/appointments/" + appointment, "demo-regulator").json().getJsonObject("slot").getString("start");
+            assertThat(phone.findElement(By.tagName("main")).getText()).contains("Rendez-vous du " + java.time.OffsetDateTime.parse(start)
+                    .atZoneSameInstant(java.time.ZoneId.of("Europe/Paris"))
+                    .format(java.time.format.DateTimeFormatter.ofPattern("EEEE d MMMM yyyy 'à' HH'h'mm", java.util.Locale.FRENCH)));
             Browser.screenshot(phone, "feedback-1-phone");
             Browser.check(phone, "feedback: form");
             Browser.readmeScreenshot(phone, "feedback-phone");
@@ -113,7 +118,7 @@ class PagesTest {
                 .isEqualTo("NOT_A_PRIORITY_PATIENT");
         assertThat(api.get("/api/v1/doctor-requests?territory=36", "demo-pharmacist").status()).isEqualTo(403);
 
-        ChromeDriver d = Browser.open(1280, 1000);
+        ChromeDriver d = Browser.open(1280, 1000, "America/New_York"); // the days are Paris days all the same
         try {
             d.get("http://127.0.0.1:" + server.port() + "/coordinator?token=demo-coordinator");
             WebDriverWait wait = new WebDriverWait(d, Duration.ofSeconds(10));
@@ -123,6 +128,10 @@ class PagesTest {
             wait.until(x -> x.findElement(By.id("doctor-requests")).getText().contains("MT"));
             assertThat(d.findElement(By.id("figures")).getText()).contains("Taux de remplissage").contains("Effecteurs participants");
             assertThat(d.findElement(By.id("origins")).getText()).contains("116 117");
+            var days = api.get("/api/v1/territories/36/planning?days=7", "demo-coordinator").json().getJsonArray("days");
+            assertThat(d.findElements(By.cssSelector("#planning thead th")).stream().skip(1).map(e -> e.getText()).toList())
+                    .isEqualTo(days.stream().map(day -> java.time.LocalDate.parse((String) day).format(
+                            java.time.format.DateTimeFormatter.ofPattern("EEE d", java.util.Locale.FRENCH))).toList());
             Browser.screenshot(d, "coordinator-1");
             Browser.check(d, "coordinator: loaded");
             Browser.readmeScreenshot(d, "coordinator");

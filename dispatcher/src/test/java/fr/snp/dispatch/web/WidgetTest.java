@@ -12,6 +12,12 @@ import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -292,6 +298,55 @@ class WidgetTest extends DemoServerTest {
         } finally {
             driver.quit();
         }
+    }
+
+    /**
+     * A pharmacy's computer set to New York shows Paris times (the slots, the option, the confirmation), and
+     * "Aujourd'hui" ends at 23:59 in Paris.
+     */
+    @Test
+    void timesAreParisTimesWhateverTheComputersTimeZone() throws Exception {
+        ZoneId paris = ZoneId.of("Europe/Paris");
+        DateTimeFormatter when = DateTimeFormatter.ofPattern("EEEE d MMMM 'à' HH:mm", Locale.FRENCH);
+        ChromeDriver driver = Browser.open(1280, 800, "America/New_York");
+        try {
+            SearchContext w = openWithPatient(driver, "NY", "1950", "0612345678");
+            assertThat(((JavascriptExecutor) driver).executeScript("return Intl.DateTimeFormat().resolvedOptions().timeZone"))
+                    .as("the browser's own zone").isEqualTo("America/New_York");
+            w.findElement(By.cssSelector("button[type=submit]")).click(); // "Aujourd'hui" is the default
+            waitHeading(driver, "Créneaux disponibles");
+            var to = OffsetDateTime.parse(requestOnScreen(driver).getJsonObject("need").getString("to")).atZoneSameInstant(paris);
+            assertThat(to.toLocalDate()).isEqualTo(LocalDate.now(paris));
+            assertThat(to.toLocalTime()).isEqualTo(LocalTime.of(23, 59));
+
+            widget(driver).findElement(By.id("back")).click();
+            waitHeading(driver, "Trouver un rendez-vous");
+            widget(driver).findElement(By.cssSelector("input[name=within][value=PT48H]")).click();
+            widget(driver).findElement(By.cssSelector("button[type=submit]")).click();
+            waitHeading(driver, "Créneaux disponibles");
+            var candidates = requestOnScreen(driver).getJsonArray("candidates");
+            var shown = widget(driver).findElements(By.cssSelector("ul.slots .when")).stream().map(WebElement::getText).toList();
+            assertThat(shown).hasSize(candidates.size()).isNotEmpty();
+            for (int i = 0; i < shown.size(); i++) {
+                var start = OffsetDateTime.parse(candidates.getJsonObject(i).getString("start"));
+                assertThat(shown.get(i)).isEqualTo(start.atZoneSameInstant(paris).format(when));
+            }
+            String first = shown.get(0);
+            widget(driver).findElement(By.cssSelector("button[data-i='0']")).click();
+            waitHeading(driver, "Confirmer le rendez-vous");
+            assertThat(await(driver, "p strong").getText()).isEqualTo(first);
+            widget(driver).findElement(By.id("confirm")).click();
+            waitHeading(driver, "Rendez-vous confirmé");
+            assertThat(await(driver, "#confirmation strong").getText()).isEqualTo(first);
+        } finally {
+            driver.quit();
+        }
+    }
+
+    /** The request the widget works on (the page keeps no patient data elsewhere), as the server answered it. */
+    static io.vertx.core.json.JsonObject requestOnScreen(ChromeDriver driver) {
+        return new io.vertx.core.json.JsonObject((String) ((JavascriptExecutor) driver).executeScript(
+                "return JSON.stringify(document.querySelector('snp-widget').state.request)"));
     }
 
     @Test
