@@ -10,9 +10,13 @@ const MESSAGES = {};
 fetch('/api/v1/codes').then(r => r.json())
   .then(j => Object.entries(j.codes).forEach(([code, c]) => { MESSAGES[code] = c.fr; })).catch(() => {});
 const say = (text, ok) => { const n = $('notice'); n.textContent = text; n.className = 'notice ' + (ok ? 'ok' : 'err'); };
-// the fields an API refusal names, as the form labels them (never a field path on screen)
+// the fields an API refusal names, as the forms label them (never a field path on screen): the caller's request,
+// the outcome form, the search for an appointment
 const FIELDS = { 'patient.initials': 'Initiales', 'patient.birthYear': 'Naissance', 'patient.phone': 'Téléphone',
-  'patient.communeInsee': 'Commune', 'need.within': 'Délai', 'need.mode': 'Type', 'origin': 'Origine' };
+  'patient.communeInsee': 'Commune', 'need.within': 'Délai', 'need.from': 'Délai', 'need.to': 'Délai', 'need.mode': 'Type',
+  'origin': 'Origine', 'pharmacy.name': 'Pharmacie choisie par le patient', 'pharmacy.communeInsee': 'Commune de la pharmacie',
+  'withAdvice': 'Avec un conseil médical', 'comment': 'Commentaire', 'reference': 'Référence', 'initials': 'Initiales',
+  'phone': 'Téléphone', 'date': 'Jour du rendez-vous' };
 const messageOf = (e) => MESSAGES[e.code] || (e.field ? `Vérifiez le champ « ${FIELDS[e.field] || 'indiqué'} ».` : 'La demande n\'a pas abouti.');
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&#39;' }[c]));
 // every time on screen is Paris time, whatever the computer's own time zone
@@ -162,9 +166,15 @@ async function book() {
 }
 
 // --- un patient rappelle : retrouver son rendez-vous, l'annuler ------------------------------------------------------
+// an appointment's status in words (after the doctor's answer: honoured, or the patient did not come)
+const STATUS = { booked: 'réservé', cancelled: 'annulé', fulfilled: 'honoré', noshow: 'patient absent' };
 $('find').addEventListener('submit', async (e) => {
   e.preventDefault();
   const f = e.target.elements;
+  if (![f.reference, f.initials, f.phone, f.date].some(x => x.value.trim())) {
+    $('found').innerHTML = '<li>Indiquez la référence, ou les initiales, le téléphone et le jour du rendez-vous.</li>';
+    return;
+  }
   const q = f.reference.value.trim() ? 'reference=' + encodeURIComponent(f.reference.value.trim())
     : `initials=${encodeURIComponent(f.initials.value.trim())}&phone=${encodeURIComponent(f.phone.value)}&date=${encodeURIComponent(f.date.value)}`;
   try {
@@ -172,7 +182,7 @@ $('find').addEventListener('submit', async (e) => {
     $('found').innerHTML = appointments.length ? appointments.map(a => `
       <li data-id="${esc(a.id)}"><strong>${esc(time(a.slot.start))}</strong> — ${esc(a.effector.name || '')}
         · ${esc({ AMB: 'cabinet', HH: 'visite à domicile', VR: 'téléconsultation' }[a.slot.mode] || '')}
-        · réf. ${esc(a.reference)} · ${a.status === 'booked' ? 'réservé' : a.status === 'cancelled' ? 'annulé' : esc(a.status)}
+        · réf. ${esc(a.reference)} · ${STATUS[a.status] || ''}
         ${a.status === 'booked' ? '<button type="button" class="secondary" data-cancel>Annuler ce rendez-vous</button>' : ''}</li>`).join('')
       : '<li>Aucun rendez-vous trouvé.</li>';
   } catch (err) { $('found').innerHTML = `<li>${esc(messageOf(err))}</li>`; }

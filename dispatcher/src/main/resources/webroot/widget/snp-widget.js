@@ -14,7 +14,8 @@ const FIELD_INPUT = { 'patient.initials': 'initials', 'patient.birthYear': 'birt
   'patient.communeInsee': 'commune' };
 const FIELD_LABELS = {
   'patient.initials': 'les initiales (1 à 4 lettres)', 'patient.birthYear': 'l\'année de naissance',
-  'patient.phone': 'le téléphone', 'patient.communeInsee': 'la commune',
+  'patient.phone': 'le téléphone', 'patient.communeInsee': 'la commune', 'need.from': 'le délai', 'need.to': 'le délai',
+  'need.within': 'le délai', 'need.mode': 'le type de consultation',
 };
 
 function message(error) {

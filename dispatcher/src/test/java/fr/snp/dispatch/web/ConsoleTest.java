@@ -51,6 +51,11 @@ class ConsoleTest extends DemoServerTest {
         d.findElement(By.name("initials")).sendKeys(initials);
         d.findElement(By.name("birthYear")).sendKeys(birthYear);
         d.findElement(By.name("phone")).sendKeys(phone);
+        fillCommune(d, typed, label);
+    }
+
+    /** Types the start of the caller's commune and picks it from the suggestions. */
+    static void fillCommune(ChromeDriver d, String typed, String label) {
         WebElement commune = d.findElement(By.name("commune"));
         commune.sendKeys(typed);
         wait(d, 5).until(x -> x.findElements(By.cssSelector("#communes option")).stream()
@@ -190,8 +195,9 @@ class ConsoleTest extends DemoServerTest {
 
     static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm");
 
+    /** Refusals in French, naming a field as its form labels it (never the API's field path). */
     @Test
-    void aPatientOutsideTheTerritoryIsSaidSoInFrench() throws Exception {
+    void refusalsAreSaidInFrenchWithTheFormsWords() throws Exception {
         ChromeDriver d = open("demo-regulator");
         try {
             Browser.check(d, "console: empty");
@@ -200,6 +206,24 @@ class ConsoleTest extends DemoServerTest {
             wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("hors du territoire desservi"));
             assertThat(d.findElements(By.cssSelector("#candidates li[data-slot]"))).isEmpty();
             Browser.check(d, "console: outside the territory");
+
+            // the server refuses the initials (patient.initials): the notice names the form's field
+            d.findElement(By.cssSelector("#request")).findElement(By.name("initials")).clear();
+            d.findElement(By.cssSelector("#request")).findElement(By.name("initials")).sendKeys("1");
+            d.findElement(By.cssSelector("#request")).findElement(By.name("commune")).clear();
+            fillCommune(d, "Châte", "Châteauroux (36000)");
+            d.findElement(By.cssSelector("#request button[type=submit]")).click();
+            wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().equals("Vérifiez le champ « Initiales »."));
+            Browser.check(d, "console: initials refused");
+
+            // finding an appointment: nothing given, then a reference that is not one
+            WebElement find = d.findElement(By.id("find"));
+            find.findElement(By.cssSelector("button[type=submit]")).click();
+            wait(d, 5).until(x -> x.findElement(By.id("found")).getText().startsWith("Indiquez la référence, ou les initiales"));
+            find.findElement(By.name("reference")).sendKeys("XYZ");
+            find.findElement(By.cssSelector("button[type=submit]")).click();
+            wait(d, 5).until(x -> x.findElement(By.id("found")).getText().equals("Vérifiez le champ « Référence »."));
+            Browser.check(d, "console: reference refused");
         } finally {
             d.quit();
         }

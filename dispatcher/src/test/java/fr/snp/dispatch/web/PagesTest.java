@@ -14,6 +14,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The doctor's feedback page on a phone, the coordinator's page, and the "médecin traitant" requests. */
 class PagesTest {
@@ -38,6 +39,29 @@ class PagesTest {
         Api.Response booked = api.book("demo-regulator", slot, request.json().getString("id"), null, "pages-" + initials);
         assertThat(booked.status()).isEqualTo(201);
         return booked.json().getString("id");
+    }
+
+    /** The checks every page state goes through fail when they should: a missing alt, a pale text, technical words. */
+    @Test
+    void theChecksOfEveryPageStateCatchWhatTheyLookFor() throws Exception {
+        ChromeDriver d = Browser.open(390, 844);
+        try {
+            d.get("http://127.0.0.1:" + server.port() + "/feedback/not-a-link");
+            Browser.check(d, "feedback: not a link");
+            d.executeScript("""
+                    document.title = 'Retour SNP';
+                    document.querySelector('main').insertAdjacentHTML('beforeend',
+                      '<img src="/assets/favicon.svg"><p style="color:#bbb">pâle</p><p>Vérifiez patient.initials : null (score 0.8)</p>');
+                    """);
+            assertThatThrownBy(() -> Browser.assertAccessible(d, "faulty")).hasMessageContaining("'faulty'")
+                    .hasMessageContaining("image-alt (critical)").hasMessageContaining("color-contrast (serious)")
+                    .hasMessageContaining("[\"img\"]");
+            assertThatThrownBy(() -> Browser.assertPlainFrench(d, "faulty")).hasMessageContaining("'faulty'")
+                    .hasMessageContaining("'SNP'").hasMessageContaining("'patient.i'").hasMessageContaining("'null'")
+                    .hasMessageContaining("'score'");
+        } finally {
+            d.quit();
+        }
     }
 
     @Test
