@@ -78,7 +78,7 @@ final class Browser {
      * A picture of a named state for the README, taken only when the system property {@code screenshots.dir} is set.
      * To refresh them all (surefire passes -D properties on to the tests), from the repository's root:
      * <pre>
-     * mvn -o -B -q -pl dispatcher test -Dtest='ConsoleTest,WidgetTest,PagesTest' -Dscreenshots.dir=$PWD/dispatcher/docs/screens
+     * mvn -B -q -pl dispatcher test -Dtest='ConsoleTest,WidgetTest,PagesTest' -Dscreenshots.dir=$PWD/dispatcher/docs/screens
      * </pre>
      */
     static void readmeScreenshot(WebDriver driver, String name) throws IOException {
@@ -86,7 +86,8 @@ final class Browser {
         if (dir == null || dir.isBlank()) return;
         Path target = Path.of(dir);
         Files.createDirectories(target);
-        // the page only, without the scroll bar, at the window's size: a few tens of kB
+        // from the top of the page (a focused list may have scrolled it), at the window's size: under 150 kB each
+        ((JavascriptExecutor) driver).executeScript("window.scrollTo(0, 0)");
         byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
         Files.write(target.resolve(name + ".png"), png);
     }
