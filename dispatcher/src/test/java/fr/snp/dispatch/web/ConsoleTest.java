@@ -159,6 +159,13 @@ class ConsoleTest extends DemoServerTest {
                     .getString("status")).isEqualTo("booked");
             assertThat(list.isDisplayed()).isFalse(); // the call is over: no list, no tab stop left behind
             Browser.check(d, "console: booked from the keyboard");
+
+            // the next caller's slots, then Alt+N from the list: the page's shortcut, not the list's
+            search(d, "SAS_116117", "AN");
+            assertThat(d.switchTo().activeElement()).isEqualTo(list);
+            new Actions(d).keyDown(Keys.ALT).sendKeys("n").keyUp(Keys.ALT).perform();
+            wait(d, 5).until(x -> !list.isDisplayed() && patientOnScreen(x).isEmpty());
+            assertThat(d.switchTo().activeElement().getAttribute("name")).isEqualTo("initials");
         } finally {
             d.quit();
         }
