@@ -10,12 +10,18 @@ const MESSAGES = {};
 fetch('/api/v1/codes').then(r => r.json())
   .then(j => Object.entries(j.codes).forEach(([code, c]) => { MESSAGES[code] = c.fr; })).catch(() => {});
 const say = (text, ok) => { const n = $('notice'); n.textContent = text; n.className = 'notice ' + (ok ? 'ok' : 'err'); };
-// the fields an API refusal names, as the form labels them (never a field path on screen)
+// the fields an API refusal names, as the forms label them (never a field path on screen): the caller's request,
+// the outcome form, the search for an appointment
 const FIELDS = { 'patient.initials': 'Initiales', 'patient.birthYear': 'Naissance', 'patient.phone': 'Téléphone',
-  'patient.communeInsee': 'Commune', 'need.within': 'Délai', 'need.mode': 'Type', 'origin': 'Origine' };
+  'patient.communeInsee': 'Commune', 'need.within': 'Délai', 'need.from': 'Délai', 'need.to': 'Délai', 'need.mode': 'Type',
+  'origin': 'Origine', 'pharmacy.name': 'Pharmacie choisie par le patient', 'pharmacy.communeInsee': 'Commune de la pharmacie',
+  'withAdvice': 'Avec un conseil médical', 'comment': 'Commentaire', 'reference': 'Référence', 'initials': 'Initiales',
+  'phone': 'Téléphone', 'date': 'Jour du rendez-vous' };
 const messageOf = (e) => MESSAGES[e.code] || (e.field ? `Vérifiez le champ « ${FIELDS[e.field] || 'indiqué'} ».` : 'La demande n\'a pas abouti.');
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&#39;' }[c]));
+// every time on screen is Paris time, whatever the computer's own time zone
 const time = (iso) => new Date(iso).toLocaleString('fr-FR', { weekday: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Paris' });
+const clock = (iso) => new Date(iso).toLocaleTimeString('fr-FR', { timeZone: 'Europe/Paris' });
 
 async function api(method, path, body, headers = {}) {
   const r = await fetch(path, { method, cache: 'no-store', headers: { Authorization: 'Bearer ' + $('token').value,
@@ -62,7 +68,7 @@ $('request').addEventListener('submit', async (e) => {
       + 'd\'attente (Alt+W), vous serez prévenu dès qu\'un créneau se libère.', true);
     $('wait').hidden = false;
     show(request.candidates);
-    $('candidates').focus();
+    (request.candidates.length ? $('candidates') : $('no-slots')).focus();
   } catch (err) { say(messageOf(err)); }
 });
 
@@ -70,6 +76,8 @@ $('request').addEventListener('submit', async (e) => {
 function choose(index) {
   state.chosen = state.candidates[index] ? state.candidates[index].slotId : null;
   show(state.candidates);
+  const active = $('candidates').getAttribute('aria-activedescendant');
+  if (active) $(active).scrollIntoView({ block: 'nearest' });
 }
 
 /** Why a slot ranks where it does, in words (the score parts, never a raw score). */
@@ -88,14 +96,23 @@ function show(candidates) {
   if ($('sort').value === 'time') candidates = [...candidates].sort((a, b) => new Date(a.start) - new Date(b.start));
   state.candidates = candidates;
   state.selected = state.chosen ? candidates.findIndex(c => c.slotId === state.chosen) : -1;
-  $('candidates').innerHTML = candidates.length ? candidates.map((c, i) => `
-    <li data-slot="${esc(c.slotId)}" class="${i === state.selected ? 'selected' : ''} ${state.hold && state.hold.slotId === c.slotId ? 'held' : ''}"
-        aria-selected="${i === state.selected}">
-      <strong>${i + 1}. ${esc(time(c.start))}</strong> — ${esc(c.effector.name)}<br>
+  const list = $('candidates');
+  // a listbox of options, one tab stop: the focus stays on the list and aria-activedescendant names the chosen
+  // option (an option's id follows its slot, so a re-rendered list keeps pointing at the same slot)
+  list.innerHTML = candidates.map((c, i) => {
+    const held = state.hold && state.hold.slotId === c.slotId;
+    return `
+    <li role="option" id="opt-${esc(c.slotId)}" data-slot="${esc(c.slotId)}" aria-selected="${i === state.selected}"
+        class="${i === state.selected ? 'selected' : ''} ${held ? 'held' : ''}">
+      <strong>${i + 1}. ${esc(time(c.start))}</strong> — ${esc(c.effector.name)}${held ? ' · <em>option posée</em>' : ''}<br>
       <span class="muted">${esc(c.place.name)}, ${esc(c.place.commune)} · ${c.mode === 'VR' ? 'téléconsultation'
-        : c.mode === 'HH' ? 'visite à domicile' : c.distanceKm.toLocaleString('fr-FR') + ' km'}${why(c) ? ' · ' + esc(why(c)) : ''}</span></li>`).join('')
-    : '<li>Aucun créneau pour ce besoin.</li>';
-  [...$('candidates').querySelectorAll('li[data-slot]')].forEach((li, i) => li.addEventListener('click', () => choose(i)));
+        : c.mode === 'HH' ? 'visite à domicile' : c.distanceKm.toLocaleString('fr-FR') + ' km'}${why(c) ? ' · ' + esc(why(c)) : ''}</span></li>`;
+  }).join('');
+  if (state.selected >= 0) list.setAttribute('aria-activedescendant', 'opt-' + candidates[state.selected].slotId);
+  else list.removeAttribute('aria-activedescendant');
+  list.hidden = !candidates.length;
+  $('no-slots').hidden = !(state.request && !candidates.length); // a search that found nothing says so
+  [...list.querySelectorAll('li[data-slot]')].forEach((li, i) => li.addEventListener('click', () => choose(i)));
   drawMap();
 }
 
@@ -118,7 +135,7 @@ async function hold() {
   try {
     const h = await api('POST', `/api/v1/slots/${c.slotId}/hold`, { requestId: state.request.id });
     state.hold = h;
-    say(`Option posée sur ${time(c.start)} (${c.effector.name}) jusqu'à ${new Date(h.expiresAt).toLocaleTimeString('fr-FR')}. R pour réserver.`, true);
+    say(`Option posée sur ${time(c.start)} (${c.effector.name}) jusqu'à ${clock(h.expiresAt)}. R pour réserver.`, true);
     show(state.candidates);
   } catch (err) {
     state.mine.delete(c.slotId);
@@ -156,9 +173,15 @@ async function book() {
 }
 
 // --- un patient rappelle : retrouver son rendez-vous, l'annuler ------------------------------------------------------
+// an appointment's status in words (after the doctor's answer: honoured, or the patient did not come)
+const STATUS = { booked: 'réservé', cancelled: 'annulé', fulfilled: 'honoré', noshow: 'patient absent' };
 $('find').addEventListener('submit', async (e) => {
   e.preventDefault();
   const f = e.target.elements;
+  if (![f.reference, f.initials, f.phone, f.date].some(x => x.value.trim())) {
+    $('found').innerHTML = '<li>Indiquez la référence, ou les initiales, le téléphone et le jour du rendez-vous.</li>';
+    return;
+  }
   const q = f.reference.value.trim() ? 'reference=' + encodeURIComponent(f.reference.value.trim())
     : `initials=${encodeURIComponent(f.initials.value.trim())}&phone=${encodeURIComponent(f.phone.value)}&date=${encodeURIComponent(f.date.value)}`;
   try {
@@ -166,7 +189,7 @@ $('find').addEventListener('submit', async (e) => {
     $('found').innerHTML = appointments.length ? appointments.map(a => `
       <li data-id="${esc(a.id)}"><strong>${esc(time(a.slot.start))}</strong> — ${esc(a.effector.name || '')}
         · ${esc({ AMB: 'cabinet', HH: 'visite à domicile', VR: 'téléconsultation' }[a.slot.mode] || '')}
-        · réf. ${esc(a.reference)} · ${a.status === 'booked' ? 'réservé' : a.status === 'cancelled' ? 'annulé' : esc(a.status)}
+        · réf. ${esc(a.reference)} · ${STATUS[a.status] || ''}
         ${a.status === 'booked' ? '<button type="button" class="secondary" data-cancel>Annuler ce rendez-vous</button>' : ''}</li>`).join('')
       : '<li>Aucun rendez-vous trouvé.</li>';
   } catch (err) { $('found').innerHTML = `<li>${esc(messageOf(err))}</li>`; }
@@ -220,10 +243,14 @@ document.addEventListener('keydown', (e) => {
 
 $('sort').addEventListener('change', () => show(state.candidates));
 
+// the listbox's keys: ↑ ↓ Home End move the choice (from "nothing selected", ↓ and ↑ both take the first slot)
+const MOVES = { ArrowDown: (i) => i + 1, ArrowUp: (i) => Math.max(0, i - 1), Home: () => 0, End: () => Infinity };
 $('candidates').addEventListener('keydown', (e) => {
-  // from "nothing selected" (-1), ↓ selects the first slot
-  if (e.key === 'ArrowDown') { choose(Math.min(state.candidates.length - 1, state.selected + 1)); e.preventDefault(); }
-  else if (e.key === 'ArrowUp') { choose(Math.max(0, state.selected - 1)); e.preventDefault(); }
+  if (e.altKey || e.ctrlKey || e.metaKey) return; // Alt+N, Ctrl+R (reload) and the like are not the list's
+  if (MOVES[e.key]) {
+    if (state.candidates.length) choose(Math.min(state.candidates.length - 1, MOVES[e.key](state.selected)));
+    e.preventDefault();
+  }
   else if (e.key === 'p' || e.key === 'P') { hold(); e.preventDefault(); }
   else if (e.key === 'r' || e.key === 'R') { book(); e.preventDefault(); }
 });

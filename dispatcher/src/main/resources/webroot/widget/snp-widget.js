@@ -14,7 +14,8 @@ const FIELD_INPUT = { 'patient.initials': 'initials', 'patient.birthYear': 'birt
   'patient.communeInsee': 'commune' };
 const FIELD_LABELS = {
   'patient.initials': 'les initiales (1 à 4 lettres)', 'patient.birthYear': 'l\'année de naissance',
-  'patient.phone': 'le téléphone', 'patient.communeInsee': 'la commune',
+  'patient.phone': 'le téléphone', 'patient.communeInsee': 'la commune', 'need.from': 'le délai', 'need.to': 'le délai',
+  'need.within': 'le délai', 'need.mode': 'le type de consultation',
 };
 
 function message(error) {
@@ -199,8 +200,7 @@ class SnpWidget extends HTMLElement {
     const within = form.querySelector('input[name=within]:checked').value;
     const need = { mode: form.querySelector('input[name=mode]:checked').value };
     if (within === 'TODAY') {
-      const end = new Date(); end.setHours(23, 59, 0, 0);
-      need.from = new Date().toISOString(); need.to = end.toISOString();
+      need.from = new Date().toISOString(); need.to = endOfParisDay();
     } else need.within = within;
     const body = {
       origin: 'PHARMACIST', limit: 8, need,
@@ -339,6 +339,20 @@ class SnpWidget extends HTMLElement {
 
 const MODE_LABEL = { AMB: 'consultation au cabinet', HH: 'visite à domicile', VR: 'téléconsultation' };
 const MODE_WHERE = { HH: 'Le médecin vient au domicile du patient.', VR: 'Le médecin appelle le patient (téléphone ou lien).' };
+
+/**
+ * 23:59 today in Paris, with Paris' offset of that moment ("2026-03-29T23:59:00+02:00"): "Aujourd'hui" is the day in
+ * Paris, not on the computer's clock. The offset is read twice, the second time at 23:59 itself, for the days the
+ * clocks change.
+ */
+function endOfParisDay() {
+  const paris = (date) => Object.fromEntries(new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', year: 'numeric',
+    month: '2-digit', day: '2-digit', timeZoneName: 'longOffset' }).formatToParts(date).map(p => [p.type, p.value]));
+  const offset = (parts) => (parts.timeZoneName.match(/[+-]\d{2}:\d{2}/) || ['Z'])[0];
+  const today = paris(new Date());
+  const at = (off) => `${today.year}-${today.month}-${today.day}T23:59:00${off}`;
+  return at(offset(paris(new Date(at(offset(today))))));
+}
 
 function when(iso) {
   const d = new Date(iso);

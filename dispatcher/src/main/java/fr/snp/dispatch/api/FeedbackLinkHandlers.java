@@ -13,6 +13,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
@@ -27,6 +29,8 @@ import java.util.concurrent.CompletionStage;
 final class FeedbackLinkHandlers {
     private static final Map<String, String> LABELS = Map.of("seen", "Patient vu", "no-show", "Patient absent",
             "cancelled-by-patient", "Annulé par le patient", "reoriented", "Patient réorienté (ex. urgences)");
+
+    private static final ZoneId PARIS = ZoneId.of("Europe/Paris");
 
     private final Services s;
 
@@ -194,10 +198,11 @@ final class FeedbackLinkHandlers {
     private static String form(String token, JsonObject v, long nowMs) {
         JsonObject a = v.getJsonObject("appointment");
         JsonObject place = a.getJsonObject("place");
-        OffsetDateTime start = OffsetDateTime.parse(a.getJsonObject("slot").getString("start"));
+        // Paris time, whatever offset the slot was published with
+        ZonedDateTime start = OffsetDateTime.parse(a.getJsonObject("slot").getString("start")).atZoneSameInstant(PARIS);
         String when = start.format(DateTimeFormatter.ofPattern("EEEE d MMMM yyyy 'à' HH'h'mm", Locale.FRENCH));
         JsonObject p = v.getJsonObject("patient");
-        StringBuilder b = new StringBuilder("<h1>Retour sur un rendez-vous de soins non programmés</h1><p>Rendez-vous du <strong>")
+        StringBuilder b = new StringBuilder("<p>Rendez-vous du <strong>")
                 .append(esc(when)).append("</strong>");
         if (place != null) b.append(", ").append(esc(place.getString("name")));
         b.append("<br>Patient : ").append(esc(String.valueOf(p.getString("initials"))))
@@ -239,9 +244,11 @@ final class FeedbackLinkHandlers {
                 .end("<!doctype html><html lang=fr><meta charset=utf-8><meta name=viewport content=\"width=device-width\">"
                         + "<title>Retour de rendez-vous</title><link rel=icon href=\"/assets/favicon.svg\" type=\"image/svg+xml\"><style>*{box-sizing:border-box}body{font:1.1rem system-ui;max-width:34rem;margin:1rem auto;"
                         + "padding:0 1rem}button{display:block;width:100%;margin:.5rem 0;padding:.9rem;font-size:1.1rem}"
-                        + "input{width:100%;padding:.6rem}.ok{color:#05620f}.err{color:#9b1111}"
+                        + "input{width:100%;padding:.6rem}.ok{color:#05620f}.err{color:#9b1111}h1{font-size:1.4rem}"
                         + "button.secondary{background:#fff;color:#1d4e89;border:2px solid #1d4e89;border-radius:4px}"
-                        + "button:disabled{color:#555;border-color:#767676}</style><main>" + body + "</main></html>");
+                        + "button:disabled{color:#555;border-color:#767676}</style><main>"
+                        // every answer of the page, the thanks and the refusals too, under the same heading
+                        + "<h1>Retour sur un rendez-vous de soins non programmés</h1>" + body + "</main></html>");
     }
 
     static String esc(String s) {

@@ -2,12 +2,18 @@ package fr.snp.dispatch.web;
 
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,15 +21,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Two regulator consoles on the same territory: live updates keep them from chasing the same slot. */
 class ConsoleTest extends DemoServerTest {
     /** A console for a token, once its live feed is connected. */
-    static ChromeDriver open(String token) throws Exception {
-        ChromeDriver d = Browser.open(1280, 900);
+    static ChromeDriver open(String token) throws Exception { return open(token, null); }
+
+    /** A console in a browser whose own time zone is {@code timeZone} (the machine's when null). */
+    static ChromeDriver open(String token, String timeZone) throws Exception {
+        ChromeDriver d = Browser.open(1280, 900, timeZone);
         d.get(base + "/console?token=" + token);
         wait(d, 10).until(x -> x.findElement(By.id("live")).getText().equals("En direct"));
         return d;
     }
 
     static ChromeDriver console(String token, String origin, String initials) throws Exception {
-        ChromeDriver d = open(token);
+        return search(open(token), origin, initials);
+    }
+
+    /** Files a caller of Châteauroux (practice consultations within 48 h) and waits for the slots. */
+    static ChromeDriver search(ChromeDriver d, String origin, String initials) {
         new Select(d.findElement(By.name("origin"))).selectByValue(origin);
         fillCaller(d, initials, "1950", "0612345678", "Châte", "Châteauroux (36000)");
         new Select(d.findElement(By.name("within"))).selectByValue("PT48H");
@@ -38,6 +51,11 @@ class ConsoleTest extends DemoServerTest {
         d.findElement(By.name("initials")).sendKeys(initials);
         d.findElement(By.name("birthYear")).sendKeys(birthYear);
         d.findElement(By.name("phone")).sendKeys(phone);
+        fillCommune(d, typed, label);
+    }
+
+    /** Types the start of the caller's commune and picks it from the suggestions. */
+    static void fillCommune(ChromeDriver d, String typed, String label) {
         WebElement commune = d.findElement(By.name("commune"));
         commune.sendKeys(typed);
         wait(d, 5).until(x -> x.findElements(By.cssSelector("#communes option")).stream()
@@ -68,17 +86,151 @@ class ConsoleTest extends DemoServerTest {
         assertThat(index).as("slot %s listed", slot).isGreaterThanOrEqualTo(0);
         for (int i = 0; i < 12; i++) list.sendKeys(org.openqa.selenium.Keys.ARROW_UP);
         for (int i = 0; i < index; i++) list.sendKeys(org.openqa.selenium.Keys.ARROW_DOWN);
-        assertThat(d.findElement(By.cssSelector("#candidates li.selected")).getAttribute("data-slot")).isEqualTo(slot);
+        // read in the page in one go: a live update may re-render the list meanwhile
+        assertThat(d.executeScript("return document.querySelector('#candidates li[aria-selected=true]')?.dataset.slot")).isEqualTo(slot);
     }
 
+    /** The position of the one option marked aria-selected, checked to be the list's active descendant too. */
+    static int chosen(ChromeDriver d) {
+        WebElement list = d.findElement(By.id("candidates"));
+        List<WebElement> options = list.findElements(By.cssSelector("li"));
+        List<Integer> selected = java.util.stream.IntStream.range(0, options.size())
+                .filter(i -> "true".equals(options.get(i).getAttribute("aria-selected"))).boxed().toList();
+        assertThat(selected).as("options marked aria-selected").hasSize(1);
+        assertThat(list.getAttribute("aria-activedescendant")).isEqualTo(options.get(selected.get(0)).getAttribute("id"));
+        return selected.get(0);
+    }
+
+    static void press(ChromeDriver d, CharSequence... keys) { new Actions(d).sendKeys(keys).perform(); }
+
     @Test
-    void aPatientOutsideTheTerritoryIsSaidSoInFrench() throws Exception {
+    void theSlotsAreAListboxWorkedFromTheKeyboard() throws Exception {
+        ChromeDriver d = console("demo-regulator", "SAS_116117", "LB");
+        try {
+            WebElement list = d.findElement(By.id("candidates"));
+            List<String> slots = slots(d);
+            int last = slots.size() - 1;
+            // a listbox named by its heading, every slot an option, the best one chosen, the focus on the list
+            assertThat(list.getAttribute("role")).isEqualTo("listbox");
+            assertThat(list.getAccessibleName()).isEqualTo("Créneaux proposés");
+            assertThat(list.findElements(By.cssSelector("li"))).allMatch(o -> "option".equals(o.getAttribute("role")));
+            assertThat(chosen(d)).isZero();
+            assertThat(d.switchTo().activeElement()).isEqualTo(list);
+            Browser.check(d, "console: results");
+            Browser.readmeScreenshot(d, "console-results");
+
+            // one tab stop: nothing inside takes the focus; Tab from the sort order lands on the list, the next leaves it
+            assertThat(list.findElements(By.cssSelector("[tabindex], a, button, input, select"))).isEmpty();
+            d.executeScript("document.getElementById('sort').focus()");
+            press(d, Keys.TAB);
+            assertThat(d.switchTo().activeElement()).isEqualTo(list);
+            press(d, Keys.TAB);
+            assertThat((Boolean) d.executeScript("return document.getElementById('candidates').contains(document.activeElement)"))
+                    .as("the focus left the list").isFalse();
+            d.executeScript("arguments[0].focus()", list);
+            assertThat(chosen(d)).as("Tab through the list changes no choice").isZero();
+
+            // ↓ ↑ Home End move the choice and stop at the ends
+            press(d, Keys.ARROW_DOWN);
+            assertThat(chosen(d)).isEqualTo(1);
+            press(d, Keys.ARROW_DOWN, Keys.ARROW_DOWN);
+            assertThat(chosen(d)).isEqualTo(3);
+            press(d, Keys.ARROW_UP);
+            assertThat(chosen(d)).isEqualTo(2);
+            press(d, Keys.END);
+            assertThat(chosen(d)).isEqualTo(last);
+            press(d, Keys.ARROW_DOWN);
+            assertThat(chosen(d)).isEqualTo(last);
+            press(d, Keys.HOME);
+            assertThat(chosen(d)).isZero();
+            press(d, Keys.ARROW_UP);
+            assertThat(chosen(d)).isZero();
+
+            // the shortcuts still act on the chosen slot: P puts an option on the last one, R books it
+            press(d, Keys.END, "p");
+            wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("Option posée"));
+            assertThat(d.findElement(By.cssSelector("#candidates li.held")).getAttribute("data-slot")).isEqualTo(slots.get(last));
+            assertThat(d.findElement(By.cssSelector("#candidates li.held")).getText()).contains("option posée");
+            assertThat(chosen(d)).isEqualTo(last);
+            Browser.check(d, "console: option taken from the keyboard");
+            press(d, "r");
+            wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("Rendez-vous réservé"));
+            assertThat(new fr.snp.dispatch.Api(base).get("/api/v1/slots/" + slots.get(last), "demo-regulator").json()
+                    .getString("status")).isEqualTo("booked");
+            assertThat(list.isDisplayed()).isFalse(); // the call is over: no list, no tab stop left behind
+            Browser.check(d, "console: booked from the keyboard");
+
+            // the next caller's slots, then Alt+N from the list: the page's shortcut, not the list's
+            search(d, "SAS_116117", "AN");
+            assertThat(d.switchTo().activeElement()).isEqualTo(list);
+            new Actions(d).keyDown(Keys.ALT).sendKeys("n").keyUp(Keys.ALT).perform();
+            wait(d, 5).until(x -> !list.isDisplayed() && patientOnScreen(x).isEmpty());
+            assertThat(d.switchTo().activeElement().getAttribute("name")).isEqualTo("initials");
+        } finally {
+            d.quit();
+        }
+    }
+
+    static final ZoneId PARIS = ZoneId.of("Europe/Paris");
+
+    /** A console in New York shows Paris times: the slots' and the end of an option. */
+    @Test
+    void timesAreParisTimesWhateverTheComputersTimeZone() throws Exception {
+        ChromeDriver d = search(open("demo-regulator", "America/New_York"), "SAS_116117", "TZ");
+        try {
+            assertThat(d.executeScript("return Intl.DateTimeFormat().resolvedOptions().timeZone")).as("the browser's own zone")
+                    .isEqualTo("America/New_York");
+            fr.snp.dispatch.Api api = new fr.snp.dispatch.Api(base);
+            for (String slot : slots(d)) {
+                OffsetDateTime start = OffsetDateTime.parse(api.get("/api/v1/slots/" + slot, "demo-regulator").json().getString("start"));
+                ZonedDateTime paris = start.atZoneSameInstant(PARIS), newYork = start.atZoneSameInstant(ZoneId.of("America/New_York"));
+                String shown = (String) d.executeScript(
+                        "return document.getElementById('opt-' + arguments[0]).querySelector('strong').textContent", slot);
+                assertThat(shown).as(slot).endsWith(" " + paris.getDayOfMonth() + " " + paris.format(HH_MM))
+                        .doesNotContain(newYork.format(HH_MM));
+            }
+            // the option's end, to the second
+            d.findElement(By.id("candidates")).sendKeys("p");
+            wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("Option posée"));
+            String until = api.get("/api/v1/slots/" + slots(d).get(0), "demo-regulator").json().getString("holdExpiresAt");
+            assertThat(d.findElement(By.id("notice")).getText()).contains("jusqu'à "
+                    + OffsetDateTime.parse(until).atZoneSameInstant(PARIS).format(DateTimeFormatter.ofPattern("HH:mm:ss")));
+        } finally {
+            d.quit();
+        }
+    }
+
+    static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm");
+
+    /** Refusals in French, naming a field as its form labels it (never the API's field path). */
+    @Test
+    void refusalsAreSaidInFrenchWithTheFormsWords() throws Exception {
         ChromeDriver d = open("demo-regulator");
         try {
+            Browser.check(d, "console: empty");
             fillCaller(d, "CB", "1950", "0612345678", "Bourges", "Bourges (18000)");
             d.findElement(By.cssSelector("#request button[type=submit]")).click();
             wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("hors du territoire desservi"));
             assertThat(d.findElements(By.cssSelector("#candidates li[data-slot]"))).isEmpty();
+            Browser.check(d, "console: outside the territory");
+
+            // the server refuses the initials (patient.initials): the notice names the form's field
+            d.findElement(By.cssSelector("#request")).findElement(By.name("initials")).clear();
+            d.findElement(By.cssSelector("#request")).findElement(By.name("initials")).sendKeys("1");
+            d.findElement(By.cssSelector("#request")).findElement(By.name("commune")).clear();
+            fillCommune(d, "Châte", "Châteauroux (36000)");
+            d.findElement(By.cssSelector("#request button[type=submit]")).click();
+            wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().equals("Vérifiez le champ « Initiales »."));
+            Browser.check(d, "console: initials refused");
+
+            // finding an appointment: nothing given, then a reference that is not one
+            WebElement find = d.findElement(By.id("find"));
+            find.findElement(By.cssSelector("button[type=submit]")).click();
+            wait(d, 5).until(x -> x.findElement(By.id("found")).getText().startsWith("Indiquez la référence, ou les initiales"));
+            find.findElement(By.name("reference")).sendKeys("XYZ");
+            find.findElement(By.cssSelector("button[type=submit]")).click();
+            wait(d, 5).until(x -> x.findElement(By.id("found")).getText().equals("Vérifiez le champ « Référence »."));
+            Browser.check(d, "console: reference refused");
         } finally {
             d.quit();
         }
@@ -104,6 +256,7 @@ class ConsoleTest extends DemoServerTest {
             wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("Demande clôturée"));
             assertThat(patientOnScreen(d)).isEmpty();
             assertThat(slots(d)).isEmpty();
+            Browser.check(d, "console: request closed with an outcome");
 
             // the second caller, with flags, books: the form is empty again afterwards
             fillCaller(d, "BB", "1940", "0611223344", "Déols", "Déols (36130)");
@@ -116,6 +269,8 @@ class ConsoleTest extends DemoServerTest {
             d.findElement(By.id("candidates")).sendKeys("r");
             wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("Rendez-vous réservé"));
             assertThat(patientOnScreen(d)).isEmpty();
+            Browser.check(d, "console: booked");
+            Browser.readmeScreenshot(d, "console-booked");
 
             // a third caller starts typing, then "Nouvel appel" (Alt+N): the form and the list are cleared
             d.findElement(By.name("initials")).sendKeys("CC");
@@ -125,6 +280,7 @@ class ConsoleTest extends DemoServerTest {
             wait(d, 5).until(x -> patientOnScreen(x).isEmpty());
             assertThat(d.findElement(By.id("notice")).getText()).isEmpty();
             assertThat(d.switchTo().activeElement().getAttribute("name")).isEqualTo("initials");
+            Browser.check(d, "console: new call");
         } finally {
             d.quit();
         }
@@ -154,9 +310,11 @@ class ConsoleTest extends DemoServerTest {
             wait(d, 5).until(x -> x.findElement(By.id("found")).getText().contains(reference));
             assertThat(d.findElement(By.id("found")).getText()).contains("réservé");
             Browser.screenshot(d, "console-found-appointment");
+            Browser.check(d, "console: appointment found");
             d.findElement(By.cssSelector("#found button[data-cancel]")).click();
             d.switchTo().alert().accept();
             wait(d, 5).until(x -> x.findElement(By.id("found")).getText().contains("annulé"));
+            Browser.check(d, "console: appointment cancelled");
             assertThat(api.get("/api/v1/slots/" + slot, "demo-regulator").json().getString("status")).isEqualTo("free");
 
             // by the reference the patient was given: the appointment is cancelled, nothing left to cancel
@@ -197,12 +355,14 @@ class ConsoleTest extends DemoServerTest {
                 } else {
                     form.findElement(By.name("comment")).sendKeys("orienté vers la maison médicale de garde");
                 }
+                Browser.check(d, "console: outcome form " + outcome);
                 form.findElement(By.cssSelector("button[type=submit]")).click();
                 wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("Demande clôturée"));
                 assertThat(patientOnScreen(d)).isEmpty();
                 assertThat(form.isDisplayed()).isFalse();
             }
             assertThat(d.findElement(By.id("notice")).getText()).contains("autre");
+            Browser.check(d, "console: request closed as other");
         } finally {
             d.quit();
         }
@@ -227,6 +387,7 @@ class ConsoleTest extends DemoServerTest {
             assertThat(d.findElements(By.cssSelector("#map text")).stream().map(e -> e.getAttribute("textContent")))
                     .contains("La Roche-sur-Yon");
             assertThat(d.findElements(By.id("map-patient"))).hasSize(1);
+            Browser.check(d, "console: results (Vendée)");
             // the ranking in words, never a raw score; an optional sort by time
             String list = d.findElement(By.id("candidates")).getText();
             assertThat(list).doesNotContain("score").contains("recommandé");
@@ -241,6 +402,7 @@ class ConsoleTest extends DemoServerTest {
             assertThat(new fr.snp.dispatch.Api(base).get("/assets/favicon.svg", null).status()).isEqualTo(200);
             assertThat(d.findElement(By.cssSelector("link[rel=icon]")).getAttribute("href")).endsWith("/assets/favicon.svg");
             Browser.screenshot(d, "console-vendee");
+            Browser.check(d, "console: results sorted by time");
         } finally {
             d.quit();
         }
@@ -264,6 +426,8 @@ class ConsoleTest extends DemoServerTest {
             wait(b, 1).until(d -> !slots(b).contains(x));
             assertThat((System.nanoTime() - optionAt) / 1_000_000).isLessThan(1000);
             assertThat(b.findElement(By.id("notice")).getText()).contains("vient d'être pris par un autre poste");
+            Browser.check(a, "console: option taken");
+            Browser.check(b, "console: slot taken elsewhere");
             Browser.screenshot(b, "console-B-slot-vanished");
 
             a.findElement(By.id("candidates")).sendKeys("r");

@@ -14,6 +14,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The doctor's feedback page on a phone, the coordinator's page, and the "médecin traitant" requests. */
 class PagesTest {
@@ -40,6 +41,29 @@ class PagesTest {
         return booked.json().getString("id");
     }
 
+    /** The checks every page state goes through fail when they should: a missing alt, a pale text, technical words. */
+    @Test
+    void theChecksOfEveryPageStateCatchWhatTheyLookFor() throws Exception {
+        ChromeDriver d = Browser.open(390, 844);
+        try {
+            d.get("http://127.0.0.1:" + server.port() + "/feedback/not-a-link");
+            Browser.check(d, "feedback: not a link");
+            d.executeScript("""
+                    document.title = 'Retour SNP';
+                    document.querySelector('main').insertAdjacentHTML('beforeend',
+                      '<img src="/assets/favicon.svg"><p style="color:#bbb">pâle</p><p>Vérifiez patient.initials : null (score 0.8)</p>');
+                    """);
+            assertThatThrownBy(() -> Browser.assertAccessible(d, "faulty")).hasMessageContaining("'faulty'")
+                    .hasMessageContaining("image-alt (critical)").hasMessageContaining("color-contrast (serious)")
+                    .hasMessageContaining("[\"img\"]");
+            assertThatThrownBy(() -> Browser.assertPlainFrench(d, "faulty")).hasMessageContaining("'faulty'")
+                    .hasMessageContaining("'SNP'").hasMessageContaining("'patient.i'").hasMessageContaining("'null'")
+                    .hasMessageContaining("'score'");
+        } finally {
+            d.quit();
+        }
+    }
+
     @Test
     void beforeTheStartTheLinkOffersOnlyTheCancellationAndSaysWhy() throws Exception {
         String appointment = bookFirstSlot("AV");
@@ -53,12 +77,15 @@ class PagesTest {
             assertThat(phone.findElements(By.cssSelector("button"))).hasSize(1);
             assertThat(phone.findElements(By.cssSelector("button[value=seen], button[value=no-show]"))).isEmpty();
             Browser.screenshot(phone, "feedback-before-start");
+            Browser.check(phone, "feedback: before the start");
             phone.findElement(By.cssSelector("button[value=cancelled-by-patient]")).click();
             new WebDriverWait(phone, Duration.ofSeconds(5)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
                     .until(d -> d.findElement(By.tagName("main")).getText().contains("Merci"));
             assertThat(api.get("/api/v1/slots/" + slot, "demo-regulator").json().getString("status")).isEqualTo("free");
+            Browser.check(phone, "feedback: cancellation recorded");
             phone.get(link); // a cancelled appointment: nothing left to answer
             assertThat(phone.findElements(By.cssSelector("button"))).isEmpty();
+            Browser.check(phone, "feedback: cancelled");
         } finally {
             phone.quit();
         }
@@ -74,20 +101,30 @@ class PagesTest {
             phone.get(link);
             assertThat(phone.findElement(By.tagName("h1")).getText()).isEqualTo("Retour sur un rendez-vous de soins non programmés");
             assertThat(phone.findElement(By.tagName("main")).getText()).contains("Patient : PL, né(e) en 1947");
+            // Paris time, whatever offset the slot carries
+            String start = api.get("/api/v1/appointments/" + appointment, "demo-regulator").json().getJsonObject("slot").getString("start");
+            assertThat(phone.findElement(By.tagName("main")).getText()).contains("Rendez-vous du " + java.time.OffsetDateTime.parse(start)
+                    .atZoneSameInstant(java.time.ZoneId.of("Europe/Paris"))
+                    .format(java.time.format.DateTimeFormatter.ofPattern("EEEE d MMMM yyyy 'à' HH'h'mm", java.util.Locale.FRENCH)));
             Browser.screenshot(phone, "feedback-1-phone");
+            Browser.check(phone, "feedback: form");
+            Browser.readmeScreenshot(phone, "feedback-phone");
             phone.findElement(By.cssSelector("input[name=comment]")).sendKeys("RAS");
             phone.findElement(By.cssSelector("button[value=seen]")).click();
             new WebDriverWait(phone, Duration.ofSeconds(5)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
                     .until(d -> d.findElement(By.tagName("main")).getText().contains("Merci")); // the POST loads a new page
             assertThat(phone.findElement(By.tagName("main")).getText()).contains("Patient vu");
             Browser.screenshot(phone, "feedback-2-thanks");
+            Browser.check(phone, "feedback: thanks");
             assertThat(api.get("/api/v1/appointments/" + appointment, "demo-regulator").json().getString("status"))
                     .isEqualTo("fulfilled");
             phone.get(link); // opened again: the answer given is shown, nothing to answer (it may still be taken back)
             assertThat(phone.findElement(By.tagName("main")).getText()).contains("Réponse déjà donnée : Patient vu");
             assertThat(phone.findElements(By.cssSelector("button[name=answer]"))).isEmpty();
+            Browser.check(phone, "feedback: already answered");
             phone.get(link.substring(0, link.length() - 3) + "xyz");
             assertThat(phone.findElement(By.tagName("main")).getText()).contains("Ce lien n'est pas valide");
+            Browser.check(phone, "feedback: invalid link");
         } finally {
             phone.quit();
         }
@@ -105,7 +142,7 @@ class PagesTest {
                 .isEqualTo("NOT_A_PRIORITY_PATIENT");
         assertThat(api.get("/api/v1/doctor-requests?territory=36", "demo-pharmacist").status()).isEqualTo(403);
 
-        ChromeDriver d = Browser.open(1280, 1000);
+        ChromeDriver d = Browser.open(1280, 1000, "America/New_York"); // the days are Paris days all the same
         try {
             d.get("http://127.0.0.1:" + server.port() + "/coordinator?token=demo-coordinator");
             WebDriverWait wait = new WebDriverWait(d, Duration.ofSeconds(10));
@@ -115,12 +152,19 @@ class PagesTest {
             wait.until(x -> x.findElement(By.id("doctor-requests")).getText().contains("MT"));
             assertThat(d.findElement(By.id("figures")).getText()).contains("Taux de remplissage").contains("Effecteurs participants");
             assertThat(d.findElement(By.id("origins")).getText()).contains("116 117");
+            var days = api.get("/api/v1/territories/36/planning?days=7", "demo-coordinator").json().getJsonArray("days");
+            assertThat(d.findElements(By.cssSelector("#planning thead th")).stream().skip(1).map(e -> e.getText()).toList())
+                    .isEqualTo(days.stream().map(day -> java.time.LocalDate.parse((String) day).format(
+                            java.time.format.DateTimeFormatter.ofPattern("EEE d", java.util.Locale.FRENCH))).toList());
             Browser.screenshot(d, "coordinator-1");
+            Browser.check(d, "coordinator: loaded");
+            Browser.readmeScreenshot(d, "coordinator");
             d.findElement(By.cssSelector("#doctor-requests button[data-status=CONTACTED]")).click();
             wait.until(x -> x.findElement(By.id("doctor-requests")).getText().contains("Patient contacté"));
             assertThat(api.get("/api/v1/doctor-requests?territory=36&status=CONTACTED", "demo-coordinator").json()
                     .getJsonArray("requests")).hasSize(1);
             Browser.screenshot(d, "coordinator-2-followed-up");
+            Browser.check(d, "coordinator: request followed up");
         } finally {
             d.quit();
         }

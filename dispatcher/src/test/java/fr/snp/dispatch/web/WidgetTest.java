@@ -12,6 +12,12 @@ import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -119,6 +125,7 @@ class WidgetTest extends DemoServerTest {
                 assertThat(done.getText()).as(mode).contains(expected.get(mode));
                 if (!mode.equals("AMB")) assertThat(done.getText()).as(mode).doesNotContain("Présentez-vous").doesNotContain("carte Vitale.\n");
                 assertThat(widget(driver).findElements(By.cssSelector("#error"))).allMatch(e -> e.getText().isBlank());
+                Browser.check(driver, "widget: confirmed " + mode);
                 Browser.screenshot(driver, "widget-mode-" + mode);
             } finally {
                 driver.quit();
@@ -128,10 +135,11 @@ class WidgetTest extends DemoServerTest {
 
     @Test
     void aPharmacistGoesFromAnEmptyFormToAPrintableConfirmation() throws Exception {
-        ChromeDriver driver = Browser.open(1280, 900);
+        ChromeDriver driver = Browser.open(1280, 800);
         try {
             driver.get(base + "/widget/demo.html");
             waitHeading(driver, "Trouver un rendez-vous");
+            Browser.check(driver, "widget 1280x800: empty");
             SearchContext w = widget(driver);
             // refusals in French: an unknown commune
             w.findElement(By.name("initials")).sendKeys("MD");
@@ -140,6 +148,7 @@ class WidgetTest extends DemoServerTest {
             w.findElement(By.name("commune")).sendKeys("Nullepart");
             w.findElement(By.cssSelector("button[type=submit]")).click();
             assertThat(await(driver, "#error").getText()).contains("Commune inconnue");
+            Browser.check(driver, "widget 1280x800: error shown");
 
             // a patient of the Cher: the pharmacy serves Indre only, and says so in French
             WebElement commune = w.findElement(By.name("commune"));
@@ -168,17 +177,20 @@ class WidgetTest extends DemoServerTest {
             waitHeading(driver, "Créneaux disponibles");
             assertThat(widget(driver).findElements(By.cssSelector("ul.slots li"))).isNotEmpty();
             Browser.screenshot(driver, "widget-2-slots");
+            Browser.check(driver, "widget 1280x800: results");
             widget(driver).findElement(By.cssSelector("button[data-i='0']")).click();
 
             waitHeading(driver, "Confirmer le rendez-vous");
             assertThat(await(driver, "#countdown").getText()).contains("Option posée").contains("Confirmez pour réserver");
             Browser.screenshot(driver, "widget-3-confirm");
+            Browser.check(driver, "widget 1280x800: option");
             widget(driver).findElement(By.id("confirm")).click();
 
             waitHeading(driver, "Rendez-vous confirmé");
             String confirmation = await(driver, "#confirmation").getText();
             assertThat(confirmation).contains("Dr ");
             Browser.screenshot(driver, "widget-4-confirmation");
+            Browser.check(driver, "widget 1280x800: confirmed");
 
             // the booking is real, and nothing about the patient stays in the browser
             Object storage = ((JavascriptExecutor) driver).executeScript(
@@ -215,6 +227,7 @@ class WidgetTest extends DemoServerTest {
                     "return document.querySelector('snp-widget').shadowRoot.activeElement.name");
             assertThat(focused).isEqualTo("phone");
             Browser.screenshot(driver, "widget-phone-error");
+            Browser.check(driver, "widget 390x844: error shown");
 
             phone.clear();
             phone.sendKeys("06 12 34 56 78");
@@ -234,12 +247,14 @@ class WidgetTest extends DemoServerTest {
             assertThat(widget(driver).findElement(By.cssSelector("button[data-i='0']")).getText()).isEqualTo("Mettre une option (2 min)");
             widget(driver).findElement(By.cssSelector("button[data-i='0']")).click();
             waitHeading(driver, "Confirmer le rendez-vous");
+            Browser.check(driver, "widget 390x844: option");
             // the option runs out (its end moved to the past): confirming is off, the same slot can be taken again
             ((JavascriptExecutor) driver).executeScript(
                     "document.querySelector('snp-widget').state.hold.expiresAt = new Date(Date.now() - 1000).toISOString()");
             new WebDriverWait(driver, Duration.ofSeconds(5)).until(d -> await(driver, "#countdown").getText().contains("expiré"));
             assertThat(widget(driver).findElement(By.id("confirm")).isEnabled()).isFalse();
             Browser.screenshot(driver, "widget-phone-option-expired");
+            Browser.check(driver, "widget 390x844: option expired");
             await(driver, "#retake").click();
             new WebDriverWait(driver, Duration.ofSeconds(5)).until(d -> await(driver, "#countdown").getText().contains("Option posée"));
             assertThat(widget(driver).findElement(By.id("confirm")).isEnabled()).isTrue();
@@ -257,6 +272,7 @@ class WidgetTest extends DemoServerTest {
         try {
             driver.get(base + "/widget/demo.html");
             waitHeading(driver, "Trouver un rendez-vous");
+            Browser.check(driver, "widget 390x844: empty");
             Actions keys = new Actions(driver);
             keys.sendKeys(Keys.TAB).perform(); // to the initials (the heading has focus first)
             keys.sendKeys("JB").sendKeys(Keys.TAB).sendKeys("1990").sendKeys(Keys.TAB).sendKeys("0611223344")
@@ -270,15 +286,67 @@ class WidgetTest extends DemoServerTest {
                     .sendKeys(Keys.TAB, Keys.TAB).sendKeys(Keys.ENTER).perform();
             waitHeading(driver, "Créneaux disponibles");
             Browser.screenshot(driver, "widget-keyboard-slots-phone");
+            Browser.check(driver, "widget 390x844: results");
             // Tab to the first "Réserver" button, then Enter; then Tab to "Confirmer", Enter
             keys.sendKeys(Keys.TAB).sendKeys(Keys.ENTER).perform();
             waitHeading(driver, "Confirmer le rendez-vous");
             keys.sendKeys(Keys.TAB).sendKeys(Keys.ENTER).perform();
             waitHeading(driver, "Rendez-vous confirmé");
             Browser.screenshot(driver, "widget-keyboard-confirmation-phone");
+            Browser.check(driver, "widget 390x844: confirmed");
+            Browser.readmeScreenshot(driver, "widget-phone-confirmed");
         } finally {
             driver.quit();
         }
+    }
+
+    /**
+     * A pharmacy's computer set to New York shows Paris times (the slots, the option, the confirmation), and
+     * "Aujourd'hui" ends at 23:59 in Paris.
+     */
+    @Test
+    void timesAreParisTimesWhateverTheComputersTimeZone() throws Exception {
+        ZoneId paris = ZoneId.of("Europe/Paris");
+        DateTimeFormatter when = DateTimeFormatter.ofPattern("EEEE d MMMM 'à' HH:mm", Locale.FRENCH);
+        ChromeDriver driver = Browser.open(1280, 800, "America/New_York");
+        try {
+            SearchContext w = openWithPatient(driver, "NY", "1950", "0612345678");
+            assertThat(((JavascriptExecutor) driver).executeScript("return Intl.DateTimeFormat().resolvedOptions().timeZone"))
+                    .as("the browser's own zone").isEqualTo("America/New_York");
+            w.findElement(By.cssSelector("button[type=submit]")).click(); // "Aujourd'hui" is the default
+            waitHeading(driver, "Créneaux disponibles");
+            var to = OffsetDateTime.parse(requestOnScreen(driver).getJsonObject("need").getString("to")).atZoneSameInstant(paris);
+            assertThat(to.toLocalDate()).isEqualTo(LocalDate.now(paris));
+            assertThat(to.toLocalTime()).isEqualTo(LocalTime.of(23, 59));
+
+            widget(driver).findElement(By.id("back")).click();
+            waitHeading(driver, "Trouver un rendez-vous");
+            widget(driver).findElement(By.cssSelector("input[name=within][value=PT48H]")).click();
+            widget(driver).findElement(By.cssSelector("button[type=submit]")).click();
+            waitHeading(driver, "Créneaux disponibles");
+            var candidates = requestOnScreen(driver).getJsonArray("candidates");
+            var shown = widget(driver).findElements(By.cssSelector("ul.slots .when")).stream().map(WebElement::getText).toList();
+            assertThat(shown).hasSize(candidates.size()).isNotEmpty();
+            for (int i = 0; i < shown.size(); i++) {
+                var start = OffsetDateTime.parse(candidates.getJsonObject(i).getString("start"));
+                assertThat(shown.get(i)).isEqualTo(start.atZoneSameInstant(paris).format(when));
+            }
+            String first = shown.get(0);
+            widget(driver).findElement(By.cssSelector("button[data-i='0']")).click();
+            waitHeading(driver, "Confirmer le rendez-vous");
+            assertThat(await(driver, "p strong").getText()).isEqualTo(first);
+            widget(driver).findElement(By.id("confirm")).click();
+            waitHeading(driver, "Rendez-vous confirmé");
+            assertThat(await(driver, "#confirmation strong").getText()).isEqualTo(first);
+        } finally {
+            driver.quit();
+        }
+    }
+
+    /** The request the widget works on (the page keeps no patient data elsewhere), as the server answered it. */
+    static io.vertx.core.json.JsonObject requestOnScreen(ChromeDriver driver) {
+        return new io.vertx.core.json.JsonObject((String) ((JavascriptExecutor) driver).executeScript(
+                "return JSON.stringify(document.querySelector('snp-widget').state.request)"));
     }
 
     @Test
@@ -290,10 +358,12 @@ class WidgetTest extends DemoServerTest {
             fillPatient(driver, "RG", "1942", "0633445566", "Issou", "Issoudun (36100)");
             widget(driver).findElement(By.id("doctor")).click();
             assertThat(await(driver, "#error").getText()).contains("ALD ou de plus de 70 ans");
+            Browser.check(driver, "widget: not a priority patient");
             widget(driver).findElement(By.name("over70")).click();
             widget(driver).findElement(By.id("doctor")).click();
             waitHeading(driver, "Demande transmise à la CPTS");
             Browser.screenshot(driver, "widget-doctor-request");
+            Browser.check(driver, "widget: doctor request filed");
             var listed = new Api(base).get("/api/v1/doctor-requests?territory=36", "demo-coordinator").json().getJsonArray("requests");
             assertThat(listed.stream().map(o -> ((io.vertx.core.json.JsonObject) o).getJsonObject("patient").getString("initials")))
                     .contains("RG");
@@ -330,6 +400,7 @@ class WidgetTest extends DemoServerTest {
             assertThat(widget(driver).findElements(By.cssSelector("button[data-i]")))
                     .noneMatch(b -> slotLabel.equals(b.getAttribute("aria-label")));
             Browser.screenshot(driver, "widget-slot-taken");
+            Browser.check(driver, "widget: slot taken meanwhile");
         } finally {
             driver.quit();
         }
