@@ -11,11 +11,13 @@ fetch(API_BASE + '/api/v1/codes').then(r => r.json())
   .then(j => Object.entries(j.codes).forEach(([code, c]) => { MESSAGES[code] = c.fr; })).catch(() => {});
 // the form field an API error names
 const FIELD_INPUT = { 'patient.initials': 'initials', 'patient.birthYear': 'birthYear', 'patient.phone': 'phone',
-  'patient.communeInsee': 'commune' };
+  'patient.communeInsee': 'commune', 'patientContact.sms': 'sms', 'patientContact.email': 'email',
+  'patientContact.consent': 'consent', 'patientContact': 'sms' };
 const FIELD_LABELS = {
   'patient.initials': 'les initiales (1 à 4 lettres)', 'patient.birthYear': 'l\'année de naissance',
   'patient.phone': 'le téléphone', 'patient.communeInsee': 'la commune', 'need.from': 'le délai', 'need.to': 'le délai',
-  'need.within': 'le délai', 'need.mode': 'le type de consultation',
+  'need.within': 'le délai', 'need.mode': 'le type de consultation', 'patientContact.sms': 'le numéro de portable pour le SMS',
+  'patientContact.email': 'l\'adresse e-mail', 'patientContact': 'le numéro ou l\'adresse pour prévenir le patient',
 };
 
 function message(error) {
@@ -262,6 +264,13 @@ class SnpWidget extends HTMLElement {
       <p><strong>${esc(when(c.start))}</strong> — ${esc(MODE_LABEL[c.mode] || '')}<br>${esc(c.effector.name)}<br>${c.mode === 'AMB'
         ? `${esc(c.place.name)}, ${esc(c.place.address || '')} ${esc(c.place.commune)}` : esc(MODE_WHERE[c.mode] || '')}</p>
       <p class="muted" id="countdown" aria-live="off"></p>
+      <fieldset><legend>Prévenir le patient (confirmation, rappel, lien pour annuler)</legend>
+        <div class="row">
+          <label>SMS au <input type="tel" name="sms" autocomplete="off" placeholder="06 12 34 56 78"></label>
+          <label>E-mail <input type="email" name="email" autocomplete="off"></label>
+        </div>
+        <label class="check"><input type="checkbox" name="consent"> Le patient accepte d'être prévenu par SMS ou e-mail</label>
+      </fieldset>
       <div class="actions"><button id="confirm">Confirmer le rendez-vous</button>
         <button class="secondary" id="retake" hidden>Reprendre une option sur ce créneau</button>
         <button class="secondary" id="cancel">Rendre l'option et choisir un autre créneau</button></div>`);
@@ -292,16 +301,27 @@ class SnpWidget extends HTMLElement {
 
   async book() {
     if (this.booking) return; // already on its way: the button is disabled, a second click does nothing
+    // the patient is told only if they agreed: a number or an address without the box ticked is not sent
+    const sms = this.root.querySelector('[name=sms]').value.trim(), email = this.root.querySelector('[name=email]').value.trim();
+    const consent = this.root.querySelector('[name=consent]').checked;
+    if ((sms || email) && !consent) {
+      return this.error('Demandez au patient s\'il accepte d\'être prévenu par SMS ou e-mail, puis cochez son accord (ou videz les champs).', 'consent');
+    }
+    const patientContact = sms || email ? { ...(sms ? { sms } : {}), ...(email ? { email } : {}), consent: true } : undefined;
     this.booking = true;
     const button = this.root.getElementById('confirm');
     if (button) button.disabled = true;
     clearInterval(this.timer);
     try {
       const appointment = await this.api('POST', '/api/v1/appointments',
-        { slotId: this.state.candidate.slotId, requestId: this.state.request.id, holdId: this.state.hold.holdId },
+        { slotId: this.state.candidate.slotId, requestId: this.state.request.id, holdId: this.state.hold.holdId, patientContact },
         { 'Idempotency-Key': this.state.bookingKey });
       this.showDone(appointment);
-    } catch (e) { this.refreshSlots(message(e)); } finally { this.booking = false; }
+    } catch (e) {
+      // a refused contact (not a mobile, not an address) is fixed on the same screen, the option still running
+      if (e.field && e.field.startsWith('patientContact')) { if (button) button.disabled = false; this.error(message(e), e.field); }
+      else this.refreshSlots(message(e));
+    } finally { this.booking = false; }
   }
 
   // --- 4. confirmation pour le patient : plus aucune donnée patient n'est gardée ----------------------------------
@@ -329,6 +349,9 @@ class SnpWidget extends HTMLElement {
       <div class="ok" id="confirmation" data-mode="${esc(mode)}">
         <p><strong>${esc(when(a.slot.start))}</strong> — ${esc(MODE_LABEL[mode] || '')}</p>
         <p>Référence du rendez-vous : <strong>${esc(a.reference)}</strong> (à donner en cas d'annulation)</p>
+        ${a.patientMessages && a.patientMessages.channels.length ? `<p>Le patient recevra la confirmation par
+          ${a.patientMessages.channels.map(ch => ch === 'sms' ? 'SMS' : 'e-mail').join(' et ')}, un rappel avant le rendez-vous
+          et un lien pour l'annuler.</p>` : ''}
         ${where}
       </div>
       <div class="actions"><button id="print">Imprimer</button><button class="secondary" id="again">Nouveau patient</button></div>`);

@@ -39,6 +39,7 @@ class WaitingAndContactConsoleTest extends DemoServerTest {
         try {
             ConsoleTest.wait(d, 5).until(x -> x.findElement(By.id("waiting")).getText().contains("LP"));
             assertThat(d.findElement(By.id("waiting")).getText()).contains("aucun créneau pour l'instant");
+            Browser.check(d, "console: a call on the waiting list");
 
             // a gynaecologist joins and publishes a slot this afternoon
             Api.Response e = api.post("/api/v1/effectors", "demo-coordinator", new JsonObject().put("rpps", fr.snp.dispatch.domain.Rpps.withCheckDigit("1010101010"))
@@ -58,6 +59,7 @@ class WaitingAndContactConsoleTest extends DemoServerTest {
             assertThat(banner).contains("Un créneau convient à un appel en attente").contains("LP").contains("Dr Inès Gynéco")
                     .contains("Cabinet de gynécologie");
             assertThat(d.findElement(By.id("waiting-banner")).getAttribute("role")).isEqualTo("alert");
+            Browser.check(d, "console: a slot fits a waiting call");
 
             // one key: the option is taken for that call, the patient is on screen, R books
             new Actions(d).keyDown(Keys.ALT).sendKeys("o").keyUp(Keys.ALT).perform();
@@ -83,6 +85,7 @@ class WaitingAndContactConsoleTest extends DemoServerTest {
             d.findElement(By.id("candidates")).sendKeys("r");
             ConsoleTest.wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("accepte d'être prévenu"));
             assertThat(d.switchTo().activeElement().getAttribute("name")).isEqualTo("consent");
+            Browser.check(d, "console: the patient's consent is missing");
             assertThat(api().get("/api/v1/slots/" + slot, "demo-regulator").json().getString("status")).isEqualTo("free");
 
             d.findElement(By.name("consent")).click();
@@ -91,6 +94,7 @@ class WaitingAndContactConsoleTest extends DemoServerTest {
             ConsoleTest.wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("Rendez-vous réservé"));
             String notice = d.findElement(By.id("notice")).getText();
             assertThat(notice).contains("Le patient recevra la confirmation par SMS.");
+            Browser.check(d, "console: booked, the patient told");
             String reference = notice.replaceAll("(?s).*Référence à donner au patient : (\\S+)\\..*", "$1");
             JsonObject found = api().get("/api/v1/appointments?reference=" + reference, "demo-regulator").json()
                     .getJsonArray("appointments").getJsonObject(0);
@@ -102,6 +106,50 @@ class WaitingAndContactConsoleTest extends DemoServerTest {
             assertThat(d.findElement(By.name("consent")).isSelected()).isFalse();
         } finally {
             d.quit();
+        }
+    }
+
+    @Test
+    void thePatientCancelsFromTheirPhoneAfterOneConfirmationStep() throws Exception {
+        Api api = api();
+        Api.Response r = api.post("/api/v1/requests", "demo-pharmacist", new JsonObject().put("origin", "PHARMACIST")
+                .put("patient", new JsonObject().put("initials", "RL").put("birthYear", 1970).put("phone", "0612345678")
+                        .put("communeInsee", "36044")).put("need", new JsonObject().put("within", "PT48H")));
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        String slot = r.json().getJsonArray("candidates").getJsonObject(0).getString("slotId");
+        JsonObject a = api.send("POST", "/api/v1/appointments", "demo-pharmacist", new JsonObject().put("slotId", slot)
+                .put("requestId", r.json().getString("id")), java.util.Map.of("Idempotency-Key", "rdv-page-1")).json();
+        fr.snp.dispatch.booking.Appointment appointment = server.services().bookings()
+                .read(fr.snp.dispatch.auth.Principal.server("36"), a.getString("id")).toCompletableFuture().get();
+        String link = server.services().feedbackLinks().patientLinks().urlUntil(appointment.id(), appointment.startSec());
+        for (int[] size : new int[][]{{390, 844}, {1280, 800}}) {
+            ChromeDriver d = Browser.open(size[0], size[1]);
+            try {
+                d.get(link);
+                assertThat(d.findElement(By.tagName("h1")).getText()).isEqualTo("Votre rendez-vous médical");
+                assertThat(d.findElement(By.tagName("main")).getText()).contains("Référence").contains(a.getString("reference"))
+                        .doesNotContain("RL");
+                Browser.check(d, "patient page " + size[0]);
+                d.findElement(By.cssSelector("button[value=confirm]")).click();
+                ConsoleTest.wait(d, 5).until(x -> x.findElement(By.tagName("h1")).getText().equals("Confirmer l'annulation"));
+                Browser.check(d, "patient page: confirm " + size[0]);
+                if (size[0] == 390) {
+                    // the phone changes its mind: nothing is cancelled
+                    d.findElement(By.linkText("Non, je garde mon rendez-vous")).click();
+                    ConsoleTest.wait(d, 5).until(x -> x.findElement(By.tagName("h1")).getText().equals("Votre rendez-vous médical"));
+                    assertThat(api.get("/api/v1/appointments/" + a.getString("id"), "demo-pharmacist").json().getString("status"))
+                            .isEqualTo("booked");
+                    continue;
+                }
+                d.findElement(By.cssSelector("button[value=cancel]")).click();
+                ConsoleTest.wait(d, 5).until(x -> x.findElement(By.tagName("h1")).getText().equals("Rendez-vous annulé"));
+                Browser.check(d, "patient page: cancelled " + size[0]);
+                assertThat(api.get("/api/v1/appointments/" + a.getString("id"), "demo-pharmacist").json().getString("status"))
+                        .isEqualTo("cancelled");
+                assertThat(api.get("/api/v1/slots/" + slot, "demo-pharmacist").json().getString("status")).isEqualTo("free");
+            } finally {
+                d.quit();
+            }
         }
     }
 }

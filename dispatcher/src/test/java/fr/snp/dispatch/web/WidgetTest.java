@@ -287,10 +287,14 @@ class WidgetTest extends DemoServerTest {
             waitHeading(driver, "Créneaux disponibles");
             Browser.screenshot(driver, "widget-keyboard-slots-phone");
             Browser.check(driver, "widget 390x844: results");
-            // Tab to the first "Réserver" button, then Enter; then Tab to "Confirmer", Enter
+            // Tab to the first "Réserver" button, then Enter; then past the optional SMS, e-mail and consent to
+            // "Confirmer", Enter
             keys.sendKeys(Keys.TAB).sendKeys(Keys.ENTER).perform();
             waitHeading(driver, "Confirmer le rendez-vous");
-            keys.sendKeys(Keys.TAB).sendKeys(Keys.ENTER).perform();
+            keys.sendKeys(Keys.TAB, Keys.TAB, Keys.TAB, Keys.TAB).perform();
+            assertThat(((JavascriptExecutor) driver).executeScript(
+                    "return document.querySelector('snp-widget').shadowRoot.activeElement.id")).isEqualTo("confirm");
+            keys.sendKeys(Keys.ENTER).perform();
             waitHeading(driver, "Rendez-vous confirmé");
             Browser.screenshot(driver, "widget-keyboard-confirmation-phone");
             Browser.check(driver, "widget 390x844: confirmed");
@@ -403,6 +407,43 @@ class WidgetTest extends DemoServerTest {
             Browser.check(driver, "widget: slot taken meanwhile");
         } finally {
             driver.quit();
+        }
+    }
+
+    /** The patient is told by SMS only with their consent; a landline for the SMS is refused on the same screen. */
+    @Test
+    void thePatientIsToldBySmsOnlyWithTheirConsentAtBothSizes() throws Exception {
+        for (int[] size : new int[][]{{390, 844}, {1280, 800}}) {
+            ChromeDriver driver = Browser.open(size[0], size[1]);
+            try {
+                SearchContext w = openWithPatient(driver, "SC", "1960", "0612345678");
+                w.findElement(By.cssSelector("input[name=within][value=PT48H]")).click();
+                w.findElement(By.cssSelector("button[type=submit]")).click();
+                waitHeading(driver, "Créneaux disponibles");
+                widget(driver).findElement(By.cssSelector("button[data-i='0']")).click();
+                waitHeading(driver, "Confirmer le rendez-vous");
+                widget(driver).findElement(By.name("sms")).sendKeys("02 54 00 00 00");
+                widget(driver).findElement(By.id("confirm")).click();
+                new WebDriverWait(driver, Duration.ofSeconds(5)).until(d -> widget(driver).findElement(By.id("error")).getText()
+                        .contains("accepte d'être prévenu"));
+                assertThat(widget(driver).findElement(By.name("consent")).getAttribute("aria-invalid")).isEqualTo("true");
+                Browser.check(driver, "widget: consent missing " + size[0]);
+                widget(driver).findElement(By.name("consent")).click();
+                widget(driver).findElement(By.id("confirm")).click();
+                new WebDriverWait(driver, Duration.ofSeconds(5)).until(d -> widget(driver).findElement(By.id("error")).getText()
+                        .contains("portable"));
+                assertThat(widget(driver).findElement(By.name("sms")).getAttribute("aria-invalid")).isEqualTo("true");
+                assertThat(heading(driver)).as("still on the option, to fix the number").contains("Confirmer le rendez-vous");
+                WebElement sms = widget(driver).findElement(By.name("sms"));
+                sms.clear();
+                sms.sendKeys("06 98 76 54 32");
+                widget(driver).findElement(By.id("confirm")).click();
+                waitHeading(driver, "Rendez-vous confirmé");
+                assertThat(await(driver, "#confirmation").getText()).contains("Le patient recevra la confirmation par SMS");
+                Browser.check(driver, "widget: confirmed, the patient told " + size[0]);
+            } finally {
+                driver.quit();
+            }
         }
     }
 }
