@@ -158,19 +158,57 @@ async function book() {
     const a = await api('POST', '/api/v1/appointments', { slotId: c.slotId, requestId: state.request.id,
       ...(state.hold && state.hold.slotId === c.slotId ? { holdId: state.hold.holdId } : {}),
       ...(patientContact ? { patientContact } : {}) }, { 'Idempotency-Key': 'console-' + state.request.id });
-    // the line the regulator reads out follows the mode: a home visit or a teleconsultation has no address to go to
-    const how = a.slot.mode === 'HH' ? `visite à domicile : ${a.effector.name} viendra chez le patient, qui garde son téléphone allumé`
-      : a.slot.mode === 'VR' ? `téléconsultation : ${a.effector.name} appellera le patient au numéro donné`
-      : `au cabinet : ${a.effector.name}, ${a.place ? a.place.name + ', ' + (a.place.address ? a.place.address + ', ' : '') + a.place.commune : ''}`;
-    const told = a.patientMessages && a.patientMessages.channels.length
-      ? ' Le patient recevra la confirmation par ' + a.patientMessages.channels.map(ch => ch === 'sms' ? 'SMS' : 'e-mail').join(' et ') + '.' : '';
-    say(`Rendez-vous réservé le ${time(a.slot.start)}, ${how}. Référence à donner au patient : ${a.reference}. Le médecin est prévenu.${told}`, true);
-    endCall();
+    booked(a);
   } catch (err) {
     if (!(state.hold && state.hold.slotId === c.slotId)) state.mine.delete(c.slotId);
     say(messageOf(err)); refresh();
   } finally { state.booking = false; }
 }
+
+/** The line the regulator reads out once booked; the next caller starts with an empty form. */
+function booked(a) {
+  // the line the regulator reads out follows the mode: a home visit or a teleconsultation has no address to go to
+  const how = a.slot.mode === 'HH' ? `visite à domicile : ${a.effector.name} viendra chez le patient, qui garde son téléphone allumé`
+    : a.slot.mode === 'VR' ? `téléconsultation : ${a.effector.name} appellera le patient au numéro donné`
+    : `au cabinet : ${a.effector.name}, ${a.place ? a.place.name + ', ' + (a.place.address ? a.place.address + ', ' : '') + a.place.commune : ''}`;
+  const told = a.patientMessages && a.patientMessages.channels.length
+    ? ' Le patient recevra la confirmation par ' + a.patientMessages.channels.map(ch => ch === 'sms' ? 'SMS' : 'e-mail').join(' et ') + '.' : '';
+  say(`Rendez-vous réservé le ${time(a.slot.start)}${a.supernumerary ? ' (en plus des créneaux du médecin)' : ''}, ${how}. `
+    + `Référence à donner au patient : ${a.reference}. Le médecin est prévenu.${told}`, true);
+  endCall();
+}
+
+// --- un patient en plus des créneaux d'un médecin qui l'accepte (surnuméraire : le régulateur seulement) ------------------
+async function loadExtra() {
+  try {
+    const me = await api('GET', '/api/v1/me');
+    if (me.role !== 'regulator') return;
+    const { effectors } = await api('GET', `/api/v1/effectors?territory=${TERRITORY}`);
+    const willing = effectors.filter(e => e.supernumeraryDailyCap > 0);
+    if (!willing.length) return;
+    $('extra-form').elements.effector.innerHTML = willing.map(e => `<option value="${esc(e.id)}">${esc(e.name)} — `
+      + `${esc(e.locations[0].commune)} (jusqu'à ${e.supernumeraryDailyCap} par jour)</option>`).join('');
+    $('extra').hidden = false;
+  } catch (err) { /* not offered */ }
+}
+
+$('extra-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const f = e.target.elements;
+  const patientContact = contactOf();
+  if (patientContact === false) return;
+  try {
+    const request = state.request || await fileRequest();
+    if (!request) return;
+    state.request = request;
+    const a = await api('POST', '/api/v1/appointments/supernumerary', { effectorId: f.effector.value, requestId: request.id,
+      start: f.start.value, minutes: Number(f.minutes.value), ...(patientContact ? { patientContact } : {}) },
+      { 'Idempotency-Key': 'console-extra-' + request.id });
+    e.target.reset();
+    $('extra').open = false;
+    booked(a);
+  } catch (err) { say(messageOf(err)); }
+});
 
 // --- un patient rappelle : retrouver son rendez-vous, l'annuler ------------------------------------------------------
 // an appointment's status in words (after the doctor's answer: honoured, or the patient did not come)
@@ -192,8 +230,22 @@ $('find').addEventListener('submit', async (e) => {
         · réf. ${esc(a.reference)} · ${STATUS[a.status] || ''}
         ${a.status === 'booked' ? '<button type="button" class="secondary" data-cancel>Annuler ce rendez-vous</button>' : ''}</li>`).join('')
       : '<li>Aucun rendez-vous trouvé.</li>';
+    appointments.filter(a => a.status === 'booked').forEach(showMessages);
   } catch (err) { $('found').innerHTML = `<li>${esc(messageOf(err))}</li>`; }
 });
+
+/** What the patient was told about a found appointment (SMS, e-mail: sent, being retried, failed). */
+async function showMessages(a) {
+  try {
+    const { messages } = await api('GET', `/api/v1/appointments/${a.id}/messages`);
+    if (!messages.length) return;
+    const status = { queued: 'en cours d\'envoi', sent: 'envoyé', retrying: 'nouvel essai en cours', failed: 'non envoyé', skipped: 'non envoyé' };
+    const kind = { confirmation: 'confirmation', reminder: 'rappel', cancellation: 'annulation' };
+    const li = $('found').querySelector(`li[data-id="${CSS.escape(a.id)}"]`);
+    if (li) li.insertAdjacentHTML('beforeend', `<br><span class="muted">Patient prévenu : ${messages.map(m =>
+      `${esc(kind[m.kind] || '')} par ${m.channel === 'sms' ? 'SMS' : 'e-mail'} ${esc(status[m.status] || '')}`).join(', ')}</span>`);
+  } catch (err) { /* not shown */ }
+}
 
 $('found').addEventListener('click', async (e) => {
   const li = e.target.closest('li[data-id]');
@@ -461,4 +513,4 @@ async function territoryOfToken() {
 
 $('token').value = new URLSearchParams(location.search).get('token') || '';
 $('token').addEventListener('change', async () => { await territoryOfToken(); connect(); loadMap(); loadWaiting(); });
-territoryOfToken().then(() => { connect(); loadMap(); loadWaiting(); });
+territoryOfToken().then(() => { connect(); loadMap(); loadWaiting(); loadExtra(); });

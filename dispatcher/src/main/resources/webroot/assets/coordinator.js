@@ -120,6 +120,8 @@ async function figures(q) {
       ind.sasRequestsWithAppointment ?? '—', ind.sasRequestsWithAppointment, null, null],
     ['Retours attendus des médecins', all.awaitingFeedback ?? 0, all.awaitingFeedback ?? 0, null, null],
     ['Rendez-vous clos sans retour', all.closedWithoutFeedback ?? 0, all.closedWithoutFeedback ?? 0, null, null],
+    ['Patients pris en plus des créneaux (surnuméraires, sur rendez-vous pris)', `${all.supernumerary ?? 0} sur ${all.booked ?? 0}`, null,
+      all.supernumerary ?? 0, all.booked ?? 0],
     ['Créneaux libérés puis utilisés' + (ind.slotsReleased == null ? territoryOnly : ''),
       ind.slotsReleased == null ? '—' : rate(ind.releasedThenUsed ?? 0, ind.slotsReleased), null, ind.releasedThenUsed, ind.slotsReleased]];
   $('figures').innerHTML = cards.map(([label, shown]) => `<div><div class="figure">${esc(shown)}</div><div class="muted">${esc(label)}</div></div>`).join('');

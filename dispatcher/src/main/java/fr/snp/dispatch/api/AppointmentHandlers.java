@@ -63,7 +63,7 @@ final class AppointmentHandlers {
         String requestId = Input.string(body, "requestId", null, true);
         if (!Ids.isWellFormed(effectorId)) throw Input.invalid("effectorId", "is not a well-formed effector id");
         if (!Ids.isWellFormed(requestId)) throw Input.invalid("requestId", "is not a well-formed request id");
-        java.time.OffsetDateTime start = Input.dateTime(body, "start", null, true).truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        java.time.ZonedDateTime local = agreedTime(Input.string(body, "start", null, true));
         int minutes = Input.integer(body, "minutes", null, 5, 60, 20);
         int location = Input.integer(body, "location", null, 0, 9, 0);
         fr.snp.dispatch.domain.Mode mode = Input.enumValue(fr.snp.dispatch.domain.Mode.class, body, "mode", null,
@@ -74,7 +74,6 @@ final class AppointmentHandlers {
         if (e != null && mode == fr.snp.dispatch.domain.Mode.HH && e.homeVisitRadiusKm() <= 0) {
             throw Input.invalid("mode", "HH: this effector makes no home visits");
         }
-        java.time.ZonedDateTime local = start.atZoneSameInstant(s.planner().zone());
         fr.snp.dispatch.domain.NewSlot slot = new fr.snp.dispatch.domain.NewSlot(effectorId, location, local.toEpochSecond(),
                 local.plusMinutes(minutes).toEpochSecond(), local.getOffset().getTotalSeconds(), mode.name(), 0, 0, 0,
                 s.planner().week(local.toInstant()));
@@ -82,6 +81,24 @@ final class AppointmentHandlers {
                 .thenApply(b -> new Http.Reply(201, view(b.appointment()), b.replayed()
                         ? Map.of("Location", "/api/v1/appointments/" + b.appointment().id(), "Idempotent-Replayed", "true")
                         : Map.of("Location", "/api/v1/appointments/" + b.appointment().id()))));
+    }
+
+    /**
+     * The time agreed with the effector: with its offset (2026-12-01T14:30+01:00), or as the territory's local time
+     * (2026-12-01T14:30, what a date-time field of a page gives), to the minute.
+     */
+    private java.time.ZonedDateTime agreedTime(String value) {
+        try {
+            return java.time.OffsetDateTime.parse(value).atZoneSameInstant(s.planner().zone())
+                    .truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        } catch (java.time.format.DateTimeParseException withoutOffset) {
+            try {
+                return java.time.LocalDateTime.parse(value).atZone(s.planner().zone()).truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw ApiError.badRequest("INVALID_DATE_TIME", "start must be a date and time, e.g. 2026-12-01T14:30 or "
+                        + "2026-12-01T14:30+01:00", "start");
+            }
+        }
     }
 
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+");

@@ -36,10 +36,16 @@ final class FeedbackLinkHandlers {
 
     FeedbackLinkHandlers(Services s) { this.s = s; }
 
-    private String verify(RoutingContext ctx) {
+    private String verify(RoutingContext ctx) { return verified(s.feedbackLinks(), ctx, s.nowMs() / 1000); }
+
+    /**
+     * The appointment id of the request's signed link ({@code :token}), checked with {@code links}: 403
+     * INVALID_LINK when malformed or altered, 410 LINK_EXPIRED when too old. The doctors' and the patients' pages.
+     */
+    static String verified(SignedLinks links, RoutingContext ctx, long nowSec) {
         try {
-            String id = s.feedbackLinks().verify(ctx.pathParam("token"), s.nowMs() / 1000);
-            if (!Ids.isWellFormed(id)) throw new ApiError(403, "INVALID_LINK", "this feedback link is not valid", null);
+            String id = links.verify(ctx.pathParam("token"), nowSec);
+            if (!Ids.isWellFormed(id)) throw new ApiError(403, "INVALID_LINK", "this link is not valid", null);
             return id;
         } catch (SignedLinks.Refused r) {
             throw new ApiError(r.code.equals("LINK_EXPIRED") ? 410 : 403, r.code, r.getMessage(), null);

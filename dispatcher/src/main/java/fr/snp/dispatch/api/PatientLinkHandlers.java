@@ -7,7 +7,6 @@ import fr.snp.dispatch.domain.Effector;
 import fr.snp.dispatch.domain.Ids;
 import fr.snp.dispatch.domain.PracticeLocation;
 import fr.snp.dispatch.domain.Refused;
-import fr.snp.dispatch.notifications.SignedLinks;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -29,13 +28,7 @@ final class PatientLinkHandlers {
     PatientLinkHandlers(Services s) { this.s = s; }
 
     private String verify(RoutingContext ctx) {
-        try {
-            String id = s.feedbackLinks().patientLinks().verify(ctx.pathParam("token"), s.nowMs() / 1000);
-            if (!Ids.isWellFormed(id)) throw new ApiError(403, "INVALID_LINK", "this link is not valid", null);
-            return id;
-        } catch (SignedLinks.Refused r) {
-            throw new ApiError(r.code.equals("LINK_EXPIRED") ? 410 : 403, r.code, r.getMessage(), null);
-        }
+        return FeedbackLinkHandlers.verified(s.feedbackLinks().patientLinks(), ctx, s.nowMs() / 1000);
     }
 
     /** The link is verified: the server reads the one appointment it names. */

@@ -244,8 +244,11 @@ public final class DemoTerritory {
             int cap = random.nextInt(10) < 8 ? 20 : 10 + random.nextInt(2) * 5;
             double homeVisits = random.nextInt(4) == 0 ? 10 + random.nextInt(6) : 0;
             String phone = String.format("02%08d", spec.phoneBase() + random.nextInt(999_999));
+            // one in five general practitioners takes up to 2 patients a day in addition to their slots when the
+            // regulator asks ("surnuméraire"): chosen by position, so the random draws (and the demo) stay as they were
+            int supernumerary = i % 5 == 0 && specialty.equals("SM54") ? 2 : 0;
             list.add(new Effector("__ID__", spec.territory(), rpps, first, last, specialty, places, cpts, cap, homeVisits,
-                    phone, null));
+                    phone, null, supernumerary));
         }
         return list;
     }

@@ -208,7 +208,7 @@ class FollowUpPagesTest {
         try {
             d.get(base + "/coordinator?token=demo-coordinator");
             WebDriverWait wait = wait(d);
-            wait.until(x -> x.findElements(By.cssSelector("#figures .figure")).size() == 7);
+            wait.until(x -> x.findElements(By.cssSelector("#figures .figure")).size() == 8);
             wait.until(x -> x.findElements(By.cssSelector("#awaiting tr[data-id]")).size() >= 2);
             // a coordinator serves one CPTS: no filter to choose from
             assertThat(d.findElement(By.id("cpts-field")).isDisplayed()).isFalse();

@@ -147,7 +147,7 @@ class PagesTest {
             d.get("http://127.0.0.1:" + server.port() + "/coordinator?token=demo-coordinator");
             WebDriverWait wait = new WebDriverWait(d, Duration.ofSeconds(10));
             wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class); // the page re-renders its lists
-            wait.until(x -> x.findElements(By.cssSelector("#figures .figure")).size() == 7);
+            wait.until(x -> x.findElements(By.cssSelector("#figures .figure")).size() == 8);
             wait.until(x -> x.findElements(By.cssSelector("#planning tbody tr")).size() > 10);
             wait.until(x -> x.findElement(By.id("doctor-requests")).getText().contains("MT"));
             assertThat(d.findElement(By.id("figures")).getText()).contains("Taux de remplissage").contains("Effecteurs participants");

@@ -152,4 +152,42 @@ class WaitingAndContactConsoleTest extends DemoServerTest {
             }
         }
     }
+
+    @Test
+    void aRegulatorBooksAPatientInAdditionToTheSlotsOfADoctorWhoAcceptsIt() throws Exception {
+        ChromeDriver d = ConsoleTest.open("demo-regulator");
+        try {
+            ConsoleTest.wait(d, 5).until(x -> x.findElement(By.id("extra")).isDisplayed());
+            ConsoleTest.fillCaller(d, "SN", "1944", "0612345678", "Châte", "Châteauroux (36000)");
+            d.findElement(By.cssSelector("#extra summary")).click();
+            String effector = new org.openqa.selenium.support.ui.Select(d.findElement(By.name("effector"))).getFirstSelectedOption()
+                    .getAttribute("value");
+            assertThat(d.findElement(By.name("effector")).getText()).contains("par jour");
+            String local = OffsetDateTime.now(ZoneId.of("Europe/Paris")).plusDays(1).withHour(12).withMinute(40)
+                    .toLocalDateTime().truncatedTo(ChronoUnit.MINUTES).toString();
+            ((org.openqa.selenium.JavascriptExecutor) d).executeScript("arguments[0].value = arguments[1]",
+                    d.findElement(By.name("start")), local);
+            Browser.check(d, "console: a patient in addition to the slots");
+            d.findElement(By.cssSelector("#extra-form button[type=submit]")).click();
+            ConsoleTest.wait(d, 10).until(x -> x.findElement(By.id("notice")).getText().contains("en plus des créneaux du médecin"));
+            assertThat(d.findElement(By.id("notice")).getText()).contains("12:40");
+            String reference = d.findElement(By.id("notice")).getText()
+                    .replaceAll("(?s).*Référence à donner au patient : (\\S+)\\..*", "$1");
+            JsonObject a = api().get("/api/v1/appointments?reference=" + reference, "demo-regulator").json()
+                    .getJsonArray("appointments").getJsonObject(0);
+            assertThat(a.getBoolean("supernumerary")).isTrue();
+            assertThat(a.getJsonObject("effector").getString("id")).isEqualTo(effector);
+            assertThat(a.getJsonObject("slot").getString("start")).contains("T12:40");
+        } finally {
+            d.quit();
+        }
+        // an OSNP desk is not offered it (a medical decision of the regulator)
+        ChromeDriver osnp = ConsoleTest.open("demo-osnp");
+        try {
+            Thread.sleep(1000);
+            assertThat(osnp.findElement(By.id("extra")).isDisplayed()).isFalse();
+        } finally {
+            osnp.quit();
+        }
+    }
 }
