@@ -45,11 +45,31 @@ async function suggestCommunes(e) {
 $('request').elements.commune.addEventListener('input', suggestCommunes);
 $('outcome-form').elements.pharmacyCommune.addEventListener('input', suggestCommunes);
 
+/** "Déols" and "deols" are the same; "St" is "Saint" (as the server's search has it). */
+const fold = (t) => t.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/\bst\b/g, 'saint')
+  .replace(/\bste\b/g, 'sainte').replace(/[-'’\s]+/g, ' ').trim();
+
+/**
+ * The commune typed or chosen: a suggestion ("Déols (36130)"), or a full name that only one commune has (the
+ * regulator types while listening and need not pick from the list); null when unknown or ambiguous.
+ */
+async function communeOf(typed) {
+  const text = typed.trim();
+  if (state.communes.has(text)) return state.communes.get(text);
+  const name = fold(text.replace(/\s*\(\d{5}\)\s*$/, ''));
+  if (name.length < 2) return null;
+  try {
+    const { communes } = await api('GET', '/api/v1/communes?q=' + encodeURIComponent(text.replace(/\s*\(\d{5}\)\s*$/, '')));
+    const same = communes.filter(c => fold(c.name) === name);
+    return same.length === 1 ? same[0] : null;
+  } catch (err) { return null; }
+}
+
 /** Files the caller's request from the form (the server ranks slots at once); null when the form is not valid. */
 async function fileRequest() {
   const f = $('request').elements;
-  const commune = state.communes.get(f.commune.value.trim());
-  if (!commune) { say(MESSAGES.UNKNOWN_COMMUNE); return null; }
+  const commune = await communeOf(f.commune.value);
+  if (!commune) { say(MESSAGES.UNKNOWN_COMMUNE); f.commune.focus(); return null; }
   const need = { within: f.within.value };
   if (f.mode.value) need.mode = f.mode.value;
   return api('POST', '/api/v1/requests', { origin: f.origin.value, limit: 10, need,

@@ -68,7 +68,7 @@ class TenancyTest {
         }
         otherPharmacy = server.token(Role.PHARMACIST, "Autre pharmacie", "PHARMACIE-AUTRE", Set.of());
         otherCoordinator = server.token(Role.COORDINATOR, "Autre CPTS", "CPTS-OTHER", Set.of("CPTS-OTHER"));
-        e36 = server.effector("36044", new JsonObject().put("supernumeraryDailyCap", 10));
+        e36 = server.effector("36044", new JsonObject().put("supernumeraryDailyCap", 10).put("weeklySasCap", 100));
         e36other = effector(otherCoordinator, "36088", "CPTS-OTHER");
         e85 = effector(vendee.get(Role.COORDINATOR), "85191", "CPTS-85");
         me.putAll(server.tokens);
@@ -83,7 +83,7 @@ class TenancyTest {
     static String effector(String coordinatorToken, String insee, String cpts) {
         String rpps = fr.snp.dispatch.domain.Rpps.withCheckDigit(String.format("17%08d", 1000 + minutes.incrementAndGet()));
         JsonObject body = new JsonObject().put("rpps", rpps).put("firstName", "T").put("lastName", "E" + rpps)
-                .put("cpts", new JsonArray().add(cpts))
+                .put("cpts", new JsonArray().add(cpts)).put("weeklySasCap", 100) // the matrix books them many times a week
                 .put("locations", new JsonArray().add(new JsonObject().put("communeInsee", insee).put("accessible", true)));
         Api.Response r = server.api.post("/api/v1/effectors", coordinatorToken, body);
         assertThat(r.status()).as("effector %s", r).isEqualTo(201);

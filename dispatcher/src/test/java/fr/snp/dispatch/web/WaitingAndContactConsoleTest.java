@@ -190,4 +190,30 @@ class WaitingAndContactConsoleTest extends DemoServerTest {
             osnp.quit();
         }
     }
+
+    @Test
+    void aCommuneTypedInFullNeedNotBePickedFromTheSuggestions() throws Exception {
+        ChromeDriver d = ConsoleTest.open("demo-regulator");
+        try {
+            d.findElement(By.name("initials")).sendKeys("TF");
+            d.findElement(By.name("birthYear")).sendKeys("1961");
+            d.findElement(By.name("phone")).sendKeys("0612345678");
+            d.findElement(By.name("commune")).sendKeys("deols"); // no accent, no capital, not picked from the list
+            d.findElement(By.cssSelector("#request button[type=submit]")).click();
+            ConsoleTest.wait(d, 10).until(x -> !ConsoleTest.slots(d).isEmpty());
+            assertThat((String) d.executeScript("return document.getElementById('map-patient') ? 'drawn' : ''")).isEqualTo("drawn");
+            // a name two communes share is not guessed: Saint-Août (36) is one, "Saint" alone is many
+            d.findElement(By.id("new-call")).click();
+            d.findElement(By.name("initials")).sendKeys("TG");
+            d.findElement(By.name("birthYear")).sendKeys("1961");
+            d.findElement(By.name("phone")).sendKeys("0612345678");
+            d.findElement(By.name("commune")).sendKeys("Saint");
+            d.findElement(By.cssSelector("#request button[type=submit]")).click();
+            ConsoleTest.wait(d, 5).until(x -> !x.findElement(By.id("notice")).getText().isBlank());
+            assertThat(ConsoleTest.slots(d)).isEmpty();
+            assertThat(d.switchTo().activeElement().getAttribute("name")).isEqualTo("commune");
+        } finally {
+            d.quit();
+        }
+    }
 }
