@@ -23,6 +23,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class WaitingAndContactConsoleTest extends DemoServerTest {
     static Api api() { return new Api(base); }
 
+    /** The appointment the console's success line gives the reference of, as the API has it. */
+    static JsonObject bookedOnScreen(ChromeDriver d) {
+        String reference = d.findElement(By.id("notice")).getText()
+                .replaceAll("(?s).*Référence à donner au patient : (\\S+)\\..*", "$1");
+        return api().get("/api/v1/appointments?reference=" + reference, "demo-regulator").json()
+                .getJsonArray("appointments").getJsonObject(0);
+    }
+
     @Test
     void aSlotThatFitsAWaitingCallIsAnnouncedAndBookedFromTheBanner() throws Exception {
         Api api = api();
@@ -95,9 +103,7 @@ class WaitingAndContactConsoleTest extends DemoServerTest {
             String notice = d.findElement(By.id("notice")).getText();
             assertThat(notice).contains("Le patient recevra la confirmation par SMS.");
             Browser.check(d, "console: booked, the patient told");
-            String reference = notice.replaceAll("(?s).*Référence à donner au patient : (\\S+)\\..*", "$1");
-            JsonObject found = api().get("/api/v1/appointments?reference=" + reference, "demo-regulator").json()
-                    .getJsonArray("appointments").getJsonObject(0);
+            JsonObject found = bookedOnScreen(d);
             // demo mode: the SMS goes to the log channel, recorded as sent by "log"
             ConsoleTest.wait(d, 10).until(x -> api().get("/api/v1/appointments/" + found.getString("id") + "/messages",
                     "demo-regulator").json().getJsonArray("messages").stream()
@@ -171,10 +177,7 @@ class WaitingAndContactConsoleTest extends DemoServerTest {
             d.findElement(By.cssSelector("#extra-form button[type=submit]")).click();
             ConsoleTest.wait(d, 10).until(x -> x.findElement(By.id("notice")).getText().contains("en plus des créneaux du médecin"));
             assertThat(d.findElement(By.id("notice")).getText()).contains("12:40");
-            String reference = d.findElement(By.id("notice")).getText()
-                    .replaceAll("(?s).*Référence à donner au patient : (\\S+)\\..*", "$1");
-            JsonObject a = api().get("/api/v1/appointments?reference=" + reference, "demo-regulator").json()
-                    .getJsonArray("appointments").getJsonObject(0);
+            JsonObject a = bookedOnScreen(d);
             assertThat(a.getBoolean("supernumerary")).isTrue();
             assertThat(a.getJsonObject("effector").getString("id")).isEqualTo(effector);
             assertThat(a.getJsonObject("slot").getString("start")).contains("T12:40");
