@@ -13,6 +13,7 @@ import fr.snp.dispatch.live.LiveFeed;
 import fr.snp.dispatch.notifications.Outbox;
 import fr.snp.dispatch.redis.RedisHealth;
 import fr.snp.dispatch.requests.Requests;
+import fr.snp.dispatch.config.DemoGuard;
 import fr.snp.dispatch.config.Settings;
 import fr.snp.dispatch.demo.DemoTerritory;
 import fr.snp.dispatch.directory.EffectorStore;
@@ -104,8 +105,10 @@ public final class Dispatcher implements AutoCloseable {
 
     /** Starts everything; {@code demo} loads the demo territory and enables the demo tokens. */
     public static Dispatcher start(Settings settings, boolean demo, Clock clock) throws Exception {
+        if (demo) DemoGuard.checkBind(settings.string("http.host"));
         EmbeddedRedis embedded = null;
         String url = settings.string("redis.url");
+        boolean demoTokens = demo && DemoGuard.tokensAllowed(settings.string("http.host"), url);
         if (url.isEmpty()) {
             embedded = EmbeddedRedis.start(Path.of(settings.string("redis.embedded.dataDir")), true);
             url = embedded.url();
@@ -164,13 +167,15 @@ public final class Dispatcher implements AutoCloseable {
         int loaded = sync.loadAll(clock.millis());
         LOG.info(() -> "index loaded: " + loaded + " slots from Redis");
         if (demo) {
-            Map<String, Principal> demoTokens = new HashMap<>();
+            Map<String, Principal> publicTokens = new HashMap<>();
             for (DemoTerritory.Spec spec : DemoTerritory.ALL) {
                 String effectorId = new DemoTerritory(services, spec).load();
-                demoTokens.putAll(demoTokens(spec, effectorId));
+                publicTokens.putAll(demoTokens(spec, effectorId));
             }
-            tokens.enableDemoTokens(demoTokens);
+            if (demoTokens) tokens.enableDemoTokens(publicTokens);
+            else LOG.warning("demo territory loaded, demo tokens NOT enabled: Redis is not on this machine");
         }
+        metrics.demoMode(demo && demoTokens);
         // desks are told when a slot that appears fits a waiting request (each instance tells its own connections)
         WaitingWatcher waitingWatcher = new WaitingWatcher(services.waiting(), services.live(), services::nowMs, planner.zone(), 200);
         sync.follow();

@@ -30,6 +30,8 @@ class DemoModeTest {
         try (Dispatcher d = Dispatcher.start(settings, true, Clock.systemUTC())) {
             Api api = new Api("http://127.0.0.1:" + d.port());
             assertThat(api.get("/health", null).json().getString("redis")).isEqualTo("UP");
+            // ops see that the public demo tokens are on (an alert anywhere but a trial machine)
+            assertThat(api.get("/metrics", "demo-ops").body()).containsPattern("(?m)^dispatch_demo_mode(\\{[^}]*\\})? 1\\.0$");
             JsonObject effector = api.get("/api/v1/effectors/36-E1", "demo-regulator").json();
             assertThat(effector.getString("rpps")).hasSize(11);
             // the SAS sees the territory's effectors; the demo coordinator those of its CPTS (Castelroussine)

@@ -85,6 +85,12 @@ public final class Metrics {
 
     public Timer booking() { return booking; }
 
+    /** dispatch_demo_mode: 1 while the demo's public tokens are enabled (an alert outside a trial machine). */
+    public void demoMode(boolean on) {
+        Gauge.builder("dispatch_demo_mode", () -> on ? 1 : 0).description("1 when the demo's public tokens are enabled")
+                .register(registry);
+    }
+
     public void request(String origin) {
         counter(requests, "dispatch_requests", "origin", origin, "Care requests filed").increment();
     }
