@@ -23,6 +23,7 @@ import fr.snp.dispatch.matching.Matcher;
 import fr.snp.dispatch.matching.RankingWeights;
 import fr.snp.dispatch.matching.SlotIndex;
 import fr.snp.dispatch.notifications.SignedLinks;
+import fr.snp.dispatch.notifications.WebhookPolicy;
 import fr.snp.dispatch.booking.Appointment;
 import fr.snp.dispatch.domain.Effector;
 import fr.snp.dispatch.domain.PatientContact;
@@ -160,7 +161,11 @@ public final class Dispatcher implements AutoCloseable {
                 new LiveFeed(redis), new Outbox(redis), new RedisHealth(redis), metrics,
                 new FeedbackFollowUp(redis, bookings, serverClock, planner, settings.integer("feedback.undoMinutes"),
                         settings.integer("feedback.reminderIntervalMinutes"), settings.integer("feedback.reminderAfterHours")),
-                new PatientMessages(redis), new WaitingList(redis, requests, serverClock));
+                new PatientMessages(redis), new WaitingList(redis, requests, serverClock),
+                new WebhookPolicy(!demo && Boolean.parseBoolean(settings.string("webhooks.requireHttps")),
+                        java.util.Arrays.stream(settings.string("webhooks.allowedHosts").split(","))
+                                .map(h -> h.strip().toLowerCase(java.util.Locale.ROOT)).filter(h -> !h.isEmpty())
+                                .collect(java.util.stream.Collectors.toSet())));
         metrics.liveConnections(() -> services.live().connections());
 
         IndexSync sync = new IndexSync(client, redis, index, effectors, services.live());

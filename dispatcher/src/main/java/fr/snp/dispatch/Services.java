@@ -14,6 +14,7 @@ import fr.snp.dispatch.live.LiveFeed;
 import fr.snp.dispatch.matching.SlotIndex;
 import fr.snp.dispatch.metrics.Metrics;
 import fr.snp.dispatch.notifications.SignedLinks;
+import fr.snp.dispatch.notifications.WebhookPolicy;
 import fr.snp.dispatch.messages.PatientMessages;
 import fr.snp.dispatch.waiting.WaitingList;
 import fr.snp.dispatch.notifications.Outbox;
@@ -29,7 +30,8 @@ public record Services(Settings settings, ServerClock clock, SlotIndex index, Bo
                        Requests requests, DoctorRequests doctorRequests, EffectorStore effectors, TokenStore tokens,
                        CommuneDirectory communes, AvailabilityPlanner planner, StatsReader stats,
                        SignedLinks feedbackLinks, LiveFeed live, Outbox outbox, RedisHealth health, Metrics metrics,
-                       FeedbackFollowUp followUp, PatientMessages patientMessages, WaitingList waiting) {
+                       FeedbackFollowUp followUp, PatientMessages patientMessages, WaitingList waiting,
+                       WebhookPolicy webhooks) {
 
     public long nowMs() { return clock.nowMs(); }
 }

@@ -77,6 +77,7 @@ public final class ApiRouter {
 
         EffectorHandlers effectors = new EffectorHandlers(s);
         route(HttpMethod.POST, "/api/v1/effectors", effectors::create, Tenant.BODY, COORDINATOR);
+        route(HttpMethod.POST, "/api/v1/effectors/:id/webhook-secret", effectors::rotateWebhookSecret, Tenant.PATH_ID, COORDINATOR);
         route(HttpMethod.GET, "/api/v1/effectors", effectors::list, Tenant.QUERY_TERRITORY, REGULATOR, OSNP, COORDINATOR);
         route(HttpMethod.GET, "/api/v1/effectors/:id", effectors::get, Tenant.PATH_ID, EVERY_CARE_ROLE);
 

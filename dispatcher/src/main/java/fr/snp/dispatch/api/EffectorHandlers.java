@@ -34,20 +34,49 @@ final class EffectorHandlers {
     void create(RoutingContext ctx) {
         Principal p = Authenticator.principal(ctx);
         Effector e = parse(Input.object(ctx), p);
-        Http.reply(ctx, s.effectors().create(p, e).thenApply(created -> {
+        // where the webhook's name resolves is checked off the event loop (DNS), before anything is stored
+        java.util.concurrent.CompletionStage<String> refused = e.webhookUrl() == null
+                ? java.util.concurrent.CompletableFuture.completedFuture(null)
+                : ctx.vertx().executeBlocking(() -> s.webhooks().refusalAtSend(e.webhookUrl()), false).toCompletionStage();
+        Http.reply(ctx, refused.thenCompose(why -> {
+            if (why != null) throw ApiError.badRequest("WEBHOOK_URL_REFUSED", "webhookUrl " + why, "webhookUrl");
+            return s.effectors().create(p, e);
+        }).thenApply(created -> {
             if (!created.created()) {
                 throw new ApiError(409, "EFFECTOR_EXISTS", "an effector with this RPPS already exists: " + created.id(), "rpps");
             }
             Effector stored = s.index().effector(created.id());
-            return new Http.Reply(201, EffectorJson.of(stored), java.util.Map.of("Location", "/api/v1/effectors/" + created.id()));
+            JsonObject view = view(p, stored);
+            // the receiver's signing secret, shown this once (Standard Webhooks); POST …/webhook-secret makes a new one
+            if (created.webhookSecret() != null) view.put("webhookSecret", created.webhookSecret());
+            return new Http.Reply(201, view, java.util.Map.of("Location", "/api/v1/effectors/" + created.id()));
         }));
+    }
+
+    /** POST /api/v1/effectors/{id}/webhook-secret: a new signing secret, the previous one still signing beside it. */
+    void rotateWebhookSecret(RoutingContext ctx) {
+        Principal p = Authenticator.principal(ctx);
+        String id = Input.id(ctx.pathParam("id"), "effector");
+        Effector e = s.index().effector(id);
+        if (e == null || !Access.seesEffector(p, e)) throw new Refused(Outcome.EFFECTOR_NOT_FOUND);
+        if (e.webhookUrl() == null) throw ApiError.conflict("NO_WEBHOOK", "this effector has no webhook");
+        Http.reply(ctx, s.effectors().rotateWebhookSecret(p, id).thenApply(secret -> new Http.Reply(200,
+                new JsonObject().put("effectorId", id).put("webhookSecret", secret)
+                        .put("note", "the previous secret keeps signing beside this one until the next rotation"))));
+    }
+
+    /** An effector as this caller may see it: the webhook's address is the coordinators' only. */
+    private static JsonObject view(Principal p, Effector e) {
+        JsonObject j = EffectorJson.of(e);
+        if (p.role() != fr.snp.dispatch.domain.Role.COORDINATOR) j.remove("webhookUrl");
+        return j;
     }
 
     void get(RoutingContext ctx) {
         Principal p = Authenticator.principal(ctx);
         Effector e = s.index().effector(Input.id(ctx.pathParam("id"), "effector"));
         if (e == null || !Access.seesEffector(p, e)) throw new Refused(Outcome.EFFECTOR_NOT_FOUND);
-        Http.json(ctx, 200, EffectorJson.of(e));
+        Http.json(ctx, 200, view(p, e));
     }
 
     /** GET /api/v1/effectors?territory=36: a SAS sees the territory's effectors, a coordinator its CPTS'. */
@@ -56,7 +85,7 @@ final class EffectorHandlers {
         String territory = Access.territory(p, Input.territory(ctx.queryParams().get("territory"), "territory"), "territory");
         JsonArray list = new JsonArray();
         s.index().territory(territory).allEffectors().stream().filter(e -> Access.seesEffector(p, e))
-                .sorted(java.util.Comparator.comparing(Effector::id)).forEach(e -> list.add(EffectorJson.of(e)));
+                .sorted(java.util.Comparator.comparing(Effector::id)).forEach(e -> list.add(view(p, e)));
         Http.json(ctx, 200, new JsonObject().put("territory", territory).put("effectors", list));
     }
 
@@ -100,9 +129,8 @@ final class EffectorHandlers {
         if (radius != null && (radius < 0 || radius > 50)) throw Input.invalid("homeVisitRadiusKm", "must be between 0 and 50");
         String phone = body.getValue("phone") == null ? null : Phones.normalise(Input.string(body, "phone", null, false), "phone");
         String webhook = Input.string(body, "webhookUrl", null, false);
-        if (webhook != null && !webhook.matches("https?://[^\\s/]+(/\\S*)?")) {
-            throw Input.invalid("webhookUrl", "must be an http or https URL");
-        }
+        String webhookRefused = webhook == null ? null : s.webhooks().refusal(webhook);
+        if (webhookRefused != null) throw ApiError.badRequest("WEBHOOK_URL_REFUSED", "webhookUrl " + webhookRefused, "webhookUrl");
         // how many patients a day the effector accepts in addition to their slots when a regulator asks (0 = none)
         int supernumerary = Input.integer(body, "supernumeraryDailyCap", null, 0, 10, 0);
         String territory = places.get(0).communeInsee().startsWith("97")

@@ -73,7 +73,8 @@ public final class OutboxWorker implements AutoCloseable {
         this.retryMaxMs = s.settings().integer("outbox.retryMaxMs");
         this.logChannel = alwaysLog || Boolean.parseBoolean(s.settings().string("outbox.logChannel"));
         this.webhookTimeout = Duration.ofMillis(s.settings().integer("outbox.webhookTimeoutMs"));
-        this.http = HttpClient.newBuilder().connectTimeout(webhookTimeout).version(HttpClient.Version.HTTP_1_1).build();
+        this.http = HttpClient.newBuilder().connectTimeout(webhookTimeout).version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     /** Notifications not yet delivered in a territory's outbox, and the age of the oldest. */
@@ -165,10 +166,26 @@ public final class OutboxWorker implements AutoCloseable {
             if (logChannel) LOG.info(n.logLine());
             Effector e = n.effector();
             if (e != null && e.webhookUrl() != null) {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(e.webhookUrl())).timeout(webhookTimeout)
+                // checked again at each send: the name may resolve elsewhere now; refused, it stays pending (visible
+                // in the backlog) and is retried, never sent to this machine or a private network
+                String refused = s.webhooks().refusalAtSend(e.webhookUrl());
+                if (refused != null) throw new IllegalStateException("the webhook URL " + refused);
+                String id = t + ":" + m.getId();
+                String body = n.payload().encode();
+                long timestamp = System.currentTimeMillis() / 1000;
+                java.util.List<String> secrets = s.effectors().webhookSecrets(t, e.id()).toCompletableFuture()
+                        .get(5, java.util.concurrent.TimeUnit.SECONDS);
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(e.webhookUrl())).timeout(webhookTimeout)
                         .header("Content-Type", "application/json").header("X-SNP-Event", n.event())
-                        .header("X-SNP-Delivery", t + ":" + m.getId())
-                        .POST(HttpRequest.BodyPublishers.ofString(n.payload().encode())).build(), HttpResponse.BodyHandlers.ofString());
+                        .header("X-SNP-Delivery", id)
+                        // Standard Webhooks: the receiver checks the signature of "id.timestamp.body" and the timestamp
+                        .header("webhook-id", id).header("webhook-timestamp", String.valueOf(timestamp));
+                if (!secrets.isEmpty()) {
+                    request.header("webhook-signature", fr.snp.dispatch.directory.WebhookSignature.header(secrets, id, timestamp, body));
+                }
+                // the JDK client follows no redirect (Redirect.NEVER): a 3xx is a failure, not a way elsewhere
+                HttpResponse<String> r = http.send(request.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() / 100 != 2) throw new IllegalStateException("webhook answered " + r.statusCode());
             }
             redis.xack(stream, GROUP, m.getId());

@@ -36,6 +36,9 @@ public final class Keys {
     /** Hash effectorId -> JSON (professional data only). */
     public static String effectors(String territory) { return t(territory) + "effectors"; }
 
+    /** Hash effectorId -> JSON list of webhook signing secrets, newest first (two during a rotation). */
+    public static String webhookSecrets(String territory) { return t(territory) + "webhook-secrets"; }
+
     public static String rppsIndex(String territory) { return t(territory) + "rpps"; }
 
     /** Hash of counters (effector numbers). */

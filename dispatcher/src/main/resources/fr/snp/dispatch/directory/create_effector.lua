@@ -4,11 +4,13 @@
 --   sequence            the territory's counters
 --   effectors           the territory's effectors (id -> JSON)
 --   events              the territory's change stream
+--   webhookSecrets      the territory's webhook signing secrets (effector id -> JSON list, newest first)
 -- ARGV
 --   rppsNumber          the effector's RPPS (11 digits)
 --   territory           the territory (from the first practice location)
 --   json                the effector as JSON, with the placeholder __ID__ for its id
 --   streamMaxLen        change stream cap
+--   webhookSecret       the new effector's webhook signing secret, or empty when it has no webhook
 --   callerTerritories   the caller's tenancy (redis/tenancy.lua)
 --   callerOrg
 --   callerReach
@@ -27,5 +29,6 @@ local id = ARG.territory .. '-E' .. redis.call('HINCRBY', KEY.sequence, 'effecto
 local json = string.gsub(ARG.json, '__ID__', id)
 redis.call('HSET', KEY.rpps, ARG.rppsNumber, id)
 redis.call('HSET', KEY.effectors, id, json)
+if ARG.webhookSecret ~= '' then redis.call('HSET', KEY.webhookSecrets, id, cjson.encode({ARG.webhookSecret})) end
 redis.call('XADD', KEY.events, 'MAXLEN', '~', ARG.streamMaxLen, '*', 'type', 'effector', 'id', id)
 return {'OK', id}

@@ -329,6 +329,14 @@ class TenancyTest {
                                 .withSecond(0).withNano(0).toString()),
                         Map.of("Idempotency-Key", UUID.randomUUID().toString())), role, t, what);
             }
+            case "POST /api/v1/effectors/:id/webhook-secret" -> {
+                // the matrix's effectors have no webhook: past the tenancy checks, the answer is 409 NO_WEBHOOK
+                Api.Response r = server.api.post("/api/v1/effectors/" + effectorOf(t) + "/webhook-secret", token, null);
+                if (t == Target.OWN) {
+                    assertThat(r.status()).as(what + " → " + r).isEqualTo(409);
+                    assertThat(r.code()).as(what).isEqualTo("NO_WEBHOOK");
+                } else hidden(r, what);
+            }
             case "GET /api/v1/appointments/:id" ->
                     byReach(server.api.get("/api/v1/appointments/" + appointmentOf(role, t), token), role, t, what);
             case "POST /api/v1/appointments/:id/cancel" -> byReach(server.api.post("/api/v1/appointments/"

@@ -220,10 +220,16 @@ class TenancyInLuaTest {
         LuaScript<EffectorStore.CreateCall> createEffector = typed(EffectorStore.scripts(), "create_effector.lua");
         String json = new JsonObject().put("id", "__ID__").put("cpts", new io.vertx.core.json.JsonArray().add("CPTS-TEST")).encode();
         assertThat(run(createEffector, new EffectorStore.CreateCall(Keys.rppsIndex("36"), Keys.sequence("36"), Keys.effectors("36"),
-                Keys.events("36"), "10000000008", "36", json, 1000, INDRE, "CPTS-AUTRE", Reach.CPTS)).get(0)).isEqualTo("NOT_YOUR_EFFECTOR");
+                Keys.events("36"), Keys.webhookSecrets("36"), "10000000008", "36", json, 1000, "", INDRE, "CPTS-AUTRE", Reach.CPTS))
+                .get(0)).isEqualTo("NOT_YOUR_EFFECTOR");
         assertThat(run(createEffector, new EffectorStore.CreateCall(Keys.rppsIndex("36"), Keys.sequence("36"), Keys.effectors("36"),
-                Keys.events("36"), "10000000008", "36", json, 1000, VENDEE, "CPTS-TEST", Reach.CPTS)).get(0)).isEqualTo("TERRITORY_NOT_SERVED");
+                Keys.events("36"), Keys.webhookSecrets("36"), "10000000008", "36", json, 1000, "", VENDEE, "CPTS-TEST", Reach.CPTS))
+                .get(0)).isEqualTo("TERRITORY_NOT_SERVED");
         assertThat(server.redis.hexists(Keys.rppsIndex("36"), "10000000008")).isFalse();
+        LuaScript<EffectorStore.RotateCall> rotate = typed(EffectorStore.scripts(), "rotate_webhook_secret.lua");
+        assertThat(run(rotate, new EffectorStore.RotateCall(Keys.effectors("36"), Keys.webhookSecrets("36"), effector, "whsec_x",
+                INDRE, "CPTS-AUTRE", Reach.CPTS)).get(0)).isEqualTo("NOT_YOUR_EFFECTOR");
+        assertThat(server.redis.hexists(Keys.webhookSecrets("36"), effector)).isFalse();
 
         String followed = server.api.post("/api/v1/doctor-requests", server.token(Role.COORDINATOR), new JsonObject().put("patient",
                 new JsonObject().put("initials", "MT").put("birthYear", 1940).put("phone", "0611223344").put("communeInsee", "36044")
