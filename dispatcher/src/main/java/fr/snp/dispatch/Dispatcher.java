@@ -22,6 +22,7 @@ import fr.snp.dispatch.geo.CommuneDirectory;
 import fr.snp.dispatch.matching.Matcher;
 import fr.snp.dispatch.matching.RankingWeights;
 import fr.snp.dispatch.matching.SlotIndex;
+import fr.snp.dispatch.notifications.LinkKeys;
 import fr.snp.dispatch.notifications.SignedLinks;
 import fr.snp.dispatch.notifications.WebhookPolicy;
 import fr.snp.dispatch.booking.Appointment;
@@ -145,7 +146,10 @@ public final class Dispatcher implements AutoCloseable {
         AvailabilityPlanner planner = new AvailabilityPlanner(settings);
         int port = settings.integer("http.port");
         if (port == 0) port = freePort();
-        SignedLinks links = new SignedLinks(feedbackKey(settings, redis), publicBaseUrl(settings, port),
+        // the links' keys: configuration or a key file, never Redis (see LinkKeys)
+        LinkKeys linkKeys = LinkKeys.load(settings.string("links.keys"), settings.string("links.keyFile"),
+                embedded == null ? null : Path.of(settings.string("redis.embedded.dataDir")));
+        SignedLinks links = new SignedLinks(linkKeys, publicBaseUrl(settings, port),
                 settings.integer("feedback.linkTtlDays") * 86_400L);
         Bookings bookings = new Bookings(redis, index, serverClock, planner, metrics, streamMaxLen,
                 settings.integer("hold.ttlSeconds"), settings.integer("booking.idempotencyTtlSeconds"),
@@ -299,15 +303,6 @@ public final class Dispatcher implements AutoCloseable {
         };
         return new PatientMessenger(services.patientMessages(), appointments, new PatientTexts(services.planner().zone()),
                 links.patientLinks()::urlUntil, senders, settings.integer("messages.maxAttempts"), services::nowMs);
-    }
-
-    /** The configured feedback-link key, or one made once and shared through Redis by every instance. */
-    private static byte[] feedbackKey(Settings settings, RedisAsyncCommands<String, String> redis) throws Exception {
-        if (settings.isSet("feedback.linkSecret")) return settings.string("feedback.linkSecret").getBytes(StandardCharsets.UTF_8);
-        byte[] random = new byte[32];
-        new SecureRandom().nextBytes(random);
-        redis.hsetnx(Keys.SECRETS, "feedbackLinks", Base64.getEncoder().encodeToString(random)).get(10, TimeUnit.SECONDS);
-        return Base64.getDecoder().decode(redis.hget(Keys.SECRETS, "feedbackLinks").get(10, TimeUnit.SECONDS));
     }
 
     private static String publicBaseUrl(Settings settings, int port) {

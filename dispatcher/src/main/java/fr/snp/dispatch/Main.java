@@ -42,6 +42,11 @@ public final class Main {
         if (!a.isEmpty() && a.get(0).equals("token")) {
             System.exit(token(settings, a.subList(1, a.size())));
         }
+        if (!a.isEmpty() && a.get(0).equals("linkkey")) {
+            // a new key for links.keys (put it first; keep the previous one until its links have expired)
+            System.out.println(fr.snp.dispatch.notifications.LinkKeys.fresh(a.size() > 1 ? a.get(1) : "k" + (System.currentTimeMillis() / 1000)));
+            return;
+        }
         if (a.contains("--help") || a.contains("-h")) {
             System.out.println("usage: java -jar dispatcher.jar [--demo] [--config FILE] | token create|list|revoke ...");
             return;

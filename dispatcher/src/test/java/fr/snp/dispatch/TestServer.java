@@ -29,6 +29,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class TestServer implements AutoCloseable {
     private static final AtomicInteger RPPS_SEQ = new AtomicInteger(1000);
+    /** The tests' link keys: the second, older one still verifies. */
+    public static final String LINK_KEYS = fr.snp.dispatch.notifications.LinkKeys.fresh("t2") + ","
+            + fr.snp.dispatch.notifications.LinkKeys.fresh("t1");
 
     public final EmbeddedRedis redisServer;
     public final Dispatcher dispatcher;
@@ -61,13 +64,14 @@ public final class TestServer implements AutoCloseable {
         s.put("redis.url", redis.url());
         s.put("http.port", "0");
         s.putIfAbsent("http.instances", "2");
+        s.putIfAbsent("links.keys", LINK_KEYS); // shared by a second instance, as a deployment would
         return new TestServer(redis, Dispatcher.start(Settings.defaultsWith(s), false, clock));
     }
 
     /** A second dispatcher on the same Redis (another instance of a deployment). */
     public Dispatcher secondInstance() throws Exception {
         return Dispatcher.start(Settings.defaultsWith(Map.of("redis.url", redisServer.url(), "http.port", "0",
-                "http.instances", "1")), false, Clock.systemUTC());
+                "http.instances", "1", "links.keys", LINK_KEYS)), false, Clock.systemUTC());
     }
 
     /** The organisation of the standard token of each role: one SAS, one CPTS (the test effectors'), one pharmacy… */

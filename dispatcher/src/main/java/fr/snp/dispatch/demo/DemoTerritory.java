@@ -186,6 +186,9 @@ public final class DemoTerritory {
                     if (cause instanceof Refused) return false; // e.g. a slot starting at the same minute as another
                     throw new CompletionException(cause);
                 }));
+                // at most 256 in flight: thousands queued at once wait behind each other past the 2 s command timeout
+                // on a busy machine
+                if (published.size() % 256 == 0) published.get(published.size() - 1).get(60, TimeUnit.SECONDS);
             }
         }
         CompletableFuture.allOf(published.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);

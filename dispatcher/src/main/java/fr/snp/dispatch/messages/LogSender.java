@@ -13,7 +13,12 @@ public final class LogSender implements PatientSender {
     @Override
     public void send(PatientMessage m, String deliveryId) {
         LOG.info("patient " + m.kind().wire() + " by " + m.channel().wire() + " to " + mask(m.to()) + " [log channel, "
-                + deliveryId + "]: " + m.text().replace('\n', ' '));
+                + deliveryId + "]: " + redacted(m.text()).replace('\n', ' '));
+    }
+
+    /** The patient's link without its signature: a log never carries a link that works (SignedLinks.redact's rule). */
+    static String redacted(String text) {
+        return text.replaceAll("(/rdv/[^\\s./]+\\.\\d+\\.[A-Za-z0-9]+\\.)[A-Za-z0-9_-]+", "$1…");
     }
 
     static String mask(String to) {

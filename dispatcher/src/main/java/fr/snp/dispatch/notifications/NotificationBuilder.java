@@ -53,7 +53,7 @@ public final class NotificationBuilder {
         String line = "notification " + event + " of " + appointmentId + " to " + a.effectorId() + " (slot "
                 + Instant.ofEpochSecond(a.startSec()) + ")" + (e != null && e.webhookUrl() != null
                 ? " by webhook" : "") + "; feedback link " + url;
-        return new Notification(event, e, payload, line);
+        return new Notification(event, e, payload, SignedLinks.redact(line));
     }
 
     /** The feedback link of an appointment, for the API (GET /api/v1/appointments/{id} to the effector). */

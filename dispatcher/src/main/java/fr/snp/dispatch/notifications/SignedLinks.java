@@ -27,31 +27,31 @@ public final class SignedLinks {
     public static final String FEEDBACK = "feedback";
     public static final String PATIENT = "rdv";
 
-    private final byte[] key;
+    private final LinkKeys keys;
     private final String baseUrl;
     private final String path;
     private final long ttlSeconds;
 
     /** The doctors' feedback links, valid {@code ttlSeconds} from when they are made. */
-    public SignedLinks(byte[] key, String baseUrl, long ttlSeconds) { this(key, baseUrl, FEEDBACK, ttlSeconds); }
+    public SignedLinks(LinkKeys keys, String baseUrl, long ttlSeconds) { this(keys, baseUrl, FEEDBACK, ttlSeconds); }
 
-    private SignedLinks(byte[] key, String baseUrl, String path, long ttlSeconds) {
-        if (key.length < 32) throw new IllegalArgumentException("the feedback-link key needs at least 32 bytes");
-        this.key = key.clone();
+    private SignedLinks(LinkKeys keys, String baseUrl, String path, long ttlSeconds) {
+        this.keys = keys;
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.path = path;
         this.ttlSeconds = ttlSeconds;
     }
 
     /** The patients' links, with the same key and base address, signed apart from the feedback links. */
-    public SignedLinks patientLinks() { return new SignedLinks(key, baseUrl, PATIENT, 0); }
+    public SignedLinks patientLinks() { return new SignedLinks(keys, baseUrl, PATIENT, 0); }
 
     public String token(String appointmentId, long nowSeconds) { return tokenUntil(appointmentId, nowSeconds + ttlSeconds); }
 
-    /** A token valid until {@code expirySeconds} (epoch s). */
+    /** A token valid until {@code expirySeconds} (epoch s): "id.expiry.keyId.signature". */
     public String tokenUntil(String appointmentId, long expirySeconds) {
-        String payload = appointmentId + "." + expirySeconds;
-        return payload + "." + sign(payload);
+        LinkKeys.Key k = keys.signing();
+        String payload = appointmentId + "." + expirySeconds + "." + k.id();
+        return payload + "." + sign(k, payload);
     }
 
     public String url(String appointmentId, long nowSeconds) {
@@ -62,27 +62,33 @@ public final class SignedLinks {
         return baseUrl + "/" + path + "/" + tokenUntil(appointmentId, expirySeconds);
     }
 
-    /** The appointment id of a valid, unexpired link. */
+    /** The appointment id of a valid, unexpired link (signed by any listed key: the previous one still works). */
     public String verify(String token, long nowSeconds) {
         String[] parts = token == null ? new String[0] : token.split("\\.");
-        if (parts.length != 3 || !parts[1].chars().allMatch(Character::isDigit) || parts[1].isEmpty()) {
+        if (parts.length != 4 || !parts[1].chars().allMatch(Character::isDigit) || parts[1].isEmpty()) {
             throw new Refused("INVALID_LINK", "this link is not valid");
         }
-        String payload = parts[0] + "." + parts[1];
-        byte[] expected = sign(payload).getBytes(StandardCharsets.US_ASCII);
-        if (!MessageDigest.isEqual(expected, parts[2].getBytes(StandardCharsets.US_ASCII))) {
+        LinkKeys.Key k = keys.byId(parts[2]);
+        String payload = parts[0] + "." + parts[1] + "." + parts[2];
+        byte[] given = parts[3].getBytes(StandardCharsets.US_ASCII);
+        if (k == null || !MessageDigest.isEqual(sign(k, payload).getBytes(StandardCharsets.US_ASCII), given)) {
             throw new Refused("INVALID_LINK", "this link is not valid");
         }
         if (Long.parseLong(parts[1]) < nowSeconds) throw new Refused("LINK_EXPIRED", "this link has expired");
         return parts[0];
     }
 
-    private String sign(String payload) {
-        // feedback links sign the bare payload (as they always did: links already sent keep working); others their kind too
-        if (!FEEDBACK.equals(path)) payload = path + ":" + payload;
+    /** The text with the signature of every link in it cut off ("…"): a log never carries a working link. */
+    public static String redact(String text) {
+        return text == null ? null : text.replaceAll("(/(?:feedback|rdv)/[^\\s./]+\\.\\d+\\.[A-Za-z0-9]+\\.)[A-Za-z0-9_-]+", "$1…");
+    }
+
+    private String sign(LinkKeys.Key k, String payload) {
+        // each kind of link signs its kind too: a feedback link is never taken for a patient's, nor the reverse
+        payload = path + ":" + payload;
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            mac.init(new SecretKeySpec(k.secret(), "HmacSHA256"));
             return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(payload.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
