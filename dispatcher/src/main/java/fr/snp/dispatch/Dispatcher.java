@@ -169,7 +169,8 @@ public final class Dispatcher implements AutoCloseable {
                 new WebhookPolicy(!demo && Boolean.parseBoolean(settings.string("webhooks.requireHttps")),
                         java.util.Arrays.stream(settings.string("webhooks.allowedHosts").split(","))
                                 .map(h -> h.strip().toLowerCase(java.util.Locale.ROOT)).filter(h -> !h.isEmpty())
-                                .collect(java.util.stream.Collectors.toSet())));
+                                .collect(java.util.stream.Collectors.toSet())),
+                new fr.snp.dispatch.audit.AuditTrail(redis, settings.integer("audit.retentionDays"), serverClock::nowMs));
         metrics.liveConnections(() -> services.live().connections());
 
         IndexSync sync = new IndexSync(client, redis, index, effectors, services.live());
@@ -336,6 +337,8 @@ public final class Dispatcher implements AutoCloseable {
                 "Coordination " + cptsName + " (démo)", territories, cpts, Set.of(cpts)));
         m.put("demo-ops" + suffix, new Principal("demo-ops" + suffix, Role.OPS, "Exploitation (démo, " + t + ")", territories,
                 "OPS-" + t, Set.of()));
+        m.put("demo-dpo" + suffix, new Principal("demo-dpo" + suffix, Role.DPO, "Délégué à la protection des données (démo, " + t + ")",
+                territories, "DPO-" + t, Set.of()));
         return m;
     }
 

@@ -65,7 +65,7 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> { dispatcher.close(); stopped.countDown(); }, "shutdown"));
         if (demo) {
             System.out.println("Demo mode: http://" + settings.string("http.host") + ":" + dispatcher.port()
-                    + "\n  Indre (36):  demo-regulator demo-osnp demo-pharmacist demo-emergency demo-effector demo-coordinator demo-ops"
+                    + "\n  Indre (36):  demo-regulator demo-osnp demo-pharmacist demo-emergency demo-effector demo-coordinator demo-ops demo-dpo"
                     + "\n  Vendée (85): the same names with -85 (demo-regulator-85, demo-coordinator-85, …)");
         }
         stopped.await();

@@ -13,6 +13,7 @@ import fr.snp.dispatch.geo.CommuneDirectory;
 import fr.snp.dispatch.live.LiveFeed;
 import fr.snp.dispatch.matching.SlotIndex;
 import fr.snp.dispatch.metrics.Metrics;
+import fr.snp.dispatch.audit.AuditTrail;
 import fr.snp.dispatch.notifications.SignedLinks;
 import fr.snp.dispatch.notifications.WebhookPolicy;
 import fr.snp.dispatch.messages.PatientMessages;
@@ -31,7 +32,7 @@ public record Services(Settings settings, ServerClock clock, SlotIndex index, Bo
                        CommuneDirectory communes, AvailabilityPlanner planner, StatsReader stats,
                        SignedLinks feedbackLinks, LiveFeed live, Outbox outbox, RedisHealth health, Metrics metrics,
                        FeedbackFollowUp followUp, PatientMessages patientMessages, WaitingList waiting,
-                       WebhookPolicy webhooks) {
+                       WebhookPolicy webhooks, AuditTrail audit) {
 
     public long nowMs() { return clock.nowMs(); }
 }

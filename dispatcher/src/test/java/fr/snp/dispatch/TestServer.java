@@ -83,6 +83,7 @@ public final class TestServer implements AutoCloseable {
             case EMERGENCY -> "CH-TEST";
             case EFFECTOR -> "36-E999999"; // no such effector: tests that act as a doctor make a token for theirs
             case OPS -> "OPS-36";
+            case DPO -> "DPO-36";
         };
     }
 

@@ -57,11 +57,13 @@ public final class ApiRouter {
     public record Route(HttpMethod method, String path, List<Role> roles, Tenant tenant) {}
 
     private final Router router;
+    private final fr.snp.dispatch.audit.AuditTrail audit;
     private final Authenticator auth;
     private final List<Route> routes = new ArrayList<>();
 
     private ApiRouter(Vertx vertx, Services s) {
         this.router = Router.router(vertx);
+        this.audit = s.audit();
         this.auth = new Authenticator(s.tokens());
         // the widget is embedded in pharmacies' and CPTS' own sites: the API answers any origin (bearer tokens,
         // never cookies, so no credentials mode)
@@ -136,6 +138,7 @@ public final class ApiRouter {
 
         // who the token is: the pages take the territory they show from it
         route(HttpMethod.GET, "/api/v1/me", ctx -> me(ctx), Tenant.NONE, Role.values());
+        route(HttpMethod.GET, "/api/v1/audit", new AuditHandlers(s)::query, Tenant.QUERY_TERRITORY, Role.DPO);
         route(HttpMethod.POST, "/api/v1/sim/clock", ctx -> setClock(ctx, s), Tenant.GLOBAL, OPS);
         // Prometheus scrapes with the ops token (authorization.credentials in the scrape config)
         route(HttpMethod.GET, "/metrics", ctx -> ctx.response()
@@ -155,6 +158,13 @@ public final class ApiRouter {
 
         // the signed link is the credential: no bearer token on these
         FeedbackLinkHandlers links = new FeedbackLinkHandlers(s);
+        // the pages behind signed links show and change an appointment: traced like any access, the link as the actor
+        for (String path : List.of("/api/v1/feedback/:token", "/api/v1/feedback/:token/undo", "/feedback/:token", "/feedback/:token/undo")) {
+            router.route(path).handler(ctx -> linkAudited(ctx, "feedback-link"));
+        }
+        for (String path : List.of("/api/v1/patient-links/:token", "/api/v1/patient-links/:token/cancel", "/rdv/:token")) {
+            router.route(path).handler(ctx -> linkAudited(ctx, "patient-link"));
+        }
         router.get("/api/v1/feedback/:token").handler(links::getJson);
         router.post("/api/v1/feedback/:token").handler(links::postJson);
         router.post("/api/v1/feedback/:token/undo").handler(links::undoJson);
@@ -181,7 +191,55 @@ public final class ApiRouter {
 
     private void route(HttpMethod method, String path, Handler<RoutingContext> handler, Tenant tenant, Role... roles) {
         routes.add(new Route(method, path, List.of(roles), tenant));
-        router.route(method, path).handler(auth.require(roles)).handler(handler);
+        var route = router.route(method, path);
+        if (AUDITED.stream().anyMatch(path::startsWith)) route.handler(ctx -> audited(ctx, method.name() + " " + path));
+        route.handler(auth.require(roles)).handler(handler);
+    }
+
+    /** A signed link's page or JSON: the appointment is the link's first part (whether the link turns out valid or not). */
+    private void linkAudited(RoutingContext ctx, String actor) {
+        ctx.addEndHandler(done -> {
+            String token = ctx.pathParam("token");
+            String object = token == null ? null : token.split("\\.")[0];
+            if (object == null || !fr.snp.dispatch.domain.Ids.isWellFormed(object)) return;
+            audit.record(fr.snp.dispatch.domain.Ids.territoryOf(object), new fr.snp.dispatch.audit.AuditTrail.Entry(null, 0, actor,
+                    "link", "-", ctx.request().method().name() + " " + ctx.request().path().replace(token, ":token"), object,
+                    ctx.response().getStatusCode(),
+                    ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress()));
+        });
+        ctx.next();
+    }
+
+    /** A handler names here the object it created when no Location does. */
+    static final String AUDITED_OBJECT = "audited.object";
+
+    /** The routes that read or write patient data (requests, appointments and their messages, doctor requests) or the trail. */
+    private static final List<String> AUDITED = List.of("/api/v1/requests", "/api/v1/appointments", "/api/v1/doctor-requests",
+            "/api/v1/waiting", "/api/v1/audit");
+
+    /**
+     * Writes the call in the audit trail once it is answered, allowed or refused: the caller (token or person id,
+     * role, organisation), the route, the object's id (path, or the Location of what it created), the status, the
+     * client's address. The territory is the object's, else the one asked for, else the caller's first.
+     */
+    private void audited(RoutingContext ctx, String action) {
+        ctx.addEndHandler(done -> {
+            Principal p = Authenticator.principal(ctx);
+            String object = ctx.pathParam("id");
+            String location = ctx.response().headers().get("Location");
+            if (object == null && location != null) object = location.substring(location.lastIndexOf('/') + 1);
+            if (object == null) object = ctx.get(AUDITED_OBJECT);
+            String territory = object != null && fr.snp.dispatch.domain.Ids.isWellFormed(object)
+                    ? fr.snp.dispatch.domain.Ids.territoryOf(object) : ctx.queryParams().get("territory");
+            if ((territory == null || !fr.snp.dispatch.domain.Ids.isTerritory(territory)) && p != null && !p.territories().isEmpty()) {
+                territory = new java.util.TreeSet<>(p.territories()).first();
+            }
+            if (territory == null || !fr.snp.dispatch.domain.Ids.isTerritory(territory)) return; // unknown caller, nothing named
+            audit.record(territory, new fr.snp.dispatch.audit.AuditTrail.Entry(null, 0, p == null ? "-" : p.id(),
+                    p == null ? "-" : p.role().wireName(), p == null ? "-" : p.org(), action, object, ctx.response().getStatusCode(),
+                    ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress()));
+        });
+        ctx.next();
     }
 
     private static Role[] with(Role[] roles, Role extra) {

@@ -150,7 +150,10 @@ final class CoordinationHandlers {
         Patient who = new Patient(initials.toUpperCase(), birthYear, phone, insee, commune.name(), commune.lat(), commune.lng(),
                 ald, over70, css, true, false);
         Http.reply(ctx, s.doctorRequests().file(p, commune.departement(), who, comment)
-                .thenApply(d -> new Http.Reply(201, view(d))));
+                .thenApply(d -> {
+                    ctx.put(ApiRouter.AUDITED_OBJECT, d.id()); // what the audit trail names (no route reads one alone)
+                    return new Http.Reply(201, view(d));
+                }));
     }
 
     /** GET /api/v1/doctor-requests?territory=36[&status=OPEN]: the coordinator's list, newest first. */

@@ -65,8 +65,10 @@ final class Http {
 
         Reply(int status, JsonObject body) { this(status, body, java.util.Map.of(), null); }
 
-        static Reply csv(String text) {
-            return new Reply(200, null, java.util.Map.of("Content-Type", "text/csv; charset=utf-8"), text);
+        static Reply csv(String text) { return text(200, "text/csv; charset=utf-8", text); }
+
+        static Reply text(int status, String contentType, String text) {
+            return new Reply(status, null, java.util.Map.of("Content-Type", contentType), text);
         }
     }
 }

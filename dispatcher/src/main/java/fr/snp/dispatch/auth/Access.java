@@ -74,7 +74,7 @@ public final class Access {
         return switch (p.role()) {
             case COORDINATOR -> e.cpts().contains(p.org());
             case EFFECTOR -> p.org().equals(e.id());
-            case OPS -> false;
+            case OPS, DPO -> false;
             default -> true;
         };
     }

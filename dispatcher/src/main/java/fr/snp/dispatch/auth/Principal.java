@@ -47,7 +47,7 @@ public record Principal(String id, Role role, String name, Set<String> territori
 
     public Reach reach() {
         return switch (role) {
-            case REGULATOR, OSNP, OPS -> Reach.TERRITORY;
+            case REGULATOR, OSNP, OPS, DPO -> Reach.TERRITORY;
             case COORDINATOR -> Reach.CPTS;
             case PHARMACIST, EMERGENCY -> Reach.ORG;
             case EFFECTOR -> Reach.EFFECTOR;

@@ -15,7 +15,9 @@ public enum Role {
     EFFECTOR(Audience.PUBLIC.bit | Audience.PRO.bit, false, EnumSet.noneOf(Origin.class)),
     /** The CPTS platform: takes calls from nurses, secretaries and any professional, manages effectors. */
     COORDINATOR(Audience.ALL, true, EnumSet.allOf(Origin.class)),
-    OPS(0, false, EnumSet.noneOf(Origin.class));
+    OPS(0, false, EnumSet.noneOf(Origin.class)),
+    /** The data protection officer: reads the audit trail of its territories, no patient data. */
+    DPO(0, false, EnumSet.noneOf(Origin.class));
 
     public final int audienceMask;
     public final boolean seesAllCpts;

@@ -159,7 +159,9 @@ public final class OutboxWorker implements AutoCloseable {
         try {
             if ("patient".equals(entry.get("type"))) {
                 // a message to the patient: the messenger records each attempt and says when it is done
-                if (patients.deliver(t, m.getId(), entry)) redis.xack(stream, GROUP, m.getId());
+                boolean done = patients.deliver(t, m.getId(), entry);
+                audit(t, "message." + entry.get("kind") + "." + entry.get("channel"), entry.get("appt"), done ? 200 : 0);
+                if (done) redis.xack(stream, GROUP, m.getId());
                 return;
             }
             Notification n = builder.build(t, m.getId(), entry);
@@ -186,6 +188,7 @@ public final class OutboxWorker implements AutoCloseable {
                 // the JDK client follows no redirect (Redirect.NEVER): a 3xx is a failure, not a way elsewhere
                 HttpResponse<String> r = http.send(request.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                         HttpResponse.BodyHandlers.ofString());
+                audit(t, "webhook." + n.event(), entry.get("appt"), r.statusCode());
                 if (r.statusCode() / 100 != 2) throw new IllegalStateException("webhook answered " + r.statusCode());
             }
             redis.xack(stream, GROUP, m.getId());
@@ -195,6 +198,12 @@ public final class OutboxWorker implements AutoCloseable {
             LOG.warning("notification " + t + ":" + m.getId() + " (" + entry.get("type") + " " + entry.get("appt")
                     + ") not delivered, will retry: " + e.getMessage());
         }
+    }
+
+    /** A patient's data leaving the server (webhook to the effector, message to the patient) is traced too. */
+    private void audit(String territory, String action, String appointmentId, int result) {
+        s.audit().record(territory, new fr.snp.dispatch.audit.AuditTrail.Entry(null, 0, "server", "system", "server", action,
+                appointmentId, result, null));
     }
 
     /** Drops delivered entries older than an hour; pending ones are never trimmed. */

@@ -96,6 +96,9 @@ public final class Keys {
      */
     public static String waiting(String territory) { return t(territory) + "waiting"; }
 
+    /** The territory's audit trail: a stream of accesses to patient data (no patient field), trimmed by retention. */
+    public static String audit(String territory) { return t(territory) + "audit"; }
+
     /** Hash of server secrets shared by all instances (e.g. the feedback-link key, made once). */
     public static final String SECRETS = "snp:secrets";
 

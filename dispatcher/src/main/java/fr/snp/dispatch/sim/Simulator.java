@@ -104,6 +104,7 @@ public final class Simulator {
                 String org = switch (r) {
                     case COORDINATOR -> "CPTS-SIM";
                     case OPS -> "OPS-36";
+                    case DPO -> "DPO-36";
                     default -> "SAS-36";
                 };
                 tokens.put(r, d.services().tokens().create(new Principal(null, r, "simulator " + r.wireName(),

@@ -64,6 +64,7 @@ class TenancyTest {
                 case EMERGENCY -> "CH-85";
                 case EFFECTOR -> "85-E999999";
                 case OPS -> "OPS-85";
+                case DPO -> "DPO-85";
             }, Set.of("CPTS-85")));
         }
         otherPharmacy = server.token(Role.PHARMACIST, "Autre pharmacie", "PHARMACIE-AUTRE", Set.of());
@@ -421,6 +422,11 @@ class TenancyTest {
                 List<String> ids = r.json().getJsonArray("waiting").stream()
                         .map(o -> ((JsonObject) o).getJsonObject("request").getString("id")).toList();
                 assertThat(ids).as(what).contains(own);
+            }
+            case "GET /api/v1/audit" -> {
+                Api.Response r = server.api.get("/api/v1/audit?territory=" + territory, token);
+                if (t == Target.OTHER_TERRITORY) { notServed(r, what); break; }
+                allowed(r, what);
             }
             case "GET /api/v1/doctor-requests" -> {
                 String id = doctorRequestOf(t);
