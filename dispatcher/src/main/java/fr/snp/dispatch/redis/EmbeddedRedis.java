@@ -29,8 +29,10 @@ public final class EmbeddedRedis implements AutoCloseable {
     private final Process process;
     private final int port;
     private final String executable;
+    private final String password;
 
-    private EmbeddedRedis(Process process, int port, String executable) {
+    private EmbeddedRedis(Process process, int port, String executable, String password) {
+        this.password = password;
         this.process = process;
         this.port = port;
         this.executable = executable;
@@ -44,17 +46,30 @@ public final class EmbeddedRedis implements AutoCloseable {
         try {
             Files.createDirectories(dataDir);
             Path absolute = dataDir.toAbsolutePath();
+            // health data on disk: the directory is the owner's only, and so is every file Redis writes (umask 077)
+            Files.setPosixFilePermissions(absolute, PosixFilePermissions.fromString("rwx------"));
+            try (var old = Files.walk(absolute)) { // files an earlier version left readable
+                for (Path f : old.filter(Files::isRegularFile).toList()) {
+                    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+                }
+            }
             stopLeftover(absolute.resolve("redis.pid"));
             String exe = pathFirst ? findExecutable() : bundledExecutable();
             int port = freePort();
-            List<String> cmd = new ArrayList<>(List.of(exe, "--port", String.valueOf(port), "--bind", "127.0.0.1",
+            String password = password(absolute);
+            // the password goes in a private config file, not on the command line (which other users can list)
+            Path conf = absolute.resolve("redis.conf");
+            Files.writeString(conf, "requirepass " + password + "\n");
+            Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw-------"));
+            List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "umask 077 && exec \"$0\" \"$@\"", exe, conf.toString(),
+                    "--port", String.valueOf(port), "--bind", "127.0.0.1",
                     "--dir", absolute.toString(), "--pidfile", absolute.resolve("redis.pid").toString(),
                     "--daemonize", "no", "--save", "", "--protected-mode", "yes",
                     "--appendonly", persistent ? "yes" : "no", "--appendfsync", "everysec",
                     "--logfile", absolute.resolve("redis.log").toString()));
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            EmbeddedRedis redis = new EmbeddedRedis(p, port, exe);
+            EmbeddedRedis redis = new EmbeddedRedis(p, port, exe, password);
             redis.awaitReady();
             LOG.info(() -> "embedded Redis (" + exe + ") on 127.0.0.1:" + port + ", data in " + absolute);
             return redis;
@@ -65,7 +80,20 @@ public final class EmbeddedRedis implements AutoCloseable {
 
     public int port() { return port; }
 
-    public String url() { return "redis://127.0.0.1:" + port; }
+    /** With the password: only this process (and whoever reads the private data directory) can connect. */
+    public String url() { return "redis://:" + password + "@127.0.0.1:" + port; }
+
+    /** The password of this data directory's Redis, made once (random) and kept in it (0600). */
+    private static String password(Path dir) throws IOException {
+        Path file = dir.resolve("redis.password");
+        if (!Files.exists(file)) {
+            byte[] random = new byte[24];
+            new java.security.SecureRandom().nextBytes(random);
+            Files.writeString(file, java.util.HexFormat.of().formatHex(random) + "\n");
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        }
+        return Files.readString(file).strip();
+    }
 
     public String executable() { return executable; }
 
@@ -75,11 +103,18 @@ public final class EmbeddedRedis implements AutoCloseable {
             if (!process.isAlive()) throw new IllegalStateException("redis-server exited at start, see redis.log");
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                s.getOutputStream().write("PING\r\n".getBytes());
-                byte[] buf = new byte[64];
-                int n = s.getInputStream().read(buf);
+                s.getOutputStream().write(("AUTH " + password + "\r\nPING\r\n").getBytes());
+                byte[] buf = new byte[128];
+                StringBuilder answer = new StringBuilder();
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+                s.setSoTimeout(200);
+                while (answer.indexOf("\r\n", answer.indexOf("\r\n") + 2) < 0 && System.nanoTime() < until) {
+                    int n = s.getInputStream().read(buf);
+                    if (n < 0) break;
+                    answer.append(new String(buf, 0, n));
+                }
                 // while loading the AOF Redis answers -LOADING: wait until it says PONG
-                if (n > 0 && new String(buf, 0, n).startsWith("+PONG")) return;
+                if (answer.toString().contains("+PONG")) return;
             } catch (IOException notYet) {
                 // not listening yet
             }
