@@ -217,12 +217,21 @@ public final class Dispatcher implements AutoCloseable {
     private void startHousekeeping() {
         vertx.setPeriodic(30_000, id -> releaseDueAudiences());
         vertx.setPeriodic(60_000, id -> sendDueReminders());
+        vertx.setPeriodic(86_400_000, id -> pseudonymiseOldAppointments());
         refreshMetrics();
         vertx.setPeriodic(15_000, id -> refreshMetrics());
         vertx.setPeriodic(600_000, id -> {
             long cutoff = services.nowMs() / 1000 - 3600;
             services.index().territories().forEach(t -> services.index().territory(t).pruneEndedBefore(cutoff));
         });
+    }
+
+    /** Pseudonymises the appointments older than appointments.pseudonymiseAfterDays (statistics stay as they are). */
+    public void pseudonymiseOldAppointments() {
+        long now = services.nowMs();
+        int days = services.settings().integer("appointments.pseudonymiseAfterDays");
+        services.index().territories().forEach(t -> services.bookings().pseudonymise(t, now, days)
+                .thenAccept(n -> { if (n > 0) LOG.info("pseudonymised " + n + " appointments of " + t); }));
     }
 
     /** Writes down the audience releases that are due (matching already honours them without this). */

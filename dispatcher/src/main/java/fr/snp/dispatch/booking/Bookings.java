@@ -101,6 +101,9 @@ public final class Bookings {
     public record ReadAppointmentCall(@Key String appointment, Set<String> callerTerritories, String callerOrg,
                                       Reach callerReach) {}
 
+    public record PseudonymiseCall(@Key String appointment, @Key String references, String appointmentId,
+                                   long endedBeforeSec, long nowMs) {}
+
     public record RemindCall(@Key String reminders, @Key String outbox, @Key String patientReminders, long nowSec, int batch) {}
 
     private static final LuaScript<HoldCall> HOLD = LuaScript.beside(Bookings.class, "hold.lua", HoldCall.class,
@@ -117,10 +120,12 @@ public final class Bookings {
             FeedbackCall.class, SLOT_PRELUDES);
     private static final LuaScript<ReadAppointmentCall> READ = LuaScript.beside(Bookings.class, "read_appointment.lua",
             ReadAppointmentCall.class, LuaScript.TENANCY_PRELUDE);
+    private static final LuaScript<PseudonymiseCall> PSEUDONYMISE = LuaScript.beside(Bookings.class, "pseudonymise.lua",
+            PseudonymiseCall.class);
     private static final LuaScript<RemindCall> REMIND = LuaScript.beside(Bookings.class, "remind.lua", RemindCall.class);
 
     public static List<LuaScript<?>> scripts() {
-        return List.of(HOLD, RELEASE_HOLD, BOOK, BOOK_SUPERNUMERARY, CANCEL, FEEDBACK, READ, REMIND);
+        return List.of(HOLD, RELEASE_HOLD, BOOK, BOOK_SUPERNUMERARY, CANCEL, FEEDBACK, READ, REMIND, PSEUDONYMISE);
     }
 
     private static String[] with(String[] preludes, String extra) {
@@ -390,6 +395,30 @@ public final class Bookings {
             if (!r.outcome().done) throw new Refused(r.outcome());
             if (r.ok()) metrics.feedback(answer.stored);
             return Appointment.fromRedis(r.appointment());
+        });
+    }
+
+    /**
+     * Pseudonymises the territory's appointments whose slot ended more than {@code afterDays} ago (see
+     * pseudonymise.lua), walking the appointment keys with SCAN (housekeeping, once a day); answers how many changed.
+     */
+    public CompletionStage<Long> pseudonymise(String territory, long nowMs, int afterDays) {
+        long endedBefore = nowMs / 1000 - afterDays * 86_400L;
+        String prefix = Keys.appointment(territory, "");
+        java.util.concurrent.atomic.AtomicLong changed = new java.util.concurrent.atomic.AtomicLong();
+        return scanFrom(io.lettuce.core.ScanCursor.INITIAL, prefix, territory, endedBefore, nowMs, changed).thenApply(v -> changed.get());
+    }
+
+    private CompletionStage<Void> scanFrom(io.lettuce.core.ScanCursor cursor, String prefix, String territory, long endedBefore,
+                                           long nowMs, java.util.concurrent.atomic.AtomicLong changed) {
+        return redis.scan(cursor, io.lettuce.core.ScanArgs.Builder.matches(prefix + "*")
+                .limit(500)).thenCompose(page -> {
+            List<CompletableFuture<Long>> done = page.getKeys().stream().map(key -> PSEUDONYMISE.<Long>run(redis,
+                    ScriptOutputType.INTEGER, new PseudonymiseCall(key, Keys.references(territory), key.substring(prefix.length()),
+                            endedBefore, nowMs)).toCompletableFuture().thenApply(n -> { changed.addAndGet(n); return n; })).toList();
+            return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).thenCompose(v -> page.isFinished()
+                    ? CompletableFuture.completedFuture(null)
+                    : scanFrom(io.lettuce.core.ScanCursor.of(page.getCursor()), prefix, territory, endedBefore, nowMs, changed));
         });
     }
 
