@@ -1,7 +1,11 @@
 package fr.snp.dispatch;
 
 import fr.snp.dispatch.api.HttpVerticle;
+import fr.snp.dispatch.auth.LiveTickets;
+import fr.snp.dispatch.auth.People;
 import fr.snp.dispatch.auth.Principal;
+import fr.snp.dispatch.auth.Roster;
+import fr.snp.dispatch.auth.Sessions;
 import fr.snp.dispatch.auth.TokenStore;
 import fr.snp.dispatch.availability.AvailabilityPlanner;
 import fr.snp.dispatch.booking.Bookings;
@@ -157,7 +161,7 @@ public final class Dispatcher implements AutoCloseable {
                 new LiveFeed(redis), new Outbox(redis), new RedisHealth(redis), metrics,
                 new FeedbackFollowUp(redis, bookings, serverClock, planner, settings.integer("feedback.undoMinutes"),
                         settings.integer("feedback.reminderIntervalMinutes"), settings.integer("feedback.reminderAfterHours")),
-                new PatientMessages(redis), new WaitingList(redis, requests, serverClock));
+                new PatientMessages(redis), new WaitingList(redis, requests, serverClock), people(settings, redis, port));
         metrics.liveConnections(() -> services.live().connections());
 
         IndexSync sync = new IndexSync(client, redis, index, effectors, services.live());
@@ -298,6 +302,15 @@ public final class Dispatcher implements AutoCloseable {
         new SecureRandom().nextBytes(random);
         redis.hsetnx(Keys.SECRETS, "feedbackLinks", Base64.getEncoder().encodeToString(random)).get(10, TimeUnit.SECONDS);
         return Base64.getDecoder().decode(redis.hget(Keys.SECRETS, "feedbackLinks").get(10, TimeUnit.SECONDS));
+    }
+
+    /** People's sign-in: the roster, sessions with the configured timeouts, live tickets, the redirect base. */
+    private static People people(Settings settings, RedisAsyncCommands<String, String> redis, int port) {
+        Roster roster = new Roster(redis);
+        Sessions sessions = new Sessions(redis, roster, settings.integer("oidc.session.idleMinutes") * 60_000L,
+                settings.integer("oidc.session.absoluteHours") * 3_600_000L);
+        String base = settings.isSet("oidc.redirectBase") ? settings.string("oidc.redirectBase") : publicBaseUrl(settings, port);
+        return new People(roster, sessions, new LiveTickets(redis), base.replaceAll("/+$", ""));
     }
 
     private static String publicBaseUrl(Settings settings, int port) {

@@ -27,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  *   java -jar dispatcher.jar token create --role ROLE --name NAME --territory 36[,18] (--org ORG | --effector ID) [--cpts A,B]
  *   java -jar dispatcher.jar token scope ID --territory 36[,18] --org ORG     (tokens made before tenancy)
  *   java -jar dispatcher.jar token list | token revoke ID
+ *   java -jar dispatcher.jar user add --subject RPPS [--issuer URL] --role ROLE --name NAME --territory 36[,18] (--org ORG | --effector ID) [--cpts A,B]
+ *   java -jar dispatcher.jar user list | user remove --subject RPPS [--issuer URL]
  * </pre>
  */
 public final class Main {
@@ -41,6 +43,9 @@ public final class Main {
         Settings settings = Settings.load(config, System.getenv());
         if (!a.isEmpty() && a.get(0).equals("token")) {
             System.exit(token(settings, a.subList(1, a.size())));
+        }
+        if (!a.isEmpty() && a.get(0).equals("user")) {
+            System.exit(user(settings, a.subList(1, a.size())));
         }
         if (a.contains("--help") || a.contains("-h")) {
             System.out.println("usage: java -jar dispatcher.jar [--demo] [--config FILE] | token create|list|revoke ...");
@@ -139,6 +144,78 @@ public final class Main {
             client.shutdown();
             if (embedded != null) embedded.close();
         }
+    }
+
+    /**
+     * user add|list|remove: the roster of people who may sign in (OpenID Connect), each by the issuer of their
+     * identity provider (oidc.issuer unless --issuer) and their subject there (the RPPS with Pro Santé Connect).
+     */
+    private static int user(Settings settings, List<String> a) throws Exception {
+        if (a.isEmpty()) return userUsage();
+        String issuer = option(a, "--issuer") != null ? option(a, "--issuer") : settings.string("oidc.issuer");
+        String subject = option(a, "--subject");
+        if (!a.get(0).equals("list") && (issuer.isBlank() || subject == null || subject.isBlank()
+                || issuer.contains(" ") || subject.contains(" "))) {
+            System.err.println("--subject is required (the person's identifier at the provider, e.g. their RPPS), and "
+                    + "--issuer unless oidc.issuer is set; neither holds a space");
+            return 2;
+        }
+        EmbeddedRedis embedded = settings.isSet("redis.url") ? null
+                : EmbeddedRedis.start(Path.of(settings.string("redis.embedded.dataDir")), true);
+        RedisClient client = RedisClient.create(embedded == null ? settings.string("redis.url") : embedded.url());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            fr.snp.dispatch.auth.Roster roster = new fr.snp.dispatch.auth.Roster(c.async());
+            switch (a.get(0)) {
+                case "add": {
+                    String role = option(a, "--role");
+                    String name = option(a, "--name");
+                    if (role == null || name == null) return userUsage();
+                    Role r;
+                    try { r = Role.ofWireName(role); } catch (IllegalArgumentException e) {
+                        System.err.println("unknown role " + role + "; roles: " + Arrays.toString(Role.values()).toLowerCase());
+                        return 2;
+                    }
+                    Set<String> territories = territories(option(a, "--territory"));
+                    if (territories == null) return 2;
+                    String org = r == Role.EFFECTOR ? option(a, "--effector") : option(a, "--org");
+                    String problem = orgProblem(r, org, territories);
+                    if (problem != null) {
+                        System.err.println(problem);
+                        return 2;
+                    }
+                    String cpts = option(a, "--cpts");
+                    Set<String> memberships = new java.util.HashSet<>(cpts == null ? Set.of() : Set.of(cpts.split(",")));
+                    if (r == Role.COORDINATOR) memberships.add(org);
+                    Principal p = roster.add(issuer, subject, new Principal(null, r, name, territories, org, memberships))
+                            .toCompletableFuture().get(10, TimeUnit.SECONDS);
+                    System.out.println("person " + p.id() + " may sign in as " + p.role().wireName() + " \"" + p.name()
+                            + "\" of " + p.org() + ", territories " + p.territoryList());
+                    return 0;
+                }
+                case "list": {
+                    roster.list().toCompletableFuture().get(10, TimeUnit.SECONDS).values()
+                            .forEach(json -> System.out.println(new JsonObject(json).encode()));
+                    return 0;
+                }
+                case "remove": {
+                    boolean removed = roster.remove(issuer, subject).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                    // sessions read the roster at each request: theirs stop within seconds
+                    System.out.println(removed ? "removed; their sessions stop working within 5 seconds" : "no such person");
+                    return removed ? 0 : 1;
+                }
+                default:
+                    return userUsage();
+            }
+        } finally {
+            client.shutdown();
+            if (embedded != null) embedded.close();
+        }
+    }
+
+    private static int userUsage() {
+        System.err.println("usage: user add --subject ID [--issuer URL] --role ROLE --name NAME --territory 36[,18] "
+                + "(--org ORG | --effector ID) [--cpts A,B] | user list | user remove --subject ID [--issuer URL]");
+        return 2;
     }
 
     /** --territory 36[,18]: département codes, at least one; null (with a message) when missing or wrong. */

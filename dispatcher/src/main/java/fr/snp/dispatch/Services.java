@@ -1,5 +1,6 @@
 package fr.snp.dispatch;
 
+import fr.snp.dispatch.auth.People;
 import fr.snp.dispatch.auth.TokenStore;
 import fr.snp.dispatch.availability.AvailabilityPlanner;
 import fr.snp.dispatch.booking.Bookings;
@@ -29,7 +30,8 @@ public record Services(Settings settings, ServerClock clock, SlotIndex index, Bo
                        Requests requests, DoctorRequests doctorRequests, EffectorStore effectors, TokenStore tokens,
                        CommuneDirectory communes, AvailabilityPlanner planner, StatsReader stats,
                        SignedLinks feedbackLinks, LiveFeed live, Outbox outbox, RedisHealth health, Metrics metrics,
-                       FeedbackFollowUp followUp, PatientMessages patientMessages, WaitingList waiting) {
+                       FeedbackFollowUp followUp, PatientMessages patientMessages, WaitingList waiting,
+                       People people) {
 
     public long nowMs() { return clock.nowMs(); }
 }

@@ -43,6 +43,9 @@ public final class TokenStore {
     /** Demo mode only: fixed, well-known tokens, kept in memory and never written to Redis. */
     public void enableDemoTokens(Map<String, Principal> tokens) { this.demoTokens = Map.copyOf(tokens); }
 
+    /** Whether the demo tokens work (demo mode): the pages then keep their token field, the live feed ?access_token=. */
+    public boolean demo() { return !demoTokens.isEmpty(); }
+
     /** The principal of a token, or null. */
     public CompletionStage<Principal> lookup(String token) {
         Principal demo = demoTokens.get(token);
