@@ -96,11 +96,10 @@ class SignInTest {
             // page scripts cannot read it
             assertThat((String) d.executeScript("return document.cookie")).doesNotContain(cookie.getValue());
             // Redis keeps a hash of the id, with the idle timeout (30 min), never the id itself
-            List<String> keys = server.redis.keys("snp:session:*");
-            assertThat(keys).hasSize(1);
-            assertThat(keys.get(0)).doesNotContain(cookie.getValue());
-            assertThat(server.redis.get(keys.get(0))).doesNotContain(cookie.getValue());
-            assertThat(server.redis.pttl(keys.get(0))).isBetween(29 * 60_000L, 30 * 60_000L);
+            String key = "snp:session:" + sha256Hex(cookie.getValue());
+            assertThat(server.redis.keys("snp:session:*")).contains(key).noneMatch(k -> k.contains(cookie.getValue()));
+            assertThat(server.redis.get(key)).doesNotContain(cookie.getValue());
+            assertThat(server.redis.pttl(key)).isBetween(29 * 60_000L, 30 * 60_000L);
 
             // the cookie is a credential for the API, with the roster's role and territory
             Map<String, String> withCookie = Map.of("Cookie", "snp_session=" + cookie.getValue());
@@ -118,7 +117,7 @@ class SignInTest {
             wait.until(x -> x.findElement(By.tagName("main")).getText().contains("Vous êtes déconnecté(e)."));
             Browser.check(d, "signed out page");
             assertThat(d.manage().getCookieNamed("snp_session")).isNull();
-            assertThat(server.redis.keys("snp:session:*")).isEmpty();
+            assertThat(server.redis.exists(key)).isZero();
             Api.Response after = server.api.send("GET", "/api/v1/me", null, null, withCookie);
             assertThat(after.status()).isEqualTo(401);
             assertThat(after.code()).isEqualTo("SESSION_ENDED");
@@ -128,9 +127,67 @@ class SignInTest {
     }
 
     @Test
+    void aCoordinatorSignsInToTheCoordinatorPage() throws Exception {
+        String rpps = "810000000025";
+        server.dispatcher.services().people().roster().add(issuer, rpps, new Principal(null, Role.COORDINATOR,
+                "Coordination CPTS Test", Set.of("36"), "CPTS-TEST", Set.of("CPTS-TEST"))).toCompletableFuture().get();
+        ChromeDriver d = Browser.open(1280, 900);
+        try {
+            d.get(base + "/coordinator");
+            WebDriverWait wait = new WebDriverWait(d, Duration.ofSeconds(15));
+            wait.until(x -> !x.findElements(By.cssSelector("a.signin")).isEmpty());
+            assertThat(d.findElement(By.id("token")).isDisplayed()).isFalse();
+            Browser.check(d, "coordinator: signed out");
+            nextPerson(rpps);
+            d.findElement(By.cssSelector("a.signin")).click();
+            wait.until(x -> x.getCurrentUrl().equals(base + "/coordinator")
+                    && x.findElement(By.id("account")).getText().contains("Connecté(e) : Coordination CPTS Test"));
+            // the page loads what the session may see: the CPTS of the roster entry
+            wait.until(x -> x.findElement(By.id("who")).getText().contains("Coordination CPTS Test"));
+            Browser.check(d, "coordinator: signed in");
+        } finally {
+            d.quit();
+        }
+    }
+
+    @Test
+    void aSessionEndsWhenThePersonLeavesTheRosterOrItsAbsoluteEndPasses() throws Exception {
+        var people = server.dispatcher.services().people();
+        String rpps = "810000000033";
+        people.roster().add(issuer, rpps, new Principal(null, Role.OSNP, "OSNP Test", Set.of("36"), "SAS-36", Set.of()))
+                .toCompletableFuture().get();
+        String id = people.sessions().open(issuer, rpps).toCompletableFuture().get();
+        Map<String, String> cookie = Map.of("Cookie", "snp_session=" + id);
+        assertThat(server.api.send("GET", "/api/v1/me", null, null, cookie).json().getString("role")).isEqualTo("osnp");
+        // a bearer header is judged alone: a wrong token with a good cookie is refused
+        assertThat(server.api.send("GET", "/api/v1/me", "not-a-token", null, cookie).code()).isEqualTo("UNAUTHENTICATED");
+        people.roster().remove(issuer, rpps).toCompletableFuture().get();
+        Api.Response removed = server.api.send("GET", "/api/v1/me", null, null, cookie);
+        assertThat(removed.status()).isEqualTo(401);
+        assertThat(removed.code()).isEqualTo("SESSION_ENDED");
+
+        people.roster().add(issuer, rpps, new Principal(null, Role.OSNP, "OSNP Test", Set.of("36"), "SAS-36", Set.of()))
+                .toCompletableFuture().get();
+        String key = "snp:session:" + sha256Hex(id);
+        assertThat(server.api.send("GET", "/api/v1/me", null, null, cookie).status()).isEqualTo(200);
+        // twelve hours later (the stored absolute end moved back): ended, and forgotten
+        io.vertx.core.json.JsonObject stored = new io.vertx.core.json.JsonObject(server.redis.get(key));
+        server.redis.set(key, stored.put("endsAt", System.currentTimeMillis() - 1).encode());
+        assertThat(server.api.send("GET", "/api/v1/me", null, null, cookie).code()).isEqualTo("SESSION_ENDED");
+        assertThat(server.redis.exists(key)).isZero();
+        people.roster().remove(issuer, rpps).toCompletableFuture().get();
+    }
+
+    static String sha256Hex(String s) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    @Test
     void aPersonNotOnTheRosterIsRefusedInFrench() throws Exception {
         ChromeDriver d = Browser.open(1280, 900);
         try {
+            int sessions = server.redis.keys("snp:session:*").size();
             nextPerson("899999999993");
             d.get(base + "/login?to=/console");
             new WebDriverWait(d, Duration.ofSeconds(15)).until(x -> x.getCurrentUrl().startsWith(base + "/login/callback"));
@@ -138,7 +195,7 @@ class SignInTest {
             assertThat(text).contains("vous n'êtes pas inscrit(e) sur ce service");
             Browser.check(d, "sign-in refused: not on the roster");
             assertThat(d.manage().getCookieNamed("snp_session")).isNull();
-            assertThat(server.redis.keys("snp:session:*")).isEmpty();
+            assertThat(server.redis.keys("snp:session:*")).hasSize(sessions);
         } finally {
             d.quit();
         }
