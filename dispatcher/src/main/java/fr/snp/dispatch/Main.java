@@ -48,7 +48,7 @@ public final class Main {
             System.exit(user(settings, a.subList(1, a.size())));
         }
         if (a.contains("--help") || a.contains("-h")) {
-            System.out.println("usage: java -jar dispatcher.jar [--demo] [--config FILE] | token create|list|revoke ...");
+            System.out.println("usage: java -jar dispatcher.jar [--demo] [--config FILE] | token create|list|revoke ... | user add|list|remove ...");
             return;
         }
         boolean demo = !settings.isSet("redis.url") || a.contains("--demo");
