@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  *   java -jar dispatcher.jar                 serve; without REDIS_URL: embedded Redis + demo territory + demo tokens
  *   java -jar dispatcher.jar --demo          serve on REDIS_URL and load the demo territory too
  *   java -jar dispatcher.jar --config FILE   use FILE instead of the bundled config/dispatcher.properties
- *   java -jar dispatcher.jar token create --role ROLE --name NAME --territory 36[,18] (--org ORG | --effector ID) [--cpts A,B]
+ *   java -jar dispatcher.jar token create --role ROLE --name NAME --territory 36[,18] (--org ORG | --effector ID) [--cpts A,B] [--days 90]
  *   java -jar dispatcher.jar token scope ID --territory 36[,18] --org ORG     (tokens made before tenancy)
  *   java -jar dispatcher.jar token list | token revoke ID
  *   java -jar dispatcher.jar user add --subject RPPS [--issuer URL] --role ROLE --name NAME --territory 36[,18] (--org ORG | --effector ID) [--cpts A,B]
@@ -100,12 +100,19 @@ public final class Main {
                     String cpts = option(a, "--cpts");
                     Set<String> memberships = new java.util.HashSet<>(cpts == null ? Set.of() : Set.of(cpts.split(",")));
                     if (r == Role.COORDINATOR) memberships.add(org);
+                    String daysOption = option(a, "--days") != null ? option(a, "--days") : settings.string("tokens.defaultDays");
+                    int days;
+                    try { days = Integer.parseInt(daysOption); } catch (NumberFormatException e) { days = 0; }
+                    if (days < 1 || days > 3650) {
+                        System.err.println("--days is the number of days the token works, 1 to 3650 (default tokens.defaultDays)");
+                        return 2;
+                    }
                     Map.Entry<String, Principal> created = tokens.create(new Principal(null, r, name, territories, org,
-                            memberships)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                            memberships), java.time.Duration.ofDays(days)).toCompletableFuture().get(10, TimeUnit.SECONDS);
                     System.out.println(created.getKey());
                     Principal p = created.getValue();
                     System.err.println("token " + p.id() + " for " + p.role().wireName() + " \"" + p.name() + "\" of " + p.org()
-                            + ", territories " + p.territoryList() + " — shown once, only its hash is stored");
+                            + ", territories " + p.territoryList() + ", valid " + days + " days — shown once, only its hash is stored");
                     return 0;
                 }
                 case "scope": {
@@ -123,14 +130,14 @@ public final class Main {
                     return n > 0 ? 0 : 1;
                 }
                 case "list": {
-                    tokens.list().toCompletableFuture().get(10, TimeUnit.SECONDS).values()
-                            .forEach(json -> System.out.println(new JsonObject(json).encode()));
+                    tokens.describe().toCompletableFuture().get(10, TimeUnit.SECONDS)
+                            .forEach(j -> System.out.println(j.encode()));
                     return 0;
                 }
                 case "revoke": {
-                    // an empty or short prefix would match every token
-                    if (a.size() < 2 || a.get(1).length() < 16) {
-                        System.err.println("token revoke takes the 16-character token id that token list shows");
+                    // the exact id only: a prefix (or a typo) revokes nothing
+                    if (a.size() != 2 || !a.get(1).matches("[0-9a-f]{16}")) {
+                        System.err.println("token revoke takes the exact 16-character token id that token list shows");
                         return 2;
                     }
                     long n = tokens.revoke(a.get(1)).toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -258,7 +265,7 @@ public final class Main {
     }
 
     private static int usage() {
-        System.err.println("usage: token create --role ROLE --name NAME --territory 36[,18] (--org ORG | --effector ID) [--cpts A,B]"
+        System.err.println("usage: token create --role ROLE --name NAME --territory 36[,18] (--org ORG | --effector ID) [--cpts A,B] [--days N]"
                 + " | token scope ID --territory 36[,18] --org ORG | token list | token revoke ID");
         return 2;
     }

@@ -11,6 +11,8 @@ public final class Keys {
     public static final String TERRITORIES = "snp:territories";
     /** Hash sha256(token) -> JSON principal. Tokens themselves are never stored. */
     public static final String TOKENS = "snp:tokens";
+    /** Hash sha256(token) -> when it was last used (epoch ms), written at most once a minute per instance. */
+    public static final String TOKENS_USED = "snp:tokens:used";
 
     private static String t(String territory) { return "snp:{" + territory + "}:"; }
 
