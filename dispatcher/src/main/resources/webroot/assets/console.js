@@ -1,5 +1,6 @@
 // Console du régulateur / OSNP : demande, créneaux classés, carte, mises à jour en direct, option et réservation
-// au clavier (P, R), issues de la demande. Le jeton vient de ?token= ou du champ en haut de page.
+// au clavier (P, R), issues de la demande. On appelle l'API avec la session (assets/session.js), ou en démonstration
+// avec le jeton de ?token= ou du champ en haut de page.
 // the territory shown: ?territory=, else the first one the token serves (GET /api/v1/me), set before anything loads
 let TERRITORY = new URLSearchParams(location.search).get('territory') || '36';
 const $ = (id) => document.getElementById(id);
@@ -24,7 +25,7 @@ const time = (iso) => new Date(iso).toLocaleString('fr-FR', { weekday: 'short', 
 const clock = (iso) => new Date(iso).toLocaleTimeString('fr-FR', { timeZone: 'Europe/Paris' });
 
 async function api(method, path, body, headers = {}) {
-  const r = await fetch(path, { method, cache: 'no-store', headers: { Authorization: 'Bearer ' + $('token').value,
+  const r = await fetch(path, { method, cache: 'no-store', headers: { ...SIGNIN.headers(),
     ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers }, body: body ? JSON.stringify(body) : undefined });
   const json = await r.json().catch(() => ({}));
   if (!r.ok) throw json.code ? json : { code: 'HTTP_' + r.status };
@@ -373,11 +374,28 @@ $('outcome-form').addEventListener('submit', (e) => {
 $('outcome-cancel').addEventListener('click', () => { $('outcome-form').reset(); $('outcome-form').hidden = true; });
 
 // --- en direct : un créneau pris ailleurs disparaît aussitôt ------------------------------------------------------------
-function connect() {
-  if (!$('token').value) return;
-  const source = new EventSource(`/api/v1/live?territory=${TERRITORY}&access_token=${encodeURIComponent($('token').value)}`);
-  source.addEventListener('ready', () => { $('live').textContent = 'En direct'; });
+// EventSource sends no header: a one-time ticket (60 s) opens the feed, so that no credential is ever in an address.
+// A used ticket cannot reopen it: on an error the page asks for a new one and resumes after the last event it had.
+let live = { source: null, lastId: null, retry: null };
+async function connect() {
+  if (!SIGNIN.usable()) return;
+  if (live.source) live.source.close();
+  clearTimeout(live.retry);
+  let ticket;
+  try {
+    ({ ticket } = await api('POST', `/api/v1/live/ticket?territory=${TERRITORY}`));
+  } catch (err) {
+    $('live').textContent = 'Reconnexion…';
+    if (err.code !== 'SESSION_ENDED' && err.code !== 'UNAUTHENTICATED') live.retry = setTimeout(connect, 5000);
+    else say(messageOf(err));
+    return;
+  }
+  const resume = live.lastId ? `&lastEventId=${encodeURIComponent(live.lastId)}` : '';
+  const source = new EventSource(`/api/v1/live?territory=${TERRITORY}&ticket=${encodeURIComponent(ticket)}${resume}`);
+  live.source = source;
+  source.addEventListener('ready', (e) => { $('live').textContent = 'En direct'; live.lastId = e.lastEventId || live.lastId; });
   source.addEventListener('slot', (e) => {
+    live.lastId = e.lastEventId || live.lastId;
     const ev = JSON.parse(e.data);
     const shown = state.candidates.find(c => c.slotId === ev.slotId);
     if (shown && (ev.status === 'held' || ev.status === 'booked' || ev.status === 'cancelled') && !state.mine.has(ev.slotId)) {
@@ -389,7 +407,11 @@ function connect() {
     }
   });
   source.addEventListener('waiting', (e) => offer(JSON.parse(e.data)));
-  source.onerror = () => { $('live').textContent = 'Reconnexion…'; };
+  source.onerror = () => {
+    $('live').textContent = 'Reconnexion…';
+    source.close();
+    live.retry = setTimeout(connect, 2000);
+  };
 }
 
 // --- prévenir le patient -------------------------------------------------------------------------------------------
@@ -527,10 +549,9 @@ function drawMap() {
 }
 
 async function territoryOfToken() {
-  if (new URLSearchParams(location.search).get('territory') || !$('token').value) return;
+  if (new URLSearchParams(location.search).get('territory') || !SIGNIN.usable()) return;
   try { TERRITORY = (await api('GET', '/api/v1/me')).territories[0] || TERRITORY; } catch (err) { /* keep the default */ }
 }
 
-$('token').value = new URLSearchParams(location.search).get('token') || '';
-$('token').addEventListener('change', async () => { await territoryOfToken(); connect(); loadMap(); loadWaiting(); });
-territoryOfToken().then(() => { connect(); loadMap(); loadWaiting(); loadExtra(); });
+$('token').addEventListener('change', async () => { live.lastId = null; await territoryOfToken(); connect(); loadMap(); loadWaiting(); });
+SIGNIN.ready.then(territoryOfToken).then(() => { connect(); loadMap(); loadWaiting(); loadExtra(); });

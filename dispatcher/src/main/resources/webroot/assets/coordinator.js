@@ -1,7 +1,8 @@
 // Vue du coordinateur CPTS : période et CPTS choisies, chiffres clés (avec n/N), rendez-vous sans retour (relancer,
 // clore), demandes de médecin traitant, évolution par semaine, demandes par origine, créneaux par effecteur. Chaque
 // tableau se télécharge en CSV (séparateur « ; », UTF-8 avec BOM : Excel en français l'ouvre tel quel).
-// Le jeton vient de ?token= ou du champ en haut de page.
+// On appelle l'API avec la session (assets/session.js), ou en démonstration avec le jeton de ?token= ou du champ en
+// haut de page.
 // the territory shown: ?territory=, else the first one the token serves (GET /api/v1/me), set before anything loads
 let TERRITORY = new URLSearchParams(location.search).get('territory') || '36';
 const $ = (id) => document.getElementById(id);
@@ -26,7 +27,7 @@ const messageOf = (e) => MESSAGES[e.code] || 'La demande n\'a pas abouti. Réess
 const say = (id, text, ok) => { const n = $(id); n.textContent = text; n.className = 'notice ' + (ok ? 'ok' : 'err'); };
 
 async function api(method, path, body) {
-  const r = await fetch(path, { method, cache: 'no-store', headers: { Authorization: 'Bearer ' + $('token').value,
+  const r = await fetch(path, { method, cache: 'no-store', headers: { ...SIGNIN.headers(),
     ...(body ? { 'Content-Type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
   const json = await r.json().catch(() => ({}));
   if (!r.ok) throw json.code ? json : { code: 'HTTP_' + r.status };
@@ -282,7 +283,7 @@ async function show() {
 }
 
 async function load() {
-  if (!$('token').value) return;
+  if (!SIGNIN.usable()) return;
   try { await who(); } catch (err) { say('choice-error', messageOf(err), false); return; }
   await show();
   if (!$('s-awaiting').hidden) {
@@ -300,7 +301,6 @@ $('period').addEventListener('change', () => {
 });
 $('cpts').addEventListener('change', show);
 $('choice').addEventListener('submit', (e) => { e.preventDefault(); show(); });
-$('token').value = new URLSearchParams(location.search).get('token') || '';
 $('token').addEventListener('change', load);
-load();
+SIGNIN.ready.then(load);
 setInterval(() => { if (!document.querySelector('[aria-invalid="true"]')) load(); }, 60000);

@@ -1,7 +1,11 @@
 package fr.snp.dispatch;
 
 import fr.snp.dispatch.api.HttpVerticle;
+import fr.snp.dispatch.auth.LiveTickets;
+import fr.snp.dispatch.auth.People;
 import fr.snp.dispatch.auth.Principal;
+import fr.snp.dispatch.auth.Roster;
+import fr.snp.dispatch.auth.Sessions;
 import fr.snp.dispatch.auth.TokenStore;
 import fr.snp.dispatch.availability.AvailabilityPlanner;
 import fr.snp.dispatch.booking.Bookings;
@@ -170,7 +174,8 @@ public final class Dispatcher implements AutoCloseable {
                         java.util.Arrays.stream(settings.string("webhooks.allowedHosts").split(","))
                                 .map(h -> h.strip().toLowerCase(java.util.Locale.ROOT)).filter(h -> !h.isEmpty())
                                 .collect(java.util.stream.Collectors.toSet())),
-                new fr.snp.dispatch.audit.AuditTrail(redis, settings.integer("audit.retentionDays"), serverClock::nowMs));
+                new fr.snp.dispatch.audit.AuditTrail(redis, settings.integer("audit.retentionDays"), serverClock::nowMs),
+                people(settings, redis, port));
         metrics.liveConnections(() -> services.live().connections());
 
         IndexSync sync = new IndexSync(client, redis, index, effectors, services.live());
@@ -313,6 +318,15 @@ public final class Dispatcher implements AutoCloseable {
         };
         return new PatientMessenger(services.patientMessages(), appointments, new PatientTexts(services.planner().zone()),
                 links.patientLinks()::urlUntil, senders, settings.integer("messages.maxAttempts"), services::nowMs);
+    }
+
+    /** People's sign-in: the roster, sessions with the configured timeouts, live tickets, the redirect base. */
+    private static People people(Settings settings, RedisAsyncCommands<String, String> redis, int port) {
+        Roster roster = new Roster(redis);
+        Sessions sessions = new Sessions(redis, roster, settings.integer("oidc.session.idleMinutes") * 60_000L,
+                settings.integer("oidc.session.absoluteHours") * 3_600_000L);
+        String base = settings.isSet("oidc.redirectBase") ? settings.string("oidc.redirectBase") : publicBaseUrl(settings, port);
+        return new People(roster, sessions, new LiveTickets(redis), base.replaceAll("/+$", ""));
     }
 
     private static String publicBaseUrl(Settings settings, int port) {

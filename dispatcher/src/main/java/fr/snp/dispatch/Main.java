@@ -24,9 +24,11 @@ import java.util.concurrent.TimeUnit;
  *   java -jar dispatcher.jar                 serve; without REDIS_URL: embedded Redis + demo territory + demo tokens
  *   java -jar dispatcher.jar --demo          serve on REDIS_URL and load the demo territory too
  *   java -jar dispatcher.jar --config FILE   use FILE instead of the bundled config/dispatcher.properties
- *   java -jar dispatcher.jar token create --role ROLE --name NAME --territory 36[,18] (--org ORG | --effector ID) [--cpts A,B]
+ *   java -jar dispatcher.jar token create --role ROLE --name NAME --territory 36[,18] (--org ORG | --effector ID) [--cpts A,B] [--days 90]
  *   java -jar dispatcher.jar token scope ID --territory 36[,18] --org ORG     (tokens made before tenancy)
  *   java -jar dispatcher.jar token list | token revoke ID
+ *   java -jar dispatcher.jar user add --subject RPPS [--issuer URL] --role ROLE --name NAME --territory 36[,18] (--org ORG | --effector ID) [--cpts A,B]
+ *   java -jar dispatcher.jar user list | user remove --subject RPPS [--issuer URL]
  * </pre>
  */
 public final class Main {
@@ -47,8 +49,11 @@ public final class Main {
             System.out.println(fr.snp.dispatch.notifications.LinkKeys.fresh(a.size() > 1 ? a.get(1) : "k" + (System.currentTimeMillis() / 1000)));
             return;
         }
+        if (!a.isEmpty() && a.get(0).equals("user")) {
+            System.exit(user(settings, a.subList(1, a.size())));
+        }
         if (a.contains("--help") || a.contains("-h")) {
-            System.out.println("usage: java -jar dispatcher.jar [--demo] [--config FILE] | token create|list|revoke ...");
+            System.out.println("usage: java -jar dispatcher.jar [--demo] [--config FILE] | token create|list|revoke ... | user add|list|remove ...");
             return;
         }
         boolean demo = !settings.isSet("redis.url") || a.contains("--demo");
@@ -100,12 +105,19 @@ public final class Main {
                     String cpts = option(a, "--cpts");
                     Set<String> memberships = new java.util.HashSet<>(cpts == null ? Set.of() : Set.of(cpts.split(",")));
                     if (r == Role.COORDINATOR) memberships.add(org);
+                    String daysOption = option(a, "--days") != null ? option(a, "--days") : settings.string("tokens.defaultDays");
+                    int days;
+                    try { days = Integer.parseInt(daysOption); } catch (NumberFormatException e) { days = 0; }
+                    if (days < 1 || days > 3650) {
+                        System.err.println("--days is the number of days the token works, 1 to 3650 (default tokens.defaultDays)");
+                        return 2;
+                    }
                     Map.Entry<String, Principal> created = tokens.create(new Principal(null, r, name, territories, org,
-                            memberships)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                            memberships), java.time.Duration.ofDays(days)).toCompletableFuture().get(10, TimeUnit.SECONDS);
                     System.out.println(created.getKey());
                     Principal p = created.getValue();
                     System.err.println("token " + p.id() + " for " + p.role().wireName() + " \"" + p.name() + "\" of " + p.org()
-                            + ", territories " + p.territoryList() + " — shown once, only its hash is stored");
+                            + ", territories " + p.territoryList() + ", valid " + days + " days — shown once, only its hash is stored");
                     return 0;
                 }
                 case "scope": {
@@ -123,14 +135,14 @@ public final class Main {
                     return n > 0 ? 0 : 1;
                 }
                 case "list": {
-                    tokens.list().toCompletableFuture().get(10, TimeUnit.SECONDS).values()
-                            .forEach(json -> System.out.println(new JsonObject(json).encode()));
+                    tokens.describe().toCompletableFuture().get(10, TimeUnit.SECONDS)
+                            .forEach(j -> System.out.println(j.encode()));
                     return 0;
                 }
                 case "revoke": {
-                    // an empty or short prefix would match every token
-                    if (a.size() < 2 || a.get(1).length() < 16) {
-                        System.err.println("token revoke takes the 16-character token id that token list shows");
+                    // the exact id only: a prefix (or a typo) revokes nothing
+                    if (a.size() != 2 || !a.get(1).matches("[0-9a-f]{16}")) {
+                        System.err.println("token revoke takes the exact 16-character token id that token list shows");
                         return 2;
                     }
                     long n = tokens.revoke(a.get(1)).toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -144,6 +156,78 @@ public final class Main {
             client.shutdown();
             if (embedded != null) embedded.close();
         }
+    }
+
+    /**
+     * user add|list|remove: the roster of people who may sign in (OpenID Connect), each by the issuer of their
+     * identity provider (oidc.issuer unless --issuer) and their subject there (the RPPS with Pro Santé Connect).
+     */
+    private static int user(Settings settings, List<String> a) throws Exception {
+        if (a.isEmpty()) return userUsage();
+        String issuer = option(a, "--issuer") != null ? option(a, "--issuer") : settings.string("oidc.issuer");
+        String subject = option(a, "--subject");
+        if (!a.get(0).equals("list") && (issuer.isBlank() || subject == null || subject.isBlank()
+                || issuer.contains(" ") || subject.contains(" "))) {
+            System.err.println("--subject is required (the person's identifier at the provider, e.g. their RPPS), and "
+                    + "--issuer unless oidc.issuer is set; neither holds a space");
+            return 2;
+        }
+        EmbeddedRedis embedded = settings.isSet("redis.url") ? null
+                : EmbeddedRedis.start(Path.of(settings.string("redis.embedded.dataDir")), true);
+        RedisClient client = RedisClient.create(embedded == null ? settings.string("redis.url") : embedded.url());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            fr.snp.dispatch.auth.Roster roster = new fr.snp.dispatch.auth.Roster(c.async());
+            switch (a.get(0)) {
+                case "add": {
+                    String role = option(a, "--role");
+                    String name = option(a, "--name");
+                    if (role == null || name == null) return userUsage();
+                    Role r;
+                    try { r = Role.ofWireName(role); } catch (IllegalArgumentException e) {
+                        System.err.println("unknown role " + role + "; roles: " + Arrays.toString(Role.values()).toLowerCase());
+                        return 2;
+                    }
+                    Set<String> territories = territories(option(a, "--territory"));
+                    if (territories == null) return 2;
+                    String org = r == Role.EFFECTOR ? option(a, "--effector") : option(a, "--org");
+                    String problem = orgProblem(r, org, territories);
+                    if (problem != null) {
+                        System.err.println(problem);
+                        return 2;
+                    }
+                    String cpts = option(a, "--cpts");
+                    Set<String> memberships = new java.util.HashSet<>(cpts == null ? Set.of() : Set.of(cpts.split(",")));
+                    if (r == Role.COORDINATOR) memberships.add(org);
+                    Principal p = roster.add(issuer, subject, new Principal(null, r, name, territories, org, memberships))
+                            .toCompletableFuture().get(10, TimeUnit.SECONDS);
+                    System.out.println("person " + p.id() + " may sign in as " + p.role().wireName() + " \"" + p.name()
+                            + "\" of " + p.org() + ", territories " + p.territoryList());
+                    return 0;
+                }
+                case "list": {
+                    roster.list().toCompletableFuture().get(10, TimeUnit.SECONDS).values()
+                            .forEach(json -> System.out.println(new JsonObject(json).encode()));
+                    return 0;
+                }
+                case "remove": {
+                    boolean removed = roster.remove(issuer, subject).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                    // sessions read the roster at each request: theirs stop within seconds
+                    System.out.println(removed ? "removed; their sessions stop working within 5 seconds" : "no such person");
+                    return removed ? 0 : 1;
+                }
+                default:
+                    return userUsage();
+            }
+        } finally {
+            client.shutdown();
+            if (embedded != null) embedded.close();
+        }
+    }
+
+    private static int userUsage() {
+        System.err.println("usage: user add --subject ID [--issuer URL] --role ROLE --name NAME --territory 36[,18] "
+                + "(--org ORG | --effector ID) [--cpts A,B] | user list | user remove --subject ID [--issuer URL]");
+        return 2;
     }
 
     /** --territory 36[,18]: département codes, at least one; null (with a message) when missing or wrong. */
@@ -186,7 +270,7 @@ public final class Main {
     }
 
     private static int usage() {
-        System.err.println("usage: token create --role ROLE --name NAME --territory 36[,18] (--org ORG | --effector ID) [--cpts A,B]"
+        System.err.println("usage: token create --role ROLE --name NAME --territory 36[,18] (--org ORG | --effector ID) [--cpts A,B] [--days N]"
                 + " | token scope ID --territory 36[,18] --org ORG | token list | token revoke ID");
         return 2;
     }

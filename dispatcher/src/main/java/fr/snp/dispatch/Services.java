@@ -1,5 +1,6 @@
 package fr.snp.dispatch;
 
+import fr.snp.dispatch.auth.People;
 import fr.snp.dispatch.auth.TokenStore;
 import fr.snp.dispatch.availability.AvailabilityPlanner;
 import fr.snp.dispatch.booking.Bookings;
@@ -32,7 +33,7 @@ public record Services(Settings settings, ServerClock clock, SlotIndex index, Bo
                        CommuneDirectory communes, AvailabilityPlanner planner, StatsReader stats,
                        SignedLinks feedbackLinks, LiveFeed live, Outbox outbox, RedisHealth health, Metrics metrics,
                        FeedbackFollowUp followUp, PatientMessages patientMessages, WaitingList waiting,
-                       WebhookPolicy webhooks, AuditTrail audit) {
+                       WebhookPolicy webhooks, AuditTrail audit, People people) {
 
     public long nowMs() { return clock.nowMs(); }
 }

@@ -24,7 +24,9 @@ public final class SseStream implements AutoCloseable {
     private final InputStream body;
 
     public SseStream(String base, String token, String lastEventId) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/api/v1/live?territory=36&access_token=" + token));
+        // software sends its token in the header (?access_token= is demo mode's only)
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/api/v1/live?territory=36"))
+                .header("Authorization", "Bearer " + token);
         if (lastEventId != null) b.header("Last-Event-ID", lastEventId);
         HttpResponse<InputStream> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).isEqualTo(200);

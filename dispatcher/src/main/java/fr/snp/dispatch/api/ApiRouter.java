@@ -64,7 +64,9 @@ public final class ApiRouter {
     private ApiRouter(Vertx vertx, Services s) {
         this.router = Router.router(vertx);
         this.audit = s.audit();
-        this.auth = new Authenticator(s.tokens());
+        SignInHandlers signIn = new SignInHandlers(s);
+        // people's session cookie is taken only when no Authorization header is sent: software is judged as before
+        this.auth = new Authenticator(s.tokens(), s.people().sessions(), signIn::sessionId, s.people().baseUrl());
         // the widget is embedded in pharmacies' and CPTS' own sites: the API answers any origin (bearer tokens,
         // never cookies, so no credentials mode)
         router.route("/api/*").handler(CorsHandler.create().addOriginWithRegex(".*")
@@ -146,7 +148,16 @@ public final class ApiRouter {
                 .end(servedOnly(s.metrics().scrape(), Authenticator.principal(ctx))), Tenant.SERVED, OPS);
         // every answer code with its status and French sentence, for the pages (no token: no data)
         router.get("/api/v1/codes").handler(ctx -> Http.json(ctx, 200, Codes.all()));
-        router.get("/api/v1/live").handler(new LiveHandler(s, s.live())::handle); // token checked inside (SSE)
+        LiveHandler live = new LiveHandler(s, s.live());
+        router.get("/api/v1/live").handler(live::handle); // ticket (or token) checked inside (SSE)
+        // a one-time ticket for the live feed: EventSource sends no header, and no credential goes in a URL
+        route(HttpMethod.POST, "/api/v1/live/ticket", live::ticket, Tenant.QUERY_TERRITORY, Role.values());
+
+        // people sign in with OpenID Connect (oidc.* settings); GET /api/v1/session tells the pages how
+        router.get("/login").handler(signIn::login);
+        router.get("/login/callback").handler(signIn::callback);
+        router.post("/logout").handler(signIn::logout);
+        router.get("/api/v1/session").handler(signIn::status);
 
         // the web pages (French): widget, regulator console, coordinator view
         router.route("/widget/*").handler(StaticHandler.create("webroot/widget").setCachingEnabled(false));

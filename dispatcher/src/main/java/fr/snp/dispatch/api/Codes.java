@@ -20,6 +20,8 @@ final class Codes {
             new Api("PERIOD_TOO_LONG", 400, "Une période compte au plus 366 jours : rapprochez les dates."),
             new Api("NOT_A_PRIORITY_PATIENT", 400, "La CPTS suit les patients prioritaires : ALD, plus de 70 ans ou CSS."),
             new Api("UNAUTHENTICATED", 401, "Jeton inconnu ou révoqué. Contactez la coordination de la CPTS."),
+            new Api("SESSION_ENDED", 401, "Votre session a pris fin : reconnectez-vous."),
+            new Api("CROSS_ORIGIN_REQUEST", 403, "Cette action doit venir des pages de ce service."),
             new Api("FORBIDDEN", 403, "Ce compte ne permet pas cette action."),
             new Api("ORIGIN_NOT_ALLOWED", 403, "Origine de demande non permise pour ce compte."),
             new Api("REDIS_UNAVAILABLE", 503, "Le service est momentanément indisponible. Réessayez dans un instant."),

@@ -25,7 +25,9 @@ import java.util.Set;
  * booked, cancelled, withdrawn, audience_released) that the caller may see; for the SAS desks also "waiting"
  * notices (a slot now fits a request of the waiting list), which carry no id and are not replayed. Each event's id is its change-stream
  * id: a client reconnecting with Last-Event-ID gets what it missed from Redis, then the live flow, without gaps or
- * repeats. Browsers' EventSource cannot send headers, so the token may come as ?access_token=.
+ * repeats. Browsers' EventSource cannot send headers: a page asks POST /api/v1/live/ticket?territory= first (with its
+ * session or token) and opens the feed with ?ticket=, valid once and for 60 s, so no credential is ever in a URL.
+ * Software sends its bearer header; ?access_token= is left to demo mode (its tokens are public anyway).
  */
 final class LiveHandler {
     private static final Set<Role> ROLES = EnumSet.of(Role.REGULATOR, Role.OSNP, Role.PHARMACIST, Role.EMERGENCY,
@@ -43,16 +45,24 @@ final class LiveHandler {
     void handle(RoutingContext ctx) {
         String territory = Input.territory(ctx.queryParams().get("territory"), "territory");
         String header = ctx.request().getHeader("Authorization");
+        String ticket = ctx.queryParams().get("ticket");
         String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip()
-                : ctx.queryParams().get("access_token");
-        if (token == null || token.isBlank()) {
-            throw new ApiError(401, "UNAUTHENTICATED", "a bearer token (or ?access_token=) is required", null);
+                : s.tokens().demo() ? ctx.queryParams().get("access_token") : null;
+        if ((token == null || token.isBlank()) && ticket == null) {
+            throw new ApiError(401, "UNAUTHENTICATED", "a ticket (POST /api/v1/live/ticket) or a bearer token is required", null);
         }
         String lastId = ctx.request().getHeader("Last-Event-ID");
         if (lastId == null) lastId = ctx.queryParams().get("lastEventId");
         if (lastId != null && !lastId.matches("\\d+-\\d+")) throw Input.invalid("Last-Event-ID", "is not an event id");
         String resumeFrom = lastId;
-        Future.fromCompletionStage(s.tokens().lookup(token), ctx.vertx().getOrCreateContext()).onComplete(ar -> {
+        java.util.concurrent.CompletionStage<Principal> who = token != null && !token.isBlank() ? s.tokens().lookup(token)
+                : s.people().tickets().redeem(ticket).thenApply(t -> {
+                    if (t == null) throw new ApiError(401, "UNAUTHENTICATED", "unknown, expired or already used ticket", "ticket");
+                    // a ticket opens the territory it was asked for, nothing else
+                    if (!t.territory().equals(territory)) throw Input.invalid("ticket", "was issued for another territory");
+                    return t.principal();
+                });
+        Future.fromCompletionStage(who, ctx.vertx().getOrCreateContext()).onComplete(ar -> {
             if (ar.failed()) { Http.fail(ctx, ar.cause()); return; }
             Principal p = ar.result();
             if (p == null) { Http.fail(ctx, new ApiError(401, "UNAUTHENTICATED", "unknown or revoked token", null)); return; }
@@ -65,6 +75,14 @@ final class LiveHandler {
             }
             open(ctx, territory, p, resumeFrom);
         });
+    }
+
+    /** POST /api/v1/live/ticket?territory=36: a one-time ticket (60 s) that opens this territory's feed. */
+    void ticket(RoutingContext ctx) {
+        Principal p = Authenticator.principal(ctx);
+        String territory = Access.territory(p, Input.territory(ctx.queryParams().get("territory"), "territory"), "territory");
+        Http.reply(ctx, s.people().tickets().issue(p, territory).thenApply(t -> new Http.Reply(201, new JsonObject()
+                .put("ticket", t).put("territory", territory).put("expiresInSeconds", fr.snp.dispatch.auth.LiveTickets.TTL_SECONDS))));
     }
 
     private void open(RoutingContext ctx, String territory, Principal p, String resumeFrom) {

@@ -23,17 +23,23 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Bearer tokens. Redis keeps only SHA-256(token) -> principal; the token is shown once, when created. Lookups are
  * cached a few seconds so that a request costs no Redis round trip; a revoked token stops working within that time.
- * Demo tokens exist only in memory and only when the server runs in demo mode.
+ * Demo tokens exist only in memory and only when the server runs in demo mode. A token expires ({@code expiresAt},
+ * 90 days by default; tokens made before expiry existed have none), and when it was last used is kept to the minute
+ * so that unused ones can be found and revoked.
  */
 public final class TokenStore {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final long CACHE_MS = 5_000;
+    private static final long USE_WRITE_MS = 60_000;
+    public static final java.time.Duration DEFAULT_VALIDITY = java.time.Duration.ofDays(90);
 
     private final RedisAsyncCommands<String, String> redis;
     private volatile Map<String, Principal> demoTokens;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    /** When this instance last wrote each token's use: one write a minute at most, whatever the traffic. */
+    private final Map<String, Long> useWritten = new ConcurrentHashMap<>();
 
-    private record Cached(Principal principal, long untilMs) {}
+    private record Cached(Principal principal, long expiresAtMs, long untilMs) {}
 
     public TokenStore(RedisAsyncCommands<String, String> redis) {
         this.redis = redis;
@@ -43,6 +49,9 @@ public final class TokenStore {
     /** Demo mode only: fixed, well-known tokens, kept in memory and never written to Redis. */
     public void enableDemoTokens(Map<String, Principal> tokens) { this.demoTokens = Map.copyOf(tokens); }
 
+    /** Whether the demo tokens work (demo mode): the pages then keep their token field, the live feed ?access_token=. */
+    public boolean demo() { return !demoTokens.isEmpty(); }
+
     /** The principal of a token, or null. */
     public CompletionStage<Principal> lookup(String token) {
         Principal demo = demoTokens.get(token);
@@ -50,34 +59,77 @@ public final class TokenStore {
         String hash = hash(token);
         long now = System.currentTimeMillis();
         Cached c = cache.get(hash);
-        if (c != null && c.untilMs > now) return CompletableFuture.completedFuture(c.principal);
+        if (c != null && c.untilMs > now) return CompletableFuture.completedFuture(used(hash, c, now));
         return redis.hget(Keys.TOKENS, hash).thenApply(json -> {
-            Principal p = json == null ? null : fromJson(new JsonObject(json));
+            JsonObject j = json == null ? null : new JsonObject(json);
+            Principal p = j == null ? null : fromJson(j);
+            String expires = j == null ? null : j.getString("expiresAt");
+            Cached fresh = new Cached(p, expires == null ? Long.MAX_VALUE : java.time.Instant.parse(expires).toEpochMilli(),
+                    now + CACHE_MS);
             if (cache.size() > 10_000) cache.clear();
-            cache.put(hash, new Cached(p, now + CACHE_MS));
-            return p;
+            cache.put(hash, fresh);
+            return used(hash, fresh, now);
         });
     }
 
-    /** Creates a token for a principal described without id; returns the token (shown once) and the principal. */
-    public CompletionStage<Map.Entry<String, Principal>> create(Principal template) {
+    /** The principal of a cached token still valid at {@code now} (its use noted), else null. */
+    private Principal used(String hash, Cached c, long now) {
+        if (c.principal == null || c.expiresAtMs <= now) return null;
+        Long last = useWritten.get(hash);
+        if (last == null || now - last >= USE_WRITE_MS) {
+            if (useWritten.size() > 10_000) useWritten.clear();
+            useWritten.put(hash, now);
+            redis.hset(Keys.TOKENS_USED, hash, String.valueOf(now)); // best effort: a lost write only ages the figure
+        }
+        return c.principal;
+    }
+
+    /** Creates a token valid {@link #DEFAULT_VALIDITY}; returns the token (shown once) and the principal. */
+    public CompletionStage<Map.Entry<String, Principal>> create(Principal template) { return create(template, DEFAULT_VALIDITY); }
+
+    /** Creates a token for a principal described without id, valid for {@code validity}. */
+    public CompletionStage<Map.Entry<String, Principal>> create(Principal template, java.time.Duration validity) {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
         String token = "snp_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         String hash = hash(token);
         Principal p = new Principal(hash.substring(0, 16), template.role(), template.name(), template.territories(),
                 template.org(), template.cpts());
-        return redis.hset(Keys.TOKENS, hash, toJson(p).encode()).thenApply(ok -> Map.entry(token, p));
+        java.time.Instant now = java.time.Instant.ofEpochMilli(System.currentTimeMillis()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        JsonObject j = toJson(p).put("createdAt", now.toString()).put("expiresAt", now.plus(validity).toString());
+        return redis.hset(Keys.TOKENS, hash, j.encode()).thenApply(ok -> Map.entry(token, p));
     }
 
     /** Every stored token's principal, as JSON (what `token list` prints). */
     public CompletionStage<Map<String, String>> list() { return redis.hgetall(Keys.TOKENS); }
 
-    /** Revokes the tokens whose principal id (hash prefix) is given. */
+    /** Every stored token as {@code token list} prints it: the principal, createdAt, expiresAt, lastUsedAt. */
+    public CompletionStage<List<JsonObject>> describe() {
+        return redis.hgetall(Keys.TOKENS).thenCombine(redis.hgetall(Keys.TOKENS_USED), (all, used) -> {
+            List<JsonObject> out = new ArrayList<>();
+            all.forEach((hash, json) -> {
+                JsonObject j = new JsonObject(json);
+                String at = used.get(hash);
+                j.put("lastUsedAt", at == null ? null : java.time.Instant.ofEpochMilli(Long.parseLong(at)).toString());
+                out.add(j);
+            });
+            out.sort(java.util.Comparator.comparing(j -> j.getString("id")));
+            return out;
+        });
+    }
+
+    /**
+     * Revokes the token whose id is exactly the one given (the 16 characters {@code token list} shows): a prefix
+     * revokes nothing, so that a typo cannot take several tokens at once.
+     */
     public CompletionStage<Long> revoke(String principalId) {
         return redis.hgetall(Keys.TOKENS).thenCompose(all -> {
-            String[] hashes = all.keySet().stream().filter(h -> h.startsWith(principalId)).toArray(String[]::new);
+            String[] hashes = all.entrySet().stream()
+                    .filter(e -> principalId.equals(new JsonObject(e.getValue()).getString("id")))
+                    .map(Map.Entry::getKey).toArray(String[]::new);
             if (hashes.length == 0) return CompletableFuture.completedFuture(0L);
+            cache.keySet().removeAll(List.of(hashes));
+            redis.hdel(Keys.TOKENS_USED, hashes);
             return redis.hdel(Keys.TOKENS, hashes);
         });
     }

@@ -11,6 +11,8 @@ public final class Keys {
     public static final String TERRITORIES = "snp:territories";
     /** Hash sha256(token) -> JSON principal. Tokens themselves are never stored. */
     public static final String TOKENS = "snp:tokens";
+    /** Hash sha256(token) -> when it was last used (epoch ms), written at most once a minute per instance. */
+    public static final String TOKENS_USED = "snp:tokens:used";
 
     private static String t(String territory) { return "snp:{" + territory + "}:"; }
 
@@ -104,4 +106,17 @@ public final class Keys {
 
     /** Change stream of every slot and effector change: keeps all instances' indexes (and live feeds) in step. */
     public static String events(String territory) { return t(territory) + "events"; }
+
+    // --- people signed in through OpenID Connect (not hash-tagged: read by the HTTP layer, one key per call) ------
+    /** Hash "issuer SPACE subject" -> JSON principal: the roster of people who may sign in, and as what. */
+    public static final String ROSTER = "snp:roster";
+
+    /** String + TTL: a signed-in person's session, under SHA-256 of the cookie's value (never the value itself). */
+    public static String session(String idHash) { return "snp:session:" + idHash; }
+
+    /** String + TTL (10 min): a login under way (PKCE verifier, nonce, page to return to), under SHA-256 of its state. */
+    public static String login(String stateHash) { return "snp:login:" + stateHash; }
+
+    /** String + TTL (60 s): a one-time ticket that opens the live feed, under SHA-256 of the ticket. */
+    public static String liveTicket(String ticketHash) { return "snp:live-ticket:" + ticketHash; }
 }

@@ -472,6 +472,17 @@ class TenancyTest {
                 assertThat(server.api.get("/metrics", vendee.get(Role.OPS)).body()).contains("territory=\"85\"")
                         .doesNotContain("territory=\"36\"");
             }
+            case "POST /api/v1/live/ticket" -> {
+                if (t == Target.OTHER_ORG) return false; // a territory's feed: each event is filtered by what the role sees
+                Api.Response r = server.api.post("/api/v1/live/ticket?territory=" + territory, token, null);
+                if (t == Target.OTHER_TERRITORY) {
+                    notServed(r, what);
+                } else {
+                    assertThat(r.status()).as(what + " → " + r).isEqualTo(201);
+                    assertThat(r.json().getString("ticket")).as(what).hasSizeGreaterThan(40);
+                    assertThat(r.json().getString("territory")).as(what).isEqualTo("36");
+                }
+            }
             default -> throw new AssertionError("no tenancy case for " + key + ": add one");
         }
         return true;

@@ -101,8 +101,8 @@ class LiveFeedTest {
             for (int i = 0; i < n; i++) {
                 boolean[] counted = {false, false};
                 client.request(io.vertx.core.http.HttpMethod.GET, server.dispatcher.port(), "127.0.0.1",
-                                "/api/v1/live?territory=36&access_token=" + token)
-                        .compose(io.vertx.core.http.HttpClientRequest::send)
+                                "/api/v1/live?territory=36")
+                        .compose(req -> req.putHeader("Authorization", "Bearer " + token).send())
                         .onSuccess(response -> response.handler(chunk -> {
                             String text = chunk.toString();
                             if (!counted[0] && text.contains("event: ready")) { counted[0] = true; ready.countDown(); }

@@ -1,0 +1,43 @@
+package fr.snp.dispatch.auth;
+
+import fr.snp.dispatch.redis.Keys;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.vertx.core.json.JsonObject;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One-time tickets for the live feed. A browser's EventSource cannot send headers, and a token or a session id in
+ * a URL ends up in proxy logs and the browser history; a ticket is asked for with the usual credential, opens one
+ * territory's feed once (GETDEL), and is worth nothing after 60 seconds or after use.
+ */
+public final class LiveTickets {
+    public static final long TTL_SECONDS = 60;
+
+    private final RedisAsyncCommands<String, String> redis;
+
+    public LiveTickets(RedisAsyncCommands<String, String> redis) { this.redis = redis; }
+
+    /** What a ticket opens: one territory's feed, as the principal who asked for it. */
+    public record Ticket(Principal principal, String territory) {}
+
+    /** A new ticket for a principal and a territory it serves (the caller has checked). */
+    public CompletionStage<String> issue(Principal p, String territory) {
+        String ticket = Sessions.randomId();
+        JsonObject j = new JsonObject().put("principal", TokenStore.toJson(p)).put("territory", territory);
+        return redis.set(Keys.liveTicket(TokenStore.hash(ticket)), j.encode(), SetArgs.Builder.ex(TTL_SECONDS))
+                .thenApply(ok -> ticket);
+    }
+
+    /** The ticket's grant, once; null when unknown, expired or already used. */
+    public CompletionStage<Ticket> redeem(String ticket) {
+        if (ticket == null || ticket.isBlank() || ticket.length() > 100) return CompletableFuture.completedFuture(null);
+        return redis.getdel(Keys.liveTicket(TokenStore.hash(ticket))).thenApply(json -> {
+            if (json == null) return null;
+            JsonObject j = new JsonObject(json);
+            return new Ticket(TokenStore.fromJson(j.getJsonObject("principal")), j.getString("territory"));
+        });
+    }
+}

@@ -1,0 +1,7 @@
+package fr.snp.dispatch.auth;
+
+/**
+ * What people (not software) sign in with: the roster, their sessions, the live feed's one-time tickets, and the
+ * address their browsers reach this server at (the base of the OpenID Connect redirect URI).
+ */
+public record People(Roster roster, Sessions sessions, LiveTickets tickets, String baseUrl) {}
