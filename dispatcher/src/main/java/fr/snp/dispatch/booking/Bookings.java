@@ -41,8 +41,10 @@ public final class Bookings {
             LuaScript.TENANCY_PRELUDE, "/fr/snp/dispatch/redis/clock.lua", "/fr/snp/dispatch/messages/patient_messages.lua"};
 
     public record HoldCall(@Key String slot, @Key String hold, @Key String request, @Key String events,
+                           @Key String requestHold, @Key String previousSlot, @Key String previousHold,
                            String slotId, String holdId, String requestId, long ttlMs, String nowMs, int audienceMask,
-                           int streamMaxLen, Set<String> callerTerritories, String callerOrg, Reach callerReach) {}
+                           int streamMaxLen, String previousSlotId, Set<String> callerTerritories, String callerOrg,
+                           Reach callerReach) {}
 
     public record ReleaseHoldCall(@Key String slot, @Key String hold, @Key String events, String slotId, String holdId,
                                   int streamMaxLen, Set<String> callerTerritories, String callerOrg, Reach callerReach) {}
@@ -164,13 +166,37 @@ public final class Bookings {
     public CompletionStage<Hold> hold(Principal p, String slotId, String requestId) {
         Effector e = offeredEffector(p, slotId, requestId);
         String t = Ids.territoryOf(slotId);
-        HoldCall call = new HoldCall(Keys.slot(t, slotId), Keys.hold(t, slotId), Keys.request(t, requestId), Keys.events(t),
-                slotId, Ids.hold(), requestId, holdTtlMs, clock.forScripts(), p.viewer().maskFor(e), streamMaxLen,
-                p.territories(), p.org(), p.reach());
-        return run(HOLD, call, slotId).thenApply(r -> {
+        return hold(p, e, t, slotId, requestId, Ids.hold(), "", 0).thenApply(r -> {
             if (!r.ok()) throw new Refused(r.outcome());
             String[] hold = r.detail().split("\\|");
             return new Hold(hold[0], slotId, requestId, Long.parseLong(hold[1]), SlotState.fromHash(slotId, r.slot()));
+        });
+    }
+
+    /**
+     * One call of hold.lua. When the request holds another slot than {@code previousSlotId}, the script changes
+     * nothing and names that slot (HOLD_ELSEWHERE): called again with its keys, it gives that hold back and takes
+     * this one in one step. A few rounds at most (only a concurrent hold for the same request moves the pointer).
+     */
+    private CompletionStage<ScriptReply> hold(Principal p, Effector e, String t, String slotId, String requestId,
+                                              String holdId, String previousSlotId, int round) {
+        String previous = previousSlotId.isEmpty() ? slotId : previousSlotId;
+        HoldCall call = new HoldCall(Keys.slot(t, slotId), Keys.hold(t, slotId), Keys.request(t, requestId), Keys.events(t),
+                Keys.requestHold(t, requestId), Keys.slot(t, previous), Keys.hold(t, previous), slotId, holdId, requestId,
+                holdTtlMs, clock.forScripts(), p.viewer().maskFor(e), streamMaxLen, previousSlotId, p.territories(), p.org(),
+                p.reach());
+        return HOLD.<List<Object>>run(redis, ScriptOutputType.MULTI, call).thenCompose(raw -> {
+            if ("HOLD_ELSEWHERE".equals(raw.get(0))) {
+                if (round >= 3) throw new IllegalStateException("the hold of request " + requestId + " keeps moving");
+                return hold(p, e, t, slotId, requestId, holdId, (String) raw.get(1), round + 1);
+            }
+            ScriptReply reply = ScriptReply.parse(raw);
+            Slots.apply(index, slotId, reply);
+            // the slot given back for this request, if any: this instance's index sees it free at once
+            if (!previousSlotId.isEmpty() && !reply.appointment().isEmpty()) {
+                index.apply(SlotState.fromHash(previousSlotId, reply.appointment()));
+            }
+            return CompletableFuture.completedFuture(reply);
         });
     }
 

@@ -22,6 +22,12 @@ public final class Keys {
     /** String "holdId|requestId" with a PX time-to-live: the slot is held exactly while this key lives. */
     public static String hold(String territory, String slotId) { return t(territory) + "hold:" + slotId; }
 
+    /**
+     * String "slotId|holdId" with the PX time-to-live of that hold: the one hold a request has (hold.lua gives the
+     * previous one back when the request holds another slot).
+     */
+    public static String requestHold(String territory, String requestId) { return t(territory) + "req-hold:" + requestId; }
+
     public static String appointment(String territory, String id) { return t(territory) + "appt:" + id; }
 
     public static String idempotency(String territory, String principal, String key) {

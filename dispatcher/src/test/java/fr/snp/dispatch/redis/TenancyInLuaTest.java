@@ -88,7 +88,8 @@ class TenancyInLuaTest {
                 new Object[]{INDRE, "CPTS-AUTRE", Reach.CPTS, "REQUEST_NOT_FOUND"})) {
             @SuppressWarnings("unchecked") Set<String> territories = (Set<String>) caller[0];
             List<Object> r = run(hold, new Bookings.HoldCall(Keys.slot("36", slot), Keys.hold("36", slot), Keys.request("36", request),
-                    Keys.events("36"), slot, "Hx", request, 60_000, "", 15, 1000, territories, (String) caller[1], (Reach) caller[2]));
+                    Keys.events("36"), Keys.requestHold("36", request), Keys.slot("36", slot), Keys.hold("36", slot), slot,
+                    "Hx", request, 60_000, "", 15, 1000, "", territories, (String) caller[1], (Reach) caller[2]));
             assertThat(r.get(0)).as("hold by %s %s", caller[1], caller[2]).isEqualTo(caller[3]);
         }
         LuaScript<Bookings.BookCall> book = typed(Bookings.scripts(), "book.lua");
