@@ -145,7 +145,8 @@ public final class Dispatcher implements AutoCloseable {
                 settings.integer("feedback.linkTtlDays") * 86_400L);
         Bookings bookings = new Bookings(redis, index, serverClock, planner, metrics, streamMaxLen,
                 settings.integer("hold.ttlSeconds"), settings.integer("booking.idempotencyTtlSeconds"),
-                settings.integer("feedback.reminderAfterHours"), patientChannels(settings, demo));
+                settings.integer("feedback.reminderAfterHours"), patientChannels(settings, demo),
+                settings.integer("limits.activeHoldsPerPrincipal"));
         Requests requests = new Requests(redis, index, new Matcher(RankingWeights.from(settings)), metrics, serverClock,
                 planner, settings.integer("requests.retentionDays"));
         // follow-up of a "médecin traitant" request takes weeks: kept three times as long as a care request
@@ -157,7 +158,8 @@ public final class Dispatcher implements AutoCloseable {
                 new LiveFeed(redis), new Outbox(redis), new RedisHealth(redis), metrics,
                 new FeedbackFollowUp(redis, bookings, serverClock, planner, settings.integer("feedback.undoMinutes"),
                         settings.integer("feedback.reminderIntervalMinutes"), settings.integer("feedback.reminderAfterHours")),
-                new PatientMessages(redis), new WaitingList(redis, requests, serverClock));
+                new PatientMessages(redis), new WaitingList(redis, requests, serverClock),
+                new fr.snp.dispatch.limits.WriteLimits(redis, settings.integer("limits.writesPerMinute")));
         metrics.liveConnections(() -> services.live().connections());
 
         IndexSync sync = new IndexSync(client, redis, index, effectors, services.live());

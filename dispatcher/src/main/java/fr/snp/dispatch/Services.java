@@ -29,7 +29,8 @@ public record Services(Settings settings, ServerClock clock, SlotIndex index, Bo
                        Requests requests, DoctorRequests doctorRequests, EffectorStore effectors, TokenStore tokens,
                        CommuneDirectory communes, AvailabilityPlanner planner, StatsReader stats,
                        SignedLinks feedbackLinks, LiveFeed live, Outbox outbox, RedisHealth health, Metrics metrics,
-                       FeedbackFollowUp followUp, PatientMessages patientMessages, WaitingList waiting) {
+                       FeedbackFollowUp followUp, PatientMessages patientMessages, WaitingList waiting,
+                       fr.snp.dispatch.limits.WriteLimits writeLimits) {
 
     public long nowMs() { return clock.nowMs(); }
 }

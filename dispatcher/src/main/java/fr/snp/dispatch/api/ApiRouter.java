@@ -85,11 +85,11 @@ public final class ApiRouter {
         route(HttpMethod.POST, "/api/v1/effectors/:id/availability", slots::availability, Tenant.PATH_ID, EFFECTOR, COORDINATOR);
         route(HttpMethod.GET, "/api/v1/slots/:id", slots::get, Tenant.PATH_ID, EVERY_CARE_ROLE);
         route(HttpMethod.DELETE, "/api/v1/slots/:id", slots::withdraw, Tenant.PATH_ID, EFFECTOR, COORDINATOR);
-        route(HttpMethod.POST, "/api/v1/slots/:id/hold", slots::hold, Tenant.PATH_ID, REQUESTERS);
+        route(HttpMethod.POST, "/api/v1/slots/:id/hold", limited(s, slots::hold), Tenant.PATH_ID, REQUESTERS);
         route(HttpMethod.DELETE, "/api/v1/slots/:id/hold", slots::releaseHold, Tenant.PATH_ID, REQUESTERS);
 
         RequestHandlers requests = new RequestHandlers(s);
-        route(HttpMethod.POST, "/api/v1/requests", requests::create, Tenant.BODY, REQUESTERS);
+        route(HttpMethod.POST, "/api/v1/requests", limited(s, requests::create), Tenant.BODY, REQUESTERS);
         route(HttpMethod.GET, "/api/v1/requests/:id", requests::get, Tenant.PATH_ID, REQUESTERS);
         route(HttpMethod.POST, "/api/v1/requests/:id/outcome", requests::outcome, Tenant.PATH_ID, REQUESTERS);
         // the waiting list is the SAS desks' (116-117 regulators and OSNP)
@@ -99,9 +99,10 @@ public final class ApiRouter {
         route(HttpMethod.GET, "/api/v1/waiting", waiting::list, Tenant.QUERY_TERRITORY, REGULATOR, OSNP);
 
         AppointmentHandlers appointments = new AppointmentHandlers(s);
-        route(HttpMethod.POST, "/api/v1/appointments", appointments::book, Tenant.BODY, REQUESTERS);
+        route(HttpMethod.POST, "/api/v1/appointments", limited(s, appointments::book), Tenant.BODY, REQUESTERS);
         // outside the published slots: a medical decision of the SAS regulator, with an effector who accepts it
-        route(HttpMethod.POST, "/api/v1/appointments/supernumerary", appointments::bookSupernumerary, Tenant.BODY, REGULATOR);
+        route(HttpMethod.POST, "/api/v1/appointments/supernumerary", limited(s, appointments::bookSupernumerary), Tenant.BODY,
+                REGULATOR);
         route(HttpMethod.GET, "/api/v1/appointments/:id", appointments::get, Tenant.PATH_ID, with(REQUESTERS, EFFECTOR));
         route(HttpMethod.POST, "/api/v1/appointments/:id/cancel", appointments::cancel, Tenant.PATH_ID, with(REQUESTERS, EFFECTOR));
         route(HttpMethod.POST, "/api/v1/appointments/:id/feedback", appointments::feedback, Tenant.PATH_ID, EFFECTOR, COORDINATOR);
@@ -181,6 +182,26 @@ public final class ApiRouter {
     private void route(HttpMethod method, String path, Handler<RoutingContext> handler, Tenant tenant, Role... roles) {
         routes.add(new Route(method, path, List.of(roles), tenant));
         router.route(method, path).handler(auth.require(roles)).handler(handler);
+    }
+
+    /**
+     * A write of the care flow (a request filed, a hold, a booking): counted against the caller's
+     * limits.writesPerMinute before the handler runs; beyond it, 429 RATE_LIMITED with Retry-After and the handler
+     * does not run. Every attempt counts, a refused input too: a flood of bad calls is a flood.
+     */
+    private static Handler<RoutingContext> limited(Services s, Handler<RoutingContext> handler) {
+        return ctx -> io.vertx.core.Future.fromCompletionStage(s.writeLimits().countWrite(Authenticator.principal(ctx).id()),
+                ctx.vertx().getOrCreateContext()).onComplete(ar -> {
+            if (ar.failed()) {
+                Http.fail(ctx, ar.cause());
+                return;
+            }
+            try {
+                handler.handle(ctx);
+            } catch (RuntimeException e) {
+                Http.fail(ctx, e);
+            }
+        });
     }
 
     private static Role[] with(Role[] roles, Role extra) {

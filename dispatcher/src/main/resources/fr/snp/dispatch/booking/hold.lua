@@ -14,6 +14,7 @@
 --   requestHold         the request's current hold ("slotId|holdId", PX time-to-live of that hold)
 --   previousSlot        the slot hash the request's pointer names (this slot's own key when there is none)
 --   previousHold        that slot's hold key (this slot's own hold key when there is none)
+--   principalHolds      the caller's holds in this territory ("slotId|holdId" by end, ms): the cap counts them
 -- ARGV
 --   slotId              the slot
 --   holdId              a new hold id, used if the slot is not held yet
@@ -23,6 +24,7 @@
 --   audienceMask        the audiences the caller sees for this slot's effector
 --   streamMaxLen        change stream cap
 --   previousSlotId      the slot of previousSlot, or empty on the first call
+--   holdCap             how many holds the caller may have at once (0: no cap)
 --   callerTerritories   the caller's tenancy (redis/tenancy.lua)
 --   callerOrg
 --   callerReach
@@ -58,6 +60,19 @@ if pointer then
   end
 end
 
+-- the cap: the caller's holds still running (ended ones are pruned only when a hold is taken, so that a refused
+-- call changes nothing); the hold this one replaces does not count
+local cap = tonumber(ARG.holdCap)
+local previousMember = previousHoldId and (ARG.previousSlotId .. '|' .. previousHoldId) or nil
+if cap > 0 then
+  local running = redis.call('ZCOUNT', KEY.principalHolds, '(' .. now, '+inf')
+  if previousMember and redis.call('ZSCORE', KEY.principalHolds, previousMember) then running = running - 1 end
+  if running >= cap then
+    local oldest = redis.call('ZRANGEBYSCORE', KEY.principalHolds, '(' .. now, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+    return {'TOO_MANY_HOLDS', tostring(tonumber(oldest[2]) - now), redis.call('HGETALL', KEY.slot)}
+  end
+end
+
 local released = {}
 if previousHoldId then
   -- given back exactly as release_hold.lua does
@@ -65,11 +80,15 @@ if previousHoldId then
   redis.call('HDEL', KEY.previousSlot, 'h')
   redis.call('HINCRBY', KEY.previousSlot, 'v', 1)
   released = emit(KEY.events, ARG.streamMaxLen, 'released', KEY.previousSlot, ARG.previousSlotId)
+  redis.call('ZREM', KEY.principalHolds, previousMember)
 end
 
 redis.call('SET', KEY.hold, ARG.holdId .. '|' .. ARG.requestId, 'PX', ARG.ttlMs)
 redis.call('SET', KEY.requestHold, ARG.slotId .. '|' .. ARG.holdId, 'PX', ARG.ttlMs)
 local untilMs = now + tonumber(ARG.ttlMs)
+redis.call('ZREMRANGEBYSCORE', KEY.principalHolds, '-inf', now)
+redis.call('ZADD', KEY.principalHolds, untilMs, ARG.slotId .. '|' .. ARG.holdId)
+redis.call('PEXPIRE', KEY.principalHolds, ARG.ttlMs) -- every hold lasts ttlMs: the newest ends last
 redis.call('HSET', KEY.slot, 'h', tostring(untilMs))
 redis.call('HINCRBY', KEY.slot, 'v', 1)
 -- the 4th element: the state of the slot given back (empty if none), for this instance's index
