@@ -64,6 +64,9 @@ public enum Outcome {
     TOO_MANY_HOLDS(429, false, "refused", "you hold as many slots as allowed at once: book or give one back, or wait "
             + "for the oldest to end", "Vous avez déjà le nombre maximal d'options en cours : réservez ou libérez-en "
             + "une, ou attendez que la plus ancienne expire."),
+    TOO_MANY_STREAMS(429, false, "refused", "this account has as many live connections open as allowed: close one "
+            + "(another tab or window) first", "Trop de fenêtres suivent le direct avec ce compte : fermez-en une "
+            + "(autre onglet ou fenêtre) puis rechargez la page."),
     RATE_LIMITED(429, false, "refused", "too many requests from this account in a short time: retry shortly",
             "Trop de demandes en peu de temps depuis ce compte : réessayez dans un instant."),
 
