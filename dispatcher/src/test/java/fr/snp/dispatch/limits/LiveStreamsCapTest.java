@@ -27,9 +27,20 @@ class LiveStreamsCapTest {
 
     private static String base() { return "http://127.0.0.1:" + server.dispatcher.port(); }
 
-    private static Api.Response oneMore(String token) {
-        // refused before the stream starts: an ordinary JSON answer (a 200 here would hang until the test times out)
-        return server.api.get("/api/v1/live?territory=36", token);
+    /**
+     * One more live connection: the refusal as an ordinary answer. Read as a stream, so that a wrongly admitted
+     * connection (200, a body that never ends) fails the test at once instead of hanging it.
+     */
+    private static Api.Response oneMore(String token) throws Exception {
+        java.net.http.HttpResponse<java.io.InputStream> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(base() + "/api/v1/live?territory=36"))
+                        .header("Authorization", "Bearer " + token).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        try (java.io.InputStream body = r.body()) {
+            assertThat(r.statusCode()).as("one connection more than the cap").isNotEqualTo(200);
+            return new Api.Response(r.statusCode(), new String(body.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8),
+                    r.headers().map());
+        }
     }
 
     @Test
