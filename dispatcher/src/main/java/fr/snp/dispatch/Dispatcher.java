@@ -157,7 +157,8 @@ public final class Dispatcher implements AutoCloseable {
                 settings.integer("feedback.linkTtlDays") * 86_400L);
         Bookings bookings = new Bookings(redis, index, serverClock, planner, metrics, streamMaxLen,
                 settings.integer("hold.ttlSeconds"), settings.integer("booking.idempotencyTtlSeconds"),
-                settings.integer("feedback.reminderAfterHours"), patientChannels(settings, demo));
+                settings.integer("feedback.reminderAfterHours"), patientChannels(settings, demo),
+                settings.integer("limits.activeHoldsPerPrincipal"));
         Requests requests = new Requests(redis, index, new Matcher(RankingWeights.from(settings)), metrics, serverClock,
                 planner, settings.integer("requests.retentionDays"));
         // follow-up of a "médecin traitant" request takes weeks: kept three times as long as a care request
@@ -175,7 +176,9 @@ public final class Dispatcher implements AutoCloseable {
                                 .map(h -> h.strip().toLowerCase(java.util.Locale.ROOT)).filter(h -> !h.isEmpty())
                                 .collect(java.util.stream.Collectors.toSet())),
                 new fr.snp.dispatch.audit.AuditTrail(redis, settings.integer("audit.retentionDays"), serverClock::nowMs),
-                people(settings, redis, port));
+                people(settings, redis, port),
+                new fr.snp.dispatch.limits.WriteLimits(redis, settings.integer("limits.writesPerMinute")));
+
         metrics.liveConnections(() -> services.live().connections());
 
         IndexSync sync = new IndexSync(client, redis, index, effectors, services.live());

@@ -33,7 +33,8 @@ public record Services(Settings settings, ServerClock clock, SlotIndex index, Bo
                        CommuneDirectory communes, AvailabilityPlanner planner, StatsReader stats,
                        SignedLinks feedbackLinks, LiveFeed live, Outbox outbox, RedisHealth health, Metrics metrics,
                        FeedbackFollowUp followUp, PatientMessages patientMessages, WaitingList waiting,
-                       WebhookPolicy webhooks, AuditTrail audit, People people) {
+                       WebhookPolicy webhooks, AuditTrail audit, People people,
+                       fr.snp.dispatch.limits.WriteLimits writeLimits) {
 
     public long nowMs() { return clock.nowMs(); }
 }

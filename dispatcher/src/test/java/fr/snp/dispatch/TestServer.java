@@ -65,6 +65,11 @@ public final class TestServer implements AutoCloseable {
         s.put("http.port", "0");
         s.putIfAbsent("http.instances", "2");
         s.putIfAbsent("links.keys", LINK_KEYS); // shared by a second instance, as a deployment would
+        // one token per role serves every test of a class: the per-principal limits are off unless a test sets them
+        // (limits/FloodLimitsTest)
+        s.putIfAbsent("limits.writesPerMinute", "0");
+        s.putIfAbsent("limits.activeHoldsPerPrincipal", "0");
+        s.putIfAbsent("limits.liveStreamsPerPrincipal", "0");
         return new TestServer(redis, Dispatcher.start(Settings.defaultsWith(s), false, clock));
     }
 
@@ -72,6 +77,15 @@ public final class TestServer implements AutoCloseable {
     public Dispatcher secondInstance() throws Exception {
         return Dispatcher.start(Settings.defaultsWith(Map.of("redis.url", redisServer.url(), "http.port", "0",
                 "http.instances", "1", "links.keys", LINK_KEYS)), false, Clock.systemUTC());
+    }
+
+    /** A second dispatcher on the same Redis with some settings of the test's (e.g. the same limits). */
+    public Dispatcher secondInstance(Map<String, String> settings) throws Exception {
+        Map<String, String> s = new HashMap<>(settings);
+        s.put("redis.url", redisServer.url());
+        s.put("http.port", "0");
+        s.put("http.instances", "1");
+        return Dispatcher.start(Settings.defaultsWith(s), false, Clock.systemUTC());
     }
 
     /** The organisation of the standard token of each role: one SAS, one CPTS (the test effectors'), one pharmacy… */

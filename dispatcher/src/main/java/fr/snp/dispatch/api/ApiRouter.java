@@ -67,6 +67,8 @@ public final class ApiRouter {
         SignInHandlers signIn = new SignInHandlers(s);
         // people's session cookie is taken only when no Authorization header is sent: software is judged as before
         this.auth = new Authenticator(s.tokens(), s.people().sessions(), signIn::sessionId, s.people().baseUrl());
+        // on every answer, pages, API and errors alike (set first, so that 404s and failures carry them too)
+        router.route().handler(ApiRouter::securityHeaders);
         // the widget is embedded in pharmacies' and CPTS' own sites: the API answers any origin (bearer tokens,
         // never cookies, so no credentials mode)
         router.route("/api/*").handler(CorsHandler.create().addOriginWithRegex(".*")
@@ -90,11 +92,11 @@ public final class ApiRouter {
         route(HttpMethod.POST, "/api/v1/effectors/:id/availability", slots::availability, Tenant.PATH_ID, EFFECTOR, COORDINATOR);
         route(HttpMethod.GET, "/api/v1/slots/:id", slots::get, Tenant.PATH_ID, EVERY_CARE_ROLE);
         route(HttpMethod.DELETE, "/api/v1/slots/:id", slots::withdraw, Tenant.PATH_ID, EFFECTOR, COORDINATOR);
-        route(HttpMethod.POST, "/api/v1/slots/:id/hold", slots::hold, Tenant.PATH_ID, REQUESTERS);
+        route(HttpMethod.POST, "/api/v1/slots/:id/hold", limited(s, slots::hold), Tenant.PATH_ID, REQUESTERS);
         route(HttpMethod.DELETE, "/api/v1/slots/:id/hold", slots::releaseHold, Tenant.PATH_ID, REQUESTERS);
 
         RequestHandlers requests = new RequestHandlers(s);
-        route(HttpMethod.POST, "/api/v1/requests", requests::create, Tenant.BODY, REQUESTERS);
+        route(HttpMethod.POST, "/api/v1/requests", limited(s, requests::create), Tenant.BODY, REQUESTERS);
         route(HttpMethod.GET, "/api/v1/requests/:id", requests::get, Tenant.PATH_ID, REQUESTERS);
         route(HttpMethod.POST, "/api/v1/requests/:id/outcome", requests::outcome, Tenant.PATH_ID, REQUESTERS);
         // the waiting list is the SAS desks' (116-117 regulators and OSNP)
@@ -104,9 +106,10 @@ public final class ApiRouter {
         route(HttpMethod.GET, "/api/v1/waiting", waiting::list, Tenant.QUERY_TERRITORY, REGULATOR, OSNP);
 
         AppointmentHandlers appointments = new AppointmentHandlers(s);
-        route(HttpMethod.POST, "/api/v1/appointments", appointments::book, Tenant.BODY, REQUESTERS);
+        route(HttpMethod.POST, "/api/v1/appointments", limited(s, appointments::book), Tenant.BODY, REQUESTERS);
         // outside the published slots: a medical decision of the SAS regulator, with an effector who accepts it
-        route(HttpMethod.POST, "/api/v1/appointments/supernumerary", appointments::bookSupernumerary, Tenant.BODY, REGULATOR);
+        route(HttpMethod.POST, "/api/v1/appointments/supernumerary", limited(s, appointments::bookSupernumerary), Tenant.BODY,
+                REGULATOR);
         route(HttpMethod.GET, "/api/v1/appointments/:id", appointments::get, Tenant.PATH_ID, with(REQUESTERS, EFFECTOR));
         route(HttpMethod.POST, "/api/v1/appointments/:id/cancel", appointments::cancel, Tenant.PATH_ID, with(REQUESTERS, EFFECTOR));
         route(HttpMethod.POST, "/api/v1/appointments/:id/feedback", appointments::feedback, Tenant.PATH_ID, EFFECTOR, COORDINATOR);
@@ -250,6 +253,42 @@ public final class ApiRouter {
                     p == null ? "-" : p.role().wireName(), p == null ? "-" : p.org(), action, object, ctx.response().getStatusCode(),
                     ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress()));
         });
+        ctx.next();
+    }
+
+    /**
+     * A write of the care flow (a request filed, a hold, a booking): counted against the caller's
+     * limits.writesPerMinute before the handler runs; beyond it, 429 RATE_LIMITED with Retry-After and the handler
+     * does not run. Every attempt counts, a refused input too: a flood of bad calls is a flood.
+     */
+    private static Handler<RoutingContext> limited(Services s, Handler<RoutingContext> handler) {
+        return ctx -> io.vertx.core.Future.fromCompletionStage(s.writeLimits().countWrite(Authenticator.principal(ctx).id()),
+                ctx.vertx().getOrCreateContext()).onComplete(ar -> {
+            if (ar.failed()) {
+                Http.fail(ctx, ar.cause());
+                return;
+            }
+            try {
+                handler.handle(ctx);
+            } catch (RuntimeException e) {
+                Http.fail(ctx, e);
+            }
+        });
+    }
+
+    /**
+     * Scripts only from this server's files (no inline script: the pages and the link pages load theirs from
+     * /assets and /widget), inline styles allowed (the link pages and style attributes use them), no framing of
+     * our pages. The widget script is embedded in other sites' pages: a CSP on a script answer does not apply to
+     * the page that loads it, so it needs no exception. Nothing is sniffed, no Referer leaks a signed link's token.
+     */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+            + "frame-ancestors 'none'";
+
+    private static void securityHeaders(RoutingContext ctx) {
+        ctx.response().putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                .putHeader("X-Content-Type-Options", "nosniff").putHeader("Referrer-Policy", "no-referrer");
         ctx.next();
     }
 

@@ -46,6 +46,7 @@ final class Http {
             return;
         }
         if (cause instanceof Refused r) {
+            if (r.retryAfterSeconds > 0) ctx.response().putHeader("Retry-After", Long.toString(r.retryAfterSeconds));
             json(ctx, r.outcome.status, new ApiError(r.outcome.status, r.outcome.name(), r.getMessage(), r.field).toJson());
             return;
         }

@@ -33,6 +33,12 @@ final class LiveHandler {
     private static final Set<Role> ROLES = EnumSet.of(Role.REGULATOR, Role.OSNP, Role.PHARMACIST, Role.EMERGENCY,
             Role.EFFECTOR, Role.COORDINATOR, Role.OPS);
     private static final int REPLAY_MAX = 10_000;
+    /**
+     * How long a live client's write queue may stay full before it is dropped. Not at once: a catch-up of up to
+     * REPLAY_MAX events is written in one go and fills the queue of a healthy client for a moment. A dropped client
+     * loses nothing: it reconnects with Last-Event-ID and gets what it missed from Redis.
+     */
+    private static final long STALLED_MAX_MS = 5_000;
 
     private final Services s;
     private final LiveFeed feed;
@@ -73,6 +79,11 @@ final class LiveHandler {
                 Http.fail(ctx, r);
                 return;
             }
+            // a cap per principal on this instance (see LiveFeed.admit): each connection holds memory and a timer
+            if (!feed.admit(p.id(), s.settings().integer("limits.liveStreamsPerPrincipal"))) {
+                Http.fail(ctx, new Refused(fr.snp.dispatch.domain.Outcome.TOO_MANY_STREAMS));
+                return;
+            }
             open(ctx, territory, p, resumeFrom);
         });
     }
@@ -92,9 +103,11 @@ final class LiveHandler {
         Connection c = new Connection(ctx.vertx().getOrCreateContext(), response, p);
         feed.subscribe(territory, c);
         long heartbeat = ctx.vertx().setPeriodic(15_000, id -> c.write(": keep-alive\n\n"));
+        java.util.concurrent.atomic.AtomicBoolean left = new java.util.concurrent.atomic.AtomicBoolean();
         response.closeHandler(v -> {
             feed.unsubscribe(territory, c);
             ctx.vertx().cancelTimer(heartbeat);
+            if (left.compareAndSet(false, true)) feed.leave(p.id());
         });
         response.write("retry: 2000\n\n");
         if (resumeFrom == null) {
@@ -171,8 +184,27 @@ final class LiveHandler {
             return j;
         }
 
+        /** When the write queue was first seen full and has not drained since (0: not stalled). */
+        long stalledSince;
+
+        /**
+         * A client that stops reading is dropped, so that events do not pile up in this server's memory: once the
+         * write queue has stayed full for STALLED_MAX_MS, the connection is closed (the drain handler clears the mark
+         * when the client reads again).
+         */
         void write(String text) {
-            if (!response.closed() && !response.ended()) response.write(text);
+            if (response.closed() || response.ended()) return;
+            if (response.writeQueueFull()) {
+                long now = System.currentTimeMillis();
+                if (stalledSince == 0) {
+                    stalledSince = now;
+                    response.drainHandler(v -> stalledSince = 0);
+                } else if (now - stalledSince > STALLED_MAX_MS) {
+                    response.reset(); // closes the stream; the close handler unsubscribes it
+                    return;
+                }
+            }
+            response.write(text);
         }
     }
 }

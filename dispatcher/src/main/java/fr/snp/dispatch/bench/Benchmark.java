@@ -74,7 +74,9 @@ public final class Benchmark {
                 concurrency, Runtime.getRuntime().availableProcessors());
         try (EmbeddedRedis redis = EmbeddedRedis.start(Files.createTempDirectory("snp-bench"), false);
              Dispatcher d = Dispatcher.start(settings.with("redis.url", redis.url()).with("http.port", "0")
-                     .with("requests.retentionDays", "1"), false, Clock.systemUTC())) {
+                     .with("requests.retentionDays", "1")
+                     // the benchmark drives one token at full speed: the per-principal limits would measure themselves
+                     .with("limits.writesPerMinute", "0").with("limits.activeHoldsPerPrincipal", "0"), false, Clock.systemUTC())) {
             Services s = d.services();
             RedisClient admin = RedisClient.create(redis.url());
             var sync = admin.connect().sync();

@@ -41,18 +41,22 @@ public final class Bookings {
             LuaScript.TENANCY_PRELUDE, "/fr/snp/dispatch/redis/clock.lua", "/fr/snp/dispatch/messages/patient_messages.lua"};
 
     public record HoldCall(@Key String slot, @Key String hold, @Key String request, @Key String events,
+                           @Key String requestHold, @Key String previousSlot, @Key String previousHold,
+                           @Key String principalHolds,
                            String slotId, String holdId, String requestId, long ttlMs, String nowMs, int audienceMask,
-                           int streamMaxLen, Set<String> callerTerritories, String callerOrg, Reach callerReach) {}
+                           int streamMaxLen, String previousSlotId, int holdCap, Set<String> callerTerritories, String callerOrg,
+                           Reach callerReach) {}
 
-    public record ReleaseHoldCall(@Key String slot, @Key String hold, @Key String events, String slotId, String holdId,
+    public record ReleaseHoldCall(@Key String slot, @Key String hold, @Key String events, @Key String principalHolds,
+                                  String slotId, String holdId,
                                   int streamMaxLen, Set<String> callerTerritories, String callerOrg, Reach callerReach) {}
 
     public record BookCall(@Key String slot, @Key String hold, @Key String appointment, @Key String idempotency,
                            @Key String request, @Key String load, @Key String events, @Key String slotDay,
                            @Key String requestDay, @Key String outbox, @Key String awaiting, @Key String reminders,
                            @Key String references, @Key String contact, @Key String messages,
-                           @Key String patientReminders, @Key String waiting, String slotId, String appointmentId,
-                           String requestId,
+                           @Key String patientReminders, @Key String waiting, @Key String principalHolds,
+                           String slotId, String appointmentId, String requestId,
                            String holdId, String fingerprint, String nowMs, int audienceMask, int weeklySasCap,
                            String callerId, int idempotencyTtl, int streamMaxLen, String hour, Set<String> cpts,
                            long reminderAfter, String reference, String contactSms, String contactEmail,
@@ -144,11 +148,22 @@ public final class Bookings {
     private final int idempotencyTtlSeconds;
     private final long reminderAfterSeconds;
     private final Set<PatientContact.Channel> patientChannels;
+    private final int holdCap;
 
     /** {@code patientChannels}: the channels a patient can be told by here (those with a provider, or the log in demo). */
     public Bookings(RedisAsyncCommands<String, String> redis, SlotIndex index, ServerClock clock,
                     AvailabilityPlanner calendar, Metrics metrics, int streamMaxLen, int holdTtlSeconds,
                     int idempotencyTtlSeconds, int reminderAfterHours, Set<PatientContact.Channel> patientChannels) {
+        this(redis, index, clock, calendar, metrics, streamMaxLen, holdTtlSeconds, idempotencyTtlSeconds, reminderAfterHours,
+                patientChannels, 0);
+    }
+
+    /** {@code holdCap}: holds a principal may have at once in a territory (limits.activeHoldsPerPrincipal, 0: none). */
+    public Bookings(RedisAsyncCommands<String, String> redis, SlotIndex index, ServerClock clock,
+                    AvailabilityPlanner calendar, Metrics metrics, int streamMaxLen, int holdTtlSeconds,
+                    int idempotencyTtlSeconds, int reminderAfterHours, Set<PatientContact.Channel> patientChannels,
+                    int holdCap) {
+        this.holdCap = holdCap;
         this.patientChannels = Set.copyOf(patientChannels);
         this.redis = redis;
         this.index = index;
@@ -169,20 +184,48 @@ public final class Bookings {
     public CompletionStage<Hold> hold(Principal p, String slotId, String requestId) {
         Effector e = offeredEffector(p, slotId, requestId);
         String t = Ids.territoryOf(slotId);
-        HoldCall call = new HoldCall(Keys.slot(t, slotId), Keys.hold(t, slotId), Keys.request(t, requestId), Keys.events(t),
-                slotId, Ids.hold(), requestId, holdTtlMs, clock.forScripts(), p.viewer().maskFor(e), streamMaxLen,
-                p.territories(), p.org(), p.reach());
-        return run(HOLD, call, slotId).thenApply(r -> {
+        return hold(p, e, t, slotId, requestId, Ids.hold(), "", 0).thenApply(r -> {
+            if (r.outcome() == Outcome.TOO_MANY_HOLDS) {
+                throw Refused.retryAfter(r.outcome(), Long.parseLong(r.detail())); // ms until the oldest hold ends
+            }
             if (!r.ok()) throw new Refused(r.outcome());
             String[] hold = r.detail().split("\\|");
             return new Hold(hold[0], slotId, requestId, Long.parseLong(hold[1]), SlotState.fromHash(slotId, r.slot()));
         });
     }
 
+    /**
+     * One call of hold.lua. When the request holds another slot than {@code previousSlotId}, the script changes
+     * nothing and names that slot (HOLD_ELSEWHERE): called again with its keys, it gives that hold back and takes
+     * this one in one step. A few rounds at most (only a concurrent hold for the same request moves the pointer).
+     */
+    private CompletionStage<ScriptReply> hold(Principal p, Effector e, String t, String slotId, String requestId,
+                                              String holdId, String previousSlotId, int round) {
+        String previous = previousSlotId.isEmpty() ? slotId : previousSlotId;
+        HoldCall call = new HoldCall(Keys.slot(t, slotId), Keys.hold(t, slotId), Keys.request(t, requestId), Keys.events(t),
+                Keys.requestHold(t, requestId), Keys.slot(t, previous), Keys.hold(t, previous),
+                Keys.principalHolds(t, p.id()), slotId, holdId, requestId, holdTtlMs, clock.forScripts(),
+                p.viewer().maskFor(e), streamMaxLen, previousSlotId, holdCap, p.territories(), p.org(), p.reach());
+        return HOLD.<List<Object>>run(redis, ScriptOutputType.MULTI, call).thenCompose(raw -> {
+            if ("HOLD_ELSEWHERE".equals(raw.get(0))) {
+                if (round >= 3) throw new IllegalStateException("the hold of request " + requestId + " keeps moving");
+                return hold(p, e, t, slotId, requestId, holdId, (String) raw.get(1), round + 1);
+            }
+            ScriptReply reply = ScriptReply.parse(raw);
+            Slots.apply(index, slotId, reply);
+            // the slot given back for this request, if any: this instance's index sees it free at once
+            if (!previousSlotId.isEmpty() && !reply.appointment().isEmpty()) {
+                index.apply(SlotState.fromHash(previousSlotId, reply.appointment()));
+            }
+            return CompletableFuture.completedFuture(reply);
+        });
+    }
+
     public CompletionStage<SlotState> releaseHold(Principal p, String slotId, String holdId) {
         String t = Ids.territoryOf(slotId);
         if (!Access.seesSlot(p, t, Ids.effectorOfSlot(slotId))) throw new Refused(Outcome.SLOT_NOT_FOUND);
-        ReleaseHoldCall call = new ReleaseHoldCall(Keys.slot(t, slotId), Keys.hold(t, slotId), Keys.events(t), slotId,
+        ReleaseHoldCall call = new ReleaseHoldCall(Keys.slot(t, slotId), Keys.hold(t, slotId), Keys.events(t),
+                Keys.principalHolds(t, p.id()), slotId,
                 holdId, streamMaxLen, p.territories(), p.org(), p.reach());
         return run(RELEASE_HOLD, call, slotId).thenApply(r -> {
             if (!r.ok()) throw new Refused(r.outcome());
@@ -262,7 +305,8 @@ public final class Bookings {
                 Keys.idempotency(t, p.id(), idempotencyKey), Keys.request(t, requestId), Keys.load(t), Keys.events(t),
                 Keys.stats(t, calendar.day(start)), requestDay(t, requestId), Keys.outbox(t), Keys.awaitingFeedback(t),
                 Keys.reminders(t), Keys.references(t), Keys.patientContact(t, appointmentId),
-                Keys.patientMessages(t, appointmentId), Keys.patientReminders(t), Keys.waiting(t), slotId, appointmentId,
+                Keys.patientMessages(t, appointmentId), Keys.patientReminders(t), Keys.waiting(t),
+                Keys.principalHolds(t, p.id()), slotId, appointmentId,
                 requestId, holdId == null ? "" : holdId, slotId + "/" + requestId, clock.forScripts(), p.viewer().maskFor(e),
                 e.weeklySasCap(), p.id(), idempotencyTtlSeconds, streamMaxLen, calendar.hour(start), new TreeSet<>(e.cpts()),
                 reminderAfterSeconds, Appointment.referenceOf(appointmentId), nullToEmpty(told.sms()),

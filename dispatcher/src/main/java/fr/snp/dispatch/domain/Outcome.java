@@ -60,6 +60,16 @@ public enum Outcome {
     EFFECTOR_CAP_REACHED(409, false, "conflict", "the effector reached the weekly cap of SAS consultations",
             "Ce médecin a atteint son plafond hebdomadaire de consultations SAS."),
 
+    // --- limits: nobody floods or hoards (429, with Retry-After) --------------------------------------------------
+    TOO_MANY_HOLDS(429, false, "refused", "you hold as many slots as allowed at once: book or give one back, or wait "
+            + "for the oldest to end", "Vous avez déjà le nombre maximal d'options en cours : réservez ou libérez-en "
+            + "une, ou attendez que la plus ancienne expire."),
+    TOO_MANY_STREAMS(429, false, "refused", "this account has as many live connections open as allowed: close one "
+            + "(another tab or window) first", "Trop de fenêtres suivent le direct avec ce compte : fermez-en une "
+            + "(autre onglet ou fenêtre) puis rechargez la page."),
+    RATE_LIMITED(429, false, "refused", "too many requests from this account in a short time: retry shortly",
+            "Trop de demandes en peu de temps depuis ce compte : réessayez dans un instant."),
+
     // --- request and appointment states -------------------------------------------------------------------------
     REQUEST_ALREADY_BOOKED(409, false, "conflict", "the request already has an appointment", "Cette demande a déjà un rendez-vous."),
     REQUEST_CLOSED(409, false, "conflict", "the request is closed with an outcome", "Cette demande est close."),

@@ -87,6 +87,30 @@ public final class LiveFeed {
 
     public int connections() { return connections.get(); }
 
+    /** Open live connections by principal on this instance (limits.liveStreamsPerPrincipal). */
+    private final Map<String, Integer> byPrincipal = new ConcurrentHashMap<>();
+
+    /**
+     * Counts one more live connection of the principal, unless it already has {@code cap} open here (0: no cap);
+     * every admitted connection must {@link #leave} once. Per instance: the connections live in this JVM, and a
+     * client spreading them over instances behind a load balancer still has at most cap × instances, which keeps
+     * each instance's memory bounded (the point of the cap).
+     */
+    public boolean admit(String principalId, int cap) {
+        boolean[] admitted = {false};
+        byPrincipal.compute(principalId, (k, n) -> {
+            int open = n == null ? 0 : n;
+            if (cap > 0 && open >= cap) return n;
+            admitted[0] = true;
+            return open + 1;
+        });
+        return admitted[0];
+    }
+
+    public void leave(String principalId) {
+        byPrincipal.computeIfPresent(principalId, (k, n) -> n <= 1 ? null : n - 1);
+    }
+
     /** Orders stream ids "ms-seq". */
     public static int compareIds(String a, String b) {
         int da = a.indexOf('-');

@@ -24,6 +24,24 @@ public final class Keys {
     /** String "holdId|requestId" with a PX time-to-live: the slot is held exactly while this key lives. */
     public static String hold(String territory, String slotId) { return t(territory) + "hold:" + slotId; }
 
+    /**
+     * String "slotId|holdId" with the PX time-to-live of that hold: the one hold a request has (hold.lua gives the
+     * previous one back when the request holds another slot).
+     */
+    public static String requestHold(String territory, String requestId) { return t(territory) + "req-hold:" + requestId; }
+
+    /**
+     * Sorted set "slotId|holdId" -> hold end (epoch ms) of the holds a principal has in a territory: hold.lua counts
+     * the live ones against limits.activeHoldsPerPrincipal. Per territory so that each script touches one cluster
+     * slot (a principal serving several territories has the cap in each).
+     */
+    public static String principalHolds(String territory, String principalId) {
+        return t(territory) + "holds-by:" + principalId;
+    }
+
+    /** Write counter of a principal (a fixed window, with its PX time-to-live): limits.writesPerMinute. */
+    public static String writeRate(String principalId) { return "snp:rate:{" + principalId + "}"; }
+
     public static String appointment(String territory, String id) { return t(territory) + "appt:" + id; }
 
     public static String idempotency(String territory, String principal, String key) {

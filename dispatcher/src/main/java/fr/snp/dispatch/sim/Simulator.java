@@ -97,7 +97,9 @@ public final class Simulator {
         }
         Path data = Files.createTempDirectory("snp-simulation");
         Settings s = settings.with("redis.url", "").with("redis.embedded.dataDir", data.toString()).with("http.port", "0")
-                .with("simulation.clockControl", "true").with("outbox.logChannel", "false");
+                .with("simulation.clockControl", "true").with("outbox.logChannel", "false")
+                // one token replays a year of calls in minutes: the per-principal limits are for desks, not for this
+                .with("limits.writesPerMinute", "0").with("limits.activeHoldsPerPrincipal", "0");
         try (Dispatcher d = Dispatcher.start(s, false, new SimulationClock())) {
             Map<Role, String> tokens = new java.util.EnumMap<>(Role.class);
             for (Role r : List.of(Role.OPS, Role.COORDINATOR, Role.REGULATOR, Role.OSNP)) {

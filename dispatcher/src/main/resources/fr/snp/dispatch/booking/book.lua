@@ -19,6 +19,7 @@
 --   messages            the delivery records of the patient's messages about this appointment
 --   patientReminders    the territory's patient reminders, "appointmentId|channels" by due time (epoch s)
 --   waiting             the territory's waiting list (the request leaves it, served)
+--   principalHolds      the caller's holds in this territory (the hold booked stops counting against its cap)
 -- ARGV
 --   slotId              the slot
 --   appointmentId       the id the appointment gets
@@ -43,4 +44,6 @@
 --   callerTerritories   the caller's tenancy (redis/tenancy.lua)
 --   callerOrg
 --   callerReach
-return book()
+local reply = book()
+if reply[1] == 'OK' and ARG.holdId ~= '' then redis.call('ZREM', KEY.principalHolds, ARG.slotId .. '|' .. ARG.holdId) end
+return reply

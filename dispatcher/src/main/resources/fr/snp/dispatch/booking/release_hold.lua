@@ -3,6 +3,7 @@
 --   slot                the slot hash
 --   hold                the hold key
 --   events              the territory's change stream
+--   principalHolds      the caller's holds in this territory (the hold stops counting against its cap)
 -- ARGV
 --   slotId              the slot
 --   holdId              the hold to give back
@@ -16,6 +17,7 @@ if not current or string.sub(current, 1, string.find(current, '|', 1, true) - 1)
   return {'HOLD_NOT_FOUND', '', redis.call('HGETALL', KEY.slot)}
 end
 redis.call('DEL', KEY.hold)
+redis.call('ZREM', KEY.principalHolds, ARG.slotId .. '|' .. ARG.holdId)
 redis.call('HDEL', KEY.slot, 'h')
 redis.call('HINCRBY', KEY.slot, 'v', 1)
 return {'OK', '', emit(KEY.events, ARG.streamMaxLen, 'released', KEY.slot, ARG.slotId)}

@@ -88,7 +88,8 @@ class TenancyInLuaTest {
                 new Object[]{INDRE, "CPTS-AUTRE", Reach.CPTS, "REQUEST_NOT_FOUND"})) {
             @SuppressWarnings("unchecked") Set<String> territories = (Set<String>) caller[0];
             List<Object> r = run(hold, new Bookings.HoldCall(Keys.slot("36", slot), Keys.hold("36", slot), Keys.request("36", request),
-                    Keys.events("36"), slot, "Hx", request, 60_000, "", 15, 1000, territories, (String) caller[1], (Reach) caller[2]));
+                    Keys.events("36"), Keys.requestHold("36", request), Keys.slot("36", slot), Keys.hold("36", slot),
+                    Keys.principalHolds("36", "x"), slot, "Hx", request, 60_000, "", 15, 1000, "", 5, territories, (String) caller[1], (Reach) caller[2]));
             assertThat(r.get(0)).as("hold by %s %s", caller[1], caller[2]).isEqualTo(caller[3]);
         }
         LuaScript<Bookings.BookCall> book = typed(Bookings.scripts(), "book.lua");
@@ -108,7 +109,7 @@ class TenancyInLuaTest {
                 Keys.idempotency("36", "x", idempotencyKey), Keys.request("36", request), Keys.load("36"), Keys.events("36"),
                 Keys.stats("36", "20261130"), Keys.stats("36", "20261130"), Keys.outbox("36"), Keys.awaitingFeedback("36"),
                 Keys.reminders("36"), Keys.references("36"), Keys.patientContact("36", appt), Keys.patientMessages("36", appt),
-                Keys.patientReminders("36"), Keys.waiting("36"), slot, appt, request, "", slot + "/" + request, "", 15, 20, "x", 60, 1000, "10",
+                Keys.patientReminders("36"), Keys.waiting("36"), Keys.principalHolds("36", "x"), slot, appt, request, "", slot + "/" + request, "", 15, 20, "x", 60, 1000, "10",
                 Set.of("CPTS-TEST"), 3600, "36-TEST-0000", "", "", 60, "", 0, INDRE, org, Reach.ORG);
     }
 
