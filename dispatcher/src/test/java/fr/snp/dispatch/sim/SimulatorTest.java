@@ -60,8 +60,10 @@ class SimulatorTest {
 
     @Test
     void aServerThatCountsSomethingElseFailsTheRunAndTheClockIsRefusedOutsideSimulation() throws Exception {
+        // the replay drives one token at full speed: the per-principal limits are off, as for a load test
         Settings settings = Settings.defaultsWith(Map.of("redis.url", "", "http.port", "0", "simulation.clockControl", "true",
-                "redis.embedded.dataDir", Files.createTempDirectory("snp-sim-ext").toString()));
+                "redis.embedded.dataDir", Files.createTempDirectory("snp-sim-ext").toString(), "limits.writesPerMinute", "0",
+                "limits.activeHoldsPerPrincipal", "0"));
         try (Dispatcher d = Dispatcher.start(settings, true, new SimulationClock())) {
             Api api = new Api("http://127.0.0.1:" + d.port());
             // a call the simulator does not know about, in the replayed year
