@@ -1,0 +1,170 @@
+package fr.snp.dispatch.api;
+
+import fr.snp.dispatch.Api;
+import fr.snp.dispatch.TestServer;
+import fr.snp.dispatch.domain.Role;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Property-based fuzzing of the write routes and of ids, query strings and headers: whatever arrives, the answer is
+ * never a 500 and always {code, message, field} when refused, and a refused call leaves every stored key as it was.
+ */
+class FuzzTest {
+    static TestServer server;
+    static String regulator;
+    static String slot;
+    static String request;
+
+    @BeforeContainer
+    static void start() throws Exception {
+        server = TestServer.start();
+        regulator = server.token(Role.REGULATOR);
+        slot = server.slot(server.effector("36044", null), 120, "AMB", "SNP");
+        request = server.requestId(Role.REGULATOR, "SAS_116117");
+    }
+
+    @AfterContainer
+    static void stop() { server.close(); }
+
+    /** Strings a caller may send: empty, long, unicode, control characters, injection-looking, number-looking. */
+    static Arbitrary<String> strings() {
+        return Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(40), Arbitraries.strings().all().ofMaxLength(300),
+                Arbitraries.of("", " ", "null", "0", "-1", "36", "36-E1", "36-Rxx", "85", "2A", "%00", "../../etc/passwd",
+                        "{\"$gt\":1}", "'; DROP TABLE", "\u0000", "\ud83d\ude00", "2026-02-30T25:61:00Z", "PT999999H", "1e309",
+                        "06 12 34 56 78", "<script>alert(1)</script>"));
+    }
+
+    /** JSON values of any type, nested a little. */
+    static Arbitrary<Object> values() {
+        return Arbitraries.lazyOf(() -> Arbitraries.oneOf(strings().map(x -> (Object) x),
+                Arbitraries.integers().map(x -> (Object) x), Arbitraries.doubles().map(x -> (Object) x),
+                Arbitraries.of(true, false).map(x -> (Object) x), Arbitraries.just(null),
+                strings().list().ofMaxSize(3).map(l -> (Object) new JsonArray(List.copyOf(l))),
+                Arbitraries.maps(Arbitraries.of("initials", "birthYear", "phone", "communeInsee", "within", "mode", "x"), strings())
+                        .ofMaxSize(4).map(m -> (Object) new JsonObject(Map.copyOf(m)))));
+    }
+
+    /**
+     * Bodies: random ones (refused at the first check), and valid ones with one or two fields replaced by anything,
+     * so that the fuzzing reaches the checks behind the first (the patient's contact, the need, the pharmacy…).
+     */
+    @Provide
+    Arbitrary<JsonObject> requestBodies() {
+        Arbitrary<String> fields = Arbitraries.of("origin", "patient", "need", "limit", "territory", "slotId", "requestId",
+                "holdId", "patientContact", "type", "pharmacy", "comment", "effectorId", "start", "minutes", "mode", "extra");
+        Arbitrary<JsonObject> random = Arbitraries.maps(fields, values()).ofMaxSize(6).map(m -> {
+            JsonObject j = new JsonObject();
+            m.forEach(j::put);
+            return j;
+        });
+        Arbitrary<JsonObject> nearlyValid = Arbitraries.maps(fields, values()).ofMinSize(1).ofMaxSize(2).map(m -> {
+            JsonObject j = valid();
+            m.forEach(j::put);
+            return j;
+        });
+        // one nested part of a valid body with one or two of its own fields (or an unknown one) replaced by anything
+        Map<String, List<String>> partFields = Map.of("patient", List.of("initials", "birthYear", "phone", "communeInsee", "x"),
+                "need", List.of("within", "mode", "modes", "from", "to", "radiusKm", "x"),
+                "patientContact", List.of("sms", "email", "consent", "x"), "pharmacy", List.of("name", "communeInsee", "x"));
+        Arbitrary<JsonObject> nestedNearlyValid = Arbitraries.of(List.copyOf(partFields.keySet())).flatMap(part ->
+                Arbitraries.maps(Arbitraries.of(partFields.get(part)), values()).ofMinSize(1).ofMaxSize(2).map(m -> {
+                    JsonObject j = valid();
+                    JsonObject nested = j.getJsonObject(part).copy();
+                    m.forEach(nested::put);
+                    return j.put(part, nested);
+                }));
+        // weighted towards nearly valid bodies: those reach the deeper checks
+        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(1, random), net.jqwik.api.Tuple.of(2, nearlyValid),
+                net.jqwik.api.Tuple.of(4, nestedNearlyValid));
+    }
+
+    /** A body every write route would accept in form (each route reads the fields it knows). */
+    static JsonObject valid() {
+        return new JsonObject().put("origin", "SAS_116117").put("slotId", slot).put("requestId", request)
+                .put("effectorId", "36-E1").put("start", java.time.OffsetDateTime.now().plusHours(5).withNano(0).toString())
+                .put("type", "PRESCRIPTION").put("pharmacy", new JsonObject().put("name", "Pharmacie du Centre"))
+                .put("patient", new JsonObject().put("initials", "FZ").put("birthYear", 1970).put("phone", "0612345678")
+                        .put("communeInsee", "36044"))
+                .put("need", new JsonObject().put("within", "PT24H"))
+                .put("patientContact", new JsonObject().put("sms", "0612345678").put("consent", true));
+    }
+
+    @Provide
+    Arbitrary<String> paths() {
+        Arbitrary<String> id = strings().map(x -> URLEncoder.encode(x, StandardCharsets.UTF_8));
+        return Arbitraries.oneOf(id.map(x -> "/api/v1/requests/" + x), id.map(x -> "/api/v1/appointments/" + x),
+                id.map(x -> "/api/v1/appointments/" + x + "/messages"), id.map(x -> "/api/v1/slots/" + x),
+                id.map(x -> "/api/v1/effectors/" + x), id.map(x -> "/api/v1/waiting?territory=" + x),
+                id.map(x -> "/api/v1/appointments?reference=" + x), id.map(x -> "/api/v1/stats/noshow?territory=36&from=" + x),
+                id.map(x -> "/api/v1/communes?q=" + x), id.map(x -> "/feedback/" + x), id.map(x -> "/rdv/" + x));
+    }
+
+    @Property(tries = 400)
+    void aWriteOfAnyBodyIsNeverA500AndARefusedOneChangesNothing(@ForAll("requestBodies") JsonObject body,
+                                                                 @ForAll("writeRoutes") String route,
+                                                                 @ForAll("idempotencyKeys") String key) {
+        Map<String, String> before = snapshot();
+        Api.Response r = server.api.send("POST", route.replace("{slot}", slot), regulator, body.encode(),
+                key == null ? Map.of() : Map.of("Idempotency-Key", key));
+        assertThat(r.status()).as(route + " " + body.encode() + " → " + r).isLessThan(500);
+        if (r.status() >= 400) {
+            assertThat(r.json().getString("code")).as(r.toString()).isNotBlank();
+            assertThat(r.json().containsKey("field")).isTrue();
+            assertThat(snapshot()).as("refused, yet stored: " + route + " " + body.encode()).isEqualTo(before);
+        }
+    }
+
+    @Provide
+    Arbitrary<String> writeRoutes() {
+        return Arbitraries.of("/api/v1/requests", "/api/v1/appointments", "/api/v1/slots/{slot}/hold", "/api/v1/appointments/supernumerary",
+                "/api/v1/requests/" + "36-Rabcdefgh1234" + "/outcome");
+    }
+
+    @Provide
+    Arbitrary<String> idempotencyKeys() {
+        // none, anything printable, or a well-formed key (so that the body's own checks are reached)
+        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(1, Arbitraries.just((String) null)),
+                net.jqwik.api.Tuple.of(1, strings().filter(s -> s.chars().allMatch(c -> c > 31 && c < 127))),
+                net.jqwik.api.Tuple.of(6, Arbitraries.strings().withCharRange('a', 'z').ofMinLength(8).ofMaxLength(24)));
+    }
+
+    @Property(tries = 150)
+    void anyIdOrQueryIsNeverA500(@ForAll("paths") String path) {
+        Api.Response r = server.api.get(path, regulator);
+        assertThat(r.status()).as(path + " → " + r).isLessThan(500);
+    }
+
+    /** Every key and its content, without what a refused call may move on purpose (the audit trail, a token's last use). */
+    static Map<String, String> snapshot() {
+        Map<String, String> all = new TreeMap<>();
+        for (String k : server.redis.keys("*")) {
+            if (k.endsWith(":audit") || k.equals("snp:tokens:used") || k.startsWith("snp:rate:")) continue;
+            String v = switch (server.redis.type(k)) {
+                case "string" -> server.redis.get(k);
+                case "hash" -> new TreeMap<>(server.redis.hgetall(k)).toString();
+                case "zset" -> server.redis.zrangeWithScores(k, 0, -1).toString();
+                case "set" -> new java.util.TreeSet<>(server.redis.smembers(k)).toString();
+                case "stream" -> String.valueOf(server.redis.xlen(k));
+                default -> server.redis.type(k);
+            };
+            all.put(k, v);
+        }
+        return all;
+    }
+}
