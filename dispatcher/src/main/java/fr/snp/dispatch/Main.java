@@ -86,25 +86,14 @@ public final class Main {
             TokenStore tokens = new TokenStore(c.async());
             switch (a.get(0)) {
                 case "create": {
-                    String role = option(a, "--role");
-                    String name = option(a, "--name");
-                    if (role == null || name == null) return usage();
-                    Role r;
-                    try { r = Role.ofWireName(role); } catch (IllegalArgumentException e) {
-                        System.err.println("unknown role " + role + "; roles: " + Arrays.toString(Role.values()).toLowerCase());
-                        return 2;
-                    }
-                    Set<String> territories = territories(option(a, "--territory"));
-                    if (territories == null) return 2;
-                    String org = r == Role.EFFECTOR ? option(a, "--effector") : option(a, "--org");
-                    String problem = orgProblem(r, org, territories);
-                    if (problem != null) {
-                        System.err.println(problem);
-                        return 2;
-                    }
-                    String cpts = option(a, "--cpts");
-                    Set<String> memberships = new java.util.HashSet<>(cpts == null ? Set.of() : Set.of(cpts.split(",")));
-                    if (r == Role.COORDINATOR) memberships.add(org);
+                    if (option(a, "--role") == null || option(a, "--name") == null) return usage();
+                    Principal template = principalOf(a);
+                    if (template == null) return 2;
+                    Role r = template.role();
+                    String name = template.name();
+                    Set<String> territories = template.territories();
+                    String org = template.org();
+                    Set<String> memberships = template.cpts();
                     String daysOption = option(a, "--days") != null ? option(a, "--days") : settings.string("tokens.defaultDays");
                     int days;
                     try { days = Integer.parseInt(daysOption); } catch (NumberFormatException e) { days = 0; }
@@ -179,25 +168,14 @@ public final class Main {
             fr.snp.dispatch.auth.Roster roster = new fr.snp.dispatch.auth.Roster(c.async());
             switch (a.get(0)) {
                 case "add": {
-                    String role = option(a, "--role");
-                    String name = option(a, "--name");
-                    if (role == null || name == null) return userUsage();
-                    Role r;
-                    try { r = Role.ofWireName(role); } catch (IllegalArgumentException e) {
-                        System.err.println("unknown role " + role + "; roles: " + Arrays.toString(Role.values()).toLowerCase());
-                        return 2;
-                    }
-                    Set<String> territories = territories(option(a, "--territory"));
-                    if (territories == null) return 2;
-                    String org = r == Role.EFFECTOR ? option(a, "--effector") : option(a, "--org");
-                    String problem = orgProblem(r, org, territories);
-                    if (problem != null) {
-                        System.err.println(problem);
-                        return 2;
-                    }
-                    String cpts = option(a, "--cpts");
-                    Set<String> memberships = new java.util.HashSet<>(cpts == null ? Set.of() : Set.of(cpts.split(",")));
-                    if (r == Role.COORDINATOR) memberships.add(org);
+                    if (option(a, "--role") == null || option(a, "--name") == null) return userUsage();
+                    Principal template = principalOf(a);
+                    if (template == null) return 2;
+                    Role r = template.role();
+                    String name = template.name();
+                    Set<String> territories = template.territories();
+                    String org = template.org();
+                    Set<String> memberships = template.cpts();
                     Principal p = roster.add(issuer, subject, new Principal(null, r, name, territories, org, memberships))
                             .toCompletableFuture().get(10, TimeUnit.SECONDS);
                     System.out.println("person " + p.id() + " may sign in as " + p.role().wireName() + " \"" + p.name()
@@ -248,6 +226,31 @@ public final class Main {
     }
 
     /** Why an organisation does not fit the role, or null. */
+    /**
+     * The principal that --role, --name, --territory, --org (or --effector) and --cpts describe, for a token or a
+     * person of the roster; null when they do not fit (said on stderr).
+     */
+    private static Principal principalOf(List<String> a) {
+        String role = option(a, "--role");
+        Role r;
+        try { r = Role.ofWireName(role); } catch (IllegalArgumentException e) {
+            System.err.println("unknown role " + role + "; roles: " + Arrays.toString(Role.values()).toLowerCase());
+            return null;
+        }
+        Set<String> territories = territories(option(a, "--territory"));
+        if (territories == null) return null;
+        String org = r == Role.EFFECTOR ? option(a, "--effector") : option(a, "--org");
+        String problem = orgProblem(r, org, territories);
+        if (problem != null) {
+            System.err.println(problem);
+            return null;
+        }
+        String cpts = option(a, "--cpts");
+        Set<String> memberships = new java.util.HashSet<>(cpts == null ? Set.of() : Set.of(cpts.split(",")));
+        if (r == Role.COORDINATOR) memberships.add(org);
+        return new Principal(null, r, option(a, "--name"), territories, org, memberships);
+    }
+
     static String orgProblem(Role r, String org, Set<String> territories) {
         if (r == Role.EFFECTOR) {
             if (org == null || !fr.snp.dispatch.domain.Ids.isWellFormed(org)
