@@ -119,6 +119,17 @@ public final class Dispatcher implements AutoCloseable {
             embedded = EmbeddedRedis.start(Path.of(settings.string("redis.embedded.dataDir")), true);
             url = embedded.url();
         }
+        try {
+            return assemble(settings, demo, clock, embedded, url, demoTokens);
+        } catch (Exception | Error failed) {
+            // a start that fails half-way (Redis too slow while loading the demo…) leaves no redis-server behind
+            if (embedded != null) embedded.close();
+            throw failed;
+        }
+    }
+
+    private static Dispatcher assemble(Settings settings, boolean demo, Clock clock, EmbeddedRedis embedded, String url,
+                                       boolean demoTokens) throws Exception {
         Metrics metrics = new Metrics();
         // Lettuce's own command latency, as histograms (the default summaries have no buckets)
         ClientResources resources = ClientResources.builder().commandLatencyRecorder(new MicrometerCommandLatencyRecorder(
