@@ -141,22 +141,39 @@ public final class EmbeddedRedis implements AutoCloseable {
         return bundledExecutable();
     }
 
-    private static String bundledExecutable() throws IOException {
+    /**
+     * The redis-server bundled in the jar, extracted once into a directory of this user's only (0700) and checked
+     * against the bundled bytes' SHA-256 at every start: a binary altered on disk is replaced, never run.
+     */
+    static String bundledExecutable() throws IOException {
         String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
         if (!os.contains("linux")) throw new IllegalStateException("no redis-server on the PATH; install Redis or set REDIS_URL");
         String resource = arch.contains("aarch64") || arch.contains("arm64") ? BUNDLED_LINUX_ARM64 : BUNDLED_LINUX_AMD64;
-        Path target = Path.of(System.getProperty("java.io.tmpdir"), "snp-dispatch-" + resource.substring(1));
-        if (!Files.isExecutable(target)) {
-            try (InputStream in = EmbeddedRedis.class.getResourceAsStream(resource)) {
-                if (in == null) throw new IllegalStateException("bundled redis-server " + resource + " not found");
-                Path tmp = Files.createTempFile(target.getParent(), "redis", ".part");
-                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            }
+        byte[] bundled;
+        try (InputStream in = EmbeddedRedis.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalStateException("bundled redis-server " + resource + " not found");
+            bundled = in.readAllBytes();
+        }
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "snp-dispatch-" + System.getProperty("user.name", "user"));
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        Path target = dir.resolve(resource.substring(resource.lastIndexOf('/') + 1));
+        if (!Files.isExecutable(target) || !java.util.Arrays.equals(sha256(Files.readAllBytes(target)), sha256(bundled))) {
+            Path tmp = Files.createTempFile(dir, "redis", ".part");
+            Files.write(tmp, bundled);
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx------"));
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
         return target.toString();
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void stopLeftover(Path pidFile) {

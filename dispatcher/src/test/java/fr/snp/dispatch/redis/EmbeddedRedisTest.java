@@ -61,4 +61,17 @@ class EmbeddedRedisTest {
             }
         }
     }
+
+    @Test
+    void theBundledBinaryIsExtractedPrivatelyAndAnAlteredCopyIsReplaced() throws Exception {
+        Path exe = Path.of(EmbeddedRedis.bundledExecutable());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(exe.getParent()))).isEqualTo("rwx------");
+        byte[] good = Files.readAllBytes(exe);
+        Files.write(exe, new byte[]{1, 2, 3}, java.nio.file.StandardOpenOption.APPEND); // altered on disk
+        assertThat(Path.of(EmbeddedRedis.bundledExecutable())).isEqualTo(exe);
+        assertThat(Files.readAllBytes(exe)).as("replaced by the bundled bytes").isEqualTo(good);
+        try (EmbeddedRedis redis = EmbeddedRedis.start(Files.createTempDirectory("snp-bundled-run"), false, false)) {
+            assertThat(redis.executable()).isEqualTo(exe.toString());
+        }
+    }
 }
