@@ -89,11 +89,6 @@ public final class Main {
                     if (option(a, "--role") == null || option(a, "--name") == null) return usage();
                     Principal template = principalOf(a);
                     if (template == null) return 2;
-                    Role r = template.role();
-                    String name = template.name();
-                    Set<String> territories = template.territories();
-                    String org = template.org();
-                    Set<String> memberships = template.cpts();
                     String daysOption = option(a, "--days") != null ? option(a, "--days") : settings.string("tokens.defaultDays");
                     int days;
                     try { days = Integer.parseInt(daysOption); } catch (NumberFormatException e) { days = 0; }
@@ -101,8 +96,8 @@ public final class Main {
                         System.err.println("--days is the number of days the token works, 1 to 3650 (default tokens.defaultDays)");
                         return 2;
                     }
-                    Map.Entry<String, Principal> created = tokens.create(new Principal(null, r, name, territories, org,
-                            memberships), java.time.Duration.ofDays(days)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                    Map.Entry<String, Principal> created = tokens.create(template, java.time.Duration.ofDays(days))
+                            .toCompletableFuture().get(10, TimeUnit.SECONDS);
                     System.out.println(created.getKey());
                     Principal p = created.getValue();
                     System.err.println("token " + p.id() + " for " + p.role().wireName() + " \"" + p.name() + "\" of " + p.org()
@@ -171,13 +166,7 @@ public final class Main {
                     if (option(a, "--role") == null || option(a, "--name") == null) return userUsage();
                     Principal template = principalOf(a);
                     if (template == null) return 2;
-                    Role r = template.role();
-                    String name = template.name();
-                    Set<String> territories = template.territories();
-                    String org = template.org();
-                    Set<String> memberships = template.cpts();
-                    Principal p = roster.add(issuer, subject, new Principal(null, r, name, territories, org, memberships))
-                            .toCompletableFuture().get(10, TimeUnit.SECONDS);
+                    Principal p = roster.add(issuer, subject, template).toCompletableFuture().get(10, TimeUnit.SECONDS);
                     System.out.println("person " + p.id() + " may sign in as " + p.role().wireName() + " \"" + p.name()
                             + "\" of " + p.org() + ", territories " + p.territoryList());
                     return 0;
