@@ -159,6 +159,30 @@ public final class TestServer implements AutoCloseable {
 
     public static Duration seconds(long s) { return Duration.ofSeconds(s); }
 
+    /**
+     * Every stored key with its content, for "a refused call changes nothing stored". Left out: the audit trail
+     * (refused calls are traced too) and a token's last use, which move on any call; and the write-rate counters
+     * unless {@code withRateCounters} (every attempted write counts, a refused one too).
+     */
+    public Map<String, String> stored(boolean withRateCounters) {
+        Map<String, String> all = new java.util.TreeMap<>();
+        for (String k : redis.keys("*")) {
+            if (!withRateCounters && k.startsWith("snp:rate:")) continue;
+            if (k.endsWith(":audit") || k.equals("snp:tokens:used")) continue;
+            String type = redis.type(k);
+            String v = switch (type) {
+                case "string" -> redis.get(k);
+                case "hash" -> new java.util.TreeMap<>(redis.hgetall(k)).toString();
+                case "zset" -> redis.zrangeWithScores(k, 0, -1).toString();
+                case "set" -> new java.util.TreeSet<>(redis.smembers(k)).toString();
+                case "stream" -> String.valueOf(redis.xlen(k));
+                default -> type;
+            };
+            all.put(k, v);
+        }
+        return all;
+    }
+
     @Override
     public void close() {
         connection.close();

@@ -216,12 +216,17 @@ public final class ApiRouter {
             String token = ctx.pathParam("token");
             String object = token == null ? null : token.split("\\.")[0];
             if (object == null || !fr.snp.dispatch.domain.Ids.isWellFormed(object)) return;
-            audit.record(fr.snp.dispatch.domain.Ids.territoryOf(object), new fr.snp.dispatch.audit.AuditTrail.Entry(null, 0, actor,
-                    "link", "-", ctx.request().method().name() + " " + ctx.request().path().replace(token, ":token"), object,
-                    ctx.response().getStatusCode(),
-                    ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress()));
+            trace(ctx, fr.snp.dispatch.domain.Ids.territoryOf(object), actor, "link", "-",
+                    ctx.request().method().name() + " " + ctx.request().path().replace(token, ":token"), object);
         });
         ctx.next();
+    }
+
+    /** One audit entry for an answered call: who, what, on which object, the status and the client's address. */
+    private void trace(RoutingContext ctx, String territory, String actor, String role, String org, String action, String object) {
+        audit.record(territory, new fr.snp.dispatch.audit.AuditTrail.Entry(null, 0, actor, role, org, action, object,
+                ctx.response().getStatusCode(),
+                ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress()));
     }
 
     /** A handler names here the object it created when no Location does. */
@@ -249,9 +254,8 @@ public final class ApiRouter {
                 territory = new java.util.TreeSet<>(p.territories()).first();
             }
             if (territory == null || !fr.snp.dispatch.domain.Ids.isTerritory(territory)) return; // unknown caller, nothing named
-            audit.record(territory, new fr.snp.dispatch.audit.AuditTrail.Entry(null, 0, p == null ? "-" : p.id(),
-                    p == null ? "-" : p.role().wireName(), p == null ? "-" : p.org(), action, object, ctx.response().getStatusCode(),
-                    ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress()));
+            trace(ctx, territory, p == null ? "-" : p.id(), p == null ? "-" : p.role().wireName(), p == null ? "-" : p.org(),
+                    action, object);
         });
         ctx.next();
     }

@@ -37,19 +37,22 @@ final class AppointmentHandlers {
         PatientContact contact = patientContact(body);
         PatientContact told = s.bookings().reachable(contact);
         Http.reply(ctx, s.bookings().book(Authenticator.principal(ctx), slotId, requestId, holdId, key, contact).thenApply(b -> {
-            Appointment a = b.appointment();
-            Map<String, String> headers = b.replayed()
-                    ? Map.of("Location", "/api/v1/appointments/" + a.id(), "Idempotent-Replayed", "true")
-                    : Map.of("Location", "/api/v1/appointments/" + a.id());
-            JsonObject view = view(a);
+            JsonObject view = view(b.appointment());
             if (!contact.isEmpty()) {
                 // what the desk tells the patient: which channels they will be told by, which this server cannot send
                 JsonArray by = new JsonArray(), unavailable = new JsonArray();
                 for (PatientContact.Channel c : contact.channels()) (told.channels().contains(c) ? by : unavailable).add(c.wire());
                 view.put("patientMessages", new JsonObject().put("channels", by).put("unavailable", unavailable));
             }
-            return new Http.Reply(201, view, headers);
+            return created(b, view);
         }));
+    }
+
+    /** 201 with the appointment, its Location, and whether it only replayed an earlier booking with the same key. */
+    private static Http.Reply created(fr.snp.dispatch.booking.Bookings.Booked b, JsonObject view) {
+        String location = "/api/v1/appointments/" + b.appointment().id();
+        return new Http.Reply(201, view, b.replayed() ? Map.of("Location", location, "Idempotent-Replayed", "true")
+                : Map.of("Location", location));
     }
 
     /**
@@ -78,9 +81,7 @@ final class AppointmentHandlers {
                 local.plusMinutes(minutes).toEpochSecond(), local.getOffset().getTotalSeconds(), mode.name(), 0, 0, 0,
                 s.planner().week(local.toInstant()));
         Http.reply(ctx, s.bookings().bookSupernumerary(Authenticator.principal(ctx), slot, requestId, key, contact)
-                .thenApply(b -> new Http.Reply(201, view(b.appointment()), b.replayed()
-                        ? Map.of("Location", "/api/v1/appointments/" + b.appointment().id(), "Idempotent-Replayed", "true")
-                        : Map.of("Location", "/api/v1/appointments/" + b.appointment().id()))));
+                .thenApply(b -> created(b, view(b.appointment()))));
     }
 
     /**

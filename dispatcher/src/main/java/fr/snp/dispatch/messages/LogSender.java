@@ -16,10 +16,8 @@ public final class LogSender implements PatientSender {
                 + deliveryId + "]: " + redacted(m.text()).replace('\n', ' '));
     }
 
-    /** The patient's link without its signature: a log never carries a link that works (SignedLinks.redact's rule). */
-    static String redacted(String text) {
-        return text.replaceAll("(/rdv/[^\\s./]+\\.\\d+\\.[A-Za-z0-9]+\\.)[A-Za-z0-9_-]+", "$1…");
-    }
+    /** The patient's link without its signature: a log never carries a link that works. */
+    static String redacted(String text) { return fr.snp.dispatch.domain.Links.redact(text); }
 
     static String mask(String to) {
         if (to == null) return "?";

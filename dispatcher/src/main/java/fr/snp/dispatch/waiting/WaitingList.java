@@ -51,7 +51,10 @@ public final class WaitingList {
     public static List<LuaScript<?>> scripts() { return List.of(WAIT, LEAVE); }
 
     /** A waiting request, until when, and the slots that fit it now, ranked as a search would (usually none). */
-    public record Waiting(CareRequest request, long untilMs, List<Candidate> fits) {}
+    public record Waiting(CareRequest request, long untilMs, List<Candidate> fits) {
+        /** Whether this slot is among the ones that fit the request now. */
+        public boolean fits(String slotId) { return fits.stream().anyMatch(c -> c.slot().id().equals(slotId)); }
+    }
 
     private final RedisAsyncCommands<String, String> redis;
     private final Requests requests;
@@ -116,15 +119,6 @@ public final class WaitingList {
     /** The most urgent first: the earliest end of window, then the one waiting longest. */
     static final Comparator<Waiting> URGENT_FIRST = Comparator.comparingLong(Waiting::untilMs)
             .thenComparingLong(w -> w.request().waitingSinceMs() == null ? Long.MAX_VALUE : w.request().waitingSinceMs());
-
-    /**
-     * The waiting requests of a territory that a slot fits (with the same filters and ranking as a search, as a desk
-     * of the territory sees them), most urgent first: what the desks are told when the slot appears.
-     */
-    public CompletionStage<List<Waiting>> fittedBy(String territory, String slotId) {
-        return list(desk(territory), territory).thenApply(all -> all.stream()
-                .filter(w -> w.fits().stream().anyMatch(c -> c.slot().id().equals(slotId))).toList());
-    }
 
     /** A SAS desk of the territory: what the waiting list's notices are computed as. */
     static Principal desk(String territory) {

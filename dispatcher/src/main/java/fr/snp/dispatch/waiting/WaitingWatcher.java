@@ -68,8 +68,7 @@ public final class WaitingWatcher implements LiveFeed.Listener, AutoCloseable {
                     return;
                 }
                 for (String slotId : new LinkedHashSet<>(slots)) {
-                    List<WaitingList.Waiting> fitted = all.stream()
-                            .filter(w -> w.fits().stream().anyMatch(c -> c.slot().id().equals(slotId))).toList();
+                    List<WaitingList.Waiting> fitted = all.stream().filter(w -> w.fits(slotId)).toList();
                     if (!fitted.isEmpty()) live.notice(territory, notice(slotId, fitted));
                 }
             });

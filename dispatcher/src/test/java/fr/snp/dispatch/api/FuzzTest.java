@@ -17,7 +17,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -150,21 +149,6 @@ class FuzzTest {
         assertThat(r.status()).as(path + " → " + r).isLessThan(500);
     }
 
-    /** Every key and its content, without what a refused call may move on purpose (the audit trail, a token's last use). */
-    static Map<String, String> snapshot() {
-        Map<String, String> all = new TreeMap<>();
-        for (String k : server.redis.keys("*")) {
-            if (k.endsWith(":audit") || k.equals("snp:tokens:used") || k.startsWith("snp:rate:")) continue;
-            String v = switch (server.redis.type(k)) {
-                case "string" -> server.redis.get(k);
-                case "hash" -> new TreeMap<>(server.redis.hgetall(k)).toString();
-                case "zset" -> server.redis.zrangeWithScores(k, 0, -1).toString();
-                case "set" -> new java.util.TreeSet<>(server.redis.smembers(k)).toString();
-                case "stream" -> String.valueOf(server.redis.xlen(k));
-                default -> server.redis.type(k);
-            };
-            all.put(k, v);
-        }
-        return all;
-    }
+    /** Every key and its content, but what any call moves on purpose (TestServer.stored). */
+    static Map<String, String> snapshot() { return server.stored(false); }
 }

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,32 +59,11 @@ class FloodLimitsTest {
         return api.post("/api/v1/slots/" + slot + "/hold", token, new JsonObject().put("requestId", request));
     }
 
-    /** Every key with its type and content: what "changes nothing stored" is checked against. */
-    private static Map<String, String> snapshot() { return snapshot(true); }
+    /** Every key with its content: what "changes nothing stored" is checked against (TestServer.stored). */
+    private static Map<String, String> snapshot() { return server.stored(true); }
 
-    /**
-     * {@code withRateCounters} false: without the write counters, which count every attempted write (a refused
-     * input too: a flood of bad calls is a flood); only a call refused by the rate limit itself leaves them as they are.
-     */
-    private static Map<String, String> snapshot(boolean withRateCounters) {
-        Map<String, String> all = new TreeMap<>();
-        for (String k : server.redis.keys("*")) {
-            if (!withRateCounters && k.startsWith("snp:rate:")) continue;
-            // the audit trail records refused calls too, and a token's last use moves: neither is the data refused
-            if (k.endsWith(":audit") || k.equals("snp:tokens:used")) continue;
-            String type = server.redis.type(k);
-            String v = switch (type) {
-                case "string" -> server.redis.get(k);
-                case "hash" -> new TreeMap<>(server.redis.hgetall(k)).toString();
-                case "zset" -> server.redis.zrangeWithScores(k, 0, -1).toString();
-                case "set" -> new java.util.TreeSet<>(server.redis.smembers(k)).toString();
-                case "stream" -> String.valueOf(server.redis.xlen(k));
-                default -> type;
-            };
-            all.put(k, v);
-        }
-        return all;
-    }
+    /** The same without the write counters, which count every attempted write (a refused input too). */
+    private static Map<String, String> snapshot(boolean withRateCounters) { return server.stored(withRateCounters); }
 
     private static void assertTooManyHolds(Api.Response r) {
         assertThat(r.status()).as(r.toString()).isEqualTo(429);
