@@ -1,5 +1,8 @@
 // Widget SNP pour les pharmacies : <script type="module" src="https://<serveur>/widget/snp-widget.js"></script>
-// puis <snp-widget data-token="<jeton de la pharmacie>" data-territory="36"></snp-widget>.
+// puis <snp-widget data-session-url="/snp-session" data-territory="36"></snp-widget>, où /snp-session est une adresse
+// du site hôte qui répond (POST) une session de widget : son serveur l'obtient en échangeant la clé d'API de la
+// pharmacie (POST /api/v1/widget/sessions, jamais depuis la page). Ou data-session="wst_…" : une session donnée par
+// la page (15 minutes au plus). La clé d'API de la pharmacie ne figure jamais dans la page.
 // Fiche patient -> créneaux proposés -> réservation temporaire -> confirmation imprimable.
 // Aucune donnée patient n'est gardée dans le navigateur (ni stockage local, ni cookie) ; tout est effacé à la fin.
 
@@ -7,8 +10,12 @@ const API_BASE = new URL('..', import.meta.url).href.replace(/\/$/, '');
 
 // the French sentence of every answer code comes from the server's one list (GET /api/v1/codes), never from a copy
 const MESSAGES = {};
-fetch(API_BASE + '/api/v1/codes').then(r => r.json())
-  .then(j => Object.entries(j.codes).forEach(([code, c]) => { MESSAGES[code] = c.fr; })).catch(() => {});
+// a site that is not allowed to embed the widget (or no network) fails here first: the form says so at once
+const REACHABLE = fetch(API_BASE + '/api/v1/codes').then(r => { if (!r.ok) throw new Error(r.status); return r.json(); })
+  .then(j => { Object.entries(j.codes).forEach(([code, c]) => { MESSAGES[code] = c.fr; }); return true; }).catch(() => false);
+const UNREACHABLE = 'Le service de rendez-vous ne répond pas à ce site (site non autorisé ou connexion coupée). '
+  + 'Appelez la plateforme de la CPTS.';
+const UNKNOWN_COMMUNE = 'Commune inconnue : choisissez-la dans la liste proposée.';
 // the form field an API error names
 const FIELD_INPUT = { 'patient.initials': 'initials', 'patient.birthYear': 'birthYear', 'patient.phone': 'phone',
   'patient.communeInsee': 'commune', 'patientContact.sms': 'sms', 'patientContact.email': 'email',
@@ -21,6 +28,7 @@ const FIELD_LABELS = {
 };
 
 function message(error) {
+  if (error instanceof TypeError) return UNREACHABLE; // fetch refused by the browser (CORS) or no network
   if (MESSAGES[error.code]) return MESSAGES[error.code];
   if (error.field && FIELD_LABELS[error.field]) return 'Vérifiez ' + FIELD_LABELS[error.field] + '.';
   return 'La demande n\'a pas abouti. Réessayez ou appelez la plateforme de la CPTS.';
@@ -57,18 +65,41 @@ ul.slots li { border: 1px solid #c9ccd1; border-radius: 6px; padding: .6rem .8re
 
 class SnpWidget extends HTMLElement {
   connectedCallback() {
-    this.token = this.dataset.token;
+    this.token = this.dataset.session || null;
+    this.sessionUrl = this.dataset.sessionUrl || null;
+    this.tokenEndsAt = Infinity;
     this.territory = this.dataset.territory || '36';
     this.root = this.attachShadow({ mode: 'open' });
     this.showForm();
   }
 
-  async api(method, path, body, headers = {}) {
+  /**
+   * The widget session to call with: asked of the host site (data-session-url) when there is none yet or when it
+   * ends within half a minute; the host's back end trades the pharmacy's API key for it, the page never sees the key.
+   */
+  async session(renew = false) {
+    if (this.sessionUrl && (renew || !this.token || Date.now() > this.tokenEndsAt - 30_000)) {
+      const response = await fetch(this.sessionUrl, { method: 'POST', credentials: 'same-origin', cache: 'no-store' });
+      const json = await response.json().catch(() => ({}));
+      if (!response.ok || !json.token) throw json.code ? json : { code: 'WIDGET_SESSION_ENDED' };
+      this.token = json.token;
+      this.tokenEndsAt = Date.now() + (json.expiresInSeconds || 60) * 1000;
+    }
+    return this.token;
+  }
+
+  async api(method, path, body, headers = {}, retried = false) {
+    const token = await this.session();
     const response = await fetch(API_BASE + path, {
-      method, headers: { 'Authorization': 'Bearer ' + this.token, ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
+      method, headers: { 'Authorization': 'Bearer ' + token, ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
       body: body ? JSON.stringify(body) : undefined, cache: 'no-store',
     });
     const json = await response.json().catch(() => ({}));
+    // a session that ended (its quarter of an hour, or the key revoked) is renewed once; the call had no effect
+    if (response.status === 401 && json.code === 'WIDGET_SESSION_ENDED' && this.sessionUrl && !retried) {
+      await this.session(true);
+      return this.api(method, path, body, headers, true);
+    }
     if (!response.ok) throw json.code ? json : { code: 'HTTP_' + response.status };
     return json;
   }
@@ -148,6 +179,7 @@ class SnpWidget extends HTMLElement {
     commune.addEventListener('input', () => this.suggest(commune.value));
     form.addEventListener('submit', (e) => { e.preventDefault(); this.search(form); });
     this.root.getElementById('doctor').addEventListener('click', () => this.requestDoctor(form));
+    REACHABLE.then(ok => { if (!ok && this.root.getElementById('form') === form) this.error(UNREACHABLE); });
   }
 
   // --- la demande de médecin traitant (patients prioritaires sans médecin traitant, suivis par la CPTS) -------------
@@ -157,7 +189,7 @@ class SnpWidget extends HTMLElement {
     if (!f.initials.value.trim() || !f.birthYear.value) {
       return this.error('Indiquez les initiales et l\'année de naissance du patient.', f.initials.value.trim() ? 'birthYear' : 'initials');
     }
-    if (!insee) return this.error(MESSAGES.UNKNOWN_COMMUNE, 'commune');
+    if (!insee) return this.error(MESSAGES.UNKNOWN_COMMUNE || UNKNOWN_COMMUNE, 'commune');
     if (!f.ald.checked && !f.over70.checked) {
       return this.error('La CPTS suit en priorité les patients en ALD ou de plus de 70 ans : cochez la case qui convient.');
     }
@@ -198,7 +230,7 @@ class SnpWidget extends HTMLElement {
     const insee = this.communeInsee(f.commune.value);
     if (!f.initials.value.trim()) return this.error('Indiquez les initiales du patient.', 'initials');
     if (!f.birthYear.value) return this.error('Indiquez l\'année de naissance du patient.', 'birthYear');
-    if (!insee) return this.error(MESSAGES.UNKNOWN_COMMUNE, 'commune');
+    if (!insee) return this.error(MESSAGES.UNKNOWN_COMMUNE || UNKNOWN_COMMUNE, 'commune');
     const within = form.querySelector('input[name=within]:checked').value;
     const need = { mode: form.querySelector('input[name=mode]:checked').value };
     if (within === 'TODAY') {

@@ -340,7 +340,7 @@ public final class Dispatcher implements AutoCloseable {
         Sessions sessions = new Sessions(redis, roster, settings.integer("oidc.session.idleMinutes") * 60_000L,
                 settings.integer("oidc.session.absoluteHours") * 3_600_000L);
         String base = settings.isSet("oidc.redirectBase") ? settings.string("oidc.redirectBase") : publicBaseUrl(settings, port);
-        return new People(roster, sessions, new LiveTickets(redis), base.replaceAll("/+$", ""));
+        return new People(roster, sessions, new LiveTickets(redis), new fr.snp.dispatch.auth.WidgetSessions(redis), base.replaceAll("/+$", ""));
     }
 
     private static String publicBaseUrl(Settings settings, int port) {

@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
  *   java -jar dispatcher.jar token list | token revoke ID
  *   java -jar dispatcher.jar user add --subject RPPS [--issuer URL] --role ROLE --name NAME --territory 36[,18] (--org ORG | --effector ID) [--cpts A,B]
  *   java -jar dispatcher.jar user list | user remove --subject RPPS [--issuer URL]
+ *   java -jar dispatcher.jar origin add|remove --org ORG https://site.example | origin list
  * </pre>
  */
 public final class Main {
@@ -52,8 +53,11 @@ public final class Main {
         if (!a.isEmpty() && a.get(0).equals("user")) {
             System.exit(user(settings, a.subList(1, a.size())));
         }
+        if (!a.isEmpty() && a.get(0).equals("origin")) {
+            System.exit(origin(settings, a.subList(1, a.size())));
+        }
         if (a.contains("--help") || a.contains("-h")) {
-            System.out.println("usage: java -jar dispatcher.jar [--demo] [--config FILE] | token create|list|revoke ... | user add|list|remove ...");
+            System.out.println("usage: java -jar dispatcher.jar [--demo] [--config FILE] | token create|list|revoke ... | user add|list|remove ... | origin add|list|remove ...");
             return;
         }
         boolean demo = !settings.isSet("redis.url") || a.contains("--demo");
@@ -189,6 +193,57 @@ public final class Main {
             client.shutdown();
             if (embedded != null) embedded.close();
         }
+    }
+
+    /**
+     * origin add|list|remove: the web origins (https://host[:port]) of the sites that embed an organisation's widget.
+     * Only those get CORS answers and widget sessions; a removed one stops working within 5 seconds.
+     */
+    private static int origin(Settings settings, List<String> a) throws Exception {
+        String org = option(a, "--org");
+        boolean list = !a.isEmpty() && a.get(0).equals("list");
+        String origin = a.size() >= 2 && !list ? fr.snp.dispatch.auth.WidgetSessions.normalise(a.get(a.size() - 1)) : null;
+        if (a.isEmpty() || (!list && (org == null || org.isBlank() || a.size() != 4))) return originUsage();
+        if (!list && origin == null) {
+            System.err.println(a.get(a.size() - 1) + " is not a web origin: https://host[:port], no path (http only on "
+                    + "localhost or 127.0.0.1)");
+            return 2;
+        }
+        EmbeddedRedis embedded = settings.isSet("redis.url") ? null
+                : EmbeddedRedis.start(Path.of(settings.string("redis.embedded.dataDir")), true);
+        RedisClient client = RedisClient.create(embedded == null ? settings.string("redis.url") : embedded.url());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            fr.snp.dispatch.auth.WidgetSessions widgets = new fr.snp.dispatch.auth.WidgetSessions(c.async());
+            switch (a.get(0)) {
+                case "add": {
+                    Set<String> now = widgets.addOrigin(org, origin).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                    System.out.println(org + " may embed its widget in pages of " + String.join(", ", now));
+                    return 0;
+                }
+                case "remove": {
+                    Set<String> now = widgets.removeOrigin(org, origin).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                    System.out.println(org + " may embed its widget in pages of " + (now.isEmpty() ? "no site" : String.join(", ", now))
+                            + "; " + origin + " stops working within 5 seconds");
+                    return 0;
+                }
+                case "list": {
+                    widgets.listOrigins().toCompletableFuture().get(10, TimeUnit.SECONDS)
+                            .forEach((o, json) -> System.out.println(o + " " + json));
+                    return 0;
+                }
+                default:
+                    return originUsage();
+            }
+        } finally {
+            client.shutdown();
+            if (embedded != null) embedded.close();
+        }
+    }
+
+    private static int originUsage() {
+        System.err.println("usage: origin add --org ORG https://site.example | origin remove --org ORG https://site.example "
+                + "| origin list");
+        return 2;
     }
 
     private static int userUsage() {

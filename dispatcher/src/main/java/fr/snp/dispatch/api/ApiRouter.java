@@ -12,7 +12,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 
 import java.util.ArrayList;
@@ -66,16 +65,14 @@ public final class ApiRouter {
         this.audit = s.audit();
         SignInHandlers signIn = new SignInHandlers(s);
         // people's session cookie is taken only when no Authorization header is sent: software is judged as before
-        this.auth = new Authenticator(s.tokens(), s.people().sessions(), signIn::sessionId, s.people().baseUrl());
+        this.auth = new Authenticator(s.tokens(), s.people().widgets(), s.people().sessions(), signIn::sessionId,
+                s.people().baseUrl());
         // on every answer, pages, API and errors alike (set first, so that 404s and failures carry them too)
         router.route().handler(ApiRouter::securityHeaders);
-        // the widget is embedded in pharmacies' and CPTS' own sites: the API answers any origin (bearer tokens,
-        // never cookies, so no credentials mode)
-        router.route("/api/*").handler(CorsHandler.create().addOriginWithRegex(".*")
-                .allowedMethods(java.util.Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE))
-                .allowedHeaders(java.util.Set.of("Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"))
-                .exposedHeaders(java.util.Set.of("Location", "Idempotent-Replayed")));
         router.route().handler(BodyHandler.create(false).setBodyLimit(s.settings().integer("http.maxBodyBytes")));
+        // the widget is embedded in pharmacies' own sites: the API answers the origins they registered, no other
+        // (after the body is read: the check may wait for Redis, and the body must not be lost meanwhile)
+        router.route("/api/*").handler(new Cors(s.people().widgets(), auth)::handle);
 
         HealthHandler health = new HealthHandler(s);
         router.get("/health").handler(health::handle);
@@ -156,6 +153,11 @@ public final class ApiRouter {
         // a one-time ticket for the live feed: EventSource sends no header, and no credential goes in a URL
         route(HttpMethod.POST, "/api/v1/live/ticket", live::ticket, Tenant.QUERY_TERRITORY, Role.values());
 
+        // the embedded widget works with a short session its site's back end trades its API key for
+        WidgetHandlers widget = new WidgetHandlers(s, auth);
+        route(HttpMethod.POST, "/api/v1/widget/sessions", widget::open, Tenant.NONE, PHARMACIST, EMERGENCY);
+        router.post("/api/v1/widget/demo-session").handler(widget::demo); // demo mode only (404 otherwise)
+
         // people sign in with OpenID Connect (oidc.* settings); GET /api/v1/session tells the pages how
         router.get("/login").handler(signIn::login);
         router.get("/login/callback").handler(signIn::callback);
@@ -163,6 +165,7 @@ public final class ApiRouter {
         router.get("/api/v1/session").handler(signIn::status);
 
         // the web pages (French): widget, regulator console, coordinator view
+        router.route("/widget/*").handler(Cors::publicFile);
         router.route("/widget/*").handler(StaticHandler.create("webroot/widget").setCachingEnabled(false));
         router.route("/assets/*").handler(StaticHandler.create("webroot/assets").setCachingEnabled(false));
         router.get("/console").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")

@@ -35,6 +35,7 @@ public final class TokenStore {
 
     private final RedisAsyncCommands<String, String> redis;
     private volatile Map<String, Principal> demoTokens;
+    private volatile Map<String, Principal> demoByHash = Map.of();
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     /** When this instance last wrote each token's use: one write a minute at most, whatever the traffic. */
     private final Map<String, Long> useWritten = new ConcurrentHashMap<>();
@@ -47,7 +48,12 @@ public final class TokenStore {
     }
 
     /** Demo mode only: fixed, well-known tokens, kept in memory and never written to Redis. */
-    public void enableDemoTokens(Map<String, Principal> tokens) { this.demoTokens = Map.copyOf(tokens); }
+    public void enableDemoTokens(Map<String, Principal> tokens) {
+        this.demoTokens = Map.copyOf(tokens);
+        Map<String, Principal> byHash = new java.util.HashMap<>();
+        tokens.forEach((token, p) -> byHash.put(hash(token), p));
+        this.demoByHash = Map.copyOf(byHash);
+    }
 
     /** Whether the demo tokens work (demo mode): the pages then keep their token field, the live feed ?access_token=. */
     public boolean demo() { return !demoTokens.isEmpty(); }
@@ -56,7 +62,16 @@ public final class TokenStore {
     public CompletionStage<Principal> lookup(String token) {
         Principal demo = demoTokens.get(token);
         if (demo != null) return CompletableFuture.completedFuture(demo);
-        String hash = hash(token);
+        return lookupHash(hash(token));
+    }
+
+    /**
+     * The principal of a token known by its hash (what a widget session keeps of the API key it came from), or
+     * null: a revoked or expired key ends its widget sessions within the cache's five seconds.
+     */
+    public CompletionStage<Principal> lookupHash(String hash) {
+        Principal demo = demoByHash.get(hash);
+        if (demo != null) return CompletableFuture.completedFuture(demo);
         long now = System.currentTimeMillis();
         Cached c = cache.get(hash);
         if (c != null && c.untilMs > now) return CompletableFuture.completedFuture(used(hash, c, now));
@@ -189,7 +204,8 @@ public final class TokenStore {
         return out;
     }
 
-    static String hash(String token) {
+    /** SHA-256 of a token, in hex: what Redis keeps of tokens, session ids and tickets. */
+    public static String hash(String token) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(token.getBytes(StandardCharsets.UTF_8)));

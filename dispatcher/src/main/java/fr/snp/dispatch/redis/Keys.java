@@ -137,4 +137,11 @@ public final class Keys {
 
     /** String + TTL (60 s): a one-time ticket that opens the live feed, under SHA-256 of the ticket. */
     public static String liveTicket(String ticketHash) { return "snp:live-ticket:" + ticketHash; }
+
+    // --- embedded widgets (not hash-tagged: read by the HTTP layer, one key per call) --------------------------------
+    /** Hash organisation -> JSON array of the web origins allowed to embed its widget (what CORS answers). */
+    public static final String ORG_ORIGINS = "snp:org-origins";
+
+    /** String + TTL (15 min at most): a widget session, under SHA-256 of its token. */
+    public static String widgetSession(String tokenHash) { return "snp:widget-session:" + tokenHash; }
 }

@@ -21,21 +21,36 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Property-based fuzzing of the write routes and of ids, query strings and headers: whatever arrives, the answer is
- * never a 500 and always {code, message, field} when refused, and a refused call leaves every stored key as it was.
+ * Property-based fuzzing of every declared route (ids, query strings, bodies and headers) and, deeper, of the write
+ * routes of the care flow: whatever arrives, the answer is never a 500 and always {code, message, field} when
+ * refused, and a refused call leaves every stored key as it was.
  */
 class FuzzTest {
     static TestServer server;
     static String regulator;
     static String slot;
     static String request;
+    static String effector;
+    static String appointment;
+    static String doctorRequest;
+    static List<ApiRouter.Route> routes;
 
     @BeforeContainer
     static void start() throws Exception {
         server = TestServer.start();
         regulator = server.token(Role.REGULATOR);
-        slot = server.slot(server.effector("36044", null), 120, "AMB", "SNP");
+        effector = server.effector("36044", null);
+        slot = server.slot(effector, 120, "AMB", "SNP");
         request = server.requestId(Role.REGULATOR, "SAS_116117");
+        String booked = server.slot(effector, 180, "AMB", "SNP");
+        appointment = server.api.book(regulator, booked, server.requestId(Role.REGULATOR, "SAS_116117"), null, "fuzz-setup-booking")
+                .json().getString("id");
+        doctorRequest = server.api.post("/api/v1/doctor-requests", server.token(Role.COORDINATOR), new JsonObject()
+                .put("patient", new JsonObject().put("initials", "DR").put("birthYear", 1940).put("phone", "0612345678")
+                        .put("communeInsee", "36044").put("ald", true))).json().getString("id");
+        server.dispatcher.services().people().widgets().addOrigin(TestServer.defaultOrg(Role.PHARMACIST), "https://pharmacie.example")
+                .toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        routes = ApiRouter.declaredRoutes(server.dispatcher.vertx(), server.dispatcher.services());
     }
 
     @AfterContainer
@@ -147,6 +162,88 @@ class FuzzTest {
     void anyIdOrQueryIsNeverA500(@ForAll("paths") String path) {
         Api.Response r = server.api.get(path, regulator);
         assertThat(r.status()).as(path + " → " + r).isLessThan(500);
+    }
+
+    /**
+     * Every declared route, as one of its own roles: its path parameters a real id of the right kind or anything, a
+     * query string of anything, any body, any of the headers the API reads. Never a 500; a refusal is
+     * {code, message, field} and changes nothing stored.
+     */
+    @Property(tries = 500)
+    void everyRouteWithAnyInputIsNeverA500AndARefusedCallChangesNothing(@ForAll("routeIndexes") int index,
+                                                                        @ForAll("pathValues") String pathValue,
+                                                                        @ForAll("queries") String query,
+                                                                        @ForAll("requestBodies") JsonObject body,
+                                                                        @ForAll("headerSets") Map<String, String> headers) {
+        ApiRouter.Route route = routes.get(index % routes.size());
+        String path = route.path().replace(":territory", pathValue == null ? "36" : pathValue)
+                .replace(":id", pathValue == null ? realId(route.path()) : pathValue);
+        Role role = route.roles().get(Math.floorMod(index / routes.size(), route.roles().size()));
+        boolean write = route.method() != io.vertx.core.http.HttpMethod.GET;
+        Map<String, String> before = write ? snapshot() : null;
+        Api.Response r = server.api.send(route.method().name(), path + query, server.token(role), write ? body.encode() : null, headers);
+        String what = route.method() + " " + path + query + " as " + role + " " + headers + " " + (write ? body.encode() : "") + " → " + r;
+        assertThat(r.status()).as(what).isLessThan(500);
+        if (r.status() >= 400) {
+            assertThat(r.json().getString("code")).as(what).isNotBlank();
+            assertThat(r.json().containsKey("field")).as(what).isTrue();
+            if (write) assertThat(snapshot()).as("refused, yet stored: " + what).isEqualTo(before);
+        }
+    }
+
+    /** A real id of the kind a path names: what lets the fuzzing reach the checks behind "not found". */
+    static String realId(String path) {
+        if (path.startsWith("/api/v1/effectors")) return effector;
+        if (path.startsWith("/api/v1/slots")) return slot;
+        if (path.startsWith("/api/v1/requests")) return request;
+        if (path.startsWith("/api/v1/doctor-requests")) return doctorRequest;
+        return appointment;
+    }
+
+    @Provide
+    Arbitrary<Integer> routeIndexes() { return Arbitraries.integers().between(0, 10_000); }
+
+    /** null: a real id (or territory 36); else anything, URL-encoded. */
+    @Provide
+    Arbitrary<String> pathValues() {
+        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(2, Arbitraries.just((String) null)),
+                net.jqwik.api.Tuple.of(1, strings().filter(x -> !x.isEmpty()).map(x -> URLEncoder.encode(x, StandardCharsets.UTF_8))));
+    }
+
+    @Provide
+    Arbitrary<String> queries() {
+        Arbitrary<String> name = Arbitraries.of("territory", "from", "to", "period", "cpts", "groupBy", "reference", "phone",
+                "initials", "date", "awaitingFeedback", "candidates", "holdId", "q", "actor", "object", "format", "limit", "x");
+        Arbitrary<String> pair = net.jqwik.api.Combinators.combine(name, strings())
+                .as((n, v) -> n + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8));
+        return Arbitraries.oneOf(Arbitraries.just(""), Arbitraries.just("?territory=36"),
+                pair.list().ofMinSize(1).ofMaxSize(3).map(l -> "?" + String.join("&", l)));
+    }
+
+    /** The headers the API reads, each absent, well formed, or anything printable. */
+    @Provide
+    Arbitrary<Map<String, String>> headerSets() {
+        Arbitrary<String> printable = strings().filter(x -> !x.isBlank() && x.strip().equals(x)
+                && x.chars().allMatch(c -> c > 31 && c < 127));
+        Arbitrary<String> origin = Arbitraries.oneOf(printable, Arbitraries.of("https://pharmacie.example",
+                "https://evil.example", "null", "http://127.0.0.1:" + server.dispatcher.port()));
+        Arbitrary<String> lastEventId = Arbitraries.oneOf(printable, Arbitraries.of("0-0", "1-1", "99999999999999-0"));
+        return Arbitraries.maps(Arbitraries.of("Idempotency-Key", "Origin", "Last-Event-ID", "Accept"), Arbitraries.just(""))
+                .ofMaxSize(3).flatMap(names -> {
+                    List<String> keys = List.copyOf(names.keySet());
+                    if (keys.isEmpty()) return Arbitraries.just(Map.<String, String>of());
+                    List<Arbitrary<String>> values = keys.stream().map(k -> switch (k) {
+                        case "Origin" -> origin;
+                        case "Last-Event-ID" -> lastEventId;
+                        case "Accept" -> Arbitraries.oneOf(printable, Arbitraries.of("application/x-ndjson", "text/csv"));
+                        default -> Arbitraries.oneOf(printable, Arbitraries.strings().withCharRange('a', 'z').ofLength(16));
+                    }).toList();
+                    return net.jqwik.api.Combinators.combine(values).as(vs -> {
+                        Map<String, String> m = new java.util.HashMap<>();
+                        for (int i = 0; i < keys.size(); i++) m.put(keys.get(i), vs.get(i));
+                        return m;
+                    });
+                });
     }
 
     /** Every key and its content, but what any call moves on purpose (TestServer.stored). */

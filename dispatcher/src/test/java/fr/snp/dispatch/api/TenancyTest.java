@@ -483,6 +483,25 @@ class TenancyTest {
                     assertThat(r.json().getString("territory")).as(what).isEqualTo("36");
                 }
             }
+            case "POST /api/v1/widget/sessions" -> {
+                if (t == Target.OTHER_TERRITORY) return false; // a session serves the key's own territories, no other
+                String org = server.api.get("/api/v1/me", token).json().getString("org");
+                var widgets = server.dispatcher.services().people().widgets();
+                widgets.addOrigin(org, "https://site-of-" + org.toLowerCase(java.util.Locale.ROOT) + ".example")
+                        .toCompletableFuture().join();
+                widgets.addOrigin("SOMEONE-ELSE", "https://someone-else.example").toCompletableFuture().join();
+                if (t == Target.OWN) {
+                    Api.Response r = server.api.post("/api/v1/widget/sessions", token, null);
+                    assertThat(r.status()).as(what + " → " + r).isEqualTo(201);
+                    assertThat(r.json().getString("org")).as(what).isEqualTo(org);
+                    assertThat(r.json().getJsonArray("territories").getList()).as(what).containsExactly("36");
+                } else {
+                    // another organisation's site: no session for it
+                    Api.Response r = server.api.post("/api/v1/widget/sessions", token,
+                            new JsonObject().put("origin", "https://someone-else.example"));
+                    assertThat(r.code()).as(what + " → " + r).isEqualTo("ORIGIN_NOT_REGISTERED");
+                }
+            }
             default -> throw new AssertionError("no tenancy case for " + key + ": add one");
         }
         return true;

@@ -107,11 +107,18 @@ class SignInTest {
             assertThat(me.status()).isEqualTo(200);
             assertThat(me.json().getString("role")).isEqualTo("regulator");
             assertThat(me.json().getJsonArray("territories").getList()).containsExactly("36");
-            // a change sent by another origin's page is refused, even with the cookie
+            // a change sent by another origin's page is refused, even with the cookie: by CORS for a site nobody
+            // registered, and by the session itself for a pharmacy's registered widget site
             Api.Response crossSite = server.api.send("POST", "/api/v1/live/ticket?territory=36", null, null,
                     Map.of("Cookie", "snp_session=" + cookie.getValue(), "Origin", "http://127.0.0.2:9999"));
             assertThat(crossSite.status()).isEqualTo(403);
-            assertThat(crossSite.code()).isEqualTo("CROSS_ORIGIN_REQUEST");
+            assertThat(crossSite.code()).isEqualTo("WEB_ORIGIN_NOT_ALLOWED");
+            server.dispatcher.services().people().widgets().addOrigin("PHARMA-SIGNIN", "https://pharmacie-signin.example")
+                    .toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            Api.Response widgetSite = server.api.send("POST", "/api/v1/live/ticket?territory=36", null, null,
+                    Map.of("Cookie", "snp_session=" + cookie.getValue(), "Origin", "https://pharmacie-signin.example"));
+            assertThat(widgetSite.status()).isEqualTo(403);
+            assertThat(widgetSite.code()).isEqualTo("CROSS_ORIGIN_REQUEST");
 
             d.findElement(By.xpath("//button[normalize-space()='Se déconnecter']")).click();
             wait.until(x -> x.findElement(By.tagName("main")).getText().contains("Vous êtes déconnecté(e)."));
