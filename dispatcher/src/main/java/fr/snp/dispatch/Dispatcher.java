@@ -43,6 +43,7 @@ import fr.snp.dispatch.messages.SmsHttpSender;
 import fr.snp.dispatch.messages.SmtpSender;
 import fr.snp.dispatch.notifications.NotificationBuilder;
 import fr.snp.dispatch.notifications.OutboxWorker;
+import fr.snp.dispatch.redis.DiskRetention;
 import fr.snp.dispatch.redis.EmbeddedRedis;
 import fr.snp.dispatch.redis.Keys;
 import fr.snp.dispatch.stats.StatsReader;
@@ -74,13 +75,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
  * The running server, wired in one place: Redis (given, or a private embedded one), the stores, the in-memory
- * index loaded from Redis and kept in step by the change streams, the HTTP verticles, and two housekeeping
- * timers (materialise due audience releases; drop ended slots from memory).
+ * index loaded from Redis and kept in step by the change streams, the HTTP verticles, and housekeeping timers
+ * (materialise due audience releases; reminders; metrics; drop ended slots from memory; the daily retention pass).
  */
 public final class Dispatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
@@ -94,10 +97,12 @@ public final class Dispatcher implements AutoCloseable {
     private final Vertx vertx;
     private final Services services;
     private final int port;
+    private final DiskRetention diskRetention;
 
     private Dispatcher(EmbeddedRedis embedded, RedisClient client, StatefulRedisConnection<String, String> connection,
                        IndexSync sync, OutboxWorker outbox, WaitingWatcher waitingWatcher, Vertx vertx, Services services,
-                       int port) {
+                       int port, DiskRetention diskRetention) {
+        this.diskRetention = diskRetention;
         this.waitingWatcher = waitingWatcher;
         this.embedded = embedded;
         this.client = client;
@@ -170,11 +175,12 @@ public final class Dispatcher implements AutoCloseable {
                 settings.integer("hold.ttlSeconds"), settings.integer("booking.idempotencyTtlSeconds"),
                 settings.integer("feedback.reminderAfterHours"), patientChannels(settings, demo),
                 settings.integer("limits.activeHoldsPerPrincipal"));
+        long requestRetentionSeconds = settings.isSet("requests.retentionSeconds")
+                ? settings.integer("requests.retentionSeconds") : settings.integer("requests.retentionDays") * 86_400L;
         Requests requests = new Requests(redis, index, new Matcher(RankingWeights.from(settings)), metrics, serverClock,
-                planner, settings.integer("requests.retentionDays"));
+                planner, requestRetentionSeconds);
         // follow-up of a "médecin traitant" request takes weeks: kept three times as long as a care request
-        DoctorRequests doctorRequests = new DoctorRequests(redis, serverClock,
-                settings.integer("requests.retentionDays") * 86_400L * 3);
+        DoctorRequests doctorRequests = new DoctorRequests(redis, serverClock, requestRetentionSeconds * 3);
         Services services = new Services(settings, serverClock, index, bookings,
                 new Publishing(redis, index, serverClock, planner, streamMaxLen), requests, doctorRequests, effectors,
                 tokens, CommuneDirectory.loadDefault(), planner, new StatsReader(redis, planner), links,
@@ -227,7 +233,8 @@ public final class Dispatcher implements AutoCloseable {
         int listenPort = port;
         vertx.deployVerticle(() -> new HttpVerticle(services, host, listenPort), new DeploymentOptions().setInstances(instances))
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        Dispatcher d = new Dispatcher(embedded, client, connection, sync, outbox, waitingWatcher, vertx, services, port);
+        Dispatcher d = new Dispatcher(embedded, client, connection, sync, outbox, waitingWatcher, vertx, services, port,
+                new DiskRetention(redis, Boolean.parseBoolean(settings.string("retention.rewriteAof"))));
         d.startHousekeeping();
         LOG.info("SNP dispatcher listening on http://" + host + ":" + port + (demo ? " (demo mode)" : ""));
         return d;
@@ -236,7 +243,9 @@ public final class Dispatcher implements AutoCloseable {
     private void startHousekeeping() {
         vertx.setPeriodic(30_000, id -> releaseDueAudiences());
         vertx.setPeriodic(60_000, id -> sendDueReminders());
-        vertx.setPeriodic(86_400_000, id -> pseudonymiseOldAppointments());
+        // checked hourly, run once a day across instances and restarts (a daily timer would never fire on a server
+        // restarted every day)
+        vertx.setPeriodic(3_600_000, id -> retentionPassIfDue());
         refreshMetrics();
         vertx.setPeriodic(15_000, id -> refreshMetrics());
         vertx.setPeriodic(600_000, id -> {
@@ -246,11 +255,34 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /** Pseudonymises the appointments older than appointments.pseudonymiseAfterDays (statistics stay as they are). */
-    public void pseudonymiseOldAppointments() {
+    public void pseudonymiseOldAppointments() { pseudonymise(); }
+
+    private CompletableFuture<Void> pseudonymise() {
         long now = services.nowMs();
         int days = services.settings().integer("appointments.pseudonymiseAfterDays");
-        services.index().territories().forEach(t -> services.bookings().pseudonymise(t, now, days)
-                .thenAccept(n -> { if (n > 0) LOG.info("pseudonymised " + n + " appointments of " + t); }));
+        return CompletableFuture.allOf(services.index().territories().stream().map(t -> services.bookings()
+                .pseudonymise(t, now, days).thenAccept(n -> { if (n > 0) LOG.info("pseudonymised " + n + " appointments of " + t); })
+                .toCompletableFuture()).toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * The retention pass: appointments pseudonymised, then every key whose time-to-live has passed deleted from Redis,
+     * then its append-only file rewritten (retention.rewriteAof), so that neither stays on disk in the AOF. Answers
+     * once the rewrite is asked for (Redis does it in the background).
+     */
+    public CompletionStage<DiskRetention.Rewrite> retentionPass() {
+        return pseudonymise().thenCompose(v -> diskRetention.expireDue()).thenCompose(v -> diskRetention.rewriteAof());
+    }
+
+    /** Runs the retention pass if no instance ran it in the last day; a pass that fails is given back for the next check. */
+    private void retentionPassIfDue() {
+        diskRetention.claimDailyPass(services.nowMs())
+                .thenCompose(mine -> mine ? retentionPass() : CompletableFuture.<DiskRetention.Rewrite>completedFuture(null))
+                .whenComplete((rewrite, error) -> {
+                    if (error == null) return;
+                    LOG.warning("retention pass failed, tried again within the hour: " + error.getMessage());
+                    diskRetention.releaseDailyPass();
+                });
     }
 
     /** Writes down the audience releases that are due (matching already honours them without this). */

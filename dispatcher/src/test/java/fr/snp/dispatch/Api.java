@@ -13,11 +13,19 @@ import java.util.concurrent.CompletableFuture;
 /** A plain JDK HTTP client for the tests: JSON in, status + JSON out. */
 public final class Api {
     private final String base;
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1) // one connection per in-flight request: independent clients
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
 
-    public Api(String base) { this.base = base; }
+    public Api(String base) {
+        this(base, HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1) // one connection per in-flight request: independent clients
+                .connectTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    /** Through a client of the test's (e.g. one that trusts a reverse proxy's test certificate). */
+    public Api(String base, HttpClient http) {
+        this.base = base;
+        this.http = http;
+    }
 
     public record Response(int status, String body, Map<String, java.util.List<String>> headers) {
         public JsonObject json() { return new JsonObject(body); }

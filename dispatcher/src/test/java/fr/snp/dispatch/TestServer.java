@@ -59,7 +59,16 @@ public final class TestServer implements AutoCloseable {
 
     /** With a clock of the test's (see {@link fr.snp.dispatch.sim.SimulationClock}). */
     public static TestServer start(Map<String, String> settings, Clock clock) throws Exception {
-        EmbeddedRedis redis = EmbeddedRedis.start(Files.createTempDirectory("snp-redis"), false);
+        return start(settings, clock, EmbeddedRedis.start(Files.createTempDirectory("snp-redis"), false));
+    }
+
+    /** With Redis keeping its append-only file in {@code redisDataDir}, as a deployment's does (the retention test reads it). */
+    public static TestServer startPersistent(Map<String, String> settings, Clock clock, java.nio.file.Path redisDataDir)
+            throws Exception {
+        return start(settings, clock, EmbeddedRedis.start(redisDataDir, true));
+    }
+
+    private static TestServer start(Map<String, String> settings, Clock clock, EmbeddedRedis redis) throws Exception {
         Map<String, String> s = new HashMap<>(settings);
         s.put("redis.url", redis.url());
         s.put("http.port", "0");
@@ -70,7 +79,12 @@ public final class TestServer implements AutoCloseable {
         s.putIfAbsent("limits.writesPerMinute", "0");
         s.putIfAbsent("limits.activeHoldsPerPrincipal", "0");
         s.putIfAbsent("limits.liveStreamsPerPrincipal", "0");
-        return new TestServer(redis, Dispatcher.start(Settings.defaultsWith(s), false, clock));
+        try {
+            return new TestServer(redis, Dispatcher.start(Settings.defaultsWith(s), false, clock));
+        } catch (Exception | Error failed) {
+            redis.close(); // no redis-server left behind by a server that did not start
+            throw failed;
+        }
     }
 
     /** A second dispatcher on the same Redis (another instance of a deployment). */

@@ -105,8 +105,8 @@ public final class Bookings {
     public record ReadAppointmentCall(@Key String appointment, Set<String> callerTerritories, String callerOrg,
                                       Reach callerReach) {}
 
-    public record PseudonymiseCall(@Key String appointment, @Key String references, String appointmentId,
-                                   long endedBeforeSec, long nowMs) {}
+    public record PseudonymiseCall(@Key String appointment, @Key String references, @Key String contact,
+                                   @Key String messages, String appointmentId, long endedBeforeSec, long nowMs) {}
 
     public record RemindCall(@Key String reminders, @Key String outbox, @Key String patientReminders, long nowSec, int batch) {}
 
@@ -457,9 +457,12 @@ public final class Bookings {
                                            long nowMs, java.util.concurrent.atomic.AtomicLong changed) {
         return redis.scan(cursor, io.lettuce.core.ScanArgs.Builder.matches(prefix + "*")
                 .limit(500)).thenCompose(page -> {
-            List<CompletableFuture<Long>> done = page.getKeys().stream().map(key -> PSEUDONYMISE.<Long>run(redis,
-                    ScriptOutputType.INTEGER, new PseudonymiseCall(key, Keys.references(territory), key.substring(prefix.length()),
-                            endedBefore, nowMs)).toCompletableFuture().thenApply(n -> { changed.addAndGet(n); return n; })).toList();
+            List<CompletableFuture<Long>> done = page.getKeys().stream().map(key -> {
+                String id = key.substring(prefix.length());
+                return PSEUDONYMISE.<Long>run(redis, ScriptOutputType.INTEGER, new PseudonymiseCall(key, Keys.references(territory),
+                        Keys.patientContact(territory, id), Keys.patientMessages(territory, id), id, endedBefore, nowMs))
+                        .toCompletableFuture().thenApply(n -> { changed.addAndGet(n); return n; });
+            }).toList();
             return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).thenCompose(v -> page.isFinished()
                     ? CompletableFuture.completedFuture(null)
                     : scanFrom(io.lettuce.core.ScanCursor.of(page.getCursor()), prefix, territory, endedBefore, nowMs, changed));

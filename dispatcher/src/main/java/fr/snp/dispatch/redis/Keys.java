@@ -119,6 +119,12 @@ public final class Keys {
     /** The territory's audit trail: a stream of accesses to patient data (no patient field), trimmed by retention. */
     public static String audit(String territory) { return t(territory) + "audit"; }
 
+    /**
+     * String + TTL (a day): the daily retention pass (pseudonymisation, expiry sweep, AOF rewrite) is taken by the
+     * instance that sets it first, so that it runs once a day across instances and restarts.
+     */
+    public static final String RETENTION_PASS = "snp:retention-pass";
+
     /** Hash of server secrets shared by all instances (e.g. the feedback-link key, made once). */
     public static final String SECRETS = "snp:secrets";
 

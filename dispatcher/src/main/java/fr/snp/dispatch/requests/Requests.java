@@ -73,14 +73,14 @@ public final class Requests {
     private final long retentionSeconds;
 
     public Requests(RedisAsyncCommands<String, String> redis, SlotIndex index, Matcher matcher, Metrics metrics,
-                    ServerClock clock, AvailabilityPlanner calendar, int retentionDays) {
+                    ServerClock clock, AvailabilityPlanner calendar, long retentionSeconds) {
         this.redis = redis;
         this.index = index;
         this.matcher = matcher;
         this.metrics = metrics;
         this.clock = clock;
         this.calendar = calendar;
-        this.retentionSeconds = retentionDays * 86_400L;
+        this.retentionSeconds = retentionSeconds;
     }
 
     /** A request just filed, with its ranked candidates. */
@@ -172,9 +172,9 @@ public final class Requests {
     /**
      * The phone number as an index key holds it: a digest, so that no key name carries the number. (An unsalted
      * digest of a phone number can be reversed by trying them all: it keeps numbers out of key listings and logs,
-     * it is not encryption.)
+     * it is not encryption.) Public for the retention test, which looks for it on disk too.
      */
-    static String phoneHash(String phone) {
+    public static String phoneHash(String phone) {
         try {
             byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(("snp-phone:" + phone)
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8));
