@@ -1,6 +1,7 @@
 package fr.snp.dispatch;
 
 import fr.snp.dispatch.api.HttpVerticle;
+import fr.snp.dispatch.auth.CredentialCheck;
 import fr.snp.dispatch.auth.LiveTickets;
 import fr.snp.dispatch.auth.People;
 import fr.snp.dispatch.auth.Principal;
@@ -175,10 +176,13 @@ public final class Dispatcher implements AutoCloseable {
         // follow-up of a "médecin traitant" request takes weeks: kept three times as long as a care request
         DoctorRequests doctorRequests = new DoctorRequests(redis, serverClock,
                 settings.integer("requests.retentionDays") * 86_400L * 3);
+        People people = people(settings, redis, port);
+        // the live feed checks its streams' credentials again while they stay open: every kind's store takes part
+        LiveFeed live = new LiveFeed(redis, new CredentialCheck(tokens, people.sessions()));
         Services services = new Services(settings, serverClock, index, bookings,
                 new Publishing(redis, index, serverClock, planner, streamMaxLen), requests, doctorRequests, effectors,
                 tokens, CommuneDirectory.loadDefault(), planner, new StatsReader(redis, planner), links,
-                new LiveFeed(redis), new Outbox(redis), new RedisHealth(redis), metrics,
+                live, new Outbox(redis), new RedisHealth(redis), metrics,
                 new FeedbackFollowUp(redis, bookings, serverClock, planner, settings.integer("feedback.undoMinutes"),
                         settings.integer("feedback.reminderIntervalMinutes"), settings.integer("feedback.reminderAfterHours")),
                 new PatientMessages(redis), new WaitingList(redis, requests, serverClock),
@@ -187,7 +191,7 @@ public final class Dispatcher implements AutoCloseable {
                                 .map(h -> h.strip().toLowerCase(java.util.Locale.ROOT)).filter(h -> !h.isEmpty())
                                 .collect(java.util.stream.Collectors.toSet())),
                 new fr.snp.dispatch.audit.AuditTrail(redis, settings.integer("audit.retentionDays"), serverClock::nowMs),
-                people(settings, redis, port),
+                people,
                 new fr.snp.dispatch.limits.WriteLimits(redis, settings.integer("limits.writesPerMinute")));
 
         metrics.liveConnections(() -> services.live().connections());
@@ -223,6 +227,7 @@ public final class Dispatcher implements AutoCloseable {
                 new NotificationBuilder(services, redis, links, fr.snp.dispatch.api.Views::appointment),
                 patientMessenger(settings, demo, vertx, services, links), demo);
         outbox.start();
+        live.watchCredentials(vertx);
         String host = settings.string("http.host");
         int listenPort = port;
         vertx.deployVerticle(() -> new HttpVerticle(services, host, listenPort), new DeploymentOptions().setInstances(instances))

@@ -1,5 +1,6 @@
 package fr.snp.dispatch.api;
 
+import fr.snp.dispatch.auth.Credential;
 import fr.snp.dispatch.auth.Principal;
 import fr.snp.dispatch.auth.Sessions;
 import fr.snp.dispatch.auth.TokenStore;
@@ -23,6 +24,8 @@ import java.util.stream.Collectors;
  */
 final class Authenticator {
     static final String PRINCIPAL = "principal";
+    /** The credential the principal was found by, for what outlives the request (a live ticket's stream). */
+    static final String CREDENTIAL = "credential";
 
     private final TokenStore tokens;
     private final Sessions sessions;
@@ -61,6 +64,7 @@ final class Authenticator {
                     ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
                     Http.json(ctx, 401, new ApiError(401, "UNAUTHENTICATED", "unknown or revoked token", null).toJson());
                 } else {
+                    ctx.put(CREDENTIAL, Credential.apiToken(token));
                     admit(ctx, p, allowed, names);
                 }
             });
@@ -84,6 +88,7 @@ final class Authenticator {
                 Http.json(ctx, 401, new ApiError(401, "SESSION_ENDED", "the session has ended (logout, timeout, or removed "
                         + "from the roster): sign in again", null).toJson());
             } else {
+                ctx.put(CREDENTIAL, Credential.session(session));
                 admit(ctx, p, allowed, names);
             }
         });
@@ -106,4 +111,6 @@ final class Authenticator {
     }
 
     static Principal principal(RoutingContext ctx) { return ctx.get(PRINCIPAL); }
+
+    static Credential credential(RoutingContext ctx) { return ctx.get(CREDENTIAL); }
 }
