@@ -262,7 +262,7 @@ final class LiveHandler {
 
         /**
          * A client that stops reading is dropped, so that events do not pile up in this server's memory: once the
-         * write queue has stayed full for STALLED_MAX_MS, the connection is closed (the drain handler clears the mark
+         * write queue has stayed full for STALLED_MAX_MS, the connection is cut (the drain handler clears the mark
          * when the client reads again).
          */
         void write(String text) {
@@ -273,7 +273,7 @@ final class LiveHandler {
                     stalledSince = now;
                     response.drainHandler(v -> stalledSince = 0);
                 } else if (now - stalledSince > STALLED_MAX_MS) {
-                    response.reset(); // closes the stream; the close handler unsubscribes it
+                    cut();
                     return;
                 }
             }
