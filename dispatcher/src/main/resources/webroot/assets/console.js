@@ -407,7 +407,19 @@ async function connect() {
     }
   });
   source.addEventListener('waiting', (e) => offer(JSON.parse(e.data)));
+  // the server ends the feed when the session or token behind it ends (logout, removal from the roster, revoked or
+  // expired token): say so, and do not reconnect, since a new ticket would be refused too
+  source.addEventListener('revoked', (e) => {
+    source.close();
+    live.source = null;
+    clearTimeout(live.retry);
+    $('live').textContent = 'Hors ligne';
+    let refusal = { code: 'CREDENTIAL_REVOKED' };
+    try { refusal = JSON.parse(e.data); } catch (notJson) { /* keep the code */ }
+    say(messageOf(refusal));
+  });
   source.onerror = () => {
+    if (live.source !== source) return; // ended on purpose (revoked, or replaced by a newer connection)
     $('live').textContent = 'Reconnexion…';
     source.close();
     live.retry = setTimeout(connect, 2000);

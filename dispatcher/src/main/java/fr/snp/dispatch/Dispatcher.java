@@ -1,6 +1,7 @@
 package fr.snp.dispatch;
 
 import fr.snp.dispatch.api.HttpVerticle;
+import fr.snp.dispatch.auth.CredentialCheck;
 import fr.snp.dispatch.auth.LiveTickets;
 import fr.snp.dispatch.auth.People;
 import fr.snp.dispatch.auth.Principal;
@@ -181,10 +182,13 @@ public final class Dispatcher implements AutoCloseable {
                 planner, requestRetentionSeconds);
         // follow-up of a "médecin traitant" request takes weeks: kept three times as long as a care request
         DoctorRequests doctorRequests = new DoctorRequests(redis, serverClock, requestRetentionSeconds * 3);
+        People people = people(settings, redis, port, tokens);
+        // the live feed checks its streams' credentials again while they stay open: every kind's store takes part
+        LiveFeed live = new LiveFeed(redis, new CredentialCheck(tokens, people.sessions(), people.widgets()));
         Services services = new Services(settings, serverClock, index, bookings,
                 new Publishing(redis, index, serverClock, planner, streamMaxLen), requests, doctorRequests, effectors,
                 tokens, CommuneDirectory.loadDefault(), planner, new StatsReader(redis, planner), links,
-                new LiveFeed(redis), new Outbox(redis), new RedisHealth(redis), metrics,
+                live, new Outbox(redis), new RedisHealth(redis), metrics,
                 new FeedbackFollowUp(redis, bookings, serverClock, planner, settings.integer("feedback.undoMinutes"),
                         settings.integer("feedback.reminderIntervalMinutes"), settings.integer("feedback.reminderAfterHours")),
                 new PatientMessages(redis), new WaitingList(redis, requests, serverClock),
@@ -193,7 +197,7 @@ public final class Dispatcher implements AutoCloseable {
                                 .map(h -> h.strip().toLowerCase(java.util.Locale.ROOT)).filter(h -> !h.isEmpty())
                                 .collect(java.util.stream.Collectors.toSet())),
                 new fr.snp.dispatch.audit.AuditTrail(redis, settings.integer("audit.retentionDays"), serverClock::nowMs),
-                people(settings, redis, port),
+                people,
                 new fr.snp.dispatch.limits.WriteLimits(redis, settings.integer("limits.writesPerMinute")));
 
         metrics.liveConnections(() -> services.live().connections());
@@ -229,6 +233,7 @@ public final class Dispatcher implements AutoCloseable {
                 new NotificationBuilder(services, redis, links, fr.snp.dispatch.api.Views::appointment),
                 patientMessenger(settings, demo, vertx, services, links), demo);
         outbox.start();
+        live.watchCredentials(vertx);
         String host = settings.string("http.host");
         int listenPort = port;
         vertx.deployVerticle(() -> new HttpVerticle(services, host, listenPort), new DeploymentOptions().setInstances(instances))
@@ -367,12 +372,12 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /** People's sign-in: the roster, sessions with the configured timeouts, live tickets, the redirect base. */
-    private static People people(Settings settings, RedisAsyncCommands<String, String> redis, int port) {
+    private static People people(Settings settings, RedisAsyncCommands<String, String> redis, int port, TokenStore tokens) {
         Roster roster = new Roster(redis);
         Sessions sessions = new Sessions(redis, roster, settings.integer("oidc.session.idleMinutes") * 60_000L,
                 settings.integer("oidc.session.absoluteHours") * 3_600_000L);
         String base = settings.isSet("oidc.redirectBase") ? settings.string("oidc.redirectBase") : publicBaseUrl(settings, port);
-        return new People(roster, sessions, new LiveTickets(redis), new fr.snp.dispatch.auth.WidgetSessions(redis), base.replaceAll("/+$", ""));
+        return new People(roster, sessions, new LiveTickets(redis), new fr.snp.dispatch.auth.WidgetSessions(redis, tokens), base.replaceAll("/+$", ""));
     }
 
     private static String publicBaseUrl(Settings settings, int port) {

@@ -213,7 +213,7 @@ public final class Main {
                 : EmbeddedRedis.start(Path.of(settings.string("redis.embedded.dataDir")), true);
         RedisClient client = RedisClient.create(embedded == null ? settings.string("redis.url") : embedded.url());
         try (StatefulRedisConnection<String, String> c = client.connect()) {
-            fr.snp.dispatch.auth.WidgetSessions widgets = new fr.snp.dispatch.auth.WidgetSessions(c.async());
+            fr.snp.dispatch.auth.WidgetSessions widgets = new fr.snp.dispatch.auth.WidgetSessions(c.async(), new TokenStore(c.async()));
             switch (a.get(0)) {
                 case "add": {
                     Set<String> now = widgets.addOrigin(org, origin).toCompletableFuture().get(10, TimeUnit.SECONDS);

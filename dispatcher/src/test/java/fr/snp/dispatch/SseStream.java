@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -21,13 +22,27 @@ public final class SseStream implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     public final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    /** Completed with System.nanoTime() when the stream ends (the server ended or cut it, or the test closed it). */
+    public final CompletableFuture<Long> ended = new CompletableFuture<>();
     private final InputStream body;
 
     public SseStream(String base, String token, String lastEventId) throws Exception {
         // software sends its token in the header (?access_token= is demo mode's only)
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/api/v1/live?territory=36"))
-                .header("Authorization", "Bearer " + token);
-        if (lastEventId != null) b.header("Last-Event-ID", lastEventId);
+        this(withLastId(HttpRequest.newBuilder(URI.create(base + "/api/v1/live?territory=36"))
+                .header("Authorization", "Bearer " + token), lastEventId));
+    }
+
+    /** A page's connection: opened with a one-time ticket (POST /api/v1/live/ticket), no header. */
+    public static SseStream ticket(String base, String ticket) throws Exception {
+        return new SseStream(HttpRequest.newBuilder(URI.create(base + "/api/v1/live?territory=36&ticket="
+                + java.net.URLEncoder.encode(ticket, StandardCharsets.UTF_8))));
+    }
+
+    private static HttpRequest.Builder withLastId(HttpRequest.Builder b, String lastEventId) {
+        return lastEventId == null ? b : b.header("Last-Event-ID", lastEventId);
+    }
+
+    private SseStream(HttpRequest.Builder b) throws Exception {
         HttpResponse<InputStream> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
@@ -50,7 +65,9 @@ public final class SseStream implements AutoCloseable {
                 else if (line.startsWith("data: ")) data.append(line.substring(6));
             }
         } catch (Exception closed) {
-            // connection closed by the test
+            // connection closed by the test, or cut by the server
+        } finally {
+            ended.complete(System.nanoTime());
         }
     }
 

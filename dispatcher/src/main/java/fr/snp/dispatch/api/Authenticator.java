@@ -1,5 +1,6 @@
 package fr.snp.dispatch.api;
 
+import fr.snp.dispatch.auth.Credential;
 import fr.snp.dispatch.auth.Principal;
 import fr.snp.dispatch.auth.Sessions;
 import fr.snp.dispatch.auth.TokenStore;
@@ -32,6 +33,8 @@ final class Authenticator {
     static final String PRINCIPAL = "principal";
     /** Set when the caller is an embedded widget (a widget session), to what it may do and from where. */
     static final String WIDGET = "widget";
+    /** The credential the principal was found by, for what outlives the request (a live ticket's stream). */
+    static final String CREDENTIAL = "credential";
 
     private final TokenStore tokens;
     private final WidgetSessions widgets;
@@ -81,6 +84,7 @@ final class Authenticator {
                     ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
                     Http.json(ctx, 401, new ApiError(401, "UNAUTHENTICATED", "unknown or revoked token", null).toJson());
                 } else {
+                    ctx.put(CREDENTIAL, Credential.apiToken(token));
                     admit(ctx, p, allowed, names);
                 }
             });
@@ -106,6 +110,7 @@ final class Authenticator {
                         + String.join(", ", w.origins()), null).toJson());
             } else {
                 ctx.put(WIDGET, w);
+                ctx.put(CREDENTIAL, Credential.widgetSession(token));
                 admit(ctx, w.principal(), allowed, names);
             }
         });
@@ -128,6 +133,7 @@ final class Authenticator {
                 Http.json(ctx, 401, new ApiError(401, "SESSION_ENDED", "the session has ended (logout, timeout, or removed "
                         + "from the roster): sign in again", null).toJson());
             } else {
+                ctx.put(CREDENTIAL, Credential.session(session));
                 admit(ctx, p, allowed, names);
             }
         });
@@ -161,4 +167,6 @@ final class Authenticator {
     }
 
     static Principal principal(RoutingContext ctx) { return ctx.get(PRINCIPAL); }
+
+    static Credential credential(RoutingContext ctx) { return ctx.get(CREDENTIAL); }
 }

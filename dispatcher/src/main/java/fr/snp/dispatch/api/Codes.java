@@ -21,6 +21,8 @@ final class Codes {
             new Api("NOT_A_PRIORITY_PATIENT", 400, "La CPTS suit les patients prioritaires : ALD, plus de 70 ans ou CSS."),
             new Api("UNAUTHENTICATED", 401, "Jeton inconnu ou révoqué. Contactez la coordination de la CPTS."),
             new Api("SESSION_ENDED", 401, "Votre session a pris fin : reconnectez-vous."),
+            // the last event of a live stream whose session or token ended while it was open
+            new Api("CREDENTIAL_REVOKED", 401, "Votre accès a été retiré ou a expiré : reconnectez-vous."),
             new Api("CROSS_ORIGIN_REQUEST", 403, "Cette action doit venir des pages de ce service."),
             new Api("WIDGET_SESSION_ENDED", 401, "La session du widget a pris fin : rechargez la page."),
             new Api("WEB_ORIGIN_NOT_ALLOWED", 403, "Ce site n'est pas autorisé à intégrer le widget. Contactez la coordination de la CPTS."),

@@ -1,6 +1,8 @@
 package fr.snp.dispatch.api;
 
 import fr.snp.dispatch.Services;
+import fr.snp.dispatch.auth.Credential;
+import fr.snp.dispatch.auth.LiveTickets;
 import fr.snp.dispatch.auth.Principal;
 import fr.snp.dispatch.domain.Effector;
 import fr.snp.dispatch.domain.Role;
@@ -10,6 +12,7 @@ import fr.snp.dispatch.auth.Access;
 import fr.snp.dispatch.domain.Refused;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -27,7 +30,9 @@ import java.util.Set;
  * id: a client reconnecting with Last-Event-ID gets what it missed from Redis, then the live flow, without gaps or
  * repeats. Browsers' EventSource cannot send headers: a page asks POST /api/v1/live/ticket?territory= first (with its
  * session or token) and opens the feed with ?ticket=, valid once and for 60 s, so no credential is ever in a URL.
- * Software sends its bearer header; ?access_token= is left to demo mode (its tokens are public anyway).
+ * Software sends its bearer header; ?access_token= is left to demo mode (its tokens are public anyway). A stream
+ * lasts as long as the credential it was opened with (the token, or the session or token that asked for the ticket):
+ * LiveFeed checks it every few seconds, and a revoked, expired or ended one ends the stream with an "event: revoked".
  */
 final class LiveHandler {
     private static final Set<Role> ROLES = EnumSet.of(Role.REGULATOR, Role.OSNP, Role.PHARMACIST, Role.EMERGENCY,
@@ -39,6 +44,10 @@ final class LiveHandler {
      * loses nothing: it reconnects with Last-Event-ID and gets what it missed from Redis.
      */
     private static final long STALLED_MAX_MS = 5_000;
+    /** The last event of a stream whose credential no longer holds: the page says so and does not reconnect. */
+    private static final String REVOKED = "event: revoked\ndata: " + new JsonObject().put("code", "CREDENTIAL_REVOKED")
+            .put("message", "the credential this feed was opened with was revoked, has expired or ended, or no longer "
+                    + "allows this feed: sign in again or use another token").encode() + "\n\n";
 
     private final Services s;
     private final LiveFeed feed;
@@ -61,17 +70,20 @@ final class LiveHandler {
         if (lastId == null) lastId = ctx.queryParams().get("lastEventId");
         if (lastId != null && !lastId.matches("\\d+-\\d+")) throw Input.invalid("Last-Event-ID", "is not an event id");
         String resumeFrom = lastId;
-        java.util.concurrent.CompletionStage<Principal> who = token != null && !token.isBlank() ? s.tokens().lookup(token)
+        // what opens the stream, and the credential it lives by: the token, or the one the ticket was asked with
+        java.util.concurrent.CompletionStage<LiveTickets.Ticket> who = token != null && !token.isBlank()
+                ? s.tokens().lookup(token).thenApply(p -> p == null ? null
+                        : new LiveTickets.Ticket(p, territory, Credential.apiToken(token)))
                 : s.people().tickets().redeem(ticket).thenApply(t -> {
                     if (t == null) throw new ApiError(401, "UNAUTHENTICATED", "unknown, expired or already used ticket", "ticket");
                     // a ticket opens the territory it was asked for, nothing else
                     if (!t.territory().equals(territory)) throw Input.invalid("ticket", "was issued for another territory");
-                    return t.principal();
+                    return t;
                 });
         Future.fromCompletionStage(who, ctx.vertx().getOrCreateContext()).onComplete(ar -> {
             if (ar.failed()) { Http.fail(ctx, ar.cause()); return; }
-            Principal p = ar.result();
-            if (p == null) { Http.fail(ctx, new ApiError(401, "UNAUTHENTICATED", "unknown or revoked token", null)); return; }
+            if (ar.result() == null) { Http.fail(ctx, new ApiError(401, "UNAUTHENTICATED", "unknown or revoked token", null)); return; }
+            Principal p = ar.result().principal();
             if (!ROLES.contains(p.role())) { Http.fail(ctx, ApiError.forbidden("FORBIDDEN", "role may not follow the live feed")); return; }
             try {
                 Access.territory(p, territory, "territory");
@@ -84,7 +96,7 @@ final class LiveHandler {
                 Http.fail(ctx, new Refused(fr.snp.dispatch.domain.Outcome.TOO_MANY_STREAMS));
                 return;
             }
-            open(ctx, territory, p, resumeFrom);
+            open(ctx, territory, p, ar.result().credential(), resumeFrom);
         });
     }
 
@@ -92,23 +104,30 @@ final class LiveHandler {
     void ticket(RoutingContext ctx) {
         Principal p = Authenticator.principal(ctx);
         String territory = Access.territory(p, Input.territory(ctx.queryParams().get("territory"), "territory"), "territory");
-        Http.reply(ctx, s.people().tickets().issue(p, territory).thenApply(t -> new Http.Reply(201, new JsonObject()
-                .put("ticket", t).put("territory", territory).put("expiresInSeconds", fr.snp.dispatch.auth.LiveTickets.TTL_SECONDS))));
+        // the ticket's stream lives as long as the session or token that asks for it
+        Http.reply(ctx, s.people().tickets().issue(p, territory, Authenticator.credential(ctx)).thenApply(t -> new Http.Reply(201,
+                new JsonObject().put("ticket", t).put("territory", territory).put("expiresInSeconds", LiveTickets.TTL_SECONDS))));
     }
 
-    private void open(RoutingContext ctx, String territory, Principal p, String resumeFrom) {
+    private void open(RoutingContext ctx, String territory, Principal p, Credential credential, String resumeFrom) {
         HttpServerResponse response = ctx.response();
         response.setChunked(true).putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-store").putHeader("X-Accel-Buffering", "no");
-        Connection c = new Connection(ctx.vertx().getOrCreateContext(), response, p);
+        // an HTTP/1.1 connection carries this stream only (HTTP/2, cleartext upgrade, carries others: a reset suffices)
+        HttpConnection own = ctx.request().version() == io.vertx.core.http.HttpVersion.HTTP_2 ? null : ctx.request().connection();
+        Connection c = new Connection(ctx.vertx().getOrCreateContext(), response, own, p, territory, credential);
         feed.subscribe(territory, c);
         long heartbeat = ctx.vertx().setPeriodic(15_000, id -> c.write(": keep-alive\n\n"));
         java.util.concurrent.atomic.AtomicBoolean left = new java.util.concurrent.atomic.AtomicBoolean();
-        response.closeHandler(v -> {
+        // once, whichever comes first: the client goes (closeHandler), or the server ends the stream (revoke: a
+        // response ended on a kept-alive connection fires no closeHandler)
+        c.onEnd = () -> {
+            if (!left.compareAndSet(false, true)) return;
             feed.unsubscribe(territory, c);
             ctx.vertx().cancelTimer(heartbeat);
-            if (left.compareAndSet(false, true)) feed.leave(p.id());
-        });
+            feed.leave(p.id());
+        };
+        response.closeHandler(v -> c.onEnd.run());
         response.write("retry: 2000\n\n");
         if (resumeFrom == null) {
             // nothing to catch up: say where the flow starts, so that a reconnection resumes from here
@@ -122,14 +141,68 @@ final class LiveHandler {
     private final class Connection implements LiveFeed.Subscriber {
         final Context context;
         final HttpServerResponse response;
+        /** The HTTP/1.1 connection that carries only this stream, else null. */
+        final HttpConnection connection;
         final Principal principal;
+        final String territory;
+        final Credential credential;
+        /** Unsubscribes, stops the heartbeat and gives the principal's stream back; runs once (see open). */
+        Runnable onEnd = () -> {};
+        /** Ended by the server (revoked, or dropped for not reading): nothing more is written. */
+        boolean over;
         String lastSent;
         List<Map.Entry<String, Map<String, String>>> buffered = new ArrayList<>();
 
-        Connection(Context context, HttpServerResponse response, Principal principal) {
+        Connection(Context context, HttpServerResponse response, HttpConnection connection, Principal principal,
+                   String territory, Credential credential) {
             this.context = context;
             this.response = response;
+            this.connection = connection;
             this.principal = principal;
+            this.territory = territory;
+            this.credential = credential;
+        }
+
+        @Override
+        public Credential credential() { return credential; }
+
+        /**
+         * The credential's principal now: still of a role that follows the feed, serving this territory, and seeing
+         * what it saw when the stream opened (the events were filtered for that); else the stream ends, and a new
+         * one is opened with what the principal now is.
+         */
+        @Override
+        public boolean allows(Principal current) {
+            return ROLES.contains(current.role()) && current.serves(territory) && current.viewer().equals(principal.viewer());
+        }
+
+        @Override
+        public void revoke() {
+            context.runOnContext(v -> {
+                if (over || response.closed() || response.ended()) {
+                    onEnd.run();
+                } else if (response.writeQueueFull()) {
+                    cut(); // a client that does not read would never get the last event
+                } else {
+                    over = true;
+                    response.end(REVOKED);
+                    onEnd.run();
+                }
+            });
+        }
+
+        /**
+         * Ends the stream and closes its connection at once. Vert.x's close() (and reset() on HTTP/1.1) first
+         * flushes what is queued, which a client that does not read never lets happen: the socket and everything
+         * queued for it would stay until the client reads again. Closing from Vert.x's own handler's context, as
+         * its idle timeout does, skips that flush. That context is Vert.x's internal API: should a later version
+         * change it, the reset below still ends the stream, and everything of ours is already released.
+         */
+        void cut() {
+            over = true;
+            onEnd.run(); // no more events for it, and the principal's stream is given back, whatever the socket does
+            if (connection instanceof io.vertx.core.net.impl.ConnectionBase base) base.channelHandlerContext().close();
+            else response.reset();
         }
 
         @Override
@@ -189,18 +262,18 @@ final class LiveHandler {
 
         /**
          * A client that stops reading is dropped, so that events do not pile up in this server's memory: once the
-         * write queue has stayed full for STALLED_MAX_MS, the connection is closed (the drain handler clears the mark
+         * write queue has stayed full for STALLED_MAX_MS, the connection is cut (the drain handler clears the mark
          * when the client reads again).
          */
         void write(String text) {
-            if (response.closed() || response.ended()) return;
+            if (over || response.closed() || response.ended()) return;
             if (response.writeQueueFull()) {
                 long now = System.currentTimeMillis();
                 if (stalledSince == 0) {
                     stalledSince = now;
                     response.drainHandler(v -> stalledSince = 0);
                 } else if (now - stalledSince > STALLED_MAX_MS) {
-                    response.reset(); // closes the stream; the close handler unsubscribes it
+                    cut();
                     return;
                 }
             }

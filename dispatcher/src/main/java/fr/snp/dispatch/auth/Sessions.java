@@ -6,7 +6,12 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.vertx.core.json.JsonObject;
 
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -17,7 +22,7 @@ import java.util.concurrent.CompletionStage;
  * any case {@code absolute} after the sign-in; what it may do is read from the {@link Roster} at each request.
  * Also keeps the logins under way (state, PKCE verifier, nonce), each usable once.
  */
-public final class Sessions {
+public final class Sessions implements CredentialCheck.Store {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final long LOGIN_TTL_SECONDS = 600;
 
@@ -66,6 +71,41 @@ public final class Sessions {
             if (left <= 0) return redis.del(key).thenApply(n -> (Principal) null);
             redis.pexpire(key, Math.min(idleMs, left));
             return roster.find(s.getString("issuer"), s.getString("subject"));
+        });
+    }
+
+    @Override
+    public Credential.Kind kind() { return Credential.Kind.SESSION; }
+
+    /**
+     * The principal of each session (by the hash of its id) still open, not past its absolute end, whose person is
+     * still on the roster: one GET per session, sent together (Lettuce pipelines them; not an MGET, since session
+     * keys carry no common hash tag), then one HMGET of the roster. Read only: a check neither pushes the idle end
+     * back (only the person's requests do) nor uses the roster's cache.
+     */
+    @Override
+    public CompletionStage<Map<String, Principal>> current(Collection<String> hashes) {
+        List<String> all = List.copyOf(hashes);
+        List<CompletableFuture<String>> reads = new ArrayList<>(all.size());
+        for (String h : all) reads.add(redis.get(Keys.session(h)).toCompletableFuture());
+        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenCompose(done -> {
+            long now = System.currentTimeMillis();
+            Map<String, String> fieldOf = new HashMap<>();
+            for (int i = 0; i < all.size(); i++) {
+                String json = reads.get(i).join();
+                if (json == null) continue; // logged out, or idle too long (the key's TTL)
+                JsonObject s = new JsonObject(json);
+                if (s.getLong("endsAt") <= now) continue;
+                fieldOf.put(all.get(i), Roster.field(s.getString("issuer"), s.getString("subject")));
+            }
+            return roster.current(fieldOf.values()).thenApply(people -> {
+                Map<String, Principal> out = new HashMap<>();
+                fieldOf.forEach((hash, field) -> {
+                    Principal p = people.get(field);
+                    if (p != null) out.put(hash, p);
+                });
+                return out;
+            });
         });
     }
 

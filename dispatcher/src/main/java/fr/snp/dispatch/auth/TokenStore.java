@@ -27,14 +27,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * 90 days by default; tokens made before expiry existed have none), and when it was last used is kept to the minute
  * so that unused ones can be found and revoked.
  */
-public final class TokenStore {
+public final class TokenStore implements CredentialCheck.Store {
     private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * How long a lookup is cached, and so how long a token revoked (on any instance, or by the command line) still
+     * opens requests on another instance: at most this, since an entry's end counts from before the read that
+     * filled it. Open live streams are checked apart, without the cache (see {@link CredentialCheck}).
+     */
     private static final long CACHE_MS = 5_000;
     private static final long USE_WRITE_MS = 60_000;
     public static final java.time.Duration DEFAULT_VALIDITY = java.time.Duration.ofDays(90);
 
     private final RedisAsyncCommands<String, String> redis;
     private volatile Map<String, Principal> demoTokens;
+    /** The demo tokens by hash: what a live stream opened with one is checked against (they are never in Redis). */
     private volatile Map<String, Principal> demoByHash = Map.of();
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     /** When this instance last wrote each token's use: one write a minute at most, whatever the traffic. */
@@ -49,10 +55,10 @@ public final class TokenStore {
 
     /** Demo mode only: fixed, well-known tokens, kept in memory and never written to Redis. */
     public void enableDemoTokens(Map<String, Principal> tokens) {
-        this.demoTokens = Map.copyOf(tokens);
         Map<String, Principal> byHash = new java.util.HashMap<>();
         tokens.forEach((token, p) -> byHash.put(hash(token), p));
         this.demoByHash = Map.copyOf(byHash);
+        this.demoTokens = Map.copyOf(tokens);
     }
 
     /** Whether the demo tokens work (demo mode): the pages then keep their token field, the live feed ?access_token=. */
@@ -97,6 +103,33 @@ public final class TokenStore {
             redis.hset(Keys.TOKENS_USED, hash, String.valueOf(now)); // best effort: a lost write only ages the figure
         }
         return c.principal;
+    }
+
+    @Override
+    public Credential.Kind kind() { return Credential.Kind.API_TOKEN; }
+
+    /** The principal of each token (by hash) still stored and not expired, in one HMGET: no cache, no use noted. */
+    @Override
+    public CompletionStage<Map<String, Principal>> current(java.util.Collection<String> hashes) {
+        Map<String, Principal> out = new java.util.HashMap<>();
+        List<String> stored = new ArrayList<>();
+        for (String h : hashes) {
+            Principal demo = demoByHash.get(h);
+            if (demo != null) out.put(h, demo);
+            else stored.add(h);
+        }
+        if (stored.isEmpty()) return CompletableFuture.completedFuture(out);
+        return redis.hmget(Keys.TOKENS, stored.toArray(String[]::new)).thenApply(values -> {
+            long now = System.currentTimeMillis();
+            for (io.lettuce.core.KeyValue<String, String> kv : values) {
+                if (!kv.hasValue()) continue;
+                JsonObject j = new JsonObject(kv.getValue());
+                String expires = j.getString("expiresAt");
+                if (expires != null && java.time.Instant.parse(expires).toEpochMilli() <= now) continue;
+                out.put(kv.getKey(), fromJson(j));
+            }
+            return out;
+        });
     }
 
     /** Creates a token valid {@link #DEFAULT_VALIDITY}; returns the token (shown once) and the principal. */

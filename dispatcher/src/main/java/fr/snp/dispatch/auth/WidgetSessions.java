@@ -27,13 +27,14 @@ import java.util.concurrent.CompletionStage;
  * the hash of the API key it came from, so that revoking the key ends its sessions too.
  * The registered origins are also what the API's CORS answers; they are read from Redis and cached five seconds.
  */
-public final class WidgetSessions {
+public final class WidgetSessions implements CredentialCheck.Store {
     /** The longest a widget session lives: a copy taken from a page is worth a quarter of an hour at most. */
     public static final Duration MAX_VALIDITY = Duration.ofMinutes(15);
     public static final String PREFIX = "wst_";
     private static final long ORIGINS_CACHE_MS = 5_000;
 
     private final RedisAsyncCommands<String, String> redis;
+    private final TokenStore keys;
     private volatile CachedOrigins origins = new CachedOrigins(Map.of(), 0);
 
     /** A widget session: who it acts as, the API key it came from (its hash) and the origins it may be used from. */
@@ -44,7 +45,11 @@ public final class WidgetSessions {
     /** Origin -> the organisations that registered it (a shared host, e.g. a group of pharmacies, may serve several). */
     private record CachedOrigins(Map<String, Set<String>> orgsByOrigin, long untilMs) {}
 
-    public WidgetSessions(RedisAsyncCommands<String, String> redis) { this.redis = redis; }
+    /** {@code keys}: where the API keys the sessions were traded for are checked. */
+    public WidgetSessions(RedisAsyncCommands<String, String> redis, TokenStore keys) {
+        this.redis = redis;
+        this.keys = keys;
+    }
 
     /**
      * An origin as browsers write it in an Origin header ({@code https://host[:port]}, lower case, no path), or null
@@ -144,6 +149,36 @@ public final class WidgetSessions {
             if (json == null) return null;
             JsonObject j = new JsonObject(json);
             return new Session(TokenStore.fromJson(j.getJsonObject("principal")), j.getString("key"), parse(j.getJsonArray("origins").encode()));
+        });
+    }
+
+    @Override
+    public Credential.Kind kind() { return Credential.Kind.WIDGET_SESSION; }
+
+    /**
+     * The sessions (by token hash) still alive whose API key still holds, read from Redis (a GET each, sent
+     * together, then one HMGET of the keys): what the live feed checks its open streams against.
+     */
+    @Override
+    public CompletionStage<Map<String, Principal>> current(java.util.Collection<String> hashes) {
+        List<String> asked = List.copyOf(hashes);
+        List<CompletableFuture<String>> reads = asked.stream()
+                .map(h -> redis.get(Keys.widgetSession(h)).toCompletableFuture()).toList();
+        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenCompose(done -> {
+            Map<String, JsonObject> alive = new HashMap<>();
+            for (int i = 0; i < asked.size(); i++) {
+                String json = reads.get(i).join();
+                if (json != null) alive.put(asked.get(i), new JsonObject(json));
+            }
+            Set<String> keyHashes = new TreeSet<>();
+            alive.values().forEach(j -> keyHashes.add(j.getString("key")));
+            return keys.current(keyHashes).thenApply(validKeys -> {
+                Map<String, Principal> out = new HashMap<>();
+                alive.forEach((hash, j) -> {
+                    if (validKeys.containsKey(j.getString("key"))) out.put(hash, TokenStore.fromJson(j.getJsonObject("principal")));
+                });
+                return out;
+            });
         });
     }
 

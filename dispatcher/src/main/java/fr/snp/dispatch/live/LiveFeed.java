@@ -1,31 +1,57 @@
 package fr.snp.dispatch.live;
 
+import fr.snp.dispatch.auth.Credential;
+import fr.snp.dispatch.auth.CredentialCheck;
+import fr.snp.dispatch.auth.Principal;
 import fr.snp.dispatch.redis.Keys;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
 
 /**
  * Fan-out of each territory's change stream to the open live connections (SSE) of this instance. The index
  * follower reads the stream (changes made by every instance) and hands each entry here; a subscriber writes it
  * on its own event loop. Stream entry ids order the events and let a reconnecting client resume without gaps.
+ * The credentials that opened the connections are checked again every {@link #CHECK_MS}, so that a connection ends
+ * soon after its token is revoked or expires, its session ends, or its person leaves the roster.
  */
 public final class LiveFeed {
+    private static final Logger LOG = Logger.getLogger(LiveFeed.class.getName());
+    /**
+     * How often the open connections' credentials are checked again. A stream may stay open for hours, long after
+     * the 5 s caches that bound how long a revoked credential still opens requests; checked this often, it ends
+     * within about this time (plus a Redis round trip or two) on every instance, whoever revoked it.
+     */
+    public static final long CHECK_MS = 2_000;
+
     /** One open connection. Called on the follower thread: implementations hop to their own event loop. */
     public interface Subscriber {
         void onEvent(String id, Map<String, String> entry);
 
         /** A notice that is not a slot change (e.g. a slot fits a waiting request); not replayed on reconnection. */
         default void onNotice(Notice notice) {}
+
+        /** The credential this connection was opened with, checked every CHECK_MS; null: not checked (the server's own). */
+        default Credential credential() { return null; }
+
+        /** Whether the principal the credential stands for now may still follow this connection's feed. */
+        default boolean allows(Principal current) { return true; }
+
+        /** The credential no longer holds (or no longer allows it): say so and end. Called on any thread, maybe twice. */
+        default void revoke() {}
     }
 
     /**
@@ -49,9 +75,63 @@ public final class LiveFeed {
     }
 
     private final RedisAsyncCommands<String, String> redis;
+    private final CredentialCheck credentials;
     private final Map<String, Set<Subscriber>> byTerritory = new ConcurrentHashMap<>();
+    /** A check under way: a slow Redis does not pile checks up. */
+    private final AtomicBoolean checking = new AtomicBoolean();
 
-    public LiveFeed(RedisAsyncCommands<String, String> redis) { this.redis = redis; }
+    public LiveFeed(RedisAsyncCommands<String, String> redis, CredentialCheck credentials) {
+        this.redis = redis;
+        this.credentials = credentials;
+    }
+
+    /** Checks the connections' credentials every {@link #CHECK_MS} on this Vert.x's timer (gone when it closes). */
+    public void watchCredentials(io.vertx.core.Vertx vertx) { vertx.setPeriodic(CHECK_MS, id -> checkCredentials()); }
+
+    /**
+     * Checks the distinct credentials of every open connection of this instance at once (see {@link CredentialCheck}:
+     * one batch of Redis reads, no cache) and ends each connection whose credential no longer holds or no longer
+     * allows its feed. When Redis does not answer, nothing is ended: the next check decides. Completes with the
+     * number of connections ended.
+     */
+    public CompletionStage<Integer> checkCredentials() {
+        if (!checking.compareAndSet(false, true)) return CompletableFuture.completedFuture(0);
+        Map<Credential, List<Subscriber>> open = new HashMap<>();
+        for (Set<Subscriber> set : byTerritory.values()) {
+            for (Subscriber s : set) {
+                Credential c = s.credential();
+                if (c != null) open.computeIfAbsent(c, k -> new ArrayList<>()).add(s);
+            }
+        }
+        if (open.isEmpty()) {
+            checking.set(false);
+            return CompletableFuture.completedFuture(0);
+        }
+        CompletionStage<Map<Credential, Principal>> asked;
+        try {
+            asked = credentials.current(open.keySet());
+        } catch (RuntimeException e) { // a command refused at once (Redis disconnected)
+            asked = CompletableFuture.failedFuture(e);
+        }
+        return asked.handle((current, error) -> {
+            checking.set(false);
+            if (error != null) {
+                LOG.warning("live connections' credentials not checked: " + error.getMessage());
+                return 0;
+            }
+            int ended = 0;
+            for (Map.Entry<Credential, List<Subscriber>> e : open.entrySet()) {
+                Principal p = current.get(e.getKey());
+                for (Subscriber s : e.getValue()) {
+                    if (p == null || !s.allows(p)) {
+                        s.revoke();
+                        ended++;
+                    }
+                }
+            }
+            return ended;
+        });
+    }
 
     /** The id of the territory's last change ("0-0" when none): where a new connection's flow starts. */
     public CompletionStage<String> lastId(String territory) {

@@ -171,7 +171,7 @@ class WidgetSessionTest {
         widgets().addOrigin("PHARMA-W1", gone).toCompletableFuture().get(5, TimeUnit.SECONDS);
         assertThat(server.api.send("OPTIONS", "/api/v1/appointments", null, null, with(preflight, "Origin", gone)).status()).isEqualTo(204);
         // removed through a store of its own, as the CLI does (this instance's cache is not told)
-        likeTheCli(redis -> new WidgetSessions(redis).removeOrigin("PHARMA-W1", gone));
+        likeTheCli(redis -> new WidgetSessions(redis, new TokenStore(redis)).removeOrigin("PHARMA-W1", gone));
         long removedAt = System.nanoTime();
         while (server.api.send("OPTIONS", "/api/v1/appointments", null, null, with(preflight, "Origin", gone)).status() == 204) {
             assertThat(System.nanoTime() - removedAt).as("still answered").isLessThan(TimeUnit.SECONDS.toNanos(6));

@@ -158,6 +158,40 @@ class SignInTest {
     }
 
     @Test
+    void theConsoleSaysSoWhenItsAccessIsTakenAwayAndDoesNotReconnect() throws Exception {
+        String rpps = "810000000041";
+        var roster = server.dispatcher.services().people().roster();
+        roster.add(issuer, rpps, new Principal(null, Role.REGULATOR, "Dr Paul Durand", Set.of("36"), "SAS-36", Set.of()))
+                .toCompletableFuture().get();
+        ChromeDriver d = Browser.open(1280, 900);
+        try {
+            d.get(base + "/console");
+            WebDriverWait wait = new WebDriverWait(d, Duration.ofSeconds(15));
+            wait.until(x -> !x.findElements(By.cssSelector("a.signin")).isEmpty());
+            nextPerson(rpps);
+            d.findElement(By.cssSelector("a.signin")).click();
+            wait.until(x -> "En direct".equals(x.findElement(By.id("live")).getText()));
+            // count what the page tries from now on: tickets asked, feeds opened
+            d.executeScript("window.tries = 0; const f = window.fetch; window.fetch = (u, o) => { if (String(u).includes('/live/ticket')) "
+                    + "window.tries++; return f(u, o); }; const E = window.EventSource; window.EventSource = function (u) { "
+                    + "window.tries++; return new E(u); };");
+
+            // taken off the roster while the console is open: the server ends its live feed, the page says why
+            roster.remove(issuer, rpps).toCompletableFuture().get();
+            new WebDriverWait(d, Duration.ofSeconds(5)).until(x -> x.findElement(By.id("notice")).getText()
+                    .equals("Votre accès a été retiré ou a expiré : reconnectez-vous."));
+            assertThat(d.findElement(By.id("live")).getText()).isEqualTo("Hors ligne");
+            Browser.check(d, "console: access taken away");
+            // and does not try again (each try would ask for a ticket)
+            Thread.sleep(3_000);
+            assertThat(d.findElement(By.id("live")).getText()).isEqualTo("Hors ligne");
+            assertThat(((Number) d.executeScript("return window.tries")).intValue()).as("reconnection attempts").isZero();
+        } finally {
+            d.quit();
+        }
+    }
+
+    @Test
     void aSessionEndsWhenThePersonLeavesTheRosterOrItsAbsoluteEndPasses() throws Exception {
         var people = server.dispatcher.services().people();
         String rpps = "810000000033";
