@@ -57,12 +57,15 @@ public final class ApiRouter {
 
     private final Router router;
     private final fr.snp.dispatch.audit.AuditTrail audit;
+    private final java.util.Set<String> trustedProxies;
     private final Authenticator auth;
     private final List<Route> routes = new ArrayList<>();
 
     private ApiRouter(Vertx vertx, Services s) {
         this.router = Router.router(vertx);
         this.audit = s.audit();
+        this.trustedProxies = java.util.Arrays.stream(s.settings().string("http.trustedProxies").split(","))
+                .map(String::strip).filter(x -> !x.isEmpty()).collect(java.util.stream.Collectors.toUnmodifiableSet());
         SignInHandlers signIn = new SignInHandlers(s);
         // people's session cookie is taken only when no Authorization header is sent: software is judged as before
         this.auth = new Authenticator(s.tokens(), s.people().widgets(), s.people().sessions(), signIn::sessionId,
@@ -228,8 +231,24 @@ public final class ApiRouter {
     /** One audit entry for an answered call: who, what, on which object, the status and the client's address. */
     private void trace(RoutingContext ctx, String territory, String actor, String role, String org, String action, String object) {
         audit.record(territory, new fr.snp.dispatch.audit.AuditTrail.Entry(null, 0, actor, role, org, action, object,
-                ctx.response().getStatusCode(),
-                ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress()));
+                ctx.response().getStatusCode(), clientAddress(ctx, trustedProxies)));
+    }
+
+    /**
+     * The client's address: the peer's, or, when the peer is a trusted reverse proxy, the right-most address of
+     * X-Forwarded-For that no trusted proxy wrote (what lies left of it the client itself may have forged).
+     */
+    static String clientAddress(RoutingContext ctx, java.util.Set<String> trusted) {
+        String peer = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+        String forwarded = ctx.request().getHeader("X-Forwarded-For");
+        if (peer == null || forwarded == null || !trusted.contains(peer)) return peer;
+        String[] hops = forwarded.split(",");
+        for (int i = hops.length - 1; i >= 0; i--) {
+            String hop = hops[i].strip();
+            if (hop.isEmpty() || hop.length() > 45 || !hop.matches("[0-9A-Fa-f.:]+")) return peer; // not an address
+            if (!trusted.contains(hop)) return hop;
+        }
+        return peer;
     }
 
     /** A handler names here the object it created when no Location does. */

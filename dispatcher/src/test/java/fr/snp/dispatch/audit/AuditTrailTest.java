@@ -51,6 +51,43 @@ class AuditTrailTest {
         throw new AssertionError("no audit entry for " + describe + " in " + trail(""));
     }
 
+    /**
+     * Behind a trusted reverse proxy the trail names the client, not the proxy; a client's own X-Forwarded-For is
+     * ignored when it does not come through one (it could put any address there).
+     */
+    @Test
+    void theClientAddressComesFromATrustedProxyOnly() throws Exception {
+        String regulator = server.token(Role.REGULATOR);
+        Api.Response forged = server.api.send("GET", "/api/v1/requests/36-Rforgedxff0001", regulator, null,
+                Map.of("X-Forwarded-For", "203.0.113.66"));
+        assertThat(forged.status()).isEqualTo(404);
+        assertThat(find(entry("GET /api/v1/requests/:id", "36-Rforgedxff0001"), "the forged call").getString("client"))
+                .isEqualTo("127.0.0.1");
+        try (TestServer proxied = TestServer.start(Map.of("http.trustedProxies", "127.0.0.1"))) {
+            String desk = proxied.token(Role.REGULATOR);
+            String dpoBehind = proxied.token(Role.DPO);
+            // the client wrote the first address itself; the proxy appended the one it saw
+            proxied.api.send("GET", "/api/v1/requests/36-Rproxiedxff001", desk, null,
+                    Map.of("X-Forwarded-For", "203.0.113.66, 198.51.100.23"));
+            proxied.api.send("GET", "/api/v1/requests/36-Rproxiedxff002", desk, null,
+                    Map.of("X-Forwarded-For", "not-an-address"));
+            long deadline = System.currentTimeMillis() + 5_000;
+            Map<String, String> clients = new java.util.HashMap<>();
+            while (clients.size() < 2 && System.currentTimeMillis() < deadline) {
+                Api.Response r = proxied.api.get("/api/v1/audit?territory=36", dpoBehind);
+                for (Object o : r.json().getJsonArray("entries")) {
+                    JsonObject e = (JsonObject) o;
+                    if (e.getString("object") != null && e.getString("object").startsWith("36-Rproxiedxff")) {
+                        clients.put(e.getString("object"), e.getString("client"));
+                    }
+                }
+                Thread.sleep(50);
+            }
+            assertThat(clients).containsEntry("36-Rproxiedxff001", "198.51.100.23")
+                    .containsEntry("36-Rproxiedxff002", "127.0.0.1");
+        }
+    }
+
     static Predicate<JsonObject> entry(String action, String object) {
         return e -> e.getString("action").equals(action) && object.equals(e.getString("object"));
     }
