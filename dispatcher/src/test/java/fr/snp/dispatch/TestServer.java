@@ -41,6 +41,9 @@ public final class TestServer implements AutoCloseable {
     private final StatefulRedisConnection<String, String> connection;
     public final Map<Role, String> tokens = new EnumMap<>(Role.class);
 
+    /** The temporary data directory this server made for its Redis, deleted at close (null: the caller's). */
+    private java.nio.file.Path scratch;
+
     private TestServer(EmbeddedRedis redisServer, Dispatcher dispatcher) throws Exception {
         this.redisServer = redisServer;
         this.dispatcher = dispatcher;
@@ -59,7 +62,10 @@ public final class TestServer implements AutoCloseable {
 
     /** With a clock of the test's (see {@link fr.snp.dispatch.sim.SimulationClock}). */
     public static TestServer start(Map<String, String> settings, Clock clock) throws Exception {
-        return start(settings, clock, EmbeddedRedis.start(Files.createTempDirectory("snp-redis"), false));
+        java.nio.file.Path scratch = Files.createTempDirectory("snp-redis");
+        TestServer server = start(settings, clock, EmbeddedRedis.start(scratch, false));
+        server.scratch = scratch; // this server's own: removed when it closes
+        return server;
     }
 
     /** With Redis keeping its append-only file in {@code redisDataDir}, as a deployment's does (the retention test reads it). */
@@ -203,5 +209,12 @@ public final class TestServer implements AutoCloseable {
         client.shutdown();
         dispatcher.close();
         redisServer.close();
+        if (scratch != null) {
+            try (var files = Files.walk(scratch)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (java.io.IOException ignored) {
+                // a temporary directory left behind costs a little disk, not a failed test
+            }
+        }
     }
 }
