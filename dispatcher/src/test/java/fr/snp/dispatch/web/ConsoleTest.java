@@ -68,6 +68,9 @@ class ConsoleTest extends DemoServerTest {
         WebDriverWait w = new WebDriverWait(d, Duration.ofSeconds(seconds));
         w.pollingEvery(Duration.ofMillis(50));
         w.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        // an element read while the page is being replaced (a form posted): chromedriver may answer "Node with given
+        // id does not belong to the document" instead of a stale element; the next poll reads the new page
+        w.ignoring(org.openqa.selenium.WebDriverException.class, org.openqa.selenium.NoSuchElementException.class);
         return w;
     }
 
