@@ -99,6 +99,8 @@ public final class Dispatcher implements AutoCloseable {
     private final Services services;
     private final int port;
     private final DiskRetention diskRetention;
+    /** The SAS platform's mutual-TLS FHIR listener, null when fhir.port is 0. */
+    private fr.snp.dispatch.fhir.FhirListener fhir;
 
     private Dispatcher(EmbeddedRedis embedded, RedisClient client, StatefulRedisConnection<String, String> connection,
                        IndexSync sync, OutboxWorker outbox, WaitingWatcher waitingWatcher, Vertx vertx, Services services,
@@ -118,6 +120,8 @@ public final class Dispatcher implements AutoCloseable {
     /** Starts everything; {@code demo} loads the demo territory and enables the demo tokens. */
     public static Dispatcher start(Settings settings, boolean demo, Clock clock) throws Exception {
         if (demo) DemoGuard.checkBind(settings.string("http.host"));
+        // read and checked before anything starts: a bad key store, CA bundle or allow-list is a startup error
+        fr.snp.dispatch.fhir.FhirListener.Config fhirConfig = fr.snp.dispatch.fhir.FhirListener.config(settings);
         EmbeddedRedis embedded = null;
         String url = settings.string("redis.url");
         boolean demoTokens = demo && DemoGuard.tokensAllowed(settings.string("http.host"), url);
@@ -126,7 +130,7 @@ public final class Dispatcher implements AutoCloseable {
             url = embedded.url();
         }
         try {
-            return assemble(settings, demo, clock, embedded, url, demoTokens);
+            return assemble(settings, demo, clock, embedded, url, demoTokens, fhirConfig);
         } catch (Exception | Error failed) {
             // a start that fails half-way (Redis too slow while loading the demo…) leaves no redis-server behind
             if (embedded != null) embedded.close();
@@ -135,7 +139,8 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private static Dispatcher assemble(Settings settings, boolean demo, Clock clock, EmbeddedRedis embedded, String url,
-                                       boolean demoTokens) throws Exception {
+                                       boolean demoTokens, fr.snp.dispatch.fhir.FhirListener.Config fhirConfig)
+            throws Exception {
         Metrics metrics = new Metrics();
         // Lettuce's own command latency, as histograms (the default summaries have no buckets)
         ClientResources resources = ClientResources.builder().commandLatencyRecorder(new MicrometerCommandLatencyRecorder(
@@ -241,9 +246,26 @@ public final class Dispatcher implements AutoCloseable {
         Dispatcher d = new Dispatcher(embedded, client, connection, sync, outbox, waitingWatcher, vertx, services, port,
                 new DiskRetention(redis, Boolean.parseBoolean(settings.string("retention.rewriteAof"))));
         d.startHousekeeping();
+        if (fhirConfig != null) d.startFhir(fhirConfig);
         LOG.info("SNP dispatcher listening on http://" + host + ":" + port + (demo ? " (demo mode)" : ""));
         return d;
     }
+
+    /** The FHIR listener for the SAS platform; a failure to listen (port taken) stops the whole server. */
+    private void startFhir(fr.snp.dispatch.fhir.FhirListener.Config config) throws Exception {
+        // the FHIR routes served under /fhir: none yet (every call passes the certificate check, then 404)
+        io.vertx.ext.web.Router fhirRoutes = io.vertx.ext.web.Router.router(vertx); // MERGE (issue 12): the FhirRoutes router
+        try {
+            fhir = fr.snp.dispatch.fhir.FhirListener.start(vertx, config, fhirRoutes)
+                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception failed) {
+            close();
+            throw failed;
+        }
+    }
+
+    /** The FHIR listener's port, or 0 when there is none. */
+    public int fhirPort() { return fhir == null ? 0 : fhir.port(); }
 
     private void startHousekeeping() {
         vertx.setPeriodic(30_000, id -> releaseDueAudiences());
@@ -424,6 +446,11 @@ public final class Dispatcher implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            if (fhir != null) fhir.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warning("closing the FHIR listener: " + e.getMessage());
+        }
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
