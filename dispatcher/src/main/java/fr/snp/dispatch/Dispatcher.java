@@ -260,7 +260,10 @@ public final class Dispatcher implements AutoCloseable {
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception failed) {
             close();
-            throw failed;
+            Throwable cause = failed instanceof java.util.concurrent.ExecutionException && failed.getCause() != null
+                    ? failed.getCause() : failed;
+            throw new IllegalStateException("the FHIR listener (fhir.host, fhir.port) cannot listen on " + config.host()
+                    + ":" + config.port() + ": " + cause, cause);
         }
     }
 

@@ -1,5 +1,6 @@
 package fr.snp.dispatch.fhir;
 
+import fr.snp.dispatch.TestServer;
 import fr.snp.dispatch.auth.Principal;
 import fr.snp.dispatch.config.Settings;
 import io.vertx.core.Vertx;
@@ -92,6 +93,10 @@ class MutualTlsTest {
         assertThat(p.getString("role")).isEqualTo("regulator");
         assertThat(p.getString("name")).isEqualTo("SAS platform");
         assertThat(p.getString("id")).matches("mtls-[0-9a-f]{12}");
+        // the key the API's own handlers read their principal from
+        java.lang.reflect.Field key = Class.forName("fr.snp.dispatch.api.Authenticator").getDeclaredField("PRINCIPAL");
+        key.setAccessible(true);
+        assertThat(FhirListener.PRINCIPAL).isEqualTo(key.get(null));
         // a renewed certificate (new key, same subject, O and C differing) is the same principal for the audit trail
         HttpResponse<String> renewed = get(pki.clientContext(pki.client("CN=sas.sante.fr,OU=ANS,O=Agence du numerique en sante,C=FR")),
                 "/fhir/metadata");
@@ -155,6 +160,35 @@ class MutualTlsTest {
         s.put("fhir.trustedCa", dir.resolve("missing.pem").toString());
         assertThatThrownBy(() -> fr.snp.dispatch.Dispatcher.start(Settings.defaultsWith(s), false, java.time.Clock.systemUTC()))
                 .hasMessageContaining("setting fhir.trustedCa").hasMessageContaining("missing.pem");
+    }
+
+    /** Wired in the server: fhir.port set, the listener is up, in front of the FHIR routes the merge plugs in. */
+    @Test
+    void theServerStartsTheListenerWhenFhirPortIsSet() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        try (TestServer server = TestServer.start(Map.of("fhir.port", String.valueOf(port),
+                "fhir.keyStore", pki.server().p12().toString(), "fhir.keyStorePassword", TestPki.PASSWORD,
+                "fhir.trustedCa", pki.caPem().toString(), "fhir.clients", SAS + " -> SAS-NATIONAL:36"))) {
+            assertThat(server.dispatcher.fhirPort()).isEqualTo(port);
+            // past the certificate check to the FHIR routes, which do not serve this
+            HttpResponse<String> listed = get(pki.clientContext(pki.client(SAS)), port, "/fhir/NoSuchResource");
+            assertThat(listed.statusCode()).isEqualTo(404);
+            assertThat(new JsonObject(listed.body()).getString("resourceType")).isEqualTo("OperationOutcome");
+            assertThat(get(pki.clientContext(pki.client("CN=someone.example,OU=ANS")), port, "/fhir/metadata").statusCode())
+                    .isEqualTo(403);
+            assertThatThrownBy(() -> get(pki.clientContext(null), port, "/fhir/metadata")).isInstanceOf(IOException.class);
+        }
+        // the FHIR port taken: the server does not start (and closes what it had started)
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            assertThatThrownBy(() -> TestServer.start(Map.of("fhir.port", String.valueOf(taken.getLocalPort()),
+                    "fhir.keyStore", pki.server().p12().toString(), "fhir.keyStorePassword", TestPki.PASSWORD,
+                    "fhir.trustedCa", pki.caPem().toString(), "fhir.clients", SAS + " -> SAS-NATIONAL:36")).close())
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("the FHIR listener")
+                    .hasMessageContaining(":" + taken.getLocalPort());
+        }
     }
 
     @Test
@@ -255,10 +289,12 @@ class MutualTlsTest {
         }
     }
 
-    static HttpResponse<String> get(SSLContext tls, String path) throws Exception {
+    static HttpResponse<String> get(SSLContext tls, String path) throws Exception { return get(tls, listener.port(), path); }
+
+    static HttpResponse<String> get(SSLContext tls, int port, String path) throws Exception {
         HttpClient client = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).build();
-        return client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + listener.port() + path))
+        return client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
