@@ -85,7 +85,7 @@ class SasPushTest {
                 CompletableFuture<List<String>> validated = new CompletableFuture<>();
                 received.add(new Received(req.method().name(), identifier, body.getString("status"), body, status, validated));
                 vertx.executeBlocking(() -> {
-                    List<String> errors = new ArrayList<>();
+                    List<String> errors = new ArrayList<>(contractErrors(body));
                     for (SasValidator.Issue i : SasValidator.errors(buffer.toString())) errors.add(i.toString());
                     return errors;
                 }).onComplete(done -> {
@@ -109,6 +109,42 @@ class SasPushTest {
         /** "POST booked 201", … */
         List<String> sequence(String appointmentId) {
             return of(appointmentId).stream().map(r -> r.method() + " " + r.status() + " " + r.answered()).toList();
+        }
+
+        /**
+         * What the validator cannot check without FR Core 1.1.0 (the FrAppointmentOperator extension's definition is in
+         * it: its slice is "cannot be evaluated", a documented gap), checked by hand as SAS-CONTRACT §4 says: exactly one
+         * operator extension naming the regulator by IDNPS (urn:oid:1.2.250.1.71.4.2.1) or INTRN (urn:oid:1.2.250.1.213.3.6),
+         * the effector as participant by IDNPS "8" + 11 digits, accepted.
+         */
+        static List<String> contractErrors(JsonObject a) {
+            List<String> errors = new ArrayList<>();
+            List<JsonObject> operators = a.getJsonArray("extension", new JsonArray()).stream().map(o -> (JsonObject) o)
+                    .filter(e -> SasAppointment.OPERATOR_EXTENSION.equals(e.getString("url"))).toList();
+            if (operators.size() != 1) {
+                errors.add("appointmentOperator: " + operators.size() + " extensions, 1 required");
+            } else {
+                JsonObject id = operators.get(0).getJsonObject("valueReference", new JsonObject()).getJsonObject("identifier", new JsonObject());
+                String type = id.getJsonObject("type", new JsonObject()).getJsonArray("coding", new JsonArray()).stream()
+                        .map(c -> ((JsonObject) c).getString("code")).findFirst().orElse("");
+                String system = id.getString("system", "");
+                if (!(type.equals("IDNPS") && system.equals("urn:oid:1.2.250.1.71.4.2.1"))
+                        && !(type.equals("INTRN") && system.equals("urn:oid:1.2.250.1.213.3.6"))) {
+                    errors.add("appointmentOperator: identifier type " + type + " with system " + system);
+                }
+                if (id.getString("value", "").isBlank()) errors.add("appointmentOperator: no value");
+            }
+            JsonArray participants = a.getJsonArray("participant", new JsonArray());
+            for (Object p : participants) {
+                JsonObject actor = ((JsonObject) p).getJsonObject("actor", new JsonObject()).getJsonObject("identifier", new JsonObject());
+                if (!"urn:oid:1.2.250.1.71.4.2.1".equals(actor.getString("system"))
+                        || !actor.getString("value", "").matches("8\\d{11}")) {
+                    errors.add("participant: not an IDNPS 8 + RPPS: " + actor.encode());
+                }
+                if (!"accepted".equals(((JsonObject) p).getString("status"))) errors.add("participant: not accepted");
+            }
+            if (participants.isEmpty()) errors.add("participant: none");
+            return errors;
         }
 
         static String outcome(String text) {
@@ -213,6 +249,25 @@ class SasPushTest {
     }
 
     @Test
+    void aSupernumeraryBookingIsPushedLikeAnyOther() throws Exception {
+        String doctor = server.effector("36044", new JsonObject().put("supernumeraryDailyCap", 2));
+        String start = java.time.Instant.ofEpochMilli(clock.millis()).atZone(java.time.ZoneId.of("Europe/Paris"))
+                .toOffsetDateTime().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).plusMinutes(45).toString();
+        Api.Response r = server.api.send("POST", "/api/v1/appointments/supernumerary", server.token(Role.REGULATOR),
+                new JsonObject().put("effectorId", doctor).put("requestId", server.requestId(Role.REGULATOR, "SAS_116117"))
+                        .put("start", start).put("minutes", 15), Map.of("Idempotency-Key", UUID.randomUUID().toString()));
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        String a = r.json().getString("id");
+        await(() -> platform.sequence(a), List.of("POST booked 201"));
+        JsonObject posted = platform.of(a).get(0).body();
+        assertThat(posted.getJsonArray("participant").getJsonObject(0).getJsonObject("actor").getJsonObject("identifier")
+                .getString("value")).isEqualTo("8" + server.dispatcher.services().index().effector(doctor).rpps());
+        assertThat(java.time.Duration.between(java.time.OffsetDateTime.parse(posted.getString("start")),
+                java.time.OffsetDateTime.parse(posted.getString("end")))).isEqualTo(Duration.ofMinutes(15));
+        assertValid(a);
+    }
+
+    @Test
     void bookingsOtherThanASasDesksAreNotPushed() {
         String pharmacy = book(server, Role.PHARMACIST, "PHARMACIST", 60);
         String platformOfTheCpts = book(server, Role.COORDINATOR, "SAS_116117", 70); // a CPTS desk, not the SAS's regulation
@@ -286,6 +341,31 @@ class SasPushTest {
         } finally {
             distrustful.http.close();
         }
+    }
+
+    @Test
+    void theStandInsValidatorRefusesWhatTheProfileForbids() throws Exception {
+        // the checks every scenario relies on have teeth: what we build passes, broken copies fail
+        JsonObject ours = new SasAppointment(SYSTEM, "36-Atest", "booked", 1_795_999_980L, 1_796_001_180L, 3600,
+                1_795_990_000_000L, new RegulatorIdentity.Operator(RegulatorIdentity.Kind.INTRN, OSNP_SAS_UUID), effectorRpps,
+                "604").toFhir();
+        assertThat(SasValidator.errors(ours.encode())).isEmpty();
+        assertThat(StandIn.contractErrors(ours)).isEmpty();
+        JsonObject declined = ours.copy();
+        declined.getJsonArray("participant").getJsonObject(0).put("status", "declined");
+        assertThat(SasValidator.errors(declined.encode())).as("the participant status ValueSet").isNotEmpty();
+        JsonObject noStart = ours.copy();
+        noStart.remove("start");
+        assertThat(SasValidator.errors(noStart.encode())).as("start 1..1").isNotEmpty();
+        // the operator's slice is an FR Core 1.1.0 gap for the validator: the stand-in's own check catches it
+        JsonObject noOperator = ours.copy();
+        noOperator.getJsonArray("extension").remove(0);
+        assertThat(StandIn.contractErrors(noOperator)).isNotEmpty();
+        JsonObject wrongSystem = ours.copy();
+        wrongSystem.getJsonArray("extension").getJsonObject(0).getJsonObject("valueReference").getJsonObject("identifier")
+                .put("system", "urn:oid:1.2.250.1.71.4.2.1"); // INTRN with the national system
+        assertThat(StandIn.contractErrors(wrongSystem)).isNotEmpty();
+        assertThat(ours.encode()).contains("\"start\":\"2026-11-30T").contains(":00+01:00\"");
     }
 
     @Test
