@@ -94,6 +94,9 @@ public final class SasPush implements AutoCloseable {
 
     public String baseUrl() { return baseUrl; }
 
+    /** How long one push may take (connection and answer). */
+    public long timeoutMs() { return timeoutMs; }
+
     @Override
     public void close() { client.close(); }
 }

@@ -46,6 +46,13 @@ public final class SasPushWorker implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("fr.snp.dispatch.sas");
     public static final String GROUP = "sas-pushers";
 
+    public record SentCall(@fr.snp.dispatch.redis.Key String appointment, long seq) {}
+
+    private static final fr.snp.dispatch.redis.LuaScript<SentCall> SENT = fr.snp.dispatch.redis.LuaScript.beside(
+            SasPushWorker.class, "sas_sent.lua", SentCall.class);
+
+    public static List<fr.snp.dispatch.redis.LuaScript<?>> scripts() { return List.of(SENT); }
+
     private final RedisClient client;
     private final Services s;
     private final SasPush push;
@@ -124,6 +131,9 @@ public final class SasPushWorker implements AutoCloseable {
         List<PendingMessage> pending = redis.xpending(Keys.sasOutbox(t), GROUP, Range.create("-", "+"), Limit.from(50));
         for (PendingMessage p : pending) {
             long backoff = Math.min(retryMaxMs, retryBaseMs << Math.min(30, Math.max(0, p.getRedeliveryCount() - 1)));
+            // another instance's entry may still be on its way to the platform: not taken from it before its push has
+            // timed out (sent twice at once, a late copy of an earlier status could land after a later one)
+            if (!consumer.equals(p.getConsumer())) backoff = Math.max(backoff, push.timeoutMs() + 2_000);
             if (p.getMsSinceLastDelivery() < backoff) continue;
             List<StreamMessage<String, String>> claimed = redis.xclaim(Keys.sasOutbox(t), Consumer.from(GROUP, consumer),
                     XClaimArgs.Builder.minIdleTime(backoff), p.getId());
@@ -170,7 +180,8 @@ public final class SasPushWorker implements AutoCloseable {
             audit(t, "sas.push." + entry.get("status"), appointmentId, r.status());
             if (!r.ok()) throw new IllegalStateException(r.failure());
             // recorded before the acknowledgement: whoever holds the next one may send it from now on
-            redis.hset(key, "sasSent", String.valueOf(seq));
+            SENT.<Long>run(connection.async(), io.lettuce.core.ScriptOutputType.INTEGER, new SentCall(key, seq))
+                    .toCompletableFuture().get(5, TimeUnit.SECONDS);
             done(redis, t, m);
         } catch (InterruptedException e) {
             throw e;
