@@ -191,6 +191,7 @@ class SasPushTest {
     static void stop() throws Exception {
         if (server != null) server.close();
         if (vertx != null) vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        if (pki != null) pki.delete();
     }
 
     // --- the scenarios ---------------------------------------------------------------------------------------------

@@ -54,6 +54,14 @@ final class StandInPki {
         this.otherCaPem = dir.resolve("other-ca.pem");
     }
 
+    /** Removes the certificates and keys (the test's temporary directory). */
+    void delete() throws java.io.IOException {
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) Files.deleteIfExists(f);
+        }
+        Files.deleteIfExists(dir);
+    }
+
     static StandInPki make() throws Exception {
         StandInPki pki = new StandInPki(Files.createTempDirectory("sas-stand-in-pki"));
         KeyPair ca = keyPair();
