@@ -94,6 +94,8 @@ public final class Dispatcher implements AutoCloseable {
     private final StatefulRedisConnection<String, String> connection;
     private final IndexSync sync;
     private final OutboxWorker outbox;
+    /** The push of SAS desks' appointments to the national SAS platform; null when sas.baseUrl is empty. */
+    private final fr.snp.dispatch.sas.SasPushWorker sasPush;
     private final WaitingWatcher waitingWatcher;
     private final Vertx vertx;
     private final Services services;
@@ -103,8 +105,9 @@ public final class Dispatcher implements AutoCloseable {
     private fr.snp.dispatch.fhir.FhirListener fhir;
 
     private Dispatcher(EmbeddedRedis embedded, RedisClient client, StatefulRedisConnection<String, String> connection,
-                       IndexSync sync, OutboxWorker outbox, WaitingWatcher waitingWatcher, Vertx vertx, Services services,
-                       int port, DiskRetention diskRetention) {
+                       IndexSync sync, OutboxWorker outbox, fr.snp.dispatch.sas.SasPushWorker sasPush,
+                       WaitingWatcher waitingWatcher, Vertx vertx, Services services, int port, DiskRetention diskRetention) {
+        this.sasPush = sasPush;
         this.diskRetention = diskRetention;
         this.waitingWatcher = waitingWatcher;
         this.embedded = embedded;
@@ -203,7 +206,10 @@ public final class Dispatcher implements AutoCloseable {
                                 .collect(java.util.stream.Collectors.toSet())),
                 new fr.snp.dispatch.audit.AuditTrail(redis, settings.integer("audit.retentionDays"), serverClock::nowMs),
                 people,
-                new fr.snp.dispatch.limits.WriteLimits(redis, settings.integer("limits.writesPerMinute")));
+                new fr.snp.dispatch.limits.WriteLimits(redis, settings.integer("limits.writesPerMinute")),
+                new fr.snp.dispatch.sas.SasOutbox(redis, settings.isSet("sas.baseUrl")));
+        // INT_R03: a SAS desk's booking is queued for the national platform in the booking's own step, when configured
+        bookings.pushToSas(settings.isSet("sas.baseUrl"));
 
         metrics.liveConnections(() -> services.live().connections());
 
@@ -238,12 +244,14 @@ public final class Dispatcher implements AutoCloseable {
                 new NotificationBuilder(services, redis, links, fr.snp.dispatch.api.Views::appointment),
                 patientMessenger(settings, demo, vertx, services, links), demo);
         outbox.start();
+        fr.snp.dispatch.sas.SasPushWorker sasPush = sasPushWorker(settings, client, vertx, services, redis, port);
+        if (sasPush != null) sasPush.start();
         live.watchCredentials(vertx);
         String host = settings.string("http.host");
         int listenPort = port;
         vertx.deployVerticle(() -> new HttpVerticle(services, host, listenPort), new DeploymentOptions().setInstances(instances))
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        Dispatcher d = new Dispatcher(embedded, client, connection, sync, outbox, waitingWatcher, vertx, services, port,
+        Dispatcher d = new Dispatcher(embedded, client, connection, sync, outbox, sasPush, waitingWatcher, vertx, services, port,
                 new DiskRetention(redis, Boolean.parseBoolean(settings.string("retention.rewriteAof"))));
         d.startHousekeeping();
         if (fhirConfig != null) d.startFhir(fhirConfig);
@@ -269,6 +277,22 @@ public final class Dispatcher implements AutoCloseable {
 
     /** The FHIR listener's port, or 0 when there is none. */
     public int fhirPort() { return fhir == null ? 0 : fhir.port(); }
+
+    /**
+     * The SAS push (INT_R03), or null when sas.baseUrl is empty: the mutual-TLS client, the regulators' identities
+     * (roster and tokens for now), our appointment identifier system ({publicBaseUrl}/fhir/appointment-id unless set).
+     */
+    private static fr.snp.dispatch.sas.SasPushWorker sasPushWorker(Settings settings, RedisClient client, Vertx vertx,
+                                                                   Services services, RedisAsyncCommands<String, String> redis,
+                                                                   int port) {
+        fr.snp.dispatch.sas.SasPush push = fr.snp.dispatch.sas.SasPush.from(vertx, settings);
+        if (push == null) return null;
+        String system = settings.isSet("sas.appointmentIdentifierSystem") ? settings.string("sas.appointmentIdentifierSystem")
+                : publicBaseUrl(settings, port).replaceAll("/+$", "") + "/fhir/appointment-id";
+        LOG.info("appointments of SAS desks are pushed to " + push.baseUrl() + " (identifier system " + system + ")");
+        return new fr.snp.dispatch.sas.SasPushWorker(client, services, push,
+                new fr.snp.dispatch.sas.StoredRegulatorIdentity(redis), system, settings.string("sas.orientationCategory"));
+    }
 
     private void startHousekeeping() {
         vertx.setPeriodic(30_000, id -> releaseDueAudiences());
@@ -339,6 +363,7 @@ public final class Dispatcher implements AutoCloseable {
                                 backlog.pending(), backlog.oldestAgeSeconds());
                         return null;
                     });
+            services.sasOutbox().backlog(t).thenAccept(b -> m.sasBacklog(t, b.pending(), b.oldestAgeSeconds()));
         }
     }
 
@@ -449,6 +474,7 @@ public final class Dispatcher implements AutoCloseable {
 
     @Override
     public void close() {
+        if (sasPush != null) sasPush.close(); // before Vert.x, whose client it uses
         try {
             if (fhir != null) fhir.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {

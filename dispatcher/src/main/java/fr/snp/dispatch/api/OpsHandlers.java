@@ -14,12 +14,24 @@ final class OpsHandlers {
 
     OpsHandlers(Services s) { this.s = s; }
 
-    /** GET /api/v1/ops/outbox?territory=36: notifications not yet delivered, and how old the oldest is. */
+    /**
+     * GET /api/v1/ops/outbox?territory=36: notifications not yet delivered, and how old the oldest is; and the same
+     * of the pushes to the national SAS platform ({@code sasPush}), with the oldest waiting ones and why (appointment
+     * ids and statuses only).
+     */
     void outbox(RoutingContext ctx) {
         Principal p = Authenticator.principal(ctx);
         String t = Access.territory(p, Input.territory(ctx.queryParams().get("territory"), "territory"), "territory");
-        Http.reply(ctx, s.outbox().backlog(t).thenApply(b -> new Http.Reply(200, new JsonObject()
-                .put("territory", t).put("pending", b.pending()).put("oldestPendingAgeSeconds", b.oldestAgeSeconds()))));
+        Http.reply(ctx, s.outbox().backlog(t).thenCombine(s.sasOutbox().backlog(t), (b, sas) -> {
+            JsonArray oldest = new JsonArray();
+            sas.oldest().forEach(w -> oldest.add(new JsonObject().put("appointmentId", w.appointmentId())
+                    .put("status", w.status()).put("seq", w.seq()).put("attempts", w.attempts())
+                    .put("ageSeconds", w.ageSeconds()).put("lastError", w.lastError())));
+            return new Http.Reply(200, new JsonObject()
+                    .put("territory", t).put("pending", b.pending()).put("oldestPendingAgeSeconds", b.oldestAgeSeconds())
+                    .put("sasPush", new JsonObject().put("enabled", sas.enabled()).put("pending", sas.pending())
+                            .put("oldestPendingAgeSeconds", sas.oldestAgeSeconds()).put("oldest", oldest)));
+        }));
     }
 
     /**

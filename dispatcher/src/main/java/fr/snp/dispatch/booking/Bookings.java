@@ -37,8 +37,11 @@ import java.util.concurrent.TimeUnit;
  * into this instance's index at once; other instances get it from the territory's change stream.
  */
 public final class Bookings {
+    /** The SAS push queue (INT_R03): queueSasPush, sasPushed. */
+    static final String SAS_PUSH_PRELUDE = "/fr/snp/dispatch/sas/sas_push.lua";
     private static final String[] SLOT_PRELUDES = {"/fr/snp/dispatch/booking/slot_events.lua", LuaScript.STATS_PRELUDE,
-            LuaScript.TENANCY_PRELUDE, "/fr/snp/dispatch/redis/clock.lua", "/fr/snp/dispatch/messages/patient_messages.lua"};
+            LuaScript.TENANCY_PRELUDE, "/fr/snp/dispatch/redis/clock.lua", "/fr/snp/dispatch/messages/patient_messages.lua",
+            SAS_PUSH_PRELUDE};
 
     public record HoldCall(@Key String slot, @Key String hold, @Key String request, @Key String events,
                            @Key String requestHold, @Key String previousSlot, @Key String previousHold,
@@ -56,12 +59,12 @@ public final class Bookings {
                            @Key String requestDay, @Key String outbox, @Key String awaiting, @Key String reminders,
                            @Key String references, @Key String contact, @Key String messages,
                            @Key String patientReminders, @Key String waiting, @Key String principalHolds,
-                           String slotId, String appointmentId, String requestId,
+                           @Key String sasOutbox, String slotId, String appointmentId, String requestId,
                            String holdId, String fingerprint, String nowMs, int audienceMask, int weeklySasCap,
                            String callerId, int idempotencyTtl, int streamMaxLen, String hour, Set<String> cpts,
                            long reminderAfter, String reference, String contactSms, String contactEmail,
                            long contactTtl, String channels, long patientReminderAt, Set<String> callerTerritories,
-                           String callerOrg, Reach callerReach) {}
+                           String callerOrg, Reach callerReach, boolean sasPush) {}
 
     /** book_supernumerary.lua: a BookCall, the slot to make, and the effector's daily cap of such consultations. */
     public record SupernumeraryCall(@Key String slot, @Key String hold, @Key String appointment, @Key String idempotency,
@@ -69,37 +72,37 @@ public final class Bookings {
                                     @Key String requestDay, @Key String outbox, @Key String awaiting, @Key String reminders,
                                     @Key String references, @Key String contact, @Key String messages,
                                     @Key String patientReminders, @Key String waiting, @Key String slotsByStart,
-                                    @Key String effectors, String slotId, String appointmentId,
+                                    @Key String effectors, @Key String sasOutbox, String slotId, String appointmentId,
                                     String requestId, String holdId, String fingerprint, String nowMs, int audienceMask,
                                     int weeklySasCap, String callerId, int idempotencyTtl, int streamMaxLen, String hour,
                                     Set<String> cpts, long reminderAfter, String reference, String contactSms,
                                     String contactEmail, long contactTtl, String channels, long patientReminderAt,
                                     Set<String> callerTerritories, String callerOrg, Reach callerReach, String effectorId, int location,
                                     long startSec, long endSec, int offset, String mode, String week, String day,
-                                    int dailyCap) {
+                                    int dailyCap, boolean sasPush) {
 
         static SupernumeraryCall of(BookCall b, String slotsByStart, String effectors, NewSlot s, String day, int dailyCap) {
             return new SupernumeraryCall(b.slot(), b.hold(), b.appointment(), b.idempotency(), b.request(), b.load(),
                     b.events(), b.slotDay(), b.requestDay(), b.outbox(), b.awaiting(), b.reminders(), b.references(),
-                    b.contact(), b.messages(), b.patientReminders(), b.waiting(), slotsByStart, effectors, b.slotId(),
+                    b.contact(), b.messages(), b.patientReminders(), b.waiting(), slotsByStart, effectors, b.sasOutbox(), b.slotId(),
                     b.appointmentId(),
                     b.requestId(), b.holdId(), b.fingerprint(), b.nowMs(), b.audienceMask(), b.weeklySasCap(), b.callerId(),
                     b.idempotencyTtl(), b.streamMaxLen(), b.hour(), b.cpts(), b.reminderAfter(), b.reference(),
                     b.contactSms(), b.contactEmail(), b.contactTtl(), b.channels(), b.patientReminderAt(),
                     b.callerTerritories(), b.callerOrg(), b.callerReach(), s.effectorId(),
-                    s.location(), s.start(), s.end(), s.offsetSeconds(), s.mode(), s.week(), day, dailyCap);
+                    s.location(), s.start(), s.end(), s.offsetSeconds(), s.mode(), s.week(), day, dailyCap, b.sasPush());
         }
     }
 
     public record CancelCall(@Key String appointment, @Key String slot, @Key String request, @Key String load,
                              @Key String events, @Key String slotDay, @Key String requestDay, @Key String outbox,
                              @Key String awaiting, @Key String reminders, @Key String contact, @Key String messages,
-                             @Key String patientReminders, String appointmentId, String nowMs,
+                             @Key String patientReminders, @Key String sasOutbox, String appointmentId, String nowMs,
                              String reason, String callerId, int streamMaxLen, Set<String> callerTerritories,
                              String callerOrg, Reach callerReach) {}
 
     public record FeedbackCall(@Key String appointment, @Key String slotDay, @Key String awaiting, @Key String reminders,
-                               String appointmentId, String answer, String nowMs, String comment, String callerId,
+                               @Key String sasOutbox, String appointmentId, String answer, String nowMs, String comment, String callerId,
                                Set<String> callerTerritories, String callerOrg, Reach callerReach) {}
 
     public record ReadAppointmentCall(@Key String appointment, Set<String> callerTerritories, String callerOrg,
@@ -149,6 +152,8 @@ public final class Bookings {
     private final long reminderAfterSeconds;
     private final Set<PatientContact.Channel> patientChannels;
     private final int holdCap;
+    /** Whether SAS desks' bookings are pushed to the national SAS platform (sas.baseUrl set). */
+    private volatile boolean sasPush;
 
     /** {@code patientChannels}: the channels a patient can be told by here (those with a provider, or the log in demo). */
     public Bookings(RedisAsyncCommands<String, String> redis, SlotIndex index, ServerClock clock,
@@ -175,6 +180,9 @@ public final class Bookings {
         this.idempotencyTtlSeconds = idempotencyTtlSeconds;
         this.reminderAfterSeconds = reminderAfterHours * 3600L;
     }
+
+    /** Turns the SAS push of new bookings on (sas.baseUrl set): their later changes follow whatever this says. */
+    public void pushToSas(boolean on) { this.sasPush = on; }
 
     // --- hold ---------------------------------------------------------------------------------------------------
 
@@ -306,13 +314,23 @@ public final class Bookings {
                 Keys.stats(t, calendar.day(start)), requestDay(t, requestId), Keys.outbox(t), Keys.awaitingFeedback(t),
                 Keys.reminders(t), Keys.references(t), Keys.patientContact(t, appointmentId),
                 Keys.patientMessages(t, appointmentId), Keys.patientReminders(t), Keys.waiting(t),
-                Keys.principalHolds(t, p.id()), slotId, appointmentId,
+                Keys.principalHolds(t, p.id()), Keys.sasOutbox(t), slotId, appointmentId,
                 requestId, holdId == null ? "" : holdId, slotId + "/" + requestId, clock.forScripts(), p.viewer().maskFor(e),
                 e.weeklySasCap(), p.id(), idempotencyTtlSeconds, streamMaxLen, calendar.hour(start), new TreeSet<>(e.cpts()),
                 reminderAfterSeconds, Appointment.referenceOf(appointmentId), nullToEmpty(told.sms()),
                 nullToEmpty(told.email()), Math.max(60, endSec - nowMs / 1000 + 86_400), channels(told),
                 told.isEmpty() ? 0 : PatientReminders.dueAt(start.getEpochSecond(), nowMs, calendar.zone()),
-                p.territories(), p.org(), p.reach());
+                p.territories(), p.org(), p.reach(), pushesToSas(p));
+    }
+
+    /**
+     * Whether a booking by this principal goes to the national SAS platform (INT_R03), if its request is
+     * SAS-regulated (book_core.lua checks that): the push is on and a SAS desk books (a regulator or an OSNP
+     * operator, the people the platform knows as its users, INT_R02). A pharmacy, an emergency department or a
+     * CPTS platform booking for a SAS_116117 request is not the SAS's regulation: not pushed.
+     */
+    private boolean pushesToSas(Principal p) {
+        return sasPush && (p.role() == fr.snp.dispatch.domain.Role.REGULATOR || p.role() == fr.snp.dispatch.domain.Role.OSNP);
     }
 
     /** The booking's answer: measured, and a replay read back as the caller (the first booking with that key was theirs). */
@@ -412,7 +430,8 @@ public final class Bookings {
         CancelCall call = new CancelCall(Keys.appointment(t, a.id()), Keys.slot(t, a.slotId()), Keys.request(t, a.requestId()),
                 Keys.load(t), Keys.events(t), Keys.stats(t, calendar.day(Instant.ofEpochSecond(a.startSec()))),
                 requestDay(t, a.requestId()), Keys.outbox(t), Keys.awaitingFeedback(t), Keys.reminders(t),
-                Keys.patientContact(t, a.id()), Keys.patientMessages(t, a.id()), Keys.patientReminders(t), a.id(),
+                Keys.patientContact(t, a.id()), Keys.patientMessages(t, a.id()), Keys.patientReminders(t),
+                Keys.sasOutbox(t), a.id(),
                 clock.forScripts(), reason, p.id(), streamMaxLen, p.territories(), p.org(), p.reach());
         return run(CANCEL, call, a.slotId());
     }
@@ -432,7 +451,7 @@ public final class Bookings {
             String t = a.territory();
             FeedbackCall call = new FeedbackCall(Keys.appointment(t, a.id()),
                     Keys.stats(t, calendar.day(Instant.ofEpochSecond(a.startSec()))), Keys.awaitingFeedback(t),
-                    Keys.reminders(t), a.id(), answer.stored, clock.forScripts(), comment, p.id(), p.territories(), p.org(),
+                    Keys.reminders(t), Keys.sasOutbox(t), a.id(), answer.stored, clock.forScripts(), comment, p.id(), p.territories(), p.org(),
                     p.reach());
             return before.thenCompose(x -> run(FEEDBACK, call, null));
         }).thenApply(r -> {

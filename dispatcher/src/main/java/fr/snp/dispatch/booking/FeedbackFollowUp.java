@@ -24,7 +24,7 @@ import java.util.concurrent.CompletionStage;
  */
 public final class FeedbackFollowUp {
     private static final String[] PRELUDES = {LuaScript.STATS_PRELUDE, LuaScript.TENANCY_PRELUDE,
-            "/fr/snp/dispatch/redis/clock.lua"};
+            "/fr/snp/dispatch/redis/clock.lua", Bookings.SAS_PUSH_PRELUDE};
 
     public record RemindCall(@Key String appointment, @Key String outbox, String appointmentId, String nowMs,
                              long minIntervalMs, String callerId, Set<String> callerTerritories, String callerOrg,
@@ -35,7 +35,7 @@ public final class FeedbackFollowUp {
                             String callerOrg, Reach callerReach) {}
 
     public record UndoCall(@Key String appointment, @Key String slotDay, @Key String awaiting, @Key String reminders,
-                           String appointmentId, String nowMs, long windowMs, long reminderAfter, String callerId,
+                           @Key String sasOutbox, String appointmentId, String nowMs, long windowMs, long reminderAfter, String callerId,
                            Set<String> callerTerritories, String callerOrg, Reach callerReach) {}
 
     private static final LuaScript<RemindCall> REMIND = LuaScript.beside(FeedbackFollowUp.class, "resend_reminder.lua",
@@ -109,7 +109,7 @@ public final class FeedbackFollowUp {
         return bookings.read(p, appointmentId).thenCompose(a -> {
             String t = a.territory();
             return run(UNDO, new UndoCall(Keys.appointment(t, a.id()), slotDay(a), Keys.awaitingFeedback(t),
-                    Keys.reminders(t), a.id(), clock.forScripts(), undoWindowMs, reminderAfterSeconds, p.id(),
+                    Keys.reminders(t), Keys.sasOutbox(t), a.id(), clock.forScripts(), undoWindowMs, reminderAfterSeconds, p.id(),
                     p.territories(), p.org(), p.reach()));
         }).thenApply(r -> Appointment.fromRedis(r.appointment()));
     }

@@ -37,6 +37,9 @@ public final class Metrics {
     private final Map<String, Counter> requests = new ConcurrentHashMap<>();
     private final Map<String, Counter> bookings = new ConcurrentHashMap<>();
     private final Map<String, Counter> feedback = new ConcurrentHashMap<>();
+    private final Map<String, Counter> sasPushes = new ConcurrentHashMap<>();
+    /** Per territory: SAS pushes waiting, age of the oldest (INT_R03). */
+    private final Map<String, double[]> sasValues = new ConcurrentHashMap<>();
     private final Set<String> territories = ConcurrentHashMap.newKeySet();
     private final Map<String, double[]> territoryValues = new ConcurrentHashMap<>(); // noshow ratio, outbox pending, oldest age
 
@@ -70,6 +73,9 @@ public final class Metrics {
         }
         for (String o : new String[]{"seen", "noshow", "cancelled", "reoriented"}) {
             counter(feedback, "dispatch_feedback", "outcome", o, "Effector feedback by outcome");
+        }
+        for (String r : new String[]{"ok", "refused", "unreachable"}) {
+            counter(sasPushes, "dispatch_sas_pushes", "result", r, "Pushes to the national SAS platform by result");
         }
     }
 
@@ -127,6 +133,24 @@ public final class Metrics {
                 .description("Notifications not yet delivered").register(registry);
         Gauge.builder("dispatch_outbox_oldest_age_seconds", values, v -> v[2]).tag("territory", territory)
                 .description("Age of the oldest notification not yet delivered").register(registry);
+        double[] sas = sasValues.computeIfAbsent(territory, t -> new double[]{0, 0});
+        Gauge.builder("dispatch_sas_push_backlog", sas, v -> v[0]).tag("territory", territory)
+                .description("Appointment changes not yet taken by the national SAS platform (INT_R03)").register(registry);
+        Gauge.builder("dispatch_sas_push_oldest_age_seconds", sas, v -> v[1]).tag("territory", territory)
+                .description("Age of the oldest push the SAS platform has not taken yet").register(registry);
+    }
+
+    /** The SAS push backlog of a territory (refreshed with the other territory figures). */
+    public void sasBacklog(String territory, long pending, long oldestAgeSeconds) {
+        double[] v = sasValues.get(territory);
+        if (v == null) return;
+        v[0] = pending;
+        v[1] = oldestAgeSeconds;
+    }
+
+    /** result: ok, refused (the platform answered something else than expected), unreachable (no answer, TLS refused). */
+    public void sasPush(String result) {
+        counter(sasPushes, "dispatch_sas_pushes", "result", result, "Pushes to the national SAS platform by result").increment();
     }
 
     public void territoryFigures(String territory, double noshowRatio, long outboxPending, long oldestAgeSeconds) {

@@ -77,6 +77,16 @@ public final class Keys {
      */
     public static String outbox(String territory) { return t(territory) + "outbox"; }
 
+    /**
+     * Appointments to push to the national SAS platform (INT_R03): "appt, status, seq" appended by the booking
+     * scripts in the same step as the change (sas/sas_push.lua); delivered in order per appointment through the
+     * consumer group "sas-pushers", acknowledged only once the platform took it.
+     */
+    public static String sasOutbox(String territory) { return t(territory) + "sas-outbox"; }
+
+    /** Hash sas-outbox entry id -> why its last push attempt failed or waits (ops backlog); deleted once pushed. */
+    public static String sasPushErrors(String territory) { return t(territory) + "sas-push-errors"; }
+
     /** Booked appointments without feedback, by slot end (epoch s): the coordinator's follow-up list. */
     public static String awaitingFeedback(String territory) { return t(territory) + "awaiting"; }
 

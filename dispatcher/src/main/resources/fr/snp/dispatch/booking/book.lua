@@ -20,6 +20,7 @@
 --   patientReminders    the territory's patient reminders, "appointmentId|channels" by due time (epoch s)
 --   waiting             the territory's waiting list (the request leaves it, served)
 --   principalHolds      the caller's holds in this territory (the hold booked stops counting against its cap)
+--   sasOutbox           the territory's pushes to the national SAS platform (sas/sas_push.lua)
 -- ARGV
 --   slotId              the slot
 --   appointmentId       the id the appointment gets
@@ -44,6 +45,7 @@
 --   callerTerritories   the caller's tenancy (redis/tenancy.lua)
 --   callerOrg
 --   callerReach
+--   sasPush             1: a SAS desk books a SAS-regulated request and the push is on (sas.baseUrl): push it
 local reply = book()
 if reply[1] == 'OK' and ARG.holdId ~= '' then redis.call('ZREM', KEY.principalHolds, ARG.slotId .. '|' .. ARG.holdId) end
 return reply

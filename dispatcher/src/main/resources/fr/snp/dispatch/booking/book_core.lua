@@ -55,6 +55,8 @@ local function book()
   bump(KEY.requestDay, 'wait', {'5min', wait}, 1)
   -- the effector is told (durably: the outbox entry exists if and only if the booking does), and awaits feedback
   redis.call('XADD', KEY.outbox, '*', 'type', 'booked', 'appt', ARG.appointmentId, 'e', slot[1])
+  -- the national SAS platform is told of a SAS desk's booking of a SAS-regulated request (INT_R03), durably too
+  if ARG.sasPush == '1' and sas then queueSasPush(KEY.sasOutbox, KEY.appointment, ARG.appointmentId, 'booked') end
   redis.call('ZADD', KEY.awaiting, slot[4], ARG.appointmentId)
   redis.call('ZADD', KEY.reminders, tonumber(slot[4]) + tonumber(ARG.reminderAfter), ARG.appointmentId)
   redis.call('HSET', KEY.request, 'appointment', ARG.appointmentId)

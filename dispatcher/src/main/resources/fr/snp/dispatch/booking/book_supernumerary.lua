@@ -24,6 +24,7 @@
 --   waiting             the territory's waiting list (the request leaves it, served)
 --   slotsByStart        the territory's slot ids by start
 --   effectors           the territory's effectors
+--   sasOutbox           the territory's pushes to the national SAS platform (sas/sas_push.lua)
 -- ARGV
 --   slotId              the slot
 --   appointmentId       the id the appointment gets
@@ -57,6 +58,7 @@
 --   week                ISO week of the start (the weekly SAS cap)
 --   day                 local day of the start (yyyymmdd: the daily cap)
 --   dailyCap            how many such consultations a day the effector accepts (0 = none)
+--   sasPush             1: a SAS desk books a SAS-regulated request and the push is on (sas.baseUrl): push it
 local previous = redis.call('GET', KEY.idempotency)
 local created = false
 local dayKey = ARG.day .. ':' .. ARG.effectorId .. ':x'

@@ -14,6 +14,7 @@
 --   contact             the patient's contact for this appointment, if they agreed to be told
 --   messages            the delivery records of the patient's messages about this appointment
 --   patientReminders    the territory's patient reminders by due time
+--   sasOutbox           the territory's pushes to the national SAS platform (sas/sas_push.lua)
 -- ARGV
 --   appointmentId       the appointment
 --   nowMs               the server's clock in simulation mode, else empty (Redis's clock)
@@ -39,6 +40,7 @@ redis.call('HSET', KEY.appointment, 'status', 'cancelled', 'cancelledAt', tostri
   'cancelledBy', ARG.callerId)
 bump(KEY.slotDay, 'cancelled', appointmentDims(a[3], a[6], a[7], a[8], a[9]), 1)
 redis.call('XADD', KEY.outbox, '*', 'type', 'cancelled', 'appt', ARG.appointmentId, 'e', a[3])
+if sasPushed(KEY.appointment) then queueSasPush(KEY.sasOutbox, KEY.appointment, ARG.appointmentId, 'cancelled') end
 redis.call('ZREM', KEY.awaiting, ARG.appointmentId)
 redis.call('ZREM', KEY.reminders, ARG.appointmentId)
 -- counted by reason, and apart when the patient cancelled from their own link

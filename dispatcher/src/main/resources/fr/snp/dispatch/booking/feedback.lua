@@ -8,6 +8,7 @@
 --   slotDay             statistics of the slot's local day
 --   awaiting            appointments awaiting feedback
 --   reminders           appointments by reminder due time
+--   sasOutbox           the territory's pushes to the national SAS platform (sas/sas_push.lua)
 -- ARGV
 --   appointmentId       the appointment
 --   answer              seen, reoriented, noshow or cancelled
@@ -45,5 +46,7 @@ if a[1] ~= 'cancelled' then
   redis.call('HSET', KEY.appointment, 'status', status)
   bump(KEY.slotDay, status, dims, 1)
   if a[1] == 'closed' then bump(KEY.slotDay, 'closed', dims, -1) end
+  -- the SAS platform knows it booked (a closure is ours only): now fulfilled, noshow or cancelled
+  if sasPushed(KEY.appointment) then queueSasPush(KEY.sasOutbox, KEY.appointment, ARG.appointmentId, status) end
 end
 return {'OK', status, {}, redis.call('HGETALL', KEY.appointment)}

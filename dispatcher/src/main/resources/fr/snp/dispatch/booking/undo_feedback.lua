@@ -8,6 +8,7 @@
 --   slotDay             statistics of the slot's local day
 --   awaiting            appointments awaiting feedback
 --   reminders           appointments by reminder due time
+--   sasOutbox           the territory's pushes to the national SAS platform (sas/sas_push.lua)
 -- ARGV
 --   appointmentId       the appointment
 --   nowMs               the server's clock in simulation mode, else empty (Redis's clock)
@@ -38,6 +39,8 @@ local dims = appointmentDims(a[4], a[5], a[6], a[7], a[8])
 bump(KEY.slotDay, a[1], dims, -1)
 redis.call('HDEL', KEY.appointment, 'feedback', 'feedbackAt', 'feedbackComment', 'feedbackBy', 'feedbackFrom')
 redis.call('HSET', KEY.appointment, 'status', before, 'feedbackUndoneAt', tostring(now), 'feedbackUndoneBy', ARG.callerId)
+-- the SAS platform was told the answer: it is told the appointment is booked again (a closure is ours only)
+if sasPushed(KEY.appointment) then queueSasPush(KEY.sasOutbox, KEY.appointment, ARG.appointmentId, 'booked') end
 if before == 'closed' then
   bump(KEY.slotDay, 'closed', dims, 1)
 else

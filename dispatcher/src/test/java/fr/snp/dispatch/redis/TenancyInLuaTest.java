@@ -109,8 +109,8 @@ class TenancyInLuaTest {
                 Keys.idempotency("36", "x", idempotencyKey), Keys.request("36", request), Keys.load("36"), Keys.events("36"),
                 Keys.stats("36", "20261130"), Keys.stats("36", "20261130"), Keys.outbox("36"), Keys.awaitingFeedback("36"),
                 Keys.reminders("36"), Keys.references("36"), Keys.patientContact("36", appt), Keys.patientMessages("36", appt),
-                Keys.patientReminders("36"), Keys.waiting("36"), Keys.principalHolds("36", "x"), slot, appt, request, "", slot + "/" + request, "", 15, 20, "x", 60, 1000, "10",
-                Set.of("CPTS-TEST"), 3600, "36-TEST-0000", "", "", 60, "", 0, INDRE, org, Reach.ORG);
+                Keys.patientReminders("36"), Keys.waiting("36"), Keys.principalHolds("36", "x"), Keys.sasOutbox("36"), slot, appt, request, "", slot + "/" + request, "", 15, 20, "x", 60, 1000, "10",
+                Set.of("CPTS-TEST"), 3600, "36-TEST-0000", "", "", 60, "", 0, INDRE, org, Reach.ORG, false);
     }
 
     @Test
@@ -125,11 +125,11 @@ class TenancyInLuaTest {
                     Keys.request("36", requestOfAppt), Keys.load("36"), Keys.events("36"), Keys.stats("36", "20261130"),
                     Keys.stats("36", "20261130"), Keys.outbox("36"), Keys.awaitingFeedback("36"), Keys.reminders("36"),
                     Keys.patientContact("36", appointment), Keys.patientMessages("36", appointment), Keys.patientReminders("36"),
-                    appointment, "", "PATIENT", "x", 1000, territories, (String) caller[1], (Reach) caller[2]));
+                    Keys.sasOutbox("36"), appointment, "", "PATIENT", "x", 1000, territories, (String) caller[1], (Reach) caller[2]));
             assertThat(r.get(0)).as("cancel by %s", caller[1]).isEqualTo("APPOINTMENT_NOT_FOUND");
             LuaScript<Bookings.FeedbackCall> feedback = typed(Bookings.scripts(), "feedback.lua");
             r = run(feedback, new Bookings.FeedbackCall(Keys.appointment("36", appointment), Keys.stats("36", "20261130"),
-                    Keys.awaitingFeedback("36"), Keys.reminders("36"), appointment, "cancelled", "", "", "x", territories,
+                    Keys.awaitingFeedback("36"), Keys.reminders("36"), Keys.sasOutbox("36"), appointment, "cancelled", "", "", "x", territories,
                     (String) caller[1], (Reach) caller[2]));
             assertThat(r.get(0)).as("feedback by %s", caller[1]).isEqualTo("APPOINTMENT_NOT_FOUND");
             LuaScript<Bookings.ReadAppointmentCall> read = typed(Bookings.scripts(), "read_appointment.lua");
@@ -167,7 +167,7 @@ class TenancyInLuaTest {
                     Keys.reminders("36"), appointment, "", "x", territories, org, reach)).get(0)).as("close by %s", org)
                     .isEqualTo("APPOINTMENT_NOT_FOUND");
             assertThat(run(undo, new FeedbackFollowUp.UndoCall(key, Keys.stats("36", "20261130"), Keys.awaitingFeedback("36"),
-                    Keys.reminders("36"), appointment, "", 300_000, 86_400, "x", territories, org, reach)).get(0))
+                    Keys.reminders("36"), Keys.sasOutbox("36"), appointment, "", 300_000, 86_400, "x", territories, org, reach)).get(0))
                     .as("undo by %s", org).isEqualTo("APPOINTMENT_NOT_FOUND");
         }
         assertThat(server.redis.hgetall(key)).isEqualTo(before);

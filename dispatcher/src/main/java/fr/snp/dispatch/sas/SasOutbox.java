@@ -1,0 +1,83 @@
+package fr.snp.dispatch.sas;
+
+import fr.snp.dispatch.redis.Keys;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.models.stream.PendingMessage;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What ops see of the pushes to the national SAS platform (INT_R03): how many wait, how old the oldest is, and the
+ * oldest few themselves (appointment, status, attempts, why the last attempt failed or waits). Appointment ids
+ * and statuses only: no patient data.
+ */
+public final class SasOutbox {
+    /** How many waiting pushes the ops view lists. */
+    static final int LISTED = 20;
+
+    private final RedisAsyncCommands<String, String> redis;
+    private final boolean enabled;
+
+    public SasOutbox(RedisAsyncCommands<String, String> redis, boolean enabled) {
+        this.redis = redis;
+        this.enabled = enabled;
+    }
+
+    /** One push not yet taken by the platform. */
+    public record Waiting(String appointmentId, String status, long seq, long attempts, long ageSeconds, String lastError) {}
+
+    /** The pushes not yet taken by the platform in a territory, and the age of the oldest. */
+    public record Backlog(boolean enabled, long pending, long oldestAgeSeconds, List<Waiting> oldest) {}
+
+    public boolean enabled() { return enabled; }
+
+    public CompletionStage<Backlog> backlog(String territory) {
+        String stream = Keys.sasOutbox(territory);
+        return redis.exists(stream).thenCompose(n -> n == 0 ? CompletableFuture.completedFuture(new Backlog(enabled, 0, 0, List.of()))
+                : redis.xpending(stream, SasPushWorker.GROUP, Range.create("-", "+"), Limit.from(LISTED)).handle((pending, error) -> {
+                    // no group yet (the worker never ran: push off): every entry waits
+                    return error == null ? pending : null;
+                }).thenCompose(pending -> pending == null ? unread(territory) : listed(territory, pending)));
+    }
+
+    /** Entries not read at all (no consumer group yet): their count and the oldest's age. */
+    private CompletionStage<Backlog> unread(String territory) {
+        return redis.xlen(Keys.sasOutbox(territory)).thenCombine(redis.xrange(Keys.sasOutbox(territory), Range.create("-", "+"),
+                Limit.from(1)), (count, first) -> new Backlog(enabled, count,
+                first.isEmpty() ? 0 : age(first.get(0).getId()), List.of()));
+    }
+
+    private CompletionStage<Backlog> listed(String territory, List<PendingMessage> pending) {
+        String stream = Keys.sasOutbox(territory);
+        CompletionStage<Long> count = redis.xpending(stream, SasPushWorker.GROUP).thenApply(s -> s.getCount());
+        CompletionStage<Map<String, String>> errors = redis.hgetall(Keys.sasPushErrors(territory));
+        List<CompletableFuture<List<StreamMessage<String, String>>>> entries = pending.stream()
+                .map(p -> redis.xrange(stream, Range.create(p.getId(), p.getId())).toCompletableFuture()).toList();
+        // every entry read before any is looked at (join() below never waits on Lettuce's thread)
+        return CompletableFuture.allOf(entries.toArray(CompletableFuture[]::new)).thenCompose(read -> count.thenCombine(errors, (total, why) -> {
+            List<Waiting> oldest = new ArrayList<>();
+            for (int i = 0; i < pending.size(); i++) {
+                List<StreamMessage<String, String>> m = entries.get(i).join();
+                if (m.isEmpty()) continue;
+                Map<String, String> body = m.get(0).getBody();
+                PendingMessage p = pending.get(i);
+                oldest.add(new Waiting(body.get("appt"), body.get("status"), Long.parseLong(body.getOrDefault("seq", "0")),
+                        p.getRedeliveryCount(), age(p.getId()), why.get(p.getId())));
+            }
+            return new Backlog(enabled, total, pending.isEmpty() ? 0 : age(pending.get(0).getId()), oldest);
+        }));
+    }
+
+    /** Seconds since a stream entry was written (its id is Redis's clock in ms). */
+    static long age(String streamId) {
+        long ms = Long.parseLong(streamId.substring(0, streamId.indexOf('-')));
+        return Math.max(0, (System.currentTimeMillis() - ms) / 1000);
+    }
+}

@@ -1,0 +1,102 @@
+package fr.snp.dispatch.sas;
+
+import fr.snp.dispatch.config.Settings;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.PfxOptions;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP side of INT_R03: creates an appointment on the national SAS platform ({@code POST {sas.baseUrl}/Appointment},
+ * 201 + Location) and updates it (conditional {@code PUT {sas.baseUrl}/Appointment?identifier=system|value}, 200),
+ * over mutual TLS: our client certificate from {@code sas.clientKeyStore} (PKCS12), the platform's certificate
+ * checked against {@code sas.trustedCa} (PEM) and its host name, TLS 1.2 or 1.3 only, no redirect followed.
+ * Blocking calls: the push worker has a thread of its own. The answer's body is never logged (an OperationOutcome
+ * could quote what we sent, which holds no patient data anyway).
+ */
+public final class SasPush implements AutoCloseable {
+    public static final String FHIR_JSON = "application/fhir+json";
+
+    /** The answer of one push: its HTTP status (0: no answer), and a short reason when it failed. */
+    public record Result(int status, String failure) {
+        public boolean ok() { return failure == null; }
+    }
+
+    private final String baseUrl;
+    private final WebClient client;
+    private final long timeoutMs;
+
+    private SasPush(String baseUrl, WebClient client, long timeoutMs) {
+        this.baseUrl = baseUrl;
+        this.client = client;
+        this.timeoutMs = timeoutMs;
+    }
+
+    /** The push as configured, or null when {@code sas.baseUrl} is empty (push off). */
+    public static SasPush from(Vertx vertx, Settings settings) {
+        String base = settings.string("sas.baseUrl").replaceAll("/+$", "");
+        if (base.isEmpty()) return null;
+        WebClientOptions options = new WebClientOptions().setFollowRedirects(false).setVerifyHost(true)
+                .setConnectTimeout(settings.integer("sas.timeoutMs"))
+                .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"));
+        if (!base.startsWith("https://")) {
+            throw new IllegalArgumentException("sas.baseUrl must be https (mutual TLS with the SAS platform): " + base);
+        }
+        options.setSsl(true);
+        if (settings.isSet("sas.clientKeyStore")) {
+            options.setKeyCertOptions(new PfxOptions().setPath(settings.string("sas.clientKeyStore"))
+                    .setPassword(settings.string("sas.clientKeyStorePassword")));
+        }
+        // without it, the JVM's default trust store: IGC-Santé is not in it, so set it for the real platform
+        if (settings.isSet("sas.trustedCa")) {
+            options.setTrustOptions(new PemTrustOptions().addCertPath(settings.string("sas.trustedCa")));
+        }
+        return new SasPush(base, WebClient.create(vertx, options), settings.integer("sas.timeoutMs"));
+    }
+
+    /** Creates the appointment (its first push); a conditional create, so that a retried POST makes no duplicate. */
+    public Result create(SasAppointment a) throws InterruptedException {
+        HttpRequest<Buffer> r = client.requestAbs(HttpMethod.POST, baseUrl + "/Appointment")
+                .putHeader("If-None-Exist", "identifier=" + a.identifierSearch());
+        // 201 created; 200 when a conditional create found it (a POST retried after its answer was lost)
+        return send(r, a, 201, 200);
+    }
+
+    /** Updates it: the conditional update by our identifier. */
+    public Result update(SasAppointment a) throws InterruptedException {
+        HttpRequest<Buffer> r = client.requestAbs(HttpMethod.PUT, baseUrl + "/Appointment")
+                .addQueryParam("identifier", a.identifierSearch());
+        return send(r, a, 200, 201);
+    }
+
+    private Result send(HttpRequest<Buffer> r, SasAppointment a, int expected, int alsoFine) throws InterruptedException {
+        r.putHeader("Content-Type", FHIR_JSON).putHeader("Accept", FHIR_JSON).timeout(timeoutMs);
+        try {
+            HttpResponse<Buffer> answer = r.sendBuffer(Buffer.buffer(a.toFhir().encode())).toCompletionStage()
+                    .toCompletableFuture().get(timeoutMs + 1000, TimeUnit.MILLISECONDS);
+            int status = answer.statusCode();
+            return status == expected || status == alsoFine ? new Result(status, null)
+                    : new Result(status, "the SAS platform answered " + status);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            // a refused handshake (our certificate not trusted, theirs not ours to trust), a time-out, a refused connection
+            return new Result(0, cause.getClass().getSimpleName() + ": " + cause.getMessage());
+        }
+    }
+
+    public String baseUrl() { return baseUrl; }
+
+    /** How long one push may take (connection and answer). */
+    public long timeoutMs() { return timeoutMs; }
+
+    @Override
+    public void close() { client.close(); }
+}

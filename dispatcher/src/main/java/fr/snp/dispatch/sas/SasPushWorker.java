@@ -1,0 +1,234 @@
+package fr.snp.dispatch.sas;
+
+import fr.snp.dispatch.Services;
+import fr.snp.dispatch.domain.Effector;
+import fr.snp.dispatch.redis.Keys;
+import io.lettuce.core.Consumer;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XClaimArgs;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.XTrimArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.models.stream.PendingMessage;
+import io.lettuce.core.models.stream.PendingMessages;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Pushes the SAS desks' appointments to the national SAS platform (INT_R03), from each territory's sas-outbox, the
+ * way the notifications are delivered (see {@link fr.snp.dispatch.notifications.OutboxWorker}): read through a
+ * consumer group ("sas-pushers"), acknowledged only once the platform took it, what failed claimed again after an
+ * exponential back-off (outbox.retryBaseMs doubling up to outbox.retryMaxMs), never dropped.
+ * <p>
+ * <b>In order per appointment.</b> Each entry carries its appointment's sequence number (1: the booking, POSTed;
+ * then each change, PUT); the appointment hash keeps the last one the platform took ({@code sasSent}). An entry
+ * whose predecessor has not been taken yet is not sent: it is put back, to be looked at again after the base
+ * back-off (its retry count stays at one, so it follows its predecessor closely), and the ops view says what it
+ * waits for. So a cancellation made while the booking's POST keeps failing goes after that POST, whichever
+ * instance holds which entry. Delivery is at least once: the POST is a conditional create, a PUT says the same
+ * twice.
+ */
+public final class SasPushWorker implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger("fr.snp.dispatch.sas");
+    public static final String GROUP = "sas-pushers";
+
+    public record SentCall(@fr.snp.dispatch.redis.Key String appointment, long seq) {}
+
+    private static final fr.snp.dispatch.redis.LuaScript<SentCall> SENT = fr.snp.dispatch.redis.LuaScript.beside(
+            SasPushWorker.class, "sas_sent.lua", SentCall.class);
+
+    public static List<fr.snp.dispatch.redis.LuaScript<?>> scripts() { return List.of(SENT); }
+
+    private final RedisClient client;
+    private final Services s;
+    private final SasPush push;
+    private final RegulatorIdentity identities;
+    private final String identifierSystem;
+    private final String orientationCategory;
+    private final long retryBaseMs;
+    private final long retryMaxMs;
+    private final String consumer = "dispatcher-" + UUID.randomUUID().toString().substring(0, 8);
+    private final Set<String> groupsReady = new HashSet<>();
+    private volatile boolean running = true;
+    private Thread thread;
+    private StatefulRedisConnection<String, String> connection;
+    private long nextTrimMs;
+
+    public SasPushWorker(RedisClient client, Services s, SasPush push, RegulatorIdentity identities, String identifierSystem,
+                         String orientationCategory) {
+        this.client = client;
+        this.s = s;
+        this.push = push;
+        this.identities = identities;
+        this.identifierSystem = identifierSystem;
+        this.orientationCategory = orientationCategory;
+        this.retryBaseMs = s.settings().integer("outbox.retryBaseMs");
+        this.retryMaxMs = s.settings().integer("outbox.retryMaxMs");
+    }
+
+    public void start() {
+        connection = client.connect();
+        thread = new Thread(this::loop, "sas-push-worker");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void loop() {
+        RedisCommands<String, String> redis = connection.sync();
+        while (running) {
+            try {
+                List<String> territories = new ArrayList<>(s.index().territories());
+                for (String t : territories) ensureGroup(redis, t);
+                if (territories.isEmpty()) { Thread.sleep(200); continue; }
+                for (String t : territories) retryDue(redis, t);
+                @SuppressWarnings("unchecked")
+                XReadArgs.StreamOffset<String>[] offsets = territories.stream()
+                        .map(t -> XReadArgs.StreamOffset.lastConsumed(Keys.sasOutbox(t))).toArray(XReadArgs.StreamOffset[]::new);
+                List<StreamMessage<String, String>> fresh = redis.xreadgroup(Consumer.from(GROUP, consumer),
+                        XReadArgs.Builder.block(Math.min(500, retryBaseMs)).count(50), offsets);
+                for (StreamMessage<String, String> m : fresh) deliver(redis, m);
+                if (System.currentTimeMillis() >= nextTrimMs) {
+                    for (String t : territories) trim(redis, t);
+                    nextTrimMs = System.currentTimeMillis() + 60_000;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                if (!running) return;
+                LOG.log(Level.WARNING, "SAS push worker: " + e.getMessage() + " (retrying)");
+                try { Thread.sleep(1000); } catch (InterruptedException ie) { return; }
+            }
+        }
+    }
+
+    private void ensureGroup(RedisCommands<String, String> redis, String t) {
+        if (groupsReady.contains(t)) return;
+        try {
+            redis.xgroupCreate(XReadArgs.StreamOffset.from(Keys.sasOutbox(t), "0"), GROUP, XGroupCreateArgs.Builder.mkstream());
+        } catch (RedisBusyException exists) {
+            // BUSYGROUP: created by another instance or an earlier run
+        }
+        groupsReady.add(t);
+    }
+
+    /** Claims pending entries whose back-off has passed and pushes them again, oldest first. */
+    private void retryDue(RedisCommands<String, String> redis, String t) throws InterruptedException {
+        List<PendingMessage> pending = redis.xpending(Keys.sasOutbox(t), GROUP, Range.create("-", "+"), Limit.from(50));
+        for (PendingMessage p : pending) {
+            long backoff = Math.min(retryMaxMs, retryBaseMs << Math.min(30, Math.max(0, p.getRedeliveryCount() - 1)));
+            // another instance's entry may still be on its way to the platform: not taken from it before its push has
+            // timed out (sent twice at once, a late copy of an earlier status could land after a later one)
+            if (!consumer.equals(p.getConsumer())) backoff = Math.max(backoff, push.timeoutMs() + 2_000);
+            if (p.getMsSinceLastDelivery() < backoff) continue;
+            List<StreamMessage<String, String>> claimed = redis.xclaim(Keys.sasOutbox(t), Consumer.from(GROUP, consumer),
+                    XClaimArgs.Builder.minIdleTime(backoff), p.getId());
+            for (StreamMessage<String, String> m : claimed) deliver(redis, m);
+        }
+    }
+
+    private void deliver(RedisCommands<String, String> redis, StreamMessage<String, String> m) throws InterruptedException {
+        String stream = m.getStream();
+        String t = stream.substring(stream.indexOf('{') + 1, stream.indexOf('}'));
+        Map<String, String> entry = m.getBody();
+        String appointmentId = entry.get("appt");
+        String what = appointmentId + " " + entry.get("status") + " #" + entry.get("seq");
+        try {
+            long seq = Long.parseLong(entry.get("seq"));
+            String key = Keys.appointment(t, appointmentId);
+            Map<String, String> a = toMap(redis.hmget(key, "start", "end", "offset", "createdAt", "effector", "bookedBy", "sasSent"));
+            if (a.get("start") == null) throw new IllegalStateException("appointment not found");
+            long sent = a.get("sasSent") == null ? 0 : Long.parseLong(a.get("sasSent"));
+            if (seq <= sent) { // taken already (an answer or an acknowledgement lost on the way): done
+                done(redis, t, m);
+                return;
+            }
+            if (seq > sent + 1) {
+                // its predecessor is not taken yet: back, looked at again after the base back-off (retry count 1)
+                redis.xclaim(stream, Consumer.from(GROUP, consumer), XClaimArgs.Builder.minIdleTime(0).retryCount(1).justid(),
+                        m.getId());
+                redis.hset(Keys.sasPushErrors(t), m.getId(), "waits for push #" + (sent + 1) + " of this appointment");
+                return;
+            }
+            RegulatorIdentity.Operator operator = identities.of(a.get("bookedBy")).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            if (operator == null) {
+                throw new IllegalStateException("no national id nor SAS UUID known for the principal " + a.get("bookedBy")
+                        + " who booked it (give its token or roster entry an rpps or sasUuid)");
+            }
+            Effector e = s.index().effector(a.get("effector"));
+            if (e == null) e = s.effectors().load(t, a.get("effector")).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            if (e == null) throw new IllegalStateException("effector " + a.get("effector") + " not found");
+            SasAppointment appointment = new SasAppointment(identifierSystem, appointmentId, entry.get("status"),
+                    Long.parseLong(a.get("start")), Long.parseLong(a.get("end")), Integer.parseInt(a.get("offset")),
+                    Long.parseLong(a.get("createdAt")), operator, e.rpps(), orientationCategory);
+            SasPush.Result r = seq == 1 ? push.create(appointment) : push.update(appointment);
+            s.metrics().sasPush(r.ok() ? "ok" : r.status() == 0 ? "unreachable" : "refused");
+            audit(t, "sas.push." + entry.get("status"), appointmentId, r.status());
+            if (!r.ok()) throw new IllegalStateException(r.failure());
+            // recorded before the acknowledgement: whoever holds the next one may send it from now on
+            SENT.<Long>run(connection.async(), io.lettuce.core.ScriptOutputType.INTEGER, new SentCall(key, seq))
+                    .toCompletableFuture().get(5, TimeUnit.SECONDS);
+            done(redis, t, m);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            String reason = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
+                    ? e.getCause().getMessage() : e.getMessage();
+            redis.hset(Keys.sasPushErrors(t), m.getId(), String.valueOf(reason));
+            LOG.warning("SAS push " + t + ":" + m.getId() + " (" + what + ") not taken, will retry: " + reason);
+        }
+    }
+
+    private static Map<String, String> toMap(List<io.lettuce.core.KeyValue<String, String>> values) {
+        Map<String, String> out = new java.util.HashMap<>();
+        for (io.lettuce.core.KeyValue<String, String> kv : values) if (kv.hasValue()) out.put(kv.getKey(), kv.getValue());
+        return out;
+    }
+
+    private void done(RedisCommands<String, String> redis, String t, StreamMessage<String, String> m) {
+        redis.xack(m.getStream(), GROUP, m.getId());
+        redis.hdel(Keys.sasPushErrors(t), m.getId());
+    }
+
+    /** What leaves the server for the SAS platform is traced like the webhooks (the appointment id, the answer). */
+    private void audit(String territory, String action, String appointmentId, int result) {
+        s.audit().record(territory, new fr.snp.dispatch.audit.AuditTrail.Entry(null, 0, "server", "system", "server", action,
+                appointmentId, result, null));
+    }
+
+    /** Drops pushed entries older than an hour; waiting ones are never trimmed. */
+    private void trim(RedisCommands<String, String> redis, String t) {
+        PendingMessages summary = redis.xpending(Keys.sasOutbox(t), GROUP);
+        long hourAgo = System.currentTimeMillis() - 3_600_000;
+        String minId = hourAgo + "-0";
+        if (summary.getCount() > 0) {
+            String oldest = summary.getMessageIds().getLower().getValue();
+            if (Long.parseLong(oldest.substring(0, oldest.indexOf('-'))) < hourAgo) minId = oldest;
+        }
+        redis.xtrim(Keys.sasOutbox(t), XTrimArgs.Builder.minId(minId));
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (thread != null) {
+            try { thread.join(3000); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+        }
+        if (connection != null) connection.close();
+        push.close();
+    }
+}

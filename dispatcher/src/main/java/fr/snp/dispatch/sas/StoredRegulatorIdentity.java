@@ -1,0 +1,62 @@
+package fr.snp.dispatch.sas;
+
+import fr.snp.dispatch.domain.Rpps;
+import fr.snp.dispatch.redis.Keys;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.vertx.core.json.JsonObject;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The regulators' SAS identities as this server stores them, until the platform's own accounts (INT_R02) come:
+ * <ul>
+ *   <li>a person on the roster signed in with Pro Santé Connect, whose subject is their national id ("8" + a valid
+ *   RPPS: {@code oidc.subjectClaim=SubjectNameID}): IDNPS with that subject;</li>
+ *   <li>a roster entry or an API token whose stored JSON has {@code "rpps"} (11 digits, or 12 with the "8"): IDNPS;
+ *   else {@code "sasUuid"}: INTRN with it (a desk's token stands for one regulator only if made for one).</li>
+ * </ul>
+ * Both lists are read whole (they are small: people and software of one server) and kept a minute: a
+ * {@code sasUuid} added to a token by hand is used by the next retry within that time.
+ */
+public final class StoredRegulatorIdentity implements RegulatorIdentity {
+    private static final long CACHE_MS = 60_000;
+
+    private final RedisAsyncCommands<String, String> redis;
+    private volatile Map<String, Operator> known = Map.of();
+    private volatile long untilMs;
+
+    public StoredRegulatorIdentity(RedisAsyncCommands<String, String> redis) { this.redis = redis; }
+
+    @Override
+    public CompletionStage<Operator> of(String principalId) {
+        long now = System.currentTimeMillis();
+        if (now < untilMs && known.containsKey(principalId)) return CompletableFuture.completedFuture(known.get(principalId));
+        return redis.hgetall(Keys.ROSTER).thenCombine(redis.hgetall(Keys.TOKENS), (people, tokens) -> {
+            Map<String, Operator> all = new HashMap<>();
+            people.values().forEach(json -> add(all, new JsonObject(json)));
+            tokens.values().forEach(json -> add(all, new JsonObject(json)));
+            known = all;
+            untilMs = now + CACHE_MS;
+            return all.get(principalId);
+        });
+    }
+
+    private static void add(Map<String, Operator> all, JsonObject j) {
+        Operator op = operator(j);
+        if (op != null && j.getString("id") != null) all.put(j.getString("id"), op);
+    }
+
+    /** The operator a stored principal stands for, or null (package-visible for the tests). */
+    static Operator operator(JsonObject j) {
+        String rpps = Rpps.normalise(j.getString("rpps"));
+        String subject = j.getString("subject", "");
+        // only the prefixed form of a subject: any provider's 11-digit subject is not an RPPS for that
+        if (rpps == null && subject.length() == 12) rpps = Rpps.normalise(subject);
+        if (rpps != null) return new Operator(Kind.IDNPS, "8" + rpps);
+        String uuid = j.getString("sasUuid");
+        return uuid == null || uuid.isBlank() ? null : new Operator(Kind.INTRN, uuid.strip());
+    }
+}
