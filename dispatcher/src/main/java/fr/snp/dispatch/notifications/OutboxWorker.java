@@ -3,19 +3,8 @@ package fr.snp.dispatch.notifications;
 import fr.snp.dispatch.Services;
 import fr.snp.dispatch.domain.Effector;
 import fr.snp.dispatch.redis.Keys;
-import io.lettuce.core.Consumer;
-import io.lettuce.core.Limit;
-import io.lettuce.core.models.stream.PendingMessage;
-import io.lettuce.core.models.stream.PendingMessages;
-import io.lettuce.core.Range;
-import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XClaimArgs;
-import io.lettuce.core.XGroupCreateArgs;
-import io.lettuce.core.XReadArgs;
-import io.lettuce.core.XTrimArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 
@@ -24,15 +13,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -42,35 +26,25 @@ import java.util.logging.Logger;
  * is claimed again after an exponential back-off (retryBaseMs doubling up to retryMaxMs), without end: a
  * notification is never dropped. Delivery is at least once; the X-SNP-Delivery header lets a receiver dedupe.
  */
-public final class OutboxWorker implements AutoCloseable {
+public final class OutboxWorker extends fr.snp.dispatch.redis.StreamWorker {
     private static final Logger LOG = Logger.getLogger("fr.snp.dispatch.notifications");
     public static final String GROUP = "notifiers";
 
-    private final RedisClient client;
     private final Services s;
     private final NotificationBuilder builder;
     private final fr.snp.dispatch.messages.PatientMessenger patients;
-    private final long retryBaseMs;
-    private final long retryMaxMs;
     private final boolean logChannel;
     private final HttpClient http;
     private final Duration webhookTimeout;
-    private final String consumer = "dispatcher-" + UUID.randomUUID().toString().substring(0, 8);
-    private final Set<String> groupsReady = new HashSet<>();
-    private volatile boolean running = true;
-    private Thread thread;
-    private StatefulRedisConnection<String, String> connection;
-    private long nextTrimMs;
 
     /** {@code alwaysLog}: demo mode prints every notification whatever outbox.logChannel says. */
     public OutboxWorker(RedisClient client, Services s, NotificationBuilder builder,
                         fr.snp.dispatch.messages.PatientMessenger patients, boolean alwaysLog) {
-        this.client = client;
+        super(client, () -> s.index().territories(), GROUP, "outbox-worker", s.settings().integer("outbox.retryBaseMs"),
+                s.settings().integer("outbox.retryMaxMs"), LOG);
         this.s = s;
         this.builder = builder;
         this.patients = patients;
-        this.retryBaseMs = s.settings().integer("outbox.retryBaseMs");
-        this.retryMaxMs = s.settings().integer("outbox.retryMaxMs");
         this.logChannel = alwaysLog || Boolean.parseBoolean(s.settings().string("outbox.logChannel"));
         this.webhookTimeout = Duration.ofMillis(s.settings().integer("outbox.webhookTimeoutMs"));
         this.http = HttpClient.newBuilder().connectTimeout(webhookTimeout).version(HttpClient.Version.HTTP_1_1)
@@ -91,68 +65,11 @@ public final class OutboxWorker implements AutoCloseable {
                 }));
     }
 
-    /** The time part of a stream entry id "ms-seq" (Redis's clock). */
-    static long millisOf(String streamId) { return Long.parseLong(streamId.substring(0, streamId.indexOf('-'))); }
+    @Override
+    protected String stream(String territory) { return Keys.outbox(territory); }
 
-    public void start() {
-        connection = client.connect();
-        thread = new Thread(this::loop, "outbox-worker");
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    private void loop() {
-        RedisCommands<String, String> redis = connection.sync();
-        while (running) {
-            try {
-                List<String> territories = new ArrayList<>(s.index().territories());
-                for (String t : territories) ensureGroup(redis, t);
-                if (territories.isEmpty()) { Thread.sleep(200); continue; }
-                for (String t : territories) retryDue(redis, t);
-                @SuppressWarnings("unchecked")
-                XReadArgs.StreamOffset<String>[] offsets = territories.stream()
-                        .map(t -> XReadArgs.StreamOffset.lastConsumed(Keys.outbox(t))).toArray(XReadArgs.StreamOffset[]::new);
-                List<StreamMessage<String, String>> fresh = redis.xreadgroup(Consumer.from(GROUP, consumer),
-                        XReadArgs.Builder.block(Math.min(500, retryBaseMs)).count(50), offsets);
-                for (StreamMessage<String, String> m : fresh) deliver(redis, m);
-                if (System.currentTimeMillis() >= nextTrimMs) {
-                    for (String t : territories) trim(redis, t);
-                    nextTrimMs = System.currentTimeMillis() + 60_000;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (Exception e) {
-                if (!running) return;
-                LOG.log(Level.WARNING, "outbox worker: " + e.getMessage() + " (retrying)");
-                try { Thread.sleep(1000); } catch (InterruptedException ie) { return; }
-            }
-        }
-    }
-
-    private void ensureGroup(RedisCommands<String, String> redis, String t) {
-        if (groupsReady.contains(t)) return;
-        try {
-            redis.xgroupCreate(XReadArgs.StreamOffset.from(Keys.outbox(t), "0"), GROUP, XGroupCreateArgs.Builder.mkstream());
-        } catch (RedisBusyException exists) {
-            // BUSYGROUP: created by another instance or an earlier run
-        }
-        groupsReady.add(t);
-    }
-
-    /** Claims pending entries whose back-off has passed and delivers them again. */
-    private void retryDue(RedisCommands<String, String> redis, String t) {
-        List<PendingMessage> pending = redis.xpending(Keys.outbox(t), GROUP, Range.create("-", "+"), Limit.from(50));
-        for (PendingMessage p : pending) {
-            long backoff = Math.min(retryMaxMs, retryBaseMs << Math.min(30, Math.max(0, p.getRedeliveryCount() - 1)));
-            if (p.getMsSinceLastDelivery() < backoff) continue;
-            List<StreamMessage<String, String>> claimed = redis.xclaim(Keys.outbox(t), Consumer.from(GROUP, consumer),
-                    XClaimArgs.Builder.minIdleTime(backoff), p.getId());
-            for (StreamMessage<String, String> m : claimed) deliver(redis, m);
-        }
-    }
-
-    private void deliver(RedisCommands<String, String> redis, StreamMessage<String, String> m) {
+    @Override
+    protected void deliver(RedisCommands<String, String> redis, StreamMessage<String, String> m) {
         String stream = m.getStream();
         String t = stream.substring(stream.indexOf('{') + 1, stream.indexOf('}'));
         Map<String, String> entry = m.getBody();
@@ -205,26 +122,4 @@ public final class OutboxWorker implements AutoCloseable {
         s.audit().record(territory, new fr.snp.dispatch.audit.AuditTrail.Entry(null, 0, "server", "system", "server", action,
                 appointmentId, result, null));
     }
-
-    /** Drops delivered entries older than an hour; pending ones are never trimmed. */
-    private void trim(RedisCommands<String, String> redis, String t) {
-        PendingMessages summary = redis.xpending(Keys.outbox(t), GROUP);
-        long hourAgo = System.currentTimeMillis() - 3_600_000;
-        String minId = hourAgo + "-0";
-        if (summary.getCount() > 0) {
-            String oldest = summary.getMessageIds().getLower().getValue();
-            if (millisOf(oldest) < hourAgo) minId = oldest;
-        }
-        redis.xtrim(Keys.outbox(t), XTrimArgs.Builder.minId(minId));
-    }
-
-    @Override
-    public void close() {
-        running = false;
-        if (thread != null) {
-            try { thread.join(3000); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
-        }
-        if (connection != null) connection.close();
-    }
-
 }

@@ -4,28 +4,16 @@ import fr.snp.dispatch.Services;
 import fr.snp.dispatch.domain.Effector;
 import fr.snp.dispatch.redis.Keys;
 import io.lettuce.core.Consumer;
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
-import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XClaimArgs;
-import io.lettuce.core.XGroupCreateArgs;
-import io.lettuce.core.XReadArgs;
-import io.lettuce.core.XTrimArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.models.stream.PendingMessage;
-import io.lettuce.core.models.stream.PendingMessages;
 
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -42,7 +30,7 @@ import java.util.logging.Logger;
  * instance holds which entry. Delivery is at least once: the POST is a conditional create, a PUT says the same
  * twice.
  */
-public final class SasPushWorker implements AutoCloseable {
+public final class SasPushWorker extends fr.snp.dispatch.redis.StreamWorker {
     private static final Logger LOG = Logger.getLogger("fr.snp.dispatch.sas");
     public static final String GROUP = "sas-pushers";
 
@@ -53,95 +41,37 @@ public final class SasPushWorker implements AutoCloseable {
 
     public static List<fr.snp.dispatch.redis.LuaScript<?>> scripts() { return List.of(SENT); }
 
-    private final RedisClient client;
     private final Services s;
     private final SasPush push;
     private final RegulatorIdentity identities;
     private final String identifierSystem;
     private final String orientationCategory;
-    private final long retryBaseMs;
-    private final long retryMaxMs;
-    private final String consumer = "dispatcher-" + UUID.randomUUID().toString().substring(0, 8);
-    private final Set<String> groupsReady = new HashSet<>();
-    private volatile boolean running = true;
-    private Thread thread;
-    private StatefulRedisConnection<String, String> connection;
-    private long nextTrimMs;
 
     public SasPushWorker(RedisClient client, Services s, SasPush push, RegulatorIdentity identities, String identifierSystem,
                          String orientationCategory) {
-        this.client = client;
+        super(client, () -> s.index().territories(), GROUP, "sas-push-worker", s.settings().integer("outbox.retryBaseMs"),
+                s.settings().integer("outbox.retryMaxMs"), LOG);
         this.s = s;
         this.push = push;
         this.identities = identities;
         this.identifierSystem = identifierSystem;
         this.orientationCategory = orientationCategory;
-        this.retryBaseMs = s.settings().integer("outbox.retryBaseMs");
-        this.retryMaxMs = s.settings().integer("outbox.retryMaxMs");
     }
 
-    public void start() {
-        connection = client.connect();
-        thread = new Thread(this::loop, "sas-push-worker");
-        thread.setDaemon(true);
-        thread.start();
+    @Override
+    protected String stream(String territory) { return Keys.sasOutbox(territory); }
+
+    /**
+     * Another instance's entry may still be on its way to the platform: it is not taken from that instance before
+     * its push has timed out (sent twice at once, a late copy of an earlier status could land after a later one).
+     */
+    @Override
+    protected long backoff(io.lettuce.core.models.stream.PendingMessage p, long standard) {
+        return consumer.equals(p.getConsumer()) ? standard : Math.max(standard, push.timeoutMs() + 2_000);
     }
 
-    private void loop() {
-        RedisCommands<String, String> redis = connection.sync();
-        while (running) {
-            try {
-                List<String> territories = new ArrayList<>(s.index().territories());
-                for (String t : territories) ensureGroup(redis, t);
-                if (territories.isEmpty()) { Thread.sleep(200); continue; }
-                for (String t : territories) retryDue(redis, t);
-                @SuppressWarnings("unchecked")
-                XReadArgs.StreamOffset<String>[] offsets = territories.stream()
-                        .map(t -> XReadArgs.StreamOffset.lastConsumed(Keys.sasOutbox(t))).toArray(XReadArgs.StreamOffset[]::new);
-                List<StreamMessage<String, String>> fresh = redis.xreadgroup(Consumer.from(GROUP, consumer),
-                        XReadArgs.Builder.block(Math.min(500, retryBaseMs)).count(50), offsets);
-                for (StreamMessage<String, String> m : fresh) deliver(redis, m);
-                if (System.currentTimeMillis() >= nextTrimMs) {
-                    for (String t : territories) trim(redis, t);
-                    nextTrimMs = System.currentTimeMillis() + 60_000;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (Exception e) {
-                if (!running) return;
-                LOG.log(Level.WARNING, "SAS push worker: " + e.getMessage() + " (retrying)");
-                try { Thread.sleep(1000); } catch (InterruptedException ie) { return; }
-            }
-        }
-    }
-
-    private void ensureGroup(RedisCommands<String, String> redis, String t) {
-        if (groupsReady.contains(t)) return;
-        try {
-            redis.xgroupCreate(XReadArgs.StreamOffset.from(Keys.sasOutbox(t), "0"), GROUP, XGroupCreateArgs.Builder.mkstream());
-        } catch (RedisBusyException exists) {
-            // BUSYGROUP: created by another instance or an earlier run
-        }
-        groupsReady.add(t);
-    }
-
-    /** Claims pending entries whose back-off has passed and pushes them again, oldest first. */
-    private void retryDue(RedisCommands<String, String> redis, String t) throws InterruptedException {
-        List<PendingMessage> pending = redis.xpending(Keys.sasOutbox(t), GROUP, Range.create("-", "+"), Limit.from(50));
-        for (PendingMessage p : pending) {
-            long backoff = Math.min(retryMaxMs, retryBaseMs << Math.min(30, Math.max(0, p.getRedeliveryCount() - 1)));
-            // another instance's entry may still be on its way to the platform: not taken from it before its push has
-            // timed out (sent twice at once, a late copy of an earlier status could land after a later one)
-            if (!consumer.equals(p.getConsumer())) backoff = Math.max(backoff, push.timeoutMs() + 2_000);
-            if (p.getMsSinceLastDelivery() < backoff) continue;
-            List<StreamMessage<String, String>> claimed = redis.xclaim(Keys.sasOutbox(t), Consumer.from(GROUP, consumer),
-                    XClaimArgs.Builder.minIdleTime(backoff), p.getId());
-            for (StreamMessage<String, String> m : claimed) deliver(redis, m);
-        }
-    }
-
-    private void deliver(RedisCommands<String, String> redis, StreamMessage<String, String> m) throws InterruptedException {
+    @Override
+    protected void deliver(RedisCommands<String, String> redis, StreamMessage<String, String> m) throws InterruptedException {
         String stream = m.getStream();
         String t = stream.substring(stream.indexOf('{') + 1, stream.indexOf('}'));
         Map<String, String> entry = m.getBody();
@@ -180,7 +110,7 @@ public final class SasPushWorker implements AutoCloseable {
             audit(t, "sas.push." + entry.get("status"), appointmentId, r.status());
             if (!r.ok()) throw new IllegalStateException(r.failure());
             // recorded before the acknowledgement: whoever holds the next one may send it from now on
-            SENT.<Long>run(connection.async(), io.lettuce.core.ScriptOutputType.INTEGER, new SentCall(key, seq))
+            SENT.<Long>run(async(), io.lettuce.core.ScriptOutputType.INTEGER, new SentCall(key, seq))
                     .toCompletableFuture().get(5, TimeUnit.SECONDS);
             done(redis, t, m);
         } catch (InterruptedException e) {
@@ -210,25 +140,9 @@ public final class SasPushWorker implements AutoCloseable {
                 appointmentId, result, null));
     }
 
-    /** Drops pushed entries older than an hour; waiting ones are never trimmed. */
-    private void trim(RedisCommands<String, String> redis, String t) {
-        PendingMessages summary = redis.xpending(Keys.sasOutbox(t), GROUP);
-        long hourAgo = System.currentTimeMillis() - 3_600_000;
-        String minId = hourAgo + "-0";
-        if (summary.getCount() > 0) {
-            String oldest = summary.getMessageIds().getLower().getValue();
-            if (Long.parseLong(oldest.substring(0, oldest.indexOf('-'))) < hourAgo) minId = oldest;
-        }
-        redis.xtrim(Keys.sasOutbox(t), XTrimArgs.Builder.minId(minId));
-    }
-
     @Override
     public void close() {
-        running = false;
-        if (thread != null) {
-            try { thread.join(3000); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
-        }
-        if (connection != null) connection.close();
+        super.close();
         push.close();
     }
 }
