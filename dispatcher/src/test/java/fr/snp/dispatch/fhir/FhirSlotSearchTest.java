@@ -83,10 +83,11 @@ class FhirSlotSearchTest {
         ZonedDateTime now = ZonedDateTime.now(PARIS);
         long from = now.toEpochSecond(), to = kitEnd(now).toEpochSecond();
         var t = server.services().index().territory("36");
-        doctor = t.allEffectors().stream().filter(e -> e.locations().size() == 1)
-                .filter(e -> t.effectorSlots(e.id(), from, to, s -> s.offerableTo(Audience.ALL, System.currentTimeMillis())
-                        && (s.audiences() & Audience.CPTS.bit) != 0).size() >= 2)
-                .findFirst().orElseThrow();
+        // the one with the fewest such slots (two at least): the validator takes seconds per Slot of a Bundle
+        java.util.function.ToIntFunction<Effector> cptsSlots = e -> t.effectorSlots(e.id(), from, to,
+                s -> s.offerableTo(Audience.ALL, System.currentTimeMillis()) && (s.audiences() & Audience.CPTS.bit) != 0).size();
+        doctor = t.allEffectors().stream().filter(e -> e.locations().size() == 1).filter(e -> cptsSlots.applyAsInt(e) >= 2)
+                .min(java.util.Comparator.comparingInt(cptsSlots).thenComparing(Effector::id)).orElseThrow();
         kitQuery = kitQuery(List.of("8" + doctor.rpps()), now);
         Resp r = get("/Slot?" + kitQuery);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
@@ -204,9 +205,25 @@ class FhirSlotSearchTest {
      * Schedule.actor's FrPractitioner target, an FR Core profile HAPI cannot load.
      */
     static List<SasValidator.Issue> beyondGaps(JsonObject resource, Map<String, JsonObject> bundled) throws Exception {
+        return beyondGaps(resource, bundled, SasValidator.allErrors(resource.encode()));
+    }
+
+    /** Whether a resource validates alone with no error but gaps (remembered: a Bundle names the same target often). */
+    static final Map<String, Boolean> GAPS_ONLY = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static boolean gapsOnly(JsonObject r) throws Exception {
+        String json = r.encode();
+        Boolean known = GAPS_ONLY.get(json);
+        if (known == null) GAPS_ONLY.put(json, known = SasValidator.errors(json).isEmpty());
+        return known;
+    }
+
+    static List<SasValidator.Issue> beyondGaps(JsonObject resource, Map<String, JsonObject> bundled,
+                                               List<SasValidator.Issue> allErrors) throws Exception {
         List<SasValidator.Issue> left = new ArrayList<>();
         java.util.regex.Pattern noMatch = java.util.regex.Pattern.compile("Unable to find a profile match for (\\S+) among choices");
-        for (SasValidator.Issue i : SasValidator.errors(resource.encode())) {
+        for (SasValidator.Issue i : allErrors) {
+            if (i.frCoreGap()) continue;
             var m = noMatch.matcher(i.message());
             if (m.find()) {
                 String ref = m.group(1);
@@ -225,7 +242,7 @@ class FhirSlotSearchTest {
                 }
                 assertThat(targets).as("the target of " + i).isNotEmpty();
                 boolean cascade = true;
-                for (JsonObject t : targets) cascade &= SasValidator.errors(t.encode()).isEmpty();
+                for (JsonObject t : targets) cascade &= gapsOnly(t);
                 if (cascade) continue;
             }
             if (i.message().contains("a matching slice is required, but not found")) continue;
@@ -250,7 +267,7 @@ class FhirSlotSearchTest {
         }
         var all = SasValidator.allErrors(kitBundle.encode());
         System.out.println("Bundle: " + all.size() + " errors, kinds:\n  " + String.join("\n  ", kinds(all)));
-        assertThat(beyondGaps(kitBundle, bundled)).isEmpty();
+        assertThat(beyondGaps(kitBundle, bundled, all)).isEmpty();
         // and no kind of error that the IG's own CPTS example Bundle does not have as well
         Set<String> example = kinds(SasValidator.allErrors(SasValidatorTest.example("Bundle-ExampleBundleCPTS1.json")));
         Set<String> ours = kinds(all);
