@@ -63,6 +63,16 @@ final class FhirResources {
         return INSTANT.format(Instant.ofEpochSecond(epochSecond).atOffset(ZoneOffset.ofTotalSeconds(offsetSeconds)));
     }
 
+    /** {@link #instant} without a formatter, as ASCII bytes (a search writes two per slot). */
+    static void instant(long epochSecond, int offsetSeconds, BundleWriter.Bytes out) {
+        java.time.LocalDateTime t = java.time.LocalDateTime.ofEpochSecond(epochSecond, 0, ZoneOffset.ofTotalSeconds(offsetSeconds));
+        out.digits(t.getYear(), 4).ascii('-').digits(t.getMonthValue(), 2).ascii('-').digits(t.getDayOfMonth(), 2).ascii('T')
+                .digits(t.getHour(), 2).ascii(':').digits(t.getMinute(), 2).ascii(':').digits(t.getSecond(), 2).ascii('.')
+                .digits(0, 3);
+        int off = Math.abs(offsetSeconds);
+        out.ascii(offsetSeconds < 0 ? '-' : '+').digits(off / 3600, 2).ascii(':').digits(off / 60 % 60, 2);
+    }
+
     private static JsonObject meta(String profile) {
         return new JsonObject().put("profile", new JsonArray().add(profile));
     }
@@ -83,24 +93,30 @@ final class FhirResources {
      * effector we can name, and the booking link into our console (the SAS adds nothing: origin=sas is ours).
      */
     JsonObject slot(SlotState s, Effector e, long nowMs) {
+        return slot(s.id(), instant(s.start(), s.offsetSeconds()), instant(s.end(), s.offsetSeconds()), s.audiencesAt(nowMs),
+                s.mode(), s.location(), e);
+    }
+
+    /** A slot from its parts: what a search's template is made of too (see {@link BundleWriter}). */
+    JsonObject slot(String id, String start, String end, int audiences, fr.snp.dispatch.domain.Mode mode, int location, Effector e) {
         JsonArray security = new JsonArray();
-        for (String a : Audience.names(s.audiencesAt(nowMs))) security.add(coding(TRE_R314, a));
-        JsonArray serviceType = new JsonArray().add(concept(ACT_CODE, s.mode().name()));
+        for (String a : Audience.names(audiences)) security.add(coding(TRE_R314, a));
+        JsonArray serviceType = new JsonArray().add(concept(ACT_CODE, mode.name()));
         for (String c : new java.util.TreeSet<>(e.cpts())) {
             if (cpts.get(c) == null) continue;
             serviceType.add(concept(TRE_R66, "604").put("extension", new JsonArray().add(new JsonObject()
                     .put("url", SERVICE_TYPE_R5).put("valueReference", ref("HealthcareService/" + c)))));
         }
         JsonObject m = meta(SLOT_PROFILE).put("security", security);
-        return new JsonObject().put("resourceType", "Slot").put("id", s.id()).put("meta", m)
+        return new JsonObject().put("resourceType", "Slot").put("id", id).put("meta", m)
                 .put("serviceType", serviceType)
                 .put("specialty", new JsonArray().add(concept(TRE_R38, e.specialty())))
                 .put("appointmentType", concept(V2_0276, "ROUTINE"))
-                .put("schedule", ref("Schedule/" + scheduleId(e.id(), s.location())))
+                .put("schedule", ref("Schedule/" + scheduleId(e.id(), location)))
                 .put("status", "free")
-                .put("start", instant(s.start(), s.offsetSeconds()))
-                .put("end", instant(s.end(), s.offsetSeconds()))
-                .put("comment", publicBaseUrl + "/console?slot=" + s.id() + "&origin=sas");
+                .put("start", start)
+                .put("end", end)
+                .put("comment", publicBaseUrl + "/console?slot=" + id + "&origin=sas");
     }
 
     JsonObject schedule(Effector e, int location) {

@@ -39,6 +39,7 @@ public final class FhirRoutes {
 
     private final SlotIndex index;
     private final FhirResources resources;
+    private final BundleWriter writer;
     private final LongSupplier nowMs;
     /** Time spent per phase (ns), summed over searches, for the benchmark's split: match, build, serialise. */
     final java.util.concurrent.atomic.LongAdder matchNs = new java.util.concurrent.atomic.LongAdder(),
@@ -47,6 +48,7 @@ public final class FhirRoutes {
     public FhirRoutes(SlotIndex index, CptsCatalog cpts, CommuneDirectory communes, String publicBaseUrl, LongSupplier nowMs) {
         this.index = index;
         this.resources = new FhirResources(cpts, communes, publicBaseUrl);
+        this.writer = new BundleWriter(resources);
         this.nowMs = nowMs;
     }
 
@@ -122,9 +124,9 @@ public final class FhirRoutes {
         Found found = match(q, p, now);
         long t1 = System.nanoTime();
         String base = base(ctx);
-        JsonObject bundle = bundle(base, base + "/Slot?" + ctx.request().query(), q, found, now);
+        BundleWriter.Bytes bytes = bundle(base, base + "/Slot?" + ctx.request().query(), q, found, now);
         long t2 = System.nanoTime();
-        Buffer body = bundle.toBuffer();
+        Buffer body = bytes.toBuffer();
         long t3 = System.nanoTime();
         matchNs.add(t1 - t0);
         buildNs.add(t2 - t1);
@@ -151,48 +153,72 @@ public final class FhirRoutes {
         return new Found(slots, effectors);
     }
 
-    private JsonObject bundle(String base, String self, SlotQuery q, Found found, long now) {
-        JsonArray entries = new JsonArray();
-        Map<String, int[]> places = new TreeMap<>(); // schedule id -> {effector's index in the list, location}
+    /**
+     * The searchset Bundle, written as bytes (see {@link BundleWriter}): the Slots (match), then what the includes
+     * ask for: Schedules, Practitioners and PractitionerRoles, HealthcareServices and Organizations of the CPTS.
+     */
+    private BundleWriter.Bytes bundle(String base, String self, SlotQuery q, Found found, long now) {
+        BundleWriter.Bytes out = new BundleWriter.Bytes(4_096 + found.slots().size() * 1_500
+                + found.effectors().size() * 3_000);
+        byte[] baseQuoted = BundleWriter.jsonString(base);
+        byte[] baseInString = java.util.Arrays.copyOfRange(baseQuoted, 1, baseQuoted.length - 1);
+        out.ascii("{\"resourceType\":\"Bundle\",\"id\":\"").ascii(java.util.UUID.randomUUID().toString())
+                .ascii("\",\"meta\":{\"lastUpdated\":\"").ascii(FhirResources.instant(now / 1000, 0).replace("+00:00", "Z"))
+                .ascii("\",\"profile\":[\"").ascii(FhirResources.BUNDLE_PROFILE).ascii("\"]},\"type\":\"searchset\",\"total\":")
+                .number(found.slots().size()).ascii(",\"link\":[{\"relation\":\"self\",\"url\":")
+                .bytes(BundleWriter.jsonString(self)).ascii("}]");
+        Map<String, int[]> places = new TreeMap<>(); // schedule id -> {location}
         java.util.Set<String> cptsIds = new java.util.TreeSet<>();
+        boolean first = true;
         for (SlotState s : found.slots()) {
             Effector e = found.effectors().get(s.effectorId());
-            entries.add(entry(base, "Slot", s.id(), resources.slot(s, e, now), "match"));
+            out.ascii(first ? ",\"entry\":[" : ",");
+            first = false;
+            writer.slotEntry(out, baseInString, s, e, now);
             places.putIfAbsent(FhirResources.scheduleId(e.id(), s.location()), new int[]{s.location()});
             for (String c : e.cpts()) if (resources.cpts().get(c) != null) cptsIds.add(c);
         }
         if (q.includeSchedule()) {
             for (Map.Entry<String, int[]> pl : places.entrySet()) {
                 Effector e = found.effectors().get(effectorOf(pl.getKey()));
-                entries.add(entry(base, "Schedule", pl.getKey(), resources.schedule(e, pl.getValue()[0]), "include"));
+                int location = pl.getValue()[0];
+                out.ascii(',');
+                writer.includeEntry(out, baseInString, "Schedule", pl.getKey(), writer.encoded("Schedule/" + pl.getKey(), e,
+                        () -> resources.schedule(e, location)));
             }
             if (q.includeActors()) {
                 for (Effector e : found.effectors().values()) {
-                    entries.add(entry(base, "Practitioner", e.id(), resources.practitioner(e), "include"));
+                    out.ascii(',');
+                    writer.includeEntry(out, baseInString, "Practitioner", e.id(), writer.encoded("Practitioner/" + e.id(), e,
+                            () -> resources.practitioner(e)));
                 }
                 for (Map.Entry<String, int[]> pl : places.entrySet()) {
                     Effector e = found.effectors().get(effectorOf(pl.getKey()));
-                    entries.add(entry(base, "PractitionerRole", pl.getKey(), resources.practitionerRole(e, pl.getValue()[0]), "include"));
+                    int location = pl.getValue()[0];
+                    out.ascii(',');
+                    writer.includeEntry(out, baseInString, "PractitionerRole", pl.getKey(), writer.encoded(
+                            "PractitionerRole/" + pl.getKey(), e, () -> resources.practitionerRole(e, location)));
                 }
             }
         }
         if (q.includeServices()) {
             for (String c : cptsIds) {
-                entries.add(entry(base, "HealthcareService", c, resources.healthcareService(resources.cpts().get(c)), "include"));
+                CptsCatalog.Entry entry = resources.cpts().get(c);
+                out.ascii(',');
+                writer.includeEntry(out, baseInString, "HealthcareService", c, writer.encoded("HealthcareService/" + c, entry,
+                        () -> resources.healthcareService(entry)));
             }
             if (q.includeOrganizations()) {
                 for (String c : cptsIds) {
-                    entries.add(entry(base, "Organization", c, resources.organization(resources.cpts().get(c)), "include"));
+                    CptsCatalog.Entry entry = resources.cpts().get(c);
+                    out.ascii(',');
+                    writer.includeEntry(out, baseInString, "Organization", c, writer.encoded("Organization/" + c, entry,
+                            () -> resources.organization(entry)));
                 }
             }
         }
-        JsonObject bundle = new JsonObject().put("resourceType", "Bundle").put("id", java.util.UUID.randomUUID().toString())
-                .put("meta", new JsonObject().put("lastUpdated", FhirResources.instant(now / 1000, 0).replace("+00:00", "Z"))
-                        .put("profile", new JsonArray().add(FhirResources.BUNDLE_PROFILE)))
-                .put("type", "searchset").put("total", found.slots().size())
-                .put("link", new JsonArray().add(new JsonObject().put("relation", "self").put("url", self)));
-        if (!entries.isEmpty()) bundle.put("entry", entries);
-        return bundle;
+        if (!first) out.ascii(']');
+        return out.ascii('}');
     }
 
     private static String effectorOf(String scheduleId) { return scheduleId.substring(0, scheduleId.lastIndexOf("-L")); }
