@@ -395,6 +395,17 @@ class FhirSlotSearchTest {
         assertThat(resources(b1, "Practitioner")).hasSize(1);
     }
 
+    /** A time without offset is Paris wall-clock time (summer and winter), one with an offset is that instant. */
+    @Test
+    void timesWithoutOffsetAreParisTime() {
+        assertThat(SlotQuery.instant("2026-07-01T10:00:00.000", false)).isEqualTo(java.time.Instant.parse("2026-07-01T08:00:00Z").getEpochSecond());
+        assertThat(SlotQuery.instant("2026-12-01T10:00:00", false)).isEqualTo(java.time.Instant.parse("2026-12-01T09:00:00Z").getEpochSecond());
+        assertThat(SlotQuery.instant("2026-12-01T10:00:00.000+00:00", false)).isEqualTo(java.time.Instant.parse("2026-12-01T10:00:00Z").getEpochSecond());
+        assertThat(SlotQuery.instant("2026-12-01T10:00:00.000 01:00", false)) // a '+' a form decoder made a space
+                .isEqualTo(java.time.Instant.parse("2026-12-01T09:00:00Z").getEpochSecond());
+        assertThat(SlotQuery.instant("2026-12-01", true)).isEqualTo(java.time.Instant.parse("2026-12-01T22:59:59Z").getEpochSecond());
+    }
+
     @Test
     void everyRefusalIsAnOperationOutcomeWithItsStatusAndField() throws Exception {
         String ge = "start=ge" + KIT.format(ZonedDateTime.now(PARIS)) + ".000";
