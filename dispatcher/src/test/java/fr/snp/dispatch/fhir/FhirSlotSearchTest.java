@@ -48,10 +48,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * only the FR Core 1.1.0 gaps; each check of the kit's CPTS groups is repeated here; parameter variants; every
  * refusal an OperationOutcome; the CapabilityStatement and the reads.
  *
- * <p>What the validator still reports, all of them FR Core 1.1.0 gaps ({@link SasValidator#FR_CORE_GAPS}):
- * Practitioner "Unknown profile …FrHumanName" (name); PractitionerRole's contained Location "Unknown profile
- * …FrAddress" and the fr-location-identifier-type CodeSystem; the Bundle the same, plus its Schedule.actor "Unable
- * to resolve the profile reference …FrLocation…" cascade (see {@link #bundleErrorsAreOnlyFrCoreGaps}).
+ * <p>What the validator still reports (allErrors), all FR Core 1.1.0 gaps ({@link SasValidator#FR_CORE_GAPS}) or
+ * their cascades, each proven here: Slot, Schedule, HealthcareService and Organization: none. Practitioner (1):
+ * "Unknown profile …FrHumanName" (its name). PractitionerRole (2): its contained Location's "Unknown profile
+ * …FrAddress", hence "Unable to find a profile match for #loc" (the Location alone has nothing but that gap). The
+ * Bundle: those, plus Schedule.actor's FR Core target profiles ("Unable to resolve the profile reference
+ * …FrPractitioner / FrLocation / FrPatient / FrRelatedPerson / FrHealthcareService", and so "Found Practitioner, but
+ * expected one of ([Device, PractitionerRole])"), the references to resources that fail only by those gaps ("Unable
+ * to find a profile match for Schedule/… / Practitioner/… / #loc") and so the four required entry slices "not found"
+ * (see {@link #bundleErrorsAreOnlyFrCoreGapsAndTheirCascadesAsInTheIgsOwnExample}). Because of the FrAddress gap the
+ * validator does not see a Location without its postal code: {@link #theKitsChecksHold} does.
  */
 class FhirSlotSearchTest {
     static final ZoneId PARIS = ZoneId.of("Europe/Paris");
