@@ -161,6 +161,21 @@ public final class ApiRouter {
         route(HttpMethod.POST, "/api/v1/widget/sessions", widget::open, Tenant.NONE, PHARMACIST, EMERGENCY);
         router.post("/api/v1/widget/demo-session").handler(widget::demo); // demo mode only (404 otherwise)
 
+        // the SAS platform's FHIR endpoint (INT_R04): served by the mutual-TLS listener, which puts the platform's
+        // principal in the context; on this port only in demo mode (loopback, demo tokens on), as the SAS platform of
+        // the demo territories, so that anyone can run the ANS test kit against the demo. Not a declared route(): the
+        // tenancy walk does not cover it (no token here; its territory filter is tested in FhirSlotSearchTest).
+        if (s.tokens().demo()) {
+            Principal platform = demoSasPlatform();
+            io.vertx.ext.web.Router fhir = new fr.snp.dispatch.fhir.FhirRoutes(s.index(), demoCptsCatalog(), s.communes(),
+                    s.people().baseUrl(), s::nowMs).router(vertx);
+            router.route("/fhir/*").handler(ctx -> {
+                ctx.put(fr.snp.dispatch.fhir.FhirRoutes.PRINCIPAL, platform);
+                ctx.next();
+            });
+            router.route("/fhir/*").subRouter(fhir);
+        }
+
         // people sign in with OpenID Connect (oidc.* settings); GET /api/v1/session tells the pages how
         router.get("/login").handler(signIn::login);
         router.get("/login/callback").handler(signIn::callback);
@@ -202,6 +217,23 @@ public final class ApiRouter {
                 + ctx.request().method() + " " + ctx.request().path(), null).toJson()));
         router.errorHandler(405, ctx -> Http.json(ctx, 405, new ApiError(405, "METHOD_NOT_ALLOWED",
                 ctx.request().method() + " is not allowed on " + ctx.request().path(), null).toJson()));
+    }
+
+    /** The SAS platform as the demo's FHIR caller: a regulator-level principal of every demo territory. */
+    public static Principal demoSasPlatform() {
+        java.util.Set<String> territories = new java.util.TreeSet<>();
+        fr.snp.dispatch.demo.DemoTerritory.ALL.forEach(spec -> territories.add(spec.territory()));
+        return new Principal("demo-sas-platform", REGULATOR, "Plateforme nationale SAS (démo)", territories, "SAS-PLATFORM",
+                java.util.Set.of());
+    }
+
+    /** The demo territories' CPTS with their (made-up) FINESS numbers. */
+    public static fr.snp.dispatch.fhir.CptsCatalog demoCptsCatalog() {
+        List<fr.snp.dispatch.fhir.CptsCatalog.Entry> entries = new ArrayList<>();
+        for (var spec : fr.snp.dispatch.demo.DemoTerritory.ALL) {
+            for (var c : spec.cpts()) entries.add(new fr.snp.dispatch.fhir.CptsCatalog.Entry(c.id(), c.name(), spec.territory(), c.finess()));
+        }
+        return new fr.snp.dispatch.fhir.CptsCatalog(entries);
     }
 
     public static Router build(Vertx vertx, Services s) { return new ApiRouter(vertx, s).router; }

@@ -59,7 +59,9 @@ import java.util.function.IntFunction;
  *   <li>booking over HTTP through the dispatcher at the same concurrency, and the ratio HTTP / raw;</li>
  *   <li>matching over HTTP (POST /api/v1/requests) with the server-side match time;</li>
  *   <li>the waiting list: from publishing a slot that fits waiting requests to the notice on a desk's live feed;</li>
- *   <li>the match cost on indexes of 1k, 10k, 100k and 1M slots (same 1,000 effectors).</li>
+ *   <li>the match cost on indexes of 1k, 10k, 100k and 1M slots (same 1,000 effectors);</li>
+ *   <li>(after 1) the SAS platform's INT_R04 slot search over FHIR, the ANS kit's query with 25 RPPS, 2-day window,
+ *   every include, at concurrency 1 and 50 ({@code bench --fhir-only} stops after it).</li>
  * </ol>
  * Everything runs on this machine, client and server sharing its cores, as a one-machine deployment would.
  */
@@ -92,6 +94,13 @@ public final class Benchmark {
                             + "whatever the number of slots (target <= 400 B/slot)%n", slots.size(), after - before,
                     (after - before) / slots.size(), (after - before - stream) / slots.size(), sampleHash / 200, stream,
                     s.settings().string("redis.streamMaxLen"));
+
+            // --- 1b. the SAS platform's slot search over FHIR (INT_R04), before the bookings take slots ---------
+            fhirSearch(s, effectors);
+            if (args.contains("--fhir-only")) {
+                admin.shutdown();
+                return 0;
+            }
 
             // a regional desk: the random patients of the matching run fall in Indre and its neighbours (those outside
             // Indre find no slot, as they did before tenancy; a desk of Indre alone would refuse them)
@@ -168,6 +177,95 @@ public final class Benchmark {
         }
         matchGrowth();
         return 0;
+    }
+
+    /**
+     * The ANS test kit's INT_R04 query (launch 2: the four includes, Paris times without offset, now to the end of the
+     * day after tomorrow) for 25 random RPPS of the 1,000, against the FHIR router mounted as the mutual-TLS listener
+     * mounts it (its own HTTP server, the SAS platform's principal put in the context), on the same in-memory index:
+     * p50 at concurrency 1, throughput and p99 at concurrency 50, bytes per response, and the server's time split
+     * between matching, building the Bundle and serialising it.
+     */
+    static void fhirSearch(Services s, List<Effector> effectors) throws Exception {
+        fr.snp.dispatch.fhir.CptsCatalog catalog = new fr.snp.dispatch.fhir.CptsCatalog(List.of(
+                new fr.snp.dispatch.fhir.CptsCatalog.Entry("CPTS-BENCH", "CPTS du banc d'essai", "36", "369000001")));
+        Vertx vertx = Vertx.vertx();
+        fr.snp.dispatch.fhir.FhirRoutes fhir = new fr.snp.dispatch.fhir.FhirRoutes(s.index(), catalog, s.communes(),
+                "http://127.0.0.1", s::nowMs);
+        Principal platform = new Principal("sas-platform", Role.REGULATOR, "SAS platform", Set.of("36"), "SAS-PLATFORM", Set.of());
+        io.vertx.ext.web.Router router = io.vertx.ext.web.Router.router(vertx);
+        router.route("/fhir/*").handler(ctx -> {
+            ctx.put(fr.snp.dispatch.fhir.FhirRoutes.PRINCIPAL, platform);
+            ctx.next();
+        });
+        router.route("/fhir/*").subRouter(fhir.router(vertx));
+        int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        // as many server verticles as cores, sharing the port, as the dispatcher deploys its own
+        vertx.deployVerticle(() -> new io.vertx.core.AbstractVerticle() {
+            @Override
+            public void start(io.vertx.core.Promise<Void> started) {
+                vertx.createHttpServer().requestHandler(router).listen(port, "127.0.0.1").onComplete(ar -> {
+                    if (ar.succeeded()) started.complete(); else started.fail(ar.cause());
+                });
+            }
+        }, new io.vertx.core.DeploymentOptions().setInstances(instances)).toCompletionStage().toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        try {
+            fhirSearch(vertx, fhir, effectors, port);
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void fhirSearch(Vertx vertx, fr.snp.dispatch.fhir.FhirRoutes fhir, List<Effector> effectors, int port)
+            throws Exception {
+        HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+                .setDefaultPort(port), new PoolOptions().setHttp1MaxSize(50));
+        java.time.ZoneId paris = java.time.ZoneId.of("Europe/Paris");
+        java.time.format.DateTimeFormatter kit = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
+        Random r = new Random(12);
+        IntFunction<String> query = i -> {
+            java.time.ZonedDateTime now = java.time.ZonedDateTime.now(paris);
+            StringBuilder ids = new StringBuilder();
+            for (int k = 0; k < 25; k++) {
+                if (k > 0) ids.append(',');
+                ids.append("urn:oid:1.2.250.1.71.4.2.1|8").append(effectors.get(r.nextInt(effectors.size())).rpps());
+            }
+            return "/fhir/Slot?_include=Slot:schedule&_include=Slot:service-type-reference&_include:iterate=Schedule:actor"
+                    + "&_include:iterate=HealthcareService:organization&schedule.actor:Practitioner.identifier=" + ids
+                    + "&start=ge" + kit.format(now) + ".000&start=le" + kit.format(now.plusDays(2).with(java.time.LocalTime.of(23, 59, 59)))
+                    + ".000&status=free";
+        };
+        java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+        IntFunction<CompletableFuture<Boolean>> search = i -> http.request(HttpMethod.GET, query.apply(i))
+                .compose(req -> req.send()).compose(resp -> resp.body().map(b -> {
+                    bytes.addAndGet(b.length());
+                    return resp.statusCode() == 200;
+                })).toCompletionStage().toCompletableFuture();
+        drive(2_000, 8, search); // warm-up (JIT)
+        // one response looked at: what it holds
+        String sample = http.request(HttpMethod.GET, query.apply(0)).compose(req -> req.send()).compose(resp -> resp.body())
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).toString();
+        JsonObject b = new JsonObject(sample);
+        long[] before = fhir.phaseNanos();
+        bytes.set(0);
+        int quietRuns = 2_000;
+        Result one = drive(quietRuns, 1, search);
+        long[] after = fhir.phaseNanos();
+        long quietBytes = bytes.get();
+        System.out.printf("%nSAS slot search over FHIR (INT_R04, the ANS kit's query: 25 RPPS, 2-day window, 4 includes; "
+                        + "a response holds ~%d Slots of %d entries, %,d bytes on average)%n", b.getInteger("total"),
+                b.getJsonArray("entry", new io.vertx.core.json.JsonArray()).size(), quietBytes / quietRuns);
+        System.out.printf("  concurrency 1:  %s (target p50 <= 5 ms)%n", one);
+        System.out.printf("  server time per search at concurrency 1: match %.2f ms, build %.2f ms, serialise %.2f ms%n",
+                (after[0] - before[0]) / 1e6 / quietRuns, (after[1] - before[1]) / 1e6 / quietRuns, (after[2] - before[2]) / 1e6 / quietRuns);
+        Result fifty = drive(20_000, 50, search);
+        System.out.printf("  concurrency 50: %s (targets >= 420/s, p99 <= 50 ms; a generic FHIR server: 9/s at c=1, 21/s at c=50)%n",
+                fifty);
     }
 
     /**

@@ -47,8 +47,15 @@ import java.util.logging.Logger;
 public final class DemoTerritory {
     private static final Logger LOG = Logger.getLogger(DemoTerritory.class.getName());
 
-    /** A CPTS of the demo, around a hub town (INSEE code). */
-    public record Cpts(String id, String name, String hubInsee) {}
+    /**
+     * A CPTS of the demo, around a hub town (INSEE code), with its FINESS number (9 characters: what the SAS
+     * platform names a CPTS by, INT_R04). The demo ones are made up from the hub: département, "9", hub INSEE, "1".
+     */
+    public record Cpts(String id, String name, String hubInsee, String finess) {
+        public Cpts(String id, String name, String hubInsee) {
+            this(id, name, hubInsee, hubInsee.substring(0, 2) + "9" + hubInsee + "1");
+        }
+    }
 
     /** A CSNP care centre of the demo: its commune (INSEE code), name and street address. */
     public record Csnp(String insee, String name, String address) {}

@@ -27,6 +27,16 @@ public final class SlotIndex {
         return t == null ? null : t.effector(id);
     }
 
+    /** The effector with this RPPS (11 digits) among the given territories, or null. */
+    public Effector effectorByRpps(String rpps, java.util.Collection<String> inTerritories) {
+        for (String code : inTerritories) {
+            TerritoryIndex t = territories.get(code);
+            Effector e = t == null ? null : t.effectorByRpps(rpps);
+            if (e != null) return e;
+        }
+        return null;
+    }
+
     public SlotState slot(String id) {
         if (!Ids.isWellFormed(id)) return null;
         TerritoryIndex t = territories.get(Ids.territoryOf(id));

@@ -25,6 +25,8 @@ public final class TerritoryIndex {
     private final Map<String, SlotState> slots = new HashMap<>();
     /** "week:effectorId" -> {all bookings, SAS-regulated bookings}. */
     private final Map<String, int[]> loads = new HashMap<>();
+    /** RPPS (11 digits) -> effector id: the SAS platform names practitioners by RPPS (INT_R04). */
+    private final Map<String, String> byRpps = new HashMap<>();
 
     /**
      * An effector with one start-ordered map of slots per practice location, and how many of those slots each
@@ -47,7 +49,9 @@ public final class TerritoryIndex {
     public void putEffector(Effector effector) {
         write(() -> {
             EffectorSlots entry = new EffectorSlots(effector);
-            effectors.put(effector.id(), entry);
+            EffectorSlots previous = effectors.put(effector.id(), entry);
+            if (previous != null && previous.effector.rpps() != null) byRpps.remove(previous.effector.rpps(), effector.id());
+            if (effector.rpps() != null) byRpps.put(effector.rpps(), effector.id());
             for (SlotState s : slots.values()) if (s.effectorId().equals(effector.id())) place(entry, s);
             return null;
         });
@@ -57,6 +61,34 @@ public final class TerritoryIndex {
         return read(() -> {
             EffectorSlots e = effectors.get(id);
             return e == null ? null : e.effector;
+        });
+    }
+
+    /** The effector with this RPPS (11 digits), or null. */
+    public Effector effectorByRpps(String rpps) {
+        return read(() -> {
+            String id = byRpps.get(rpps);
+            EffectorSlots e = id == null ? null : effectors.get(id);
+            return e == null ? null : e.effector;
+        });
+    }
+
+    /**
+     * The slots of one effector starting in [fromSec, toSec] (both inclusive: the SAS search's ge/le) that
+     * {@code keep} accepts, by location then start, read under the lock from the start-ordered maps: the cost is
+     * that of the window, not of the effector's whole agenda.
+     */
+    public List<SlotState> effectorSlots(String effectorId, long fromSec, long toSec,
+                                         java.util.function.Predicate<SlotState> keep) {
+        if (fromSec > toSec) return List.of();
+        return read(() -> {
+            EffectorSlots e = effectors.get(effectorId);
+            if (e == null) return List.<SlotState>of();
+            List<SlotState> out = new ArrayList<>();
+            for (NavigableMap<Long, SlotState> byStart : e.byLocation) {
+                for (SlotState s : byStart.subMap(fromSec, true, toSec, true).values()) if (keep.test(s)) out.add(s);
+            }
+            return out;
         });
     }
 
