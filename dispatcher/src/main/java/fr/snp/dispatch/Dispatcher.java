@@ -261,8 +261,12 @@ public final class Dispatcher implements AutoCloseable {
 
     /** The FHIR listener for the SAS platform; a failure to listen (port taken) stops the whole server. */
     private void startFhir(fr.snp.dispatch.fhir.FhirListener.Config config) throws Exception {
-        // the FHIR routes served under /fhir: none yet (every call passes the certificate check, then 404)
-        io.vertx.ext.web.Router fhirRoutes = io.vertx.ext.web.Router.router(vertx); // MERGE (issue 12): the FhirRoutes router
+        // the SAS platform's FHIR routes (INT_R04), as the certificate's principal; the CPTS with their FINESS: the demo
+        // territories' in demo mode, none otherwise yet (a Slot then carries no CPTS reference, which the IG allows)
+        fr.snp.dispatch.fhir.CptsCatalog cpts = services.tokens().demo() ? fr.snp.dispatch.api.ApiRouter.demoCptsCatalog()
+                : new fr.snp.dispatch.fhir.CptsCatalog(java.util.List.of());
+        io.vertx.ext.web.Router fhirRoutes = new fr.snp.dispatch.fhir.FhirRoutes(services.index(), cpts, services.communes(),
+                services.people().baseUrl(), services::nowMs).router(vertx);
         try {
             fhir = fr.snp.dispatch.fhir.FhirListener.start(vertx, config, fhirRoutes)
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

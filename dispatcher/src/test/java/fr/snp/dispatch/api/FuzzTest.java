@@ -191,6 +191,15 @@ class FuzzTest {
         }
     }
 
+    /** Refused by HTTP itself before any route (Netty's line limit): still the API's JSON error, never an empty 414. */
+    @net.jqwik.api.Example
+    void aTooLongAddressIsAJsonRefusal() {
+        Api.Response r = server.api.get("/api/v1/effectors?territory=" + "9".repeat(9_000), regulator);
+        assertThat(r.status()).isEqualTo(414);
+        assertThat(r.json().getString("code")).isEqualTo("URI_TOO_LONG");
+        assertThat(r.json().containsKey("field")).isTrue();
+    }
+
     /** A real id of the kind a path names: what lets the fuzzing reach the checks behind "not found". */
     static String realId(String path) {
         if (path.startsWith("/api/v1/effectors")) return effector;

@@ -177,6 +177,22 @@ class MutualTlsTest {
             HttpResponse<String> listed = get(pki.clientContext(pki.client(SAS)), port, "/fhir/NoSuchResource");
             assertThat(listed.statusCode()).isEqualTo(404);
             assertThat(new JsonObject(listed.body()).getString("resourceType")).isEqualTo("OperationOutcome");
+            assertThat(new JsonObject(get(pki.clientContext(pki.client(SAS)), port, "/fhir/metadata").body())
+                    .getString("resourceType")).isEqualTo("CapabilityStatement");
+            // the INT_R04 search, as the certificate's principal (SAS-NATIONAL, Indre): a free SNP slot of Indre is found
+            String effector = server.effector("36044", null);
+            String slot = server.slot(effector, 120, "AMB", "SNP");
+            String rpps = server.api.get("/api/v1/effectors/" + effector, server.token(fr.snp.dispatch.domain.Role.COORDINATOR))
+                    .json().getString("rpps");
+            java.time.OffsetDateTime now = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).withNano(0);
+            String query = "/fhir/Slot?start=ge" + now + "&start=le" + now.plusDays(2)
+                    + "&schedule.actor:Practitioner.identifier=urn:oid:1.2.250.1.71.4.2.1%7C8" + rpps + "&status=free"
+                    + "&_include=Slot:schedule&_include:iterate=Schedule:actor";
+            HttpResponse<String> found = get(pki.clientContext(pki.client(SAS)), port, query.replace("+", "%2B"));
+            assertThat(found.statusCode()).as(found.body()).isEqualTo(200);
+            JsonObject bundle = new JsonObject(found.body());
+            assertThat(bundle.getInteger("total")).isEqualTo(1);
+            assertThat(bundle.encode()).contains(slot);
             assertThat(get(pki.clientContext(pki.client("CN=someone.example,OU=ANS")), port, "/fhir/metadata").statusCode())
                     .isEqualTo(403);
             assertThatThrownBy(() -> get(pki.clientContext(null), port, "/fhir/metadata")).isInstanceOf(IOException.class);
