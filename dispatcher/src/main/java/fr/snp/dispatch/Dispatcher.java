@@ -125,6 +125,7 @@ public final class Dispatcher implements AutoCloseable {
         if (demo) DemoGuard.checkBind(settings.string("http.host"));
         // read and checked before anything starts: a bad key store, CA bundle or allow-list is a startup error
         fr.snp.dispatch.fhir.FhirListener.Config fhirConfig = fr.snp.dispatch.fhir.FhirListener.config(settings);
+        fr.snp.dispatch.fhir.CptsCatalog.parse(settings.string("fhir.cpts"));
         EmbeddedRedis embedded = null;
         String url = settings.string("redis.url");
         boolean demoTokens = demo && DemoGuard.tokensAllowed(settings.string("http.host"), url);
@@ -262,9 +263,9 @@ public final class Dispatcher implements AutoCloseable {
     /** The FHIR listener for the SAS platform; a failure to listen (port taken) stops the whole server. */
     private void startFhir(fr.snp.dispatch.fhir.FhirListener.Config config) throws Exception {
         // the SAS platform's FHIR routes (INT_R04), as the certificate's principal; the CPTS with their FINESS: the demo
-        // territories' in demo mode, none otherwise yet (a Slot then carries no CPTS reference, which the IG allows)
+        // territories' in demo mode, fhir.cpts otherwise (a CPTS not listed: no CPTS reference, which the IG allows)
         fr.snp.dispatch.fhir.CptsCatalog cpts = services.tokens().demo() ? fr.snp.dispatch.api.ApiRouter.demoCptsCatalog()
-                : new fr.snp.dispatch.fhir.CptsCatalog(java.util.List.of());
+                : fr.snp.dispatch.fhir.CptsCatalog.parse(services.settings().string("fhir.cpts"));
         io.vertx.ext.web.Router fhirRoutes = new fr.snp.dispatch.fhir.FhirRoutes(services.index(), cpts, services.communes(),
                 services.people().baseUrl(), services::nowMs).router(vertx);
         try {

@@ -24,6 +24,34 @@ public final class CptsCatalog {
         }
     }
 
+    /**
+     * The catalogue of the {@code fhir.cpts} setting: entries separated by ';', each {@code ID|name|département|FINESS}.
+     * A wrong entry stops the start with a message naming it.
+     */
+    public static CptsCatalog parse(String setting) {
+        java.util.List<Entry> entries = new java.util.ArrayList<>();
+        if (setting == null || setting.isBlank()) return new CptsCatalog(entries);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String raw : setting.split(";")) {
+            if (raw.isBlank()) continue;
+            String[] parts = raw.strip().split("\\|", -1);
+            if (parts.length != 4 || java.util.Arrays.stream(parts).anyMatch(String::isBlank)) {
+                throw new IllegalArgumentException("fhir.cpts: \"" + raw.strip() + "\" is not ID|name|département|FINESS");
+            }
+            String territory = parts[2].strip();
+            if (!fr.snp.dispatch.domain.Ids.isTerritory(territory)) {
+                throw new IllegalArgumentException("fhir.cpts: " + parts[0].strip() + ": \"" + territory + "\" is not a département code");
+            }
+            if (!seen.add(parts[0].strip())) throw new IllegalArgumentException("fhir.cpts: " + parts[0].strip() + " is listed twice");
+            entries.add(new Entry(parts[0].strip(), parts[1].strip(), territory, parts[3].strip()));
+        }
+        try {
+            return new CptsCatalog(entries);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("fhir.cpts: " + e.getMessage(), e);
+        }
+    }
+
     public Entry get(String id) { return byId.get(id); }
 
     public Collection<Entry> all() { return byId.values(); }

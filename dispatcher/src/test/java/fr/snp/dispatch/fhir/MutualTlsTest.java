@@ -171,7 +171,8 @@ class MutualTlsTest {
         }
         try (TestServer server = TestServer.start(Map.of("fhir.port", String.valueOf(port),
                 "fhir.keyStore", pki.server().p12().toString(), "fhir.keyStorePassword", TestPki.PASSWORD,
-                "fhir.trustedCa", pki.caPem().toString(), "fhir.clients", SAS + " -> SAS-NATIONAL:36"))) {
+                "fhir.trustedCa", pki.caPem().toString(), "fhir.clients", SAS + " -> SAS-NATIONAL:36",
+                "fhir.cpts", "CPTS-TEST|CPTS de test|36|360000001"))) {
             assertThat(server.dispatcher.fhirPort()).isEqualTo(port);
             // past the certificate check to the FHIR routes, which do not serve this
             HttpResponse<String> listed = get(pki.clientContext(pki.client(SAS)), port, "/fhir/NoSuchResource");
@@ -193,6 +194,11 @@ class MutualTlsTest {
             JsonObject bundle = new JsonObject(found.body());
             assertThat(bundle.getInteger("total")).isEqualTo(1);
             assertThat(bundle.encode()).contains(slot);
+            // the effector's CPTS is in fhir.cpts: the Slot names it, and the Organization carries its FINESS prefixed 1
+            assertThat(bundle.encode()).contains("HealthcareService/");
+            String all = get(pki.clientContext(pki.client(SAS)), port, (query + "&_include=Slot:service-type-reference"
+                    + "&_include:iterate=HealthcareService:organization").replace("+", "%2B")).body();
+            assertThat(all).contains("\"1360000001\"").contains("CPTS de test");
             assertThat(get(pki.clientContext(pki.client("CN=someone.example,OU=ANS")), port, "/fhir/metadata").statusCode())
                     .isEqualTo(403);
             assertThatThrownBy(() -> get(pki.clientContext(null), port, "/fhir/metadata")).isInstanceOf(IOException.class);
