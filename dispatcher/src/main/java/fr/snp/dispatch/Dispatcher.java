@@ -208,7 +208,8 @@ public final class Dispatcher implements AutoCloseable {
                 new fr.snp.dispatch.audit.AuditTrail(redis, settings.integer("audit.retentionDays"), serverClock::nowMs),
                 people,
                 new fr.snp.dispatch.limits.WriteLimits(redis, settings.integer("limits.writesPerMinute")),
-                new fr.snp.dispatch.sas.SasOutbox(redis, settings.isSet("sas.baseUrl")));
+                new fr.snp.dispatch.sas.SasOutbox(redis, settings.isSet("sas.baseUrl")),
+                new fr.snp.dispatch.sas.RegulatorAccounts(redis, serverClock::nowMs));
         // INT_R03: a SAS desk's booking is queued for the national platform in the booking's own step, when configured
         bookings.pushToSas(settings.isSet("sas.baseUrl"));
 
@@ -267,7 +268,7 @@ public final class Dispatcher implements AutoCloseable {
         fr.snp.dispatch.fhir.CptsCatalog cpts = services.tokens().demo() ? fr.snp.dispatch.api.ApiRouter.demoCptsCatalog()
                 : fr.snp.dispatch.fhir.CptsCatalog.parse(services.settings().string("fhir.cpts"));
         io.vertx.ext.web.Router fhirRoutes = new fr.snp.dispatch.fhir.FhirRoutes(services.index(), cpts, services.communes(),
-                services.people().baseUrl(), services::nowMs).router(vertx);
+                services.people().baseUrl(), services::nowMs).accounts(services.regulators()).router(vertx);
         try {
             fhir = fr.snp.dispatch.fhir.FhirListener.start(vertx, config, fhirRoutes)
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -285,7 +286,7 @@ public final class Dispatcher implements AutoCloseable {
 
     /**
      * The SAS push (INT_R03), or null when sas.baseUrl is empty: the mutual-TLS client, the regulators' identities
-     * (roster and tokens for now), our appointment identifier system ({publicBaseUrl}/fhir/appointment-id unless set).
+     * (roster, tokens and the SAS platform's accounts), our appointment identifier system ({publicBaseUrl}/fhir/appointment-id unless set).
      */
     private static fr.snp.dispatch.sas.SasPushWorker sasPushWorker(Settings settings, RedisClient client, Vertx vertx,
                                                                    Services services, RedisAsyncCommands<String, String> redis,
@@ -296,7 +297,7 @@ public final class Dispatcher implements AutoCloseable {
                 : publicBaseUrl(settings, port).replaceAll("/+$", "") + "/fhir/appointment-id";
         LOG.info("appointments of SAS desks are pushed to " + push.baseUrl() + " (identifier system " + system + ")");
         return new fr.snp.dispatch.sas.SasPushWorker(client, services, push,
-                new fr.snp.dispatch.sas.StoredRegulatorIdentity(redis), system, settings.string("sas.orientationCategory"));
+                new fr.snp.dispatch.sas.StoredRegulatorIdentity(redis, services.regulators()), system, settings.string("sas.orientationCategory"));
     }
 
     private void startHousekeeping() {

@@ -34,7 +34,8 @@ public record Services(Settings settings, ServerClock clock, SlotIndex index, Bo
                        SignedLinks feedbackLinks, LiveFeed live, Outbox outbox, RedisHealth health, Metrics metrics,
                        FeedbackFollowUp followUp, PatientMessages patientMessages, WaitingList waiting,
                        WebhookPolicy webhooks, AuditTrail audit, People people,
-                       fr.snp.dispatch.limits.WriteLimits writeLimits, fr.snp.dispatch.sas.SasOutbox sasOutbox) {
+                       fr.snp.dispatch.limits.WriteLimits writeLimits, fr.snp.dispatch.sas.SasOutbox sasOutbox,
+                       fr.snp.dispatch.sas.RegulatorAccounts regulators) {
 
     public long nowMs() { return clock.nowMs(); }
 }

@@ -168,7 +168,7 @@ public final class ApiRouter {
         if (s.tokens().demo()) {
             Principal platform = demoSasPlatform();
             io.vertx.ext.web.Router fhir = new fr.snp.dispatch.fhir.FhirRoutes(s.index(), demoCptsCatalog(), s.communes(),
-                    s.people().baseUrl(), s::nowMs).router(vertx);
+                    s.people().baseUrl(), s::nowMs).accounts(s.regulators()).router(vertx);
             router.route("/fhir/*").handler(ctx -> {
                 ctx.put(fr.snp.dispatch.fhir.FhirRoutes.PRINCIPAL, platform);
                 ctx.next();

@@ -24,7 +24,8 @@ import java.util.function.LongSupplier;
 /**
  * The FHIR R4 endpoint of the SAS platform (ans.fhir.fr.sas 1.2.0), as a sub-router to mount at {@code /fhir}:
  * INT_R04 slot search, the CapabilityStatement, reads by id, {@code Practitioner?identifier=} and
- * {@code Schedule?actor=}. Everything is answered from the in-memory index (the platform polls), never from Redis.
+ * {@code Schedule?actor=}. Everything is answered from the in-memory index (the platform polls), never from Redis;
+ * only INT_R02 (the platform creating and updating regulator accounts, rare) writes to the store.
  *
  * <p>The caller is the {@link Principal} some handler before this router put in {@code ctx.get("principal")}: the
  * mutual-TLS listener (the platform's certificate mapped to an organisation and its territories), or, in demo mode,
@@ -41,6 +42,8 @@ public final class FhirRoutes {
     private final FhirResources resources;
     private final BundleWriter writer;
     private final LongSupplier nowMs;
+    /** Where INT_R02 keeps the regulator accounts; null: POST and PUT are not served (405). */
+    private fr.snp.dispatch.sas.RegulatorAccounts accounts;
     /** Time spent per phase (ns), summed over searches, for the benchmark's split: match, build, serialise. */
     final java.util.concurrent.atomic.LongAdder matchNs = new java.util.concurrent.atomic.LongAdder(),
             buildNs = new java.util.concurrent.atomic.LongAdder(), serialiseNs = new java.util.concurrent.atomic.LongAdder();
@@ -52,6 +55,12 @@ public final class FhirRoutes {
         this.nowMs = nowMs;
     }
 
+    /** Serves INT_R02 (regulator accounts) with this store; call before {@link #router}. */
+    public FhirRoutes accounts(fr.snp.dispatch.sas.RegulatorAccounts accounts) {
+        this.accounts = accounts;
+        return this;
+    }
+
     /** {match, build, serialise} nanoseconds summed over every search so far. */
     public long[] phaseNanos() { return new long[]{matchNs.sum(), buildNs.sum(), serialiseNs.sum()}; }
 
@@ -61,6 +70,11 @@ public final class FhirRoutes {
         r.get("/Slot").handler(ctx -> guarded(ctx, this::searchSlots));
         r.get("/Practitioner").handler(ctx -> guarded(ctx, this::searchPractitioners));
         r.get("/Schedule").handler(ctx -> guarded(ctx, this::searchSchedules));
+        // INT_R02: a FrPractitionerRegul is a few hundred bytes; 64 kB leaves room and bounds what is read
+        r.post("/Practitioner").handler(io.vertx.ext.web.handler.BodyHandler.create(false).setBodyLimit(65_536));
+        r.post("/Practitioner").handler(ctx -> guarded(ctx, c -> saveRegulator(c, false)));
+        r.put("/Practitioner").handler(io.vertx.ext.web.handler.BodyHandler.create(false).setBodyLimit(65_536));
+        r.put("/Practitioner").handler(ctx -> guarded(ctx, c -> saveRegulator(c, true)));
         r.getWithRegex("/(Slot|Schedule|Practitioner|PractitionerRole|HealthcareService|Organization)/([A-Za-z0-9\\-.]{1,64})")
                 .handler(ctx -> guarded(ctx, c -> read(c, c.pathParam("param0"), c.pathParam("param1"))));
         r.route().handler(ctx -> {
@@ -228,6 +242,44 @@ public final class FhirRoutes {
                 .put("search", new JsonObject().put("mode", mode));
     }
 
+    // ----- INT_R02 -----
+
+    /**
+     * POST /Practitioner (create) and PUT /Practitioner?identifier=system|value (conditional update, or create when
+     * nothing has that identifier): the account of a regulator of the calling platform, for its organisation and
+     * territories. The body is checked whole before anything is written ({@link RegulatorBody}); the store then
+     * decides in one script whether it is a new person or one already known by either identifier. A POST of a person
+     * already known updates them (200): the platform sends create and update on each sign-in of a regulator, and a
+     * second account for one person would split their bookings.
+     */
+    private void saveRegulator(RoutingContext ctx, boolean conditional) {
+        if (accounts == null) throw new FhirError(405, "not-supported", null, "regulator accounts are not kept here");
+        Principal p = ctx.get(PRINCIPAL);
+        String[] wanted = conditional ? RegulatorBody.queryIdentifier(ctx.request().query()) : null;
+        fr.snp.dispatch.sas.RegulatorAccounts.Account account = RegulatorBody.parse(ctx.body().buffer(), wanted);
+        JsonObject body = ctx.body().asJsonObject(); // parsed: the checks above passed
+        String base = base(ctx);
+        io.vertx.core.Future.fromCompletionStage(accounts.save(account, p.org(), p.territories()),
+                ctx.vertx().getOrCreateContext()).onComplete(done -> {
+            if (done.failed()) {
+                // the cause only: a store failure never carries the body
+                java.util.logging.Logger.getLogger(FhirRoutes.class.getName()).log(java.util.logging.Level.WARNING,
+                        "FHIR regulator account not saved: " + done.cause());
+                send(ctx, 503, FhirResources.outcome("transient", null, "the account could not be saved; retry"));
+                return;
+            }
+            fr.snp.dispatch.sas.RegulatorAccounts.Saved saved = done.result();
+            if (saved.refusal() != null) {
+                send(ctx, 422, FhirResources.outcome("business-rule", "Practitioner.identifier", saved.refusal()));
+                return;
+            }
+            JsonObject answer = body.copy().put("id", saved.id());
+            answer.remove("text");
+            if (saved.created()) ctx.response().putHeader("Location", base + "/Practitioner/" + saved.id());
+            send(ctx, saved.created() ? 201 : 200, answer);
+        });
+    }
+
     // ----- reads and the two other searches -----
 
     /** An effector of the caller's territories, else null (another territory's ids are not confirmed to exist). */
@@ -380,8 +432,11 @@ public final class FhirRoutes {
                         .put("searchParam", slotParams))
                 .add(resource("Schedule", FhirResources.SCHEDULE_PROFILE, true).put("searchParam", new JsonArray()
                         .add(param("actor", "http://hl7.org/fhir/SearchParameter/Schedule-actor", "reference", null))))
-                .add(resource("Practitioner", FhirResources.PRACTITIONER_PROFILE, true).put("searchParam", new JsonArray()
-                        .add(param("identifier", "http://hl7.org/fhir/SearchParameter/Practitioner-identifier", "token", null))))
+                .add(writable(resource("Practitioner", FhirResources.PRACTITIONER_PROFILE, true)).put("searchParam", new JsonArray()
+                        .add(param("identifier", "http://hl7.org/fhir/SearchParameter/Practitioner-identifier", "token", null)))
+                        // INT_R02: the platform creates and updates regulator accounts
+                        .put("supportedProfile", new JsonArray().add(FhirResources.PRACTITIONER_PROFILE).add(RegulatorBody.PROFILE))
+                        .put("conditionalUpdate", true))
                 .add(resource("PractitionerRole", FhirResources.ROLE_PROFILE, false))
                 .add(resource("HealthcareService", FhirResources.SERVICE_PROFILE, false))
                 .add(resource("Organization", FhirResources.ORGANIZATION_PROFILE, false));
@@ -409,6 +464,12 @@ public final class FhirRoutes {
         if (searchType) interactions.add(new JsonObject().put("code", "search-type"));
         return new JsonObject().put("type", type).put("supportedProfile", new JsonArray().add(profile))
                 .put("interaction", interactions);
+    }
+
+    /** Adds create and update (the platform's INT_R02 calls) to a resource's interactions. */
+    private static JsonObject writable(JsonObject resource) {
+        resource.getJsonArray("interaction").add(new JsonObject().put("code", "create")).add(new JsonObject().put("code", "update"));
+        return resource;
     }
 
     private static JsonObject param(String name, String definition, String type, String doc) {

@@ -14,6 +14,16 @@ public final class Keys {
     /** Hash sha256(token) -> when it was last used (epoch ms), written at most once a minute per instance. */
     public static final String TOKENS_USED = "snp:tokens:used";
 
+    /**
+     * Hash account id -> JSON of a regulator account the SAS platform sent (INT_R02; staff data). The accounts and
+     * their two indexes share one hash tag: the script that writes them touches all three in one cluster slot.
+     */
+    public static final String REGULATORS = "snp:{sas-accounts}:regulators";
+    /** Hash SAS technical UUID -> regulator account id. */
+    public static final String REGULATORS_BY_UUID = "snp:{sas-accounts}:by-uuid";
+    /** Hash national id ("8" + RPPS, or the ADELI form) -> regulator account id. */
+    public static final String REGULATORS_BY_NATIONAL_ID = "snp:{sas-accounts}:by-national-id";
+
     private static String t(String territory) { return "snp:{" + territory + "}:"; }
 
     public static String slot(String territory, String slotId) { return t(territory) + "slot:" + slotId; }

@@ -199,6 +199,19 @@ class MutualTlsTest {
             String all = get(pki.clientContext(pki.client(SAS)), port, (query + "&_include=Slot:service-type-reference"
                     + "&_include:iterate=HealthcareService:organization").replace("+", "%2B")).body();
             assertThat(all).contains("\"1360000001\"").contains("CPTS de test");
+            // INT_R02 on this listener: the account is kept for the certificate's organisation and territories
+            HttpResponse<String> created = HttpClient.newBuilder().sslContext(pki.clientContext(pki.client(SAS)))
+                    .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build()
+                    .send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/fhir/Practitioner"))
+                            .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/fhir+json")
+                            .POST(HttpRequest.BodyPublishers.ofString(
+                                    SasValidatorTest.example("Practitioner-ExamplePractitionerRegul4.json"))).build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            JsonObject account = new JsonObject(server.redis.hget(fr.snp.dispatch.redis.Keys.REGULATORS,
+                    new JsonObject(created.body()).getString("id")));
+            assertThat(account.getString("org")).isEqualTo("SAS-NATIONAL");
+            assertThat(account.getJsonArray("territories").getList()).containsExactly("36");
             assertThat(get(pki.clientContext(pki.client("CN=someone.example,OU=ANS")), port, "/fhir/metadata").statusCode())
                     .isEqualTo(403);
             assertThatThrownBy(() -> get(pki.clientContext(null), port, "/fhir/metadata")).isInstanceOf(IOException.class);

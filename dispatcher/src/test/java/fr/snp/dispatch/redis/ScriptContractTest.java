@@ -29,7 +29,8 @@ class ScriptContractTest {
     static List<LuaScript<?>> all() {
         return Stream.of(Bookings.scripts(), FeedbackFollowUp.scripts(), Publishing.scripts(), Requests.scripts(),
                 DoctorRequests.scripts(), EffectorStore.scripts(), fr.snp.dispatch.waiting.WaitingList.scripts(),
-                fr.snp.dispatch.limits.WriteLimits.scripts(), fr.snp.dispatch.sas.SasPushWorker.scripts())
+                fr.snp.dispatch.limits.WriteLimits.scripts(), fr.snp.dispatch.sas.SasPushWorker.scripts(),
+                fr.snp.dispatch.sas.RegulatorAccounts.scripts())
                 .flatMap(List::stream).toList();
     }
 

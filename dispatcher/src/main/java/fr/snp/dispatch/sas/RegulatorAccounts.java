@@ -1,0 +1,94 @@
+package fr.snp.dispatch.sas;
+
+import fr.snp.dispatch.redis.Key;
+import fr.snp.dispatch.redis.Keys;
+import fr.snp.dispatch.redis.LuaScript;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.LongSupplier;
+
+/**
+ * The regulator accounts the national SAS platform creates and updates (INT_R02, {@code FrPractitionerRegul}): one JSON
+ * per account in {@link Keys#REGULATORS}, indexed by the SAS technical UUID and by the national id ("8" + RPPS, or
+ * the structured ADELI form the IG's examples show). Written by one script ({@code upsert_regulator.lua}) so that an
+ * account first known by one identifier and later by both stays one person, whatever the order of concurrent calls.
+ * <p>
+ * An account records who the platform says the person is (names, e-mail: staff data, not patient data), whether it
+ * is active ({@code active=false} withdraws at once: the next lookup sees it), and the platform that sent it (its
+ * organisation and territories, from its certificate): another platform cannot change it.
+ */
+public final class RegulatorAccounts {
+
+    /** The call record of {@code upsert_regulator.lua}: keys first, in the order of its header. */
+    public record Upsert(@Key String accounts, @Key String byUuid, @Key String byNationalId, String uuid, String nationalId,
+                         String newId, String json, long nowMs) {}
+
+    static final LuaScript<Upsert> UPSERT = LuaScript.beside(RegulatorAccounts.class, "upsert_regulator.lua", Upsert.class);
+
+    public static List<LuaScript<?>> scripts() { return List.of(UPSERT); }
+
+    /** What the platform sent, checked (see FhirRoutes): at least one of uuid and nationalId is set. */
+    public record Account(String uuid, String nationalId, String family, String given, String email, boolean active) {}
+
+    /** The answer: created or updated (with the account's id), or refused for the business reason given. */
+    public record Saved(boolean created, String id, String refusal) {}
+
+    private final RedisAsyncCommands<String, String> redis;
+    private final LongSupplier nowMs;
+
+    public RegulatorAccounts(RedisAsyncCommands<String, String> redis, LongSupplier nowMs) {
+        this.redis = redis;
+        this.nowMs = nowMs;
+    }
+
+    /** Creates or updates the account of {@code a} for the platform {@code org} serving {@code territories}. */
+    public CompletionStage<Saved> save(Account a, String org, Set<String> territories) {
+        JsonObject fields = new JsonObject().put("family", a.family()).put("given", a.given()).put("active", a.active())
+                .put("org", org).put("territories", new JsonArray(List.copyOf(new TreeSet<>(territories))));
+        if (a.email() != null) fields.put("email", a.email());
+        // the id is ours, not the platform's: a person may come with either identifier first
+        String newId = "R" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+        Upsert call = new Upsert(Keys.REGULATORS, Keys.REGULATORS_BY_UUID, Keys.REGULATORS_BY_NATIONAL_ID,
+                a.uuid() == null ? "" : a.uuid(), a.nationalId() == null ? "" : a.nationalId(), newId, fields.encode(),
+                nowMs.getAsLong());
+        return UPSERT.<List<Object>>run(redis, ScriptOutputType.MULTI, call).thenApply(r -> {
+            String status = (String) r.get(0);
+            return switch (status) {
+                case "created" -> new Saved(true, (String) r.get(1), null);
+                case "updated" -> new Saved(false, (String) r.get(1), null);
+                default -> new Saved(false, null, (String) r.get(1));
+            };
+        });
+    }
+
+    /** Every account by its id (a few thousand at most: the regulators of the platforms this server serves). */
+    public CompletionStage<Map<String, JsonObject>> all() {
+        return redis.hgetall(Keys.REGULATORS).thenApply(m -> {
+            Map<String, JsonObject> out = new java.util.HashMap<>();
+            m.forEach((id, json) -> out.put(id, new JsonObject(json)));
+            return out;
+        });
+    }
+
+    /** The account of a national id, or null. */
+    public CompletionStage<JsonObject> byNationalId(String nationalId) { return by(Keys.REGULATORS_BY_NATIONAL_ID, nationalId); }
+
+    /** The account of a SAS UUID, or null. */
+    public CompletionStage<JsonObject> byUuid(String uuid) { return by(Keys.REGULATORS_BY_UUID, uuid); }
+
+    private CompletionStage<JsonObject> by(String index, String value) {
+        if (value == null || value.isEmpty()) return CompletableFuture.completedFuture(null);
+        return redis.hget(index, value).thenCompose(id -> id == null ? CompletableFuture.completedFuture(null)
+                : redis.hget(Keys.REGULATORS, id).thenApply(json -> json == null ? null : new JsonObject(json)));
+    }
+}
