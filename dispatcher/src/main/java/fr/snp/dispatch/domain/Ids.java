@@ -36,7 +36,14 @@ public final class Ids {
     /** When a request or appointment id was made (epoch ms): its random part starts with the time. */
     public static long createdAtMs(String id) {
         String part = id.substring(id.indexOf('-') + 2);
-        return Long.parseLong(part.substring(0, part.length() - 8), 36);
+        // another kind of id (an effector's "36-E1" where a request's was expected): no time in it; the caller's
+        // script then finds no such request and refuses, so the day named from 0 is never written
+        if (part.length() <= 8) return 0;
+        try {
+            return Long.parseLong(part.substring(0, part.length() - 8), 36);
+        } catch (NumberFormatException notAnId) {
+            return 0;
+        }
     }
 
     /** {@code nowMs}: the server's clock, which the id records (statistics count a request on its day). */

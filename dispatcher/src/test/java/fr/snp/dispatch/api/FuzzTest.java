@@ -200,6 +200,15 @@ class FuzzTest {
         assertThat(r.json().containsKey("field")).isTrue();
     }
 
+    /** Another kind of id where a request's is expected (found by the every-route property): not found, not a 500. */
+    @net.jqwik.api.Example
+    void anEffectorIdAsARequestIdIsNotFound() {
+        Api.Response r = server.api.post("/api/v1/requests/36-E1/outcome", regulator, new JsonObject().put("type", "PRESCRIPTION")
+                .put("pharmacy", new JsonObject().put("name", "Pharmacie du Centre")));
+        assertThat(r.status()).as(r.toString()).isEqualTo(404);
+        assertThat(r.json().getString("code")).isEqualTo("REQUEST_NOT_FOUND");
+    }
+
     /** A real id of the kind a path names: what lets the fuzzing reach the checks behind "not found". */
     static String realId(String path) {
         if (path.startsWith("/api/v1/effectors")) return effector;
