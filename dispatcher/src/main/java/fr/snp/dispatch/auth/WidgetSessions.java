@@ -148,7 +148,7 @@ public final class WidgetSessions implements CredentialCheck.Store {
         return redis.get(Keys.widgetSession(TokenStore.hash(token))).thenApply(json -> {
             if (json == null) return null;
             JsonObject j = new JsonObject(json);
-            return new Session(TokenStore.fromJson(j.getJsonObject("principal")), j.getString("key"), parse(j.getJsonArray("origins").encode()));
+            return new Session(TokenStore.fromJson(j.getJsonObject("principal")), j.getString("key"), origins(j.getJsonArray("origins")));
         });
     }
 
@@ -182,9 +182,11 @@ public final class WidgetSessions implements CredentialCheck.Store {
         });
     }
 
-    private static Set<String> parse(String json) {
+    private static Set<String> parse(String json) { return json == null ? new TreeSet<>() : origins(new JsonArray(json)); }
+
+    private static Set<String> origins(JsonArray array) {
         Set<String> out = new TreeSet<>();
-        if (json != null) new JsonArray(json).forEach(o -> out.add((String) o));
+        array.forEach(o -> out.add((String) o));
         return out;
     }
 }

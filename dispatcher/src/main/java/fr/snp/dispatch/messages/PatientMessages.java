@@ -84,7 +84,7 @@ public final class PatientMessages {
     CompletionStage<Delivery> delivery(String territory, String appointmentId, String id, Channel channel, Kind kind) {
         return redis.hget(Keys.patientMessages(territory, appointmentId), id).thenApply(json -> json == null
                 // a reminder has no record until its first attempt (remind.lua writes only the outbox entry)
-                ? new Delivery(id, channel, kind, Status.QUEUED, millisOf(id), null, 0, null, null)
+                ? new Delivery(id, channel, kind, Status.QUEUED, fr.snp.dispatch.redis.StreamWorker.millisOf(id), null, 0, null, null)
                 : Delivery.fromJson(id, new JsonObject(json)));
     }
 
@@ -94,5 +94,4 @@ public final class PatientMessages {
 
     static String channels(PatientContact c) { return String.join(",", c.channels().stream().map(Channel::wire).toList()); }
 
-    private static long millisOf(String streamId) { return Long.parseLong(streamId.substring(0, streamId.indexOf('-'))); }
 }

@@ -140,7 +140,7 @@ public final class Requests {
      */
     public CompletionStage<CareRequest> close(Principal p, String id, OutcomeType type, JsonObject details, boolean withAdvice) {
         String t = Ids.territoryOf(id);
-        if (!p.serves(t) || !id.startsWith(t + "-R")) return CompletableFuture.failedFuture(new Refused(Outcome.REQUEST_NOT_FOUND));
+        if (!p.serves(t)) return CompletableFuture.failedFuture(new Refused(Outcome.REQUEST_NOT_FOUND));
         OutcomeCall call = new OutcomeCall(Keys.request(t, id), requestDay(t, id), Keys.waiting(t), id, type, details.encode(), clock.forScripts(),
                 p.id(), withAdvice, p.territories(), p.org(), p.reach());
         return SET_OUTCOME.<List<Object>>run(redis, ScriptOutputType.MULTI, call).thenCompose(raw -> {
