@@ -2,7 +2,11 @@
 // au clavier (P, R), issues de la demande. On appelle l'API avec la session (assets/session.js), ou en démonstration
 // avec le jeton de ?token= ou du champ en haut de page.
 // the territory shown: ?territory=, else the first one the token serves (GET /api/v1/me), set before anything loads
-let TERRITORY = new URLSearchParams(location.search).get('territory') || '36';
+const QUERY = new URLSearchParams(location.search);
+// a slot the regulator chose on the national SAS platform: its link opens the console on it (origin=sas); the
+// territory is the slot's (its id starts with it)
+const SAS_SLOT = QUERY.get('origin') === 'sas' && /^[A-Za-z0-9-]{4,80}$/.test(QUERY.get('slot') || '') ? QUERY.get('slot') : null;
+let TERRITORY = QUERY.get('territory') || (SAS_SLOT ? SAS_SLOT.split('-')[0] : '36');
 const $ = (id) => document.getElementById(id);
 const state = { request: null, candidates: [], chosen: null, selected: -1, hold: null, mine: new Set(), communes: new Map(), map: [] };
 
@@ -84,6 +88,7 @@ $('request').addEventListener('submit', async (e) => {
     const request = await fileRequest();
     if (!request) return;
     state.request = request; state.hold = null;
+    if (state.sasSlot) request.candidates = withSasSlot(request.candidates, request);
     state.chosen = request.candidates.length ? request.candidates[0].slotId : null; // the best one, shown selected
     say(request.candidates.length ? '' : 'Aucun créneau ne convient pour l\'instant : vous pouvez mettre l\'appel en liste '
       + 'd\'attente (Alt+W), vous serez prévenu dès qu\'un créneau se libère.', true);
@@ -92,6 +97,46 @@ $('request').addEventListener('submit', async (e) => {
     (request.candidates.length ? $('candidates') : $('no-slots')).focus();
   } catch (err) { say(messageOf(err)); }
 });
+
+// --- le créneau choisi sur la plateforme SAS ----------------------------------------------------------------------
+/** Reads the slot of the SAS link and says which it is; the patient's request is still filed here, then booked on it. */
+async function loadSasSlot() {
+  if (!SAS_SLOT || !SIGNIN.usable()) return;
+  const banner = $('sas-slot');
+  try {
+    const slot = await api('GET', '/api/v1/slots/' + encodeURIComponent(SAS_SLOT));
+    const e = await api('GET', '/api/v1/effectors/' + encodeURIComponent(slot.effectorId));
+    const place = (e.locations || []).find(l => l.id === slot.locationId) || null;
+    state.sasSlot = { slotId: slot.id, start: slot.start, end: slot.end, mode: slot.mode, fromSas: true,
+      effector: { id: e.id, name: e.name }, place: place || { name: '', commune: '' } };
+    $('request').elements.origin.value = 'SAS_116117';
+    const where = slot.mode === 'VR' ? 'téléconsultation' : slot.mode === 'HH' ? 'visite à domicile'
+      : (place ? place.name + ', ' + place.commune : 'cabinet');
+    banner.innerHTML = `Créneau choisi sur la plateforme SAS : <strong>${esc(time(slot.start))}</strong> — ${esc(e.name)}, ${esc(where)}.
+      ${slot.status === 'free' ? 'Saisissez la demande du patient : ce créneau sera proposé en premier, <kbd>R</kbd> pour le réserver.'
+        : '<strong>Il n\'est plus libre</strong> : les autres créneaux qui conviennent seront proposés.'}`;
+    if (slot.status !== 'free') state.sasSlot = null;
+  } catch (err) {
+    banner.textContent = 'Le créneau choisi sur la plateforme SAS n\'est pas disponible ici (' + messageOf(err) + ') : '
+      + 'les créneaux qui conviennent seront proposés.';
+  }
+  banner.hidden = false;
+}
+
+/** The SAS slot first in the list (the regulator chose it there), then the ranked ones without it. */
+function withSasSlot(candidates, request) {
+  const own = candidates.find(c => c.slotId === state.sasSlot.slotId);
+  const first = own ? { ...own, fromSas: true } : { ...state.sasSlot,
+    distanceKm: state.sasSlot.place.lat ? km(request.patient, state.sasSlot.place) : 0 };
+  return [first, ...candidates.filter(c => c.slotId !== first.slotId)];
+}
+
+/** Distance in km (equirectangular: exact enough within a département). */
+function km(a, b) {
+  const r = Math.PI / 180;
+  const x = (b.lng - a.lng) * r * Math.cos((a.lat + b.lat) / 2 * r), y = (b.lat - a.lat) * r;
+  return Math.round(Math.sqrt(x * x + y * y) * 6371 * 10) / 10;
+}
 
 // --- les créneaux -------------------------------------------------------------------------------------------------
 function choose(index) {
@@ -105,6 +150,7 @@ function choose(index) {
 function why(c) {
   const p = c.scoreParts || {};
   const words = [];
+  if (c.fromSas) return 'choisi sur la plateforme SAS';
   if (c.mode === 'VR') words.push('sans déplacement'); else if (p.distance >= 0.7) words.push('proche');
   if (p.time >= 0.7) words.push('tôt');
   if (p.fairness >= 0.8) words.push('médecin peu sollicité cette semaine');
@@ -291,6 +337,8 @@ function clearPatient() {
 
 function endCall() {
   state.request = null; state.hold = null; state.chosen = null;
+  // the SAS link served this call: the next one starts from the ranked list
+  state.sasSlot = null; $('sas-slot').hidden = true;
   $('wait').hidden = true;
   clearPatient();
   show([]);
@@ -561,9 +609,9 @@ function drawMap() {
 }
 
 async function territoryOfToken() {
-  if (new URLSearchParams(location.search).get('territory') || !SIGNIN.usable()) return;
+  if (QUERY.get('territory') || SAS_SLOT || !SIGNIN.usable()) return;
   try { TERRITORY = (await api('GET', '/api/v1/me')).territories[0] || TERRITORY; } catch (err) { /* keep the default */ }
 }
 
-$('token').addEventListener('change', async () => { live.lastId = null; await territoryOfToken(); connect(); loadMap(); loadWaiting(); });
-SIGNIN.ready.then(territoryOfToken).then(() => { connect(); loadMap(); loadWaiting(); loadExtra(); });
+$('token').addEventListener('change', async () => { live.lastId = null; await territoryOfToken(); connect(); loadMap(); loadWaiting(); loadSasSlot(); });
+SIGNIN.ready.then(territoryOfToken).then(() => { connect(); loadMap(); loadWaiting(); loadExtra(); loadSasSlot(); });

@@ -23,7 +23,8 @@ const SIGNIN = (() => {
     } else {
       label.hidden = !s.demoTokens; // the token field is the demonstration's only
       if (s.demoTokens) field.value = new URLSearchParams(location.search).get('token') || '';
-      if (s.login) account.innerHTML = `<a class="signin" href="/login?to=${location.pathname}">Se connecter</a>`;
+      // back to this very page after signing in (the server keeps only the parameters its pages read)
+      if (s.login) account.innerHTML = `<a class="signin" href="/login?to=${encodeURIComponent(location.pathname + location.search)}">Se connecter</a>`;
       else if (!s.demoTokens) account.innerHTML = '<span class="muted">Connexion non configurée sur ce serveur</span>';
     }
     return { session };

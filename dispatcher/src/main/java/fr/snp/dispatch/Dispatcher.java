@@ -191,7 +191,8 @@ public final class Dispatcher implements AutoCloseable {
                 planner, requestRetentionSeconds);
         // follow-up of a "médecin traitant" request takes weeks: kept three times as long as a care request
         DoctorRequests doctorRequests = new DoctorRequests(redis, serverClock, requestRetentionSeconds * 3);
-        People people = people(settings, redis, port, tokens);
+        fr.snp.dispatch.sas.RegulatorAccounts regulators = new fr.snp.dispatch.sas.RegulatorAccounts(redis, serverClock::nowMs);
+        People people = people(settings, redis, port, tokens, regulators);
         // the live feed checks its streams' credentials again while they stay open: every kind's store takes part
         LiveFeed live = new LiveFeed(redis, new CredentialCheck(tokens, people.sessions(), people.widgets()));
         Services services = new Services(settings, serverClock, index, bookings,
@@ -209,7 +210,7 @@ public final class Dispatcher implements AutoCloseable {
                 people,
                 new fr.snp.dispatch.limits.WriteLimits(redis, settings.integer("limits.writesPerMinute")),
                 new fr.snp.dispatch.sas.SasOutbox(redis, settings.isSet("sas.baseUrl")),
-                new fr.snp.dispatch.sas.RegulatorAccounts(redis, serverClock::nowMs));
+                regulators);
         // INT_R03: a SAS desk's booking is queued for the national platform in the booking's own step, when configured
         bookings.pushToSas(settings.isSet("sas.baseUrl"));
 
@@ -427,9 +428,13 @@ public final class Dispatcher implements AutoCloseable {
                 links.patientLinks()::urlUntil, senders, settings.integer("messages.maxAttempts"), services::nowMs);
     }
 
-    /** People's sign-in: the roster, sessions with the configured timeouts, live tickets, the redirect base. */
-    private static People people(Settings settings, RedisAsyncCommands<String, String> redis, int port, TokenStore tokens) {
-        Roster roster = new Roster(redis);
+    /**
+     * People's sign-in: the roster (then, unless oidc.sasAccounts=false, the SAS platform's regulator accounts),
+     * sessions with the configured timeouts, live tickets, the redirect base.
+     */
+    private static People people(Settings settings, RedisAsyncCommands<String, String> redis, int port, TokenStore tokens,
+                                 fr.snp.dispatch.sas.RegulatorAccounts regulators) {
+        Roster roster = new Roster(redis, Boolean.parseBoolean(settings.string("oidc.sasAccounts")) ? regulators : null);
         Sessions sessions = new Sessions(redis, roster, settings.integer("oidc.session.idleMinutes") * 60_000L,
                 settings.integer("oidc.session.absoluteHours") * 3_600_000L);
         String base = settings.isSet("oidc.redirectBase") ? settings.string("oidc.redirectBase") : publicBaseUrl(settings, port);

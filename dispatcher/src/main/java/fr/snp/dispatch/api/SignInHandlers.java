@@ -89,9 +89,8 @@ final class SignInHandlers {
             page(ctx, 404, "La connexion n'est pas configurée sur ce serveur.", false);
             return;
         }
-        String to = ctx.queryParams().get("to");
-        if (to == null) to = "/console";
-        if (!PAGES.contains(to)) {
+        String to = returnPage(ctx.queryParams().get("to"));
+        if (to == null) {
             page(ctx, 400, "Cette page de retour n'existe pas. Ouvrez la console ou la page de coordination.", false);
             return;
         }
@@ -120,6 +119,35 @@ final class SignInHandlers {
                     LOG.warning("OpenID Connect provider unavailable: " + e.getMessage());
                     page(ctx, 503, "Le service d'identification ne répond pas. Réessayez dans un instant.", true);
                 });
+    }
+
+    /**
+     * Where to go back after signing in: one of our pages, with only the parameters those pages read, each checked
+     * (a slot chosen on the SAS platform, its origin, a territory), so that the link the platform shows a regulator
+     * ({@code /console?slot=…&origin=sas}) survives the sign-in and nothing else rides along (no open redirect, no
+     * markup). Null when the page is not ours.
+     */
+    static String returnPage(String to) {
+        if (to == null || to.isEmpty()) return "/console";
+        int q = to.indexOf('?');
+        String path = q < 0 ? to : to.substring(0, q);
+        if (!PAGES.contains(path)) return null;
+        if (q < 0) return path;
+        StringBuilder kept = new StringBuilder();
+        for (String pair : to.substring(q + 1).split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq < 0) continue;
+            String name = pair.substring(0, eq);
+            String value = pair.substring(eq + 1);
+            boolean fine = switch (name) {
+                case "slot" -> value.matches("[A-Za-z0-9_-]{1,80}");
+                case "origin" -> value.equals("sas");
+                case "territory" -> value.matches("[0-9]{2,3}|2[AB]");
+                default -> false;
+            };
+            if (fine) kept.append(kept.length() == 0 ? '?' : '&').append(name).append('=').append(value);
+        }
+        return path + kept;
     }
 
     /** GET /login/callback?code=…&state=…: the provider's answer. */
@@ -192,8 +220,9 @@ final class SignInHandlers {
                     .setSameSite(CookieSameSite.STRICT));
             // a page of our own rather than a redirect: after the provider's cross-site redirect the browser would
             // not send a SameSite=Strict cookie with the next page; a navigation started here, it does
-            html(ctx, 200, "<meta http-equiv=refresh content=\"0;url=" + to + "\">",
-                    "<p class=ok role=status>Vous êtes connecté(e).</p><p><a href=\"" + to + "\">Continuer</a></p>");
+            String href = FeedbackLinkHandlers.esc(to); // only checked characters, but an & is still markup
+            html(ctx, 200, "<meta http-equiv=refresh content=\"0;url=" + href + "\">",
+                    "<p class=ok role=status>Vous êtes connecté(e).</p><p><a href=\"" + href + "\">Continuer</a></p>");
         });
     }
 

@@ -14,6 +14,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * provider only proves who someone is; what they may do is decided here, by whoever runs the server
  * ({@code user add|list|remove}). Read at every request of a session (cached a few seconds), so that removing a
  * person ends their sessions' access within that time.
+ * <p>
+ * A person the roster does not name may still be vouched for by another register ({@link Accounts}): the regulator
+ * accounts the national SAS platform creates (INT_R02), found by the person's national id. Those are read at every
+ * request without a cache, since the platform's {@code active=false} must withdraw the right at once.
  */
 public final class Roster {
     /**
@@ -23,18 +27,44 @@ public final class Roster {
      */
     private static final long CACHE_MS = 5_000;
 
+    /**
+     * Another register of people who may sign in, asked only for those the roster does not name (the roster, kept
+     * by whoever runs the server, always wins). Its answers are not cached here.
+     */
+    public interface Accounts {
+        /** The principal of a subject the register vouches for now, or null. */
+        CompletionStage<Principal> find(String subject);
+
+        /** The principal of each subject it vouches for now (absent: not, or no longer), in a few batched reads. */
+        CompletionStage<Map<String, Principal>> current(java.util.Collection<String> subjects);
+    }
+
     private final RedisAsyncCommands<String, String> redis;
+    private final Accounts accounts;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
     private record Cached(Principal principal, long untilMs) {}
 
-    public Roster(RedisAsyncCommands<String, String> redis) { this.redis = redis; }
+    /** Only the roster (the command line's {@code user} sub-command). */
+    public Roster(RedisAsyncCommands<String, String> redis) { this(redis, null); }
+
+    /** The roster, then {@code accounts} (null: none) for the people it does not name. */
+    public Roster(RedisAsyncCommands<String, String> redis, Accounts accounts) {
+        this.redis = redis;
+        this.accounts = accounts;
+    }
 
     /** The roster's field of a person: issuer and subject, a space between (neither may hold one). */
     static String field(String issuer, String subject) { return issuer + " " + subject; }
 
-    /** The principal of a person, or null when they are not on the roster. */
+    /** The principal of a person, or null when neither the roster nor the other register names them. */
     public CompletionStage<Principal> find(String issuer, String subject) {
+        return listed(issuer, subject).thenCompose(p -> p != null || accounts == null
+                ? java.util.concurrent.CompletableFuture.completedFuture(p) : accounts.find(subject));
+    }
+
+    /** The principal the roster itself gives a person (cached), or null. */
+    private CompletionStage<Principal> listed(String issuer, String subject) {
         String field = field(issuer, subject);
         long now = System.currentTimeMillis();
         Cached c = cache.get(field);
@@ -50,12 +80,19 @@ public final class Roster {
     /** The principal of each person (by roster field) still on the roster, in one HMGET, without the cache. */
     CompletionStage<Map<String, Principal>> current(java.util.Collection<String> fields) {
         if (fields.isEmpty()) return java.util.concurrent.CompletableFuture.completedFuture(Map.of());
-        return redis.hmget(Keys.ROSTER, fields.toArray(String[]::new)).thenApply(values -> {
+        return redis.hmget(Keys.ROSTER, fields.toArray(String[]::new)).thenCompose(values -> {
             Map<String, Principal> out = new java.util.HashMap<>();
             for (io.lettuce.core.KeyValue<String, String> kv : values) {
                 if (kv.hasValue()) out.put(kv.getKey(), TokenStore.fromJson(new JsonObject(kv.getValue())));
             }
-            return out;
+            // the others may be the other register's: asked by subject, answered back by roster field
+            Map<String, String> fieldOfSubject = new java.util.HashMap<>();
+            for (String f : fields) if (!out.containsKey(f)) fieldOfSubject.put(f.substring(f.indexOf(' ') + 1), f);
+            if (accounts == null || fieldOfSubject.isEmpty()) return java.util.concurrent.CompletableFuture.completedFuture(out);
+            return accounts.current(fieldOfSubject.keySet()).thenApply(found -> {
+                found.forEach((subject, p) -> out.put(fieldOfSubject.get(subject), p));
+                return out;
+            });
         });
     }
 

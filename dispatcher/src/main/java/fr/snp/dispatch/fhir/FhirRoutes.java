@@ -7,6 +7,7 @@ import fr.snp.dispatch.domain.SlotState;
 import fr.snp.dispatch.domain.SlotStatus;
 import fr.snp.dispatch.geo.CommuneDirectory;
 import fr.snp.dispatch.matching.SlotIndex;
+import fr.snp.dispatch.sas.RegulatorAccounts;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -309,6 +310,10 @@ public final class FhirRoutes {
 
     private void read(RoutingContext ctx, String type, String id) {
         Principal p = ctx.get(PRINCIPAL);
+        if (type.equals("Practitioner") && accounts != null && RegulatorAccounts.isAccountId(id)) {
+            readAccount(ctx, p, id);
+            return;
+        }
         JsonObject found = switch (type) {
             case "Slot" -> {
                 SlotState s = Ids.isWellFormed(id) && p.serves(Ids.territoryOf(id)) ? index.slot(id) : null;
@@ -340,6 +345,25 @@ public final class FhirRoutes {
         };
         if (found == null) throw FhirError.notFound(type + "/" + id + " is not known here");
         send(ctx, 200, found);
+    }
+
+    /**
+     * GET /Practitioner/{id} of a regulator account (INT_R02's Location): only the platform that sent it may read it
+     * back; any other caller learns nothing, not even that it exists.
+     */
+    private void readAccount(RoutingContext ctx, Principal p, String id) {
+        io.vertx.core.Future.fromCompletionStage(accounts.byId(id), ctx.vertx().getOrCreateContext()).onComplete(done -> {
+            if (done.failed()) {
+                send(ctx, 503, FhirResources.outcome("transient", null, "the account could not be read; retry"));
+                return;
+            }
+            JsonObject a = done.result();
+            if (a == null || !p.org().equals(a.getString("org"))) {
+                send(ctx, 404, FhirResources.outcome("not-found", null, "Practitioner/" + id + " is not known here"));
+                return;
+            }
+            send(ctx, 200, RegulatorBody.resource(a));
+        });
     }
 
     /** GET /Practitioner?identifier=[urn:oid:1.2.250.1.71.4.2.1|]8<RPPS> (OR-ed values allowed). */

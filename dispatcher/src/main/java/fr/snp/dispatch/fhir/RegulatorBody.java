@@ -132,4 +132,30 @@ final class RegulatorBody {
         }
         return null;
     }
+
+    /**
+     * An account as the platform sent it, for a read of {@code Practitioner/{id}} (the Location of its creation):
+     * a FrPractitionerRegul with the identifiers known now (both once the platform has sent both), typed as the
+     * IG's examples type them.
+     */
+    static JsonObject resource(JsonObject account) {
+        JsonArray ids = new JsonArray();
+        if (account.getString("nationalId") != null) ids.add(identifier("IDNPS", NATIONAL_OID, account.getString("nationalId")));
+        if (account.getString("uuid") != null) ids.add(identifier("INTRN", SAS_OID, account.getString("uuid")));
+        JsonObject r = new JsonObject().put("resourceType", "Practitioner").put("id", account.getString("id"))
+                .put("meta", new JsonObject().put("source", SAS_OID).put("profile", new JsonArray().add(PROFILE)))
+                .put("identifier", ids).put("active", account.getBoolean("active", false))
+                .put("name", new JsonArray().add(new JsonObject().put("family", account.getString("family"))
+                        .put("given", new JsonArray().add(account.getString("given")))));
+        if (account.getString("email") != null) {
+            r.put("telecom", new JsonArray().add(new JsonObject().put("system", "email").put("value", account.getString("email"))));
+        }
+        return r;
+    }
+
+    private static JsonObject identifier(String type, String system, String value) {
+        return new JsonObject().put("type", new JsonObject().put("coding", new JsonArray().add(new JsonObject()
+                .put("system", "http://interopsante.org/fhir/CodeSystem/fr-v2-0203").put("code", type))))
+                .put("system", system).put("value", value);
+    }
 }

@@ -26,8 +26,17 @@ import java.util.function.LongSupplier;
  * An account records who the platform says the person is (names, e-mail: staff data, not patient data), whether it
  * is active ({@code active=false} withdraws at once: the next lookup sees it), and the platform that sent it (its
  * organisation and territories, from its certificate): another platform cannot change it.
+ * <p>
+ * <b>Signing in as an account.</b> A person who signs in (Pro Santé Connect: their subject is their national id,
+ * "8" + RPPS) and is not on the roster is the regulator of the active account with that national id, if any
+ * ({@code oidc.sasAccounts}): role regulator, the platform's organisation and territories, the account's id as
+ * principal id (so that the INT_R03 push names them as the platform knows them). Read at every request, without a
+ * cache: {@code active=false} withdraws the right at the next request, and the live feed's next check closes their
+ * streams. Their holds stay until they expire, as the platform expects. An account known only by its SAS UUID cannot
+ * sign in here (no identity provider vouches for a UUID): such regulators keep a roster entry or a desk token with
+ * {@code sasUuid}.
  */
-public final class RegulatorAccounts {
+public final class RegulatorAccounts implements fr.snp.dispatch.auth.Roster.Accounts {
 
     /** The call record of {@code upsert_regulator.lua}: keys first, in the order of its header. */
     public record Upsert(@Key String accounts, @Key String byUuid, @Key String byNationalId, String uuid, String nationalId,
@@ -80,11 +89,56 @@ public final class RegulatorAccounts {
         });
     }
 
+    /** Whether an id is of the form this class gives accounts ("R" + 20 hex digits: never an effector's "36-E…"). */
+    public static boolean isAccountId(String id) { return id != null && id.matches("R[0-9a-f]{20}"); }
+
+    /** The account of an id, or null. */
+    public CompletionStage<JsonObject> byId(String id) {
+        return redis.hget(Keys.REGULATORS, id).thenApply(json -> json == null ? null : new JsonObject(json));
+    }
+
     /** The account of a national id, or null. */
     public CompletionStage<JsonObject> byNationalId(String nationalId) { return by(Keys.REGULATORS_BY_NATIONAL_ID, nationalId); }
 
     /** The account of a SAS UUID, or null. */
     public CompletionStage<JsonObject> byUuid(String uuid) { return by(Keys.REGULATORS_BY_UUID, uuid); }
+
+    /** The regulator an active account with this national id stands for, or null (roster fallback). */
+    @Override
+    public CompletionStage<fr.snp.dispatch.auth.Principal> find(String subject) {
+        return byNationalId(subject).thenApply(RegulatorAccounts::principal);
+    }
+
+    /** The same for many subjects: one HMGET of the index, one of the accounts. */
+    @Override
+    public CompletionStage<Map<String, fr.snp.dispatch.auth.Principal>> current(java.util.Collection<String> subjects) {
+        List<String> all = List.copyOf(subjects);
+        Map<String, fr.snp.dispatch.auth.Principal> out = new java.util.HashMap<>();
+        if (all.isEmpty()) return CompletableFuture.completedFuture(out);
+        return redis.hmget(Keys.REGULATORS_BY_NATIONAL_ID, all.toArray(String[]::new)).thenCompose(ids -> {
+            Map<String, String> subjectOfId = new java.util.HashMap<>();
+            for (io.lettuce.core.KeyValue<String, String> kv : ids) if (kv.hasValue()) subjectOfId.put(kv.getValue(), kv.getKey());
+            if (subjectOfId.isEmpty()) return CompletableFuture.completedFuture(out);
+            return redis.hmget(Keys.REGULATORS, subjectOfId.keySet().toArray(String[]::new)).thenApply(accounts -> {
+                for (io.lettuce.core.KeyValue<String, String> kv : accounts) {
+                    fr.snp.dispatch.auth.Principal p = kv.hasValue() ? principal(new JsonObject(kv.getValue())) : null;
+                    if (p != null) out.put(subjectOfId.get(kv.getKey()), p);
+                }
+                return out;
+            });
+        });
+    }
+
+    /** What an account lets its person do: regulate in the platform's territories, while it is active. */
+    static fr.snp.dispatch.auth.Principal principal(JsonObject a) {
+        if (a == null || !a.getBoolean("active", false)) return null;
+        String name = ((a.getString("given", "") + " " + a.getString("family", "")).strip());
+        Set<String> territories = new TreeSet<>();
+        a.getJsonArray("territories", new JsonArray()).forEach(t -> territories.add(String.valueOf(t)));
+        if (territories.isEmpty()) return null;
+        return new fr.snp.dispatch.auth.Principal(a.getString("id"), fr.snp.dispatch.domain.Role.REGULATOR,
+                name.isEmpty() ? "Régulateur SAS" : name, territories, a.getString("org"), Set.of());
+    }
 
     private CompletionStage<JsonObject> by(String index, String value) {
         if (value == null || value.isEmpty()) return CompletableFuture.completedFuture(null);

@@ -22,7 +22,7 @@ import java.util.concurrent.CompletionStage;
  *   a national id with an account stays that national id; a principal whose id is an account's id (a regulator
  *   signed in as that account) is pushed with the account's national id, else its UUID.</li>
  * </ul>
- * What remains: regulators do not sign in as their account yet (the roster and tokens name them), and a withdrawn
+ * A regulator signed in as their account ({@code oidc.sasAccounts}) has the account's id as principal id. A withdrawn
  * account ({@code active=false}) still names who booked before: the push reports history, not rights.
  * The lists are read whole (they are small: people and software of one server) and kept a minute: a
  * {@code sasUuid} added to a token by hand is used by the next retry within that time.

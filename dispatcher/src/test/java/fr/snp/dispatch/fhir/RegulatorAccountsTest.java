@@ -180,6 +180,33 @@ class RegulatorAccountsTest {
         assertThat(accounts.byNationalId(nat).toCompletableFuture().get().getString("id")).isEqualTo(id);
     }
 
+    /** The Location of a creation can be read: the account as known now, a valid FrPractitionerRegul, to its platform only. */
+    @Test
+    void anAccountIsReadBackAtItsLocationByItsPlatformOnly() throws Exception {
+        String uuid = UUID.randomUUID().toString(), nat = nationalId();
+        Resp created = put(SAS, uuid, regulator(true, SAS, uuid));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String path = created.location().substring(created.location().indexOf("/fhir/"));
+        assertThat(put(NAT, nat, regulator(false, SAS, uuid, NAT, nat)).status()).isEqualTo(200);
+        Resp read = call(HttpMethod.GET, path, "");
+        assertThat(read.status()).as(read.body()).isEqualTo(200);
+        JsonObject r = read.json();
+        assertThat(r.getString("id")).isEqualTo(created.json().getString("id"));
+        assertThat(r.getBoolean("active")).isFalse();
+        assertThat(r.getJsonArray("identifier").stream().map(o -> ((JsonObject) o).getString("value")).toList())
+                .containsExactly(nat, uuid);
+        assertThat(r.getJsonArray("name").getJsonObject(0).getString("family")).isEqualTo("Durand");
+        assertThat(SasValidator.errors(r.encode())).as("FrPractitionerRegul beyond the FR Core gaps").isEmpty();
+        // another platform's account is not known here, to this caller
+        String id = r.getString("id");
+        redis.hset(Keys.REGULATORS, id, account(id).put("org", "OTHER-PLATFORM").encode());
+        Resp other = call(HttpMethod.GET, path, "");
+        assertThat(other.status()).isEqualTo(404);
+        assertThat(other.json().getString("resourceType")).isEqualTo("OperationOutcome");
+        assertThat(other.body()).doesNotContain("Durand");
+        assertThat(call(HttpMethod.GET, "/fhir/Practitioner/R00000000000000000000", "").status()).isEqualTo(404);
+    }
+
     @Test
     void twoAccountsAreNeverMergedAndAnIdNeverReplaced() throws Exception {
         String u1 = UUID.randomUUID().toString(), u2 = UUID.randomUUID().toString(), nat = nationalId();

@@ -301,4 +301,101 @@ class SignInTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(inUrl.statusCode()).isEqualTo(401);
     }
+
+    /**
+     * INT_R02 end to end: the national SAS platform created a regulator's account (national id, territory 36); the
+     * regulator follows the booking link of a slot the platform showed them, signs in (their subject is their
+     * national id), lands on the console with that slot, books it as that account, and loses the right the moment
+     * the platform sends active=false: the API refuses the session at once and the console's live feed is closed.
+     */
+    @Test
+    void aSasRegulatorSignsInAsTheirAccountBooksTheSlotOfTheLinkAndIsWithdrawnAtOnce() throws Exception {
+        String nationalId = "8" + fr.snp.dispatch.domain.Rpps.withCheckDigit("1000000099");
+        var accounts = server.dispatcher.services().regulators();
+        var saved = accounts.save(new fr.snp.dispatch.sas.RegulatorAccounts.Account("6c1d6a5e-sas-uuid", nationalId, "Martin",
+                "Léa", null, true), "SAS-NATIONAL", Set.of("36")).toCompletableFuture().get();
+        assertThat(saved.created()).isTrue();
+        // a slot an hour and a half away in Issoudun, which a Châteauroux patient's ranked list may not even show
+        String effector = server.effector("36088", null);
+        String slot = server.slot(effector, 90, "AMB", "SNP");
+
+        ChromeDriver d = Browser.open(1280, 900);
+        try {
+            d.get(base + "/console?slot=" + slot + "&origin=sas");
+            WebDriverWait wait = ConsoleTest.wait(d, 15);
+            wait.until(x -> !x.findElements(By.cssSelector("a.signin")).isEmpty());
+            nextPerson(nationalId);
+            d.findElement(By.cssSelector("a.signin")).click();
+            // back on the link's page, signed in as the account, the slot named before anything is typed
+            wait.until(x -> "En direct".equals(x.findElement(By.id("live")).getText()));
+            assertThat(d.getCurrentUrl()).isEqualTo(base + "/console?slot=" + slot + "&origin=sas");
+            assertThat(d.findElement(By.id("account")).getText()).contains("Connecté(e) : Léa Martin");
+            wait.until(x -> x.findElement(By.id("sas-slot")).isDisplayed());
+            assertThat(d.findElement(By.id("sas-slot")).getText()).startsWith("Créneau choisi sur la plateforme SAS")
+                    .contains("Test Effecteur").contains("Issoudun");
+            assertThat(new org.openqa.selenium.support.ui.Select(d.findElement(By.name("origin"))).getFirstSelectedOption()
+                    .getAttribute("value")).isEqualTo("SAS_116117");
+            Browser.check(d, "console: opened from a SAS slot link");
+
+            ConsoleTest.fillCaller(d, "LM", "1948", "0612345678", "Châte", "Châteauroux (36000)");
+            d.findElement(By.cssSelector("#request button[type=submit]")).click();
+            wait.until(x -> !x.findElements(By.cssSelector("#candidates li[data-slot]")).isEmpty());
+            // the platform's slot first and chosen, whatever the ranking here
+            assertThat(ConsoleTest.slots(d).get(0)).isEqualTo(slot);
+            assertThat(d.executeScript("return document.querySelector('#candidates li[aria-selected=true]')?.dataset.slot"))
+                    .isEqualTo(slot);
+            assertThat(d.findElement(By.cssSelector("#candidates li[data-slot]")).getText()).contains("choisi sur la plateforme SAS");
+            d.findElement(By.id("candidates")).sendKeys("r");
+            wait.until(x -> x.findElement(By.id("notice")).getText().startsWith("Rendez-vous réservé"));
+            assertThat(d.findElement(By.id("sas-slot")).isDisplayed()).as("the link served this call").isFalse();
+
+            // booked by the account (its id is the principal's): what the INT_R03 push names as the operator
+            String appointment = server.api.get("/api/v1/slots/" + slot, server.token(Role.COORDINATOR)).json().getString("appointmentId");
+            assertThat(appointment).isNotNull();
+            assertThat(server.redis.hget(fr.snp.dispatch.redis.Keys.appointment("36", appointment), "bookedBy")).isEqualTo(saved.id());
+
+            Cookie cookie = d.manage().getCookieNamed("snp_session");
+            Map<String, String> withCookie = Map.of("Cookie", "snp_session=" + cookie.getValue());
+            Api.Response me = server.api.send("GET", "/api/v1/me", null, null, withCookie);
+            assertThat(me.status()).isEqualTo(200);
+            assertThat(me.json().getString("role")).isEqualTo("regulator");
+            assertThat(me.json().getJsonArray("territories").getList()).containsExactly("36");
+
+            // the platform withdraws the account: refused at the next request, the console's feed closed
+            accounts.save(new fr.snp.dispatch.sas.RegulatorAccounts.Account("6c1d6a5e-sas-uuid", nationalId, "Martin", "Léa",
+                    null, false), "SAS-NATIONAL", Set.of("36")).toCompletableFuture().get();
+            Api.Response after = server.api.send("GET", "/api/v1/me", null, null, withCookie);
+            assertThat(after.status()).isEqualTo(401);
+            ConsoleTest.wait(d, 8).until(x -> x.findElement(By.id("notice")).getText()
+                    .equals("Votre accès a été retiré ou a expiré : reconnectez-vous."));
+            assertThat(d.findElement(By.id("live")).getText()).isEqualTo("Hors ligne");
+        } finally {
+            d.quit();
+        }
+    }
+
+    /** Only our pages, and only the parameters they read, survive the sign-in: no open redirect, no markup. */
+    @Test
+    void theReturnPageKeepsOnlyWhatOurPagesRead() throws Exception {
+        HttpResponse<String> kept = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/login?to="
+                + java.net.URLEncoder.encode("/console?slot=36-E1-abc&origin=sas&token=x&territory=36", "UTF-8"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(kept.statusCode()).isEqualTo(302);
+        String state = URI.create(kept.headers().firstValue("Location").orElseThrow()).getQuery().replaceAll(".*state=([^&]+).*", "$1");
+        String stored = server.redis.get(server.redis.keys("snp:login:*").stream()
+                .filter(k -> server.redis.get(k).contains("36-E1-abc")).findFirst().orElseThrow());
+        assertThat(new io.vertx.core.json.JsonObject(stored).getString("to")).isEqualTo("/console?slot=36-E1-abc&origin=sas&territory=36");
+        assertThat(state).isNotBlank();
+        for (String bad : List.of("https://evil.example/console", "//evil.example", "/ops", "/console/../ops")) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/login?to="
+                    + java.net.URLEncoder.encode(bad, "UTF-8"))).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(bad).isEqualTo(400);
+        }
+        HttpResponse<String> markup = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/login?to="
+                + java.net.URLEncoder.encode("/console?slot=\"><script>&origin=javascript:x", "UTF-8"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(markup.statusCode()).isEqualTo(302);
+        assertThat(server.redis.keys("snp:login:*").stream().map(server.redis::get))
+                .noneMatch(j -> j.contains("script") || j.contains("javascript"));
+    }
 }
