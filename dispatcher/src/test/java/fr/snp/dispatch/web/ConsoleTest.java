@@ -360,7 +360,9 @@ class ConsoleTest extends DemoServerTest {
                 }
                 Browser.check(d, "console: outcome form " + outcome);
                 form.findElement(By.cssSelector("button[type=submit]")).click();
-                wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().contains("Demande clôturée"));
+                // this outcome's notice, not the previous one's still on screen
+                String closed = outcome.equals("PRESCRIPTION") ? "Demande clôturée : ordonnance" : "Demande clôturée : autre";
+                wait(d, 5).until(x -> x.findElement(By.id("notice")).getText().startsWith(closed));
                 assertThat(patientOnScreen(d)).isEmpty();
                 assertThat(form.isDisplayed()).isFalse();
             }
