@@ -332,7 +332,10 @@ public final class Dispatcher implements AutoCloseable {
      * once the rewrite is asked for (Redis does it in the background).
      */
     public CompletionStage<DiskRetention.Rewrite> retentionPass() {
-        return pseudonymise().thenCompose(v -> diskRetention.expireDue()).thenCompose(v -> diskRetention.rewriteAof());
+        // withdrawn SAS accounts go before the rewrite, so that their names leave the disk in the same pass
+        long accountsBefore = services.nowMs() - services.settings().integer("sas.accountRetentionDays") * 86_400_000L;
+        return pseudonymise().thenCompose(v -> services.regulators().forgetWithdrawnBefore(accountsBefore))
+                .thenCompose(v -> diskRetention.expireDue()).thenCompose(v -> diskRetention.rewriteAof());
     }
 
     /** Runs the retention pass if no instance ran it in the last day; a pass that fails is given back for the next check. */

@@ -44,7 +44,12 @@ public final class RegulatorAccounts implements fr.snp.dispatch.auth.Roster.Acco
 
     static final LuaScript<Upsert> UPSERT = LuaScript.beside(RegulatorAccounts.class, "upsert_regulator.lua", Upsert.class);
 
-    public static List<LuaScript<?>> scripts() { return List.of(UPSERT); }
+    /** The call record of {@code forget_regulators.lua}. */
+    public record Forget(@Key String accounts, @Key String byUuid, @Key String byNationalId, long beforeMs) {}
+
+    static final LuaScript<Forget> FORGET = LuaScript.beside(RegulatorAccounts.class, "forget_regulators.lua", Forget.class);
+
+    public static List<LuaScript<?>> scripts() { return List.of(UPSERT, FORGET); }
 
     /** What the platform sent, checked (see FhirRoutes): at least one of uuid and nationalId is set. */
     public record Account(String uuid, String nationalId, String family, String given, String email, boolean active) {}
@@ -78,6 +83,15 @@ public final class RegulatorAccounts implements fr.snp.dispatch.auth.Roster.Acco
                 default -> new Saved(false, null, (String) r.get(1));
             };
         });
+    }
+
+    /**
+     * The retention pass: forgets the accounts withdrawn before {@code beforeMs} (see {@code sas.accountRetentionDays});
+     * answers how many.
+     */
+    public CompletionStage<Long> forgetWithdrawnBefore(long beforeMs) {
+        return FORGET.<Long>run(redis, ScriptOutputType.INTEGER,
+                new Forget(Keys.REGULATORS, Keys.REGULATORS_BY_UUID, Keys.REGULATORS_BY_NATIONAL_ID, beforeMs));
     }
 
     /** Every account by its id (a few thousand at most: the regulators of the platforms this server serves). */

@@ -36,7 +36,15 @@ else
   account = {id = id, createdMs = tonumber(ARG.nowMs)}
   status = 'created'
 end
+local wasActive = account.active ~= false and status == 'updated'
 for k, v in pairs(fields) do account[k] = v end
+-- when the right was withdrawn: the retention pass forgets an account withdrawn long enough (staff data kept no longer
+-- than any push may still name its person); given the right again, it is no longer withdrawn
+if account.active == false then
+  if wasActive or not account.withdrawnMs then account.withdrawnMs = tonumber(ARG.nowMs) end
+else
+  account.withdrawnMs = nil
+end
 if ARG.uuid ~= '' then
   account.uuid = ARG.uuid
   redis.call('HSET', KEY.byUuid, ARG.uuid, id)

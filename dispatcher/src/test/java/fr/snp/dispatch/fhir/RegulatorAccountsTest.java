@@ -207,6 +207,46 @@ class RegulatorAccountsTest {
         assertThat(call(HttpMethod.GET, "/fhir/Practitioner/R00000000000000000000", "").status()).isEqualTo(404);
     }
 
+    /**
+     * Staff data leaves too: the retention pass forgets an account withdrawn before its cut-off (with both index
+     * entries), keeps an active one and one withdrawn since, and one given the right again has no withdrawal date.
+     */
+    @Test
+    void theRetentionPassForgetsAccountsWithdrawnLongEnoughAgo() throws Exception {
+        String oldUuid = UUID.randomUUID().toString(), oldNat = nationalId();
+        String backUuid = UUID.randomUUID().toString(), activeUuid = UUID.randomUUID().toString();
+        String oldId = put(SAS, oldUuid, regulator(true, SAS, oldUuid, NAT, oldNat)).json().getString("id");
+        String backId = put(SAS, backUuid, regulator(true, SAS, backUuid)).json().getString("id");
+        String activeId = put(SAS, activeUuid, regulator(true, SAS, activeUuid)).json().getString("id");
+        assertThat(account(oldId).containsKey("withdrawnMs")).isFalse();
+        assertThat(put(SAS, oldUuid, regulator(false, SAS, oldUuid)).status()).isEqualTo(200);
+        long withdrawn = account(oldId).getLong("withdrawnMs");
+        // a second withdrawal keeps the first date
+        Thread.sleep(5);
+        assertThat(put(SAS, oldUuid, regulator(false, SAS, oldUuid)).status()).isEqualTo(200);
+        assertThat(account(oldId).getLong("withdrawnMs")).isEqualTo(withdrawn);
+        assertThat(put(SAS, backUuid, regulator(false, SAS, backUuid)).status()).isEqualTo(200);
+        assertThat(put(SAS, backUuid, regulator(true, SAS, backUuid)).status()).isEqualTo(200);
+        assertThat(account(backId).containsKey("withdrawnMs")).isFalse();
+
+        var accounts = new RegulatorAccounts(connection.async(), System::currentTimeMillis);
+        // a cut-off before the withdrawal forgets nothing of these
+        accounts.forgetWithdrawnBefore(withdrawn).toCompletableFuture().get();
+        assertThat(redis.hexists(Keys.REGULATORS, oldId)).isTrue();
+        long forgotten = accounts.forgetWithdrawnBefore(withdrawn + 1).toCompletableFuture().get();
+        assertThat(forgotten).isGreaterThanOrEqualTo(1);
+        assertThat(redis.hexists(Keys.REGULATORS, oldId)).isFalse();
+        assertThat(redis.hexists(Keys.REGULATORS_BY_UUID, oldUuid)).isFalse();
+        assertThat(redis.hexists(Keys.REGULATORS_BY_NATIONAL_ID, oldNat)).isFalse();
+        assertThat(redis.hexists(Keys.REGULATORS, backId)).isTrue();
+        assertThat(redis.hexists(Keys.REGULATORS, activeId)).isTrue();
+        assertThat(redis.hget(Keys.REGULATORS_BY_UUID, activeUuid)).isEqualTo(activeId);
+        // the same person sent again later is a new account
+        Resp again = put(SAS, oldUuid, regulator(true, SAS, oldUuid));
+        assertThat(again.status()).isEqualTo(201);
+        assertThat(again.json().getString("id")).isNotEqualTo(oldId);
+    }
+
     @Test
     void twoAccountsAreNeverMergedAndAnIdNeverReplaced() throws Exception {
         String u1 = UUID.randomUUID().toString(), u2 = UUID.randomUUID().toString(), nat = nationalId();
