@@ -231,7 +231,7 @@ public final class ApiRouter {
     public static fr.snp.dispatch.fhir.CptsCatalog demoCptsCatalog() {
         List<fr.snp.dispatch.fhir.CptsCatalog.Entry> entries = new ArrayList<>();
         for (var spec : fr.snp.dispatch.demo.DemoTerritory.ALL) {
-            for (var c : spec.cpts()) entries.add(new fr.snp.dispatch.fhir.CptsCatalog.Entry(c.id(), c.name(), spec.territory(), c.finess()));
+            for (var c : spec.cpts()) entries.add(new fr.snp.dispatch.fhir.CptsCatalog.Entry(c.id(), c.name(), spec.territory(), c.finess(), c.phone()));
         }
         return new fr.snp.dispatch.fhir.CptsCatalog(entries);
     }

@@ -49,12 +49,15 @@ public final class DemoTerritory {
 
     /**
      * A CPTS of the demo, around a hub town (INSEE code), with its FINESS number (9 characters: what the SAS
-     * platform names a CPTS by, INT_R04). The demo ones are made up from the hub: département, "9", hub INSEE, "1".
+     * platform names a CPTS by, INT_R04). The demo ones are made up from the hub: département, "9", hub INSEE, "1"; so
+     * is their phone number (Organization.telecom): "+33209", hub INSEE, "0" (made up too).
      */
     public record Cpts(String id, String name, String hubInsee, String finess) {
         public Cpts(String id, String name, String hubInsee) {
             this(id, name, hubInsee, hubInsee.substring(0, 2) + "9" + hubInsee + "1");
         }
+
+        public String phone() { return "+33209" + hubInsee + "0"; }
     }
 
     /** A CSNP care centre of the demo: its commune (INSEE code), name and street address. */

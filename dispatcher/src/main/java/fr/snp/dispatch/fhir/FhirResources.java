@@ -167,12 +167,15 @@ final class FhirResources {
                 .put("name", c.name());
     }
 
+    /** The CPTS as its Organization: IDNST (1 + FINESS), name and, when the catalogue has it, its phone. */
     JsonObject organization(CptsCatalog.Entry c) {
-        return new JsonObject().put("resourceType", "Organization").put("id", c.id()).put("meta", meta(ORGANIZATION_PROFILE))
+        JsonObject o = new JsonObject().put("resourceType", "Organization").put("id", c.id()).put("meta", meta(ORGANIZATION_PROFILE))
                 .put("identifier", new JsonArray().add(new JsonObject().put("type", concept(FR_CORE_V2_0203, "IDNST"))
                         .put("system", STRUCTURE_OID).put("value", "1" + c.finess())))
                 .put("active", true)
                 .put("name", c.name());
+        if (c.phone() != null) o.put("telecom", new JsonArray().add(new JsonObject().put("system", "phone").put("value", c.phone())));
+        return o;
     }
 
     /**

@@ -13,6 +13,10 @@ class CptsCatalogTest {
         assertThat(c.all()).hasSize(2);
         assertThat(c.get("CPTS-A").finess()).isEqualTo("360012345");
         assertThat(c.get("CPTS-B").territory()).isEqualTo("2A");
+        assertThat(c.get("CPTS-A").phone()).isNull();
+        assertThat(CptsCatalog.parse("CPTS-A|a|36|360012345|+33254000000").get("CPTS-A").phone()).isEqualTo("+33254000000");
+        assertThatThrownBy(() -> CptsCatalog.parse("CPTS-A|a|36|360012345|02 54 00 00 00")).hasMessageContaining("phone");
+        assertThatThrownBy(() -> CptsCatalog.parse("CPTS-A|a|36|360012345|+33254000000|x")).hasMessageContaining("FINESS[|phone]");
         assertThat(CptsCatalog.parse("").all()).isEmpty();
         assertThatThrownBy(() -> CptsCatalog.parse("CPTS-A|name|36")).hasMessageContaining("CPTS-A|name|36");
         assertThatThrownBy(() -> CptsCatalog.parse("CPTS-A|name|360|360012345")).hasMessageContaining("département");
