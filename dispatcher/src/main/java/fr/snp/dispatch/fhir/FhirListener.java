@@ -151,7 +151,7 @@ public final class FhirListener {
         vertx.executeBlocking(() -> config.crl().reloadIfChanged()).compose(changed -> {
             if (!changed) return Future.succeededFuture(false);
             ServerSSLOptions ssl = options(config).getSslOptions();
-            // forced: the options may compare equal (lists of buffers) while the point is to rebuild the TLS context
+            // forced: the TLS context is rebuilt even should Vert.x judge the options unchanged; the files did change
             return server.updateSSLOptions(ssl, true);
         }).onSuccess(updated -> {
             if (updated) LOG.info("FHIR listener: revocation lists re-read from " + config.crl().files());

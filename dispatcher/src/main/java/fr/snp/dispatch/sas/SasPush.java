@@ -69,12 +69,22 @@ public final class SasPush implements AutoCloseable {
         if (settings.isSet("sas.trustedCa")) {
             options.setTrustOptions(new PemTrustOptions().addCertPath(settings.string("sas.trustedCa")));
         }
-        // isSet: a configuration file older than the setting means no CRL, as an empty one does
-        if (settings.isSet("sas.crl")) {
-            CrlFiles crl = CrlFiles.read(settings, "sas.crl", trustedCas(settings), "sas.trustedCa");
-            for (byte[] value : crl.current()) options.addCrlValue(Buffer.buffer(value));
-        }
+        for (byte[] value : crl(settings).current()) options.addCrlValue(Buffer.buffer(value));
         return new SasPush(base, WebClient.create(vertx, options), settings.integer("sas.timeoutMs"));
+    }
+
+    /**
+     * Reads and checks what can stop the push at startup ({@code sas.crl}), when the push is on: called before the
+     * server starts anything, so that a bad file is a clean startup error, not one half-way through.
+     */
+    public static void checkSettings(Settings settings) {
+        if (settings.isSet("sas.baseUrl")) crl(settings);
+    }
+
+    /** The revocation lists of {@code sas.crl}; isSet: a configuration file older than the setting means none. */
+    private static CrlFiles crl(Settings settings) {
+        return settings.isSet("sas.crl") ? CrlFiles.read(settings, "sas.crl", trustedCas(settings), "sas.trustedCa")
+                : CrlFiles.none();
     }
 
     /** The CAs of {@code sas.trustedCa}, which must sign the CRLs; none (the JVM's trust store): CRLs unchecked. */

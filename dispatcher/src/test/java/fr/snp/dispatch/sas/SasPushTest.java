@@ -379,6 +379,12 @@ class SasPushTest {
         s.put("sas.crl", otherCa.crl(dir.resolve("foreign.crl"), false).toString());
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> SasPush.from(vertx, fr.snp.dispatch.config.Settings.defaultsWith(s)))
                 .hasMessageContaining("setting sas.crl").hasMessageContaining("not signed by a CA of sas.trustedCa");
+        // the server refuses to start before it starts anything: with no Redis to reach, a later check would fail on that
+        s.put("redis.url", "redis://127.0.0.1:1");
+        s.put("sas.crl", dir.resolve("missing.crl").toString());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> fr.snp.dispatch.Dispatcher.start(
+                        fr.snp.dispatch.config.Settings.defaultsWith(s), false, java.time.Clock.systemUTC()))
+                .hasMessageContaining("setting sas.crl: cannot read").hasMessageContaining("missing.crl");
     }
 
     @Test
