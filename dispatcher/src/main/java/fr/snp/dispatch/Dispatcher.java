@@ -126,6 +126,7 @@ public final class Dispatcher implements AutoCloseable {
         // read and checked before anything starts: a bad key store, CA bundle or allow-list is a startup error
         fr.snp.dispatch.fhir.FhirListener.Config fhirConfig = fr.snp.dispatch.fhir.FhirListener.config(settings);
         fr.snp.dispatch.fhir.CptsCatalog.parse(settings.string("fhir.cpts"));
+        fr.snp.dispatch.sas.SasPush.checkSettings(settings);
         EmbeddedRedis embedded = null;
         String url = settings.string("redis.url");
         boolean demoTokens = demo && DemoGuard.tokensAllowed(settings.string("http.host"), url);

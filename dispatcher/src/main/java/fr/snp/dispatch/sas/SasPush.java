@@ -1,5 +1,6 @@
 package fr.snp.dispatch.sas;
 
+import fr.snp.dispatch.config.CrlFiles;
 import fr.snp.dispatch.config.Settings;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -11,6 +12,14 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -18,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * The HTTP side of INT_R03: creates an appointment on the national SAS platform ({@code POST {sas.baseUrl}/Appointment},
  * 201 + Location) and updates it (conditional {@code PUT {sas.baseUrl}/Appointment?identifier=system|value}, 200),
  * over mutual TLS: our client certificate from {@code sas.clientKeyStore} (PKCS12), the platform's certificate
- * checked against {@code sas.trustedCa} (PEM) and its host name, TLS 1.2 or 1.3 only, no redirect followed.
+ * checked against {@code sas.trustedCa} (PEM), its host name and the revocation lists {@code sas.crl} (read once, at
+ * startup), TLS 1.2 or 1.3 only, no redirect followed.
  * Blocking calls: the push worker has a thread of its own. The answer's body is never logged (an OperationOutcome
  * could quote what we sent, which holds no patient data anyway).
  */
@@ -59,7 +69,34 @@ public final class SasPush implements AutoCloseable {
         if (settings.isSet("sas.trustedCa")) {
             options.setTrustOptions(new PemTrustOptions().addCertPath(settings.string("sas.trustedCa")));
         }
+        for (byte[] value : crl(settings).current()) options.addCrlValue(Buffer.buffer(value));
         return new SasPush(base, WebClient.create(vertx, options), settings.integer("sas.timeoutMs"));
+    }
+
+    /**
+     * Reads and checks what can stop the push at startup ({@code sas.crl}), when the push is on: called before the
+     * server starts anything, so that a bad file is a clean startup error, not one half-way through.
+     */
+    public static void checkSettings(Settings settings) {
+        if (settings.isSet("sas.baseUrl")) crl(settings);
+    }
+
+    /** The revocation lists of {@code sas.crl}; isSet: a configuration file older than the setting means none. */
+    private static CrlFiles crl(Settings settings) {
+        return settings.isSet("sas.crl") ? CrlFiles.read(settings, "sas.crl", trustedCas(settings), "sas.trustedCa")
+                : CrlFiles.none();
+    }
+
+    /** The CAs of {@code sas.trustedCa}, which must sign the CRLs; none (the JVM's trust store): CRLs unchecked. */
+    private static List<X509Certificate> trustedCas(Settings settings) {
+        if (!settings.isSet("sas.trustedCa")) return List.of();
+        String file = settings.string("sas.trustedCa");
+        try (InputStream in = Files.newInputStream(Path.of(file))) {
+            return CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
+                    .map(c -> (X509Certificate) c).toList();
+        } catch (IOException | CertificateException | RuntimeException e) {
+            throw new IllegalStateException("setting sas.trustedCa: cannot read " + file + " as PEM certificates (" + e + ")", e);
+        }
     }
 
     /** Creates the appointment (its first push); a conditional create, so that a retried POST makes no duplicate. */

@@ -36,8 +36,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The SAS platform's FHIR listener over mutual TLS, against a throwaway CA ({@link TestPki}): a listed client
  * certificate reaches the FHIR routes as the principal the allow-list names; an unlisted subject (signed by the
- * trusted CA) gets 403 with an OperationOutcome; a self-signed, an expired or no certificate, and TLS 1.1, never get
- * past the handshake. Each refusal is asserted for what it is: an HTTP status, or a TLS failure with no response.
+ * trusted CA) gets 403 with an OperationOutcome; a self-signed, an expired, a revoked (fhir.crl, also when the CRL
+ * is replaced after the start) or no certificate, and TLS 1.1, never get past the handshake. Each refusal is asserted for what it is: an HTTP status, or a TLS failure with no response.
  */
 class MutualTlsTest {
     static final String SAS = "CN=sas.sante.fr,OU=ANS";
@@ -147,7 +147,9 @@ class MutualTlsTest {
                 "fhir.keyStore", dir.resolve("missing.p12").toString(),
                 "fhir.keyStorePassword", "wrong",
                 "fhir.trustedCa", notPem.toString(),
-                "fhir.clients", "");
+                "fhir.clients", "",
+                "fhir.crl", dir.resolve("missing.crl").toString(),
+                "fhir.crlReloadSeconds", "-1");
         bad.forEach((key, value) -> {
             Map<String, String> s = new java.util.HashMap<>(good);
             s.put(key, value);
@@ -160,6 +162,22 @@ class MutualTlsTest {
         s.put("fhir.trustedCa", dir.resolve("missing.pem").toString());
         assertThatThrownBy(() -> fr.snp.dispatch.Dispatcher.start(Settings.defaultsWith(s), false, java.time.Clock.systemUTC()))
                 .hasMessageContaining("setting fhir.trustedCa").hasMessageContaining("missing.pem");
+        Map<String, String> missingCrl = new java.util.HashMap<>(good);
+        missingCrl.put("fhir.crl", pki.crl(dir.resolve("present.crl"), false) + ", " + dir.resolve("missing.crl"));
+        assertThatThrownBy(() -> fr.snp.dispatch.Dispatcher.start(Settings.defaultsWith(missingCrl), false, java.time.Clock.systemUTC()))
+                .hasMessageContaining("setting fhir.crl: cannot read").hasMessageContaining("missing.crl");
+        // not a CRL; a CRL of another CA (it could revoke nothing we accept: the wrong file)
+        for (Path wrong : List.of(notPem, TestPki.create(dir.resolve("crl-other-ca")).crl(dir.resolve("other.crl"), false))) {
+            Map<String, String> w = new java.util.HashMap<>(good);
+            w.put("fhir.crl", wrong.toString());
+            assertThatThrownBy(() -> FhirListener.config(Settings.defaultsWith(w))).as(wrong.toString())
+                    .hasMessageContaining("setting fhir.crl: " + wrong)
+                    .hasMessageContaining(wrong.equals(notPem) ? "is not a CRL" : "not signed by a CA of fhir.trustedCa");
+        }
+        Map<String, String> withCrl = new java.util.HashMap<>(good);
+        withCrl.put("fhir.crl", dir.resolve("present.crl").toString());
+        assertThat(FhirListener.config(Settings.defaultsWith(withCrl)).crl().files()).containsExactly(dir.resolve("present.crl"));
+        assertThat(FhirListener.config(Settings.defaultsWith(withCrl)).crlReloadSeconds()).as("default").isEqualTo(3600);
     }
 
     /** Wired in the server: fhir.port set, the listener is up, in front of the FHIR routes the merge plugs in. */
@@ -252,6 +270,90 @@ class MutualTlsTest {
     }
 
     @Test
+    void aRevokedCertificateIsRefusedWhileAnotherOfTheSameCaGetsIn() throws Exception {
+        TestPki.Issued revokedByPem = pki.client(SAS);
+        TestPki.Issued revokedByDer = pki.client(SAS);
+        TestPki.Issued valid = pki.client(SAS);
+        // without the CRLs, each gets in: what refuses them below is their revocation, nothing else
+        for (TestPki.Issued c : List.of(revokedByPem, revokedByDer, valid))
+            assertThat(get(pki.clientContext(c), "/fhir/metadata").statusCode()).isEqualTo(200);
+        Path pem = pki.crl(dir.resolve("revoked.crl.pem"), false, revokedByPem.certificate());
+        Path der = pki.crl(dir.resolve("revoked.crl"), true, revokedByDer.certificate());
+        assertThat(Files.readString(der, StandardCharsets.ISO_8859_1)).doesNotContain("-----BEGIN");
+        FhirListener withCrl = listen(Map.of("fhir.crl", pem + " , " + der, "fhir.crlReloadSeconds", "0"));
+        try {
+            assertHandshakeRefused(pki.clientContext(revokedByPem), withCrl.port(), "certificate_unknown");
+            assertHandshakeRefused(pki.clientContext(revokedByDer), withCrl.port(), "certificate_unknown");
+            HttpResponse<String> r = get(pki.clientContext(valid), withCrl.port(), "/fhir/metadata");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(new JsonObject(r.body()).getJsonObject("principal").getString("org")).isEqualTo("SAS-NATIONAL");
+        } finally {
+            withCrl.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * The CRL file replaced while the listener runs (IGC-Santé publishes daily): the newly revoked certificate is
+     * refused within the reload period, without a restart; an unusable file then keeps the lists in force.
+     */
+    @Test
+    void aCrlReplacedAfterTheStartRevokesWithinTheReloadPeriod() throws Exception {
+        TestPki.Issued soonRevoked = pki.client(SAS);
+        TestPki.Issued valid = pki.client(SAS);
+        Path crl = pki.crl(dir.resolve("reloaded.crl"), false);
+        FhirListener watching = listen(Map.of("fhir.crl", crl.toString(), "fhir.crlReloadSeconds", "1"));
+        try {
+            assertThat(get(pki.clientContext(soonRevoked), watching.port(), "/fhir/metadata").statusCode()).isEqualTo(200);
+            pki.crl(crl, false, soonRevoked.certificate());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (refusedAtHandshake(pki.clientContext(soonRevoked), watching.port()) == null) {
+                assertThat(System.nanoTime()).as("still admitted 15 s after the CRL revoking it").isLessThan(deadline);
+                Thread.sleep(200);
+            }
+            assertHandshakeRefused(pki.clientContext(soonRevoked), watching.port(), "certificate_unknown");
+            assertThat(get(pki.clientContext(valid), watching.port(), "/fhir/metadata").statusCode()).isEqualTo(200);
+            // a half-written download: not a CRL; the revocation stays in force (looked at again and again meanwhile)
+            Files.writeString(crl, "-----BEGIN X509 CRL-----\nMIIB");
+            Thread.sleep(2_500);
+            assertHandshakeRefused(pki.clientContext(soonRevoked), watching.port(), "certificate_unknown");
+            assertThat(get(pki.clientContext(valid), watching.port(), "/fhir/metadata").statusCode()).isEqualTo(200);
+            // and a good file after it is taken: the revocation lifted, the certificate gets in again
+            pki.crl(crl, false);
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (refusedAtHandshake(pki.clientContext(soonRevoked), watching.port()) != null) {
+                assertThat(System.nanoTime()).as("still refused 15 s after the CRL lifting it").isLessThan(deadline);
+                Thread.sleep(200);
+            }
+        } finally {
+            watching.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A listener of its own on a free port, from the settings of the shared one plus {@code extra}. */
+    static FhirListener listen(Map<String, String> extra) throws Exception {
+        Map<String, String> s = new java.util.HashMap<>(Map.of("fhir.port", "1",
+                "fhir.keyStore", pki.server().p12().toString(), "fhir.keyStorePassword", TestPki.PASSWORD,
+                "fhir.trustedCa", pki.caPem().toString(), "fhir.clients", SAS + " -> SAS-NATIONAL:36,85"));
+        s.putAll(extra);
+        FhirListener.Config c = FhirListener.config(Settings.defaultsWith(s));
+        FhirListener.Config any = new FhirListener.Config("127.0.0.1", 0, c.keyStore(), c.keyStorePassword(),
+                c.trustedCa(), c.clients(), c.crl(), c.crlReloadSeconds());
+        return FhirListener.start(vertx, any, placeholderRoutes(vertx)).toCompletionStage().toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+    }
+
+    /** The TLS alert that refused the handshake, or null when an HTTP answer came. */
+    static String refusedAtHandshake(SSLContext tls, int port) throws Exception {
+        try {
+            get(tls, port, "/fhir/metadata");
+            return null;
+        } catch (IOException e) {
+            return chain(e).stream().filter(t -> t instanceof SSLException).map(Throwable::getMessage).findFirst()
+                    .orElseThrow(() -> e);
+        }
+    }
+
+    @Test
     void noClientCertificateIsRefusedAtTheHandshake() throws Exception {
         assertHandshakeRefused(pki.clientContext(null), "bad_certificate");
     }
@@ -340,8 +442,10 @@ class MutualTlsTest {
      * answers a missing certificate with bad_certificate and a certificate whose chain or dates fail with
      * certificate_unknown: the alert tells that the certificate was sent and judged, not left out.
      */
-    static void assertHandshakeRefused(SSLContext tls, String alert) {
-        assertThatThrownBy(() -> get(tls, "/fhir/metadata")).isInstanceOf(IOException.class)
+    static void assertHandshakeRefused(SSLContext tls, String alert) { assertHandshakeRefused(tls, listener.port(), alert); }
+
+    static void assertHandshakeRefused(SSLContext tls, int port, String alert) {
+        assertThatThrownBy(() -> get(tls, port, "/fhir/metadata")).isInstanceOf(IOException.class)
                 .satisfies(e -> assertThat(chain(e)).as(String.valueOf(chain(e))).anyMatch(t -> t instanceof SSLException
                         && ("Received fatal alert: " + alert).equals(t.getMessage())));
     }

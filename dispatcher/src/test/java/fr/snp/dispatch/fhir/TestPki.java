@@ -2,6 +2,7 @@ package fr.snp.dispatch.fhir;
 
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -9,6 +10,8 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.X509v2CRLBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -28,6 +31,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
@@ -35,6 +39,7 @@ import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.cert.Certificate;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,8 +49,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A throwaway PKI for tests of mutual TLS (the FHIR listener, the SAS platform stand-in of the appointment push): a CA,
- * a server certificate for {@code localhost} / {@code 127.0.0.1}, and client certificates, valid, expired or
- * self-signed. Every file is written under the directory given (a JUnit {@code @TempDir}); every PKCS12 file has the
+ * a server certificate for {@code localhost} / {@code 127.0.0.1}, client certificates, valid, expired or
+ * self-signed, and the CA's revocation lists. Another CA, for a peer that trusts none of ours, is another
+ * {@code create} in another directory. Every file is written under the directory given (a JUnit {@code @TempDir}); every PKCS12 file has the
  * password {@link #PASSWORD}. RSA 2048 and SHA-256, as IGC-Santé certificates.
  * <pre>
  *   TestPki pki = TestPki.create(dir);                      // CA + server certificate
@@ -53,6 +59,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   pki.server().p12();                                     // the server's key store (fhir.keyStore)
  *   TestPki.Issued sas = pki.client("CN=sas.sante.fr,OU=ANS");
  *   SSLContext tls = pki.clientContext(sas);                // presents sas, trusts the CA
+ *   pki.crl(dir.resolve("ca.crl"), false, sas.certificate()); // a CRL revoking it (fhir.crl)
  * </pre>
  */
 public final class TestPki {
@@ -115,6 +122,26 @@ public final class TestPki {
     public Issued selfSignedClient(String subject) throws Exception {
         return issue(fileName(subject) + "-selfsigned", subject, null, null, Instant.now().minus(Duration.ofDays(1)),
                 Instant.now().plus(Duration.ofDays(365)), true);
+    }
+
+    /**
+     * Writes to {@code file} a CRL of this CA (PEM, or DER when {@code der}) listing {@code revoked} (none: an empty
+     * list), issued a minute ago, next update in a day. The file is replaced in one move, as a fetch job should do it,
+     * so that a reader never sees half of it.
+     */
+    public Path crl(Path file, boolean der, X509Certificate... revoked) throws Exception {
+        Instant now = Instant.now();
+        X509v2CRLBuilder b = new X509v2CRLBuilder(X500Name.getInstance(ca.getSubjectX500Principal().getEncoded()),
+                Date.from(now.minus(Duration.ofMinutes(1))));
+        b.setNextUpdate(Date.from(now.plus(Duration.ofDays(1))));
+        for (X509Certificate c : revoked) b.addCRLEntry(c.getSerialNumber(), Date.from(now.minus(Duration.ofMinutes(1))),
+                CRLReason.keyCompromise);
+        b.addExtension(Extension.authorityKeyIdentifier, false, new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(ca));
+        X509CRL crl = new JcaX509CRLConverter().getCRL(b.build(new JcaContentSignerBuilder("SHA256withRSA").build(caKeys.getPrivate())));
+        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
+        if (der) Files.write(tmp, crl.getEncoded());
+        else Files.writeString(tmp, pem("X509 CRL", crl.getEncoded()));
+        return Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** A TLS client context that presents {@code client} (null: no certificate) and trusts this CA only. */

@@ -5,6 +5,7 @@ import fr.snp.dispatch.TestServer;
 import fr.snp.dispatch.auth.TokenStore;
 import fr.snp.dispatch.domain.Role;
 import fr.snp.dispatch.fhir.SasValidator;
+import fr.snp.dispatch.fhir.TestPki;
 import fr.snp.dispatch.redis.Keys;
 import fr.snp.dispatch.sim.SimulationClock;
 import io.vertx.core.Vertx;
@@ -18,6 +19,7 @@ import io.vertx.core.net.PfxOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,7 +46,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SasPushTest {
     static final String SYSTEM = "https://dispatch.test.snp.example/fhir/appointment-id";
     static final SimulationClock clock = new SimulationClock();
-    static StandInPki pki;
+    @TempDir
+    static Path dir;
+    /** The test CA: it signs the stand-in's server certificate and ours (the client). */
+    static TestPki pki;
+    static TestPki.Issued ours;
+    /** Another CA, which signed nothing of ours: trusted by a platform that does not trust us. */
+    static TestPki otherCa;
     static Vertx vertx;
     static StandIn platform;
     static TestServer server;
@@ -65,7 +73,7 @@ class SasPushTest {
 
         StandIn(Path trustedCa) throws Exception {
             HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0).setSsl(true)
-                    .setKeyCertOptions(new PfxOptions().setPath(pki.serverP12.toString()).setPassword(StandInPki.PASSWORD))
+                    .setKeyCertOptions(new PfxOptions().setPath(pki.server().p12().toString()).setPassword(TestPki.PASSWORD))
                     .setTrustOptions(new PemTrustOptions().addCertPath(trustedCa.toString()))
                     .setClientAuth(ClientAuth.REQUIRED);
             http = vertx.createHttpServer(options).requestHandler(req -> req.body().onSuccess(buffer -> {
@@ -160,9 +168,11 @@ class SasPushTest {
             try { SasValidator.errors("{\"resourceType\":\"Basic\",\"code\":{\"text\":\"warm-up\"}}"); }
             catch (Exception e) { throw new IllegalStateException(e); }
         });
-        pki = StandInPki.make();
+        pki = TestPki.create(dir);
+        ours = pki.client("CN=cpts-test.snp.example,OU=SNP dispatcher");
+        otherCa = TestPki.create(dir.resolve("other-ca"));
         vertx = Vertx.vertx();
-        platform = new StandIn(pki.caPem);
+        platform = new StandIn(pki.caPem());
         clock.set(java.time.LocalDate.of(2026, 11, 18).atTime(9, 0).atZone(java.time.ZoneId.of("Europe/Paris")).toInstant());
         server = TestServer.start(settings(platform), clock);
         effector = server.effector("36044", null);
@@ -175,8 +185,8 @@ class SasPushTest {
     }
 
     static Map<String, String> settings(StandIn platform) {
-        return Map.of("sas.baseUrl", platform.base(), "sas.clientKeyStore", pki.clientP12.toString(),
-                "sas.clientKeyStorePassword", StandInPki.PASSWORD, "sas.trustedCa", pki.caPem.toString(),
+        return Map.of("sas.baseUrl", platform.base(), "sas.clientKeyStore", ours.p12().toString(),
+                "sas.clientKeyStorePassword", TestPki.PASSWORD, "sas.trustedCa", pki.caPem().toString(),
                 "sas.appointmentIdentifierSystem", SYSTEM, "sas.timeoutMs", "20000",
                 "outbox.retryBaseMs", "250", "outbox.retryMaxMs", "1000");
     }
@@ -191,7 +201,6 @@ class SasPushTest {
     static void stop() throws Exception {
         if (server != null) server.close();
         if (vertx != null) vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        if (pki != null) pki.delete();
     }
 
     // --- the scenarios ---------------------------------------------------------------------------------------------
@@ -320,7 +329,7 @@ class SasPushTest {
 
     @Test
     void aPlatformThatDoesNotTrustOurCertificateGetsNothingAndThePushWaitsInTheBacklog() throws Exception {
-        StandIn distrustful = new StandIn(pki.otherCaPem); // trusts another CA only
+        StandIn distrustful = new StandIn(otherCa.caPem()); // trusts another CA only
         try (TestServer other = TestServer.start(settings(distrustful), clock)) {
             String e = other.effector("36044", null);
             identify(other, other.token(Role.REGULATOR), "rpps", regulatorRpps);
@@ -342,6 +351,40 @@ class SasPushTest {
         } finally {
             distrustful.http.close();
         }
+    }
+
+    /**
+     * sas.crl: the platform's certificate revoked, the push fails at the handshake and nothing reaches the platform;
+     * the same push without the CRL is taken (what fails is the revocation, nothing else).
+     */
+    @Test
+    void aRevokedPlatformCertificateGetsNothing() throws Exception {
+        SasAppointment a = new SasAppointment(SYSTEM, "36-Acrl" + UUID.randomUUID().toString().substring(0, 8), "booked",
+                1_795_999_980L, 1_796_001_180L, 3600, 1_795_990_000_000L,
+                new RegulatorIdentity.Operator(RegulatorIdentity.Kind.INTRN, OSNP_SAS_UUID), effectorRpps, "604");
+        Map<String, String> s = new java.util.HashMap<>(settings(platform));
+        s.put("sas.crl", pki.crl(dir.resolve("platform-revoked.crl"), true, pki.server().certificate()).toString());
+        try (SasPush revoked = SasPush.from(vertx, fr.snp.dispatch.config.Settings.defaultsWith(s))) {
+            SasPush.Result r = revoked.create(a);
+            assertThat(r.status()).as(String.valueOf(r)).isZero();
+            assertThat(r.failure()).isNotBlank();
+        }
+        assertThat(platform.of(a.appointmentId())).isEmpty();
+        s.put("sas.crl", pki.crl(dir.resolve("platform-valid.crl"), false).toString());
+        try (SasPush valid = SasPush.from(vertx, fr.snp.dispatch.config.Settings.defaultsWith(s))) {
+            assertThat(valid.create(a).status()).isEqualTo(201);
+        }
+        assertThat(platform.of(a.appointmentId())).hasSize(1);
+        // a CRL of another CA than sas.trustedCa's: the wrong file, the start stops naming the setting
+        s.put("sas.crl", otherCa.crl(dir.resolve("foreign.crl"), false).toString());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SasPush.from(vertx, fr.snp.dispatch.config.Settings.defaultsWith(s)))
+                .hasMessageContaining("setting sas.crl").hasMessageContaining("not signed by a CA of sas.trustedCa");
+        // the server refuses to start before it starts anything: with no Redis to reach, a later check would fail on that
+        s.put("redis.url", "redis://127.0.0.1:1");
+        s.put("sas.crl", dir.resolve("missing.crl").toString());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> fr.snp.dispatch.Dispatcher.start(
+                        fr.snp.dispatch.config.Settings.defaultsWith(s), false, java.time.Clock.systemUTC()))
+                .hasMessageContaining("setting sas.crl: cannot read").hasMessageContaining("missing.crl");
     }
 
     @Test
