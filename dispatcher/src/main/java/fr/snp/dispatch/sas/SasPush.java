@@ -28,6 +28,15 @@ public final class SasPush implements AutoCloseable {
     /** The answer of one push: its HTTP status (0: no answer), and a short reason when it failed. */
     public record Result(int status, String failure) {
         public boolean ok() { return failure == null; }
+
+        /**
+         * Whether the platform refused this push for good: a 4xx says the request itself is wrong (400/422 an invalid
+         * Appointment, 403, 404, 409, 412...), so sending it again as it is will not help; except 408 (request time-out),
+         * 425 (too early) and 429 (too many requests), which say "later". No answer (0) and 5xx are transient.
+         */
+        public boolean permanent() {
+            return !ok() && status >= 400 && status < 500 && status != 408 && status != 425 && status != 429;
+        }
     }
 
     private final String baseUrl;
