@@ -39,7 +39,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a client certificate of the test CA (mutual TLS), validates every Appointment it receives against FrAppointmentSAS
  * with the IG's validator (offline) and records what came, in order. A SAS desk's booking is POSTed, each later change
  * PUT by identifier; other bookings are not pushed; a failing platform gets the pushes again, in order; a platform
- * that does not trust our certificate gets nothing, and the push waits in the ops backlog.
+ * that does not trust our certificate gets nothing, and the push waits in the ops backlog. A push refused for good
+ * (422) is set aside as a dead letter after sas.maxRefusals attempts, with its appointment's later changes, while
+ * 503 and 429 are retried without end; two instances on one stream keep each appointment's order through random
+ * failures.
  */
 class SasPushTest {
     static final String SYSTEM = "https://dispatch.test.snp.example/fhir/appointment-id";
@@ -67,6 +70,9 @@ class SasPushTest {
         final AtomicInteger refuseNext = new AtomicInteger();
         /** Appointment identifier (system|value) -> the status every request about it gets. */
         final Map<String, Integer> refusing = new java.util.concurrent.ConcurrentHashMap<>();
+        /** When above 0, the share of requests answered 503 at random (a platform having a bad day). */
+        volatile double failingShare;
+        final java.util.Random dice = new java.util.Random(20261130);
         final HttpServer http;
 
         StandIn(Path trustedCa) throws Exception {
@@ -91,6 +97,9 @@ class SasPushTest {
                     if (armed != 0) refusing.put(identifier, armed);
                 }
                 Integer refusal = refusing.get(identifier);
+                if (refusal == null && failingShare > 0) {
+                    synchronized (dice) { if (dice.nextDouble() < failingShare) refusal = 503; }
+                }
                 int status = refusal != null ? refusal : post && failPosts.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? 500
                         : put && !identifier.equals(req.getParam("identifier")) ? 400 : post ? 201 : 200;
                 CompletableFuture<List<String>> validated = new CompletableFuture<>();
@@ -421,6 +430,40 @@ class SasPushTest {
             awaitUntil(() -> platform.sequence(a), l -> l.get(l.size() - 1).equals("POST booked 201"));
             await(() -> server.redis.hget(Keys.appointment("36", a), "sasSent"), "1");
             assertThat(server.redis.hget(Keys.appointment("36", a), "sasDeadLetter")).isNull();
+        }
+    }
+
+    @Test
+    void twoInstancesPushingTheSameStreamKeepEachAppointmentsOrderThroughRandomFailures() throws Exception {
+        String doctor = server.effector("36044", null);
+        try (fr.snp.dispatch.Dispatcher second = server.secondInstance(settings(platform))) {
+            platform.failingShare = 0.4;
+            List<String> appointments = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                String a = bookWith(doctor, 30 + 25 * i);
+                appointments.add(a);
+                // cancelled at once: its PUT is queued while the POST may be failing, read by either instance
+                Api.Response c = server.api.post("/api/v1/appointments/" + a + "/cancel", server.token(Role.REGULATOR),
+                        new JsonObject().put("reason", "PATIENT"));
+                assertThat(c.status()).as(c.toString()).isEqualTo(200);
+            }
+            // the stand-in records a request as it comes: the worker records it taken once the answer is back
+            for (String a : appointments) await(() -> server.redis.hget(Keys.appointment("36", a), "sasSent"), "2");
+            platform.failingShare = 0;
+            for (String a : appointments) {
+                List<String> seen = platform.sequence(a);
+                // what the platform took: the booking, then the cancellation, each once
+                assertThat(seen.stream().filter(r -> !r.endsWith(" 503")).toList()).as(a)
+                        .containsExactly("POST booked 201", "PUT cancelled 200");
+                // and no attempt at the cancellation before the booking was taken, failed ones included
+                assertThat(seen.indexOf("POST booked 201")).as("%s: %s", a, seen)
+                        .isLessThan(seen.stream().filter(r -> r.startsWith("PUT")).map(seen::indexOf).min(Integer::compare).orElseThrow());
+            }
+            // the random failures did happen, and both instances read the stream
+            assertThat(appointments.stream().flatMap(a -> platform.sequence(a).stream()).filter(r -> r.endsWith(" 503"))).isNotEmpty();
+            assertThat(server.redis.xinfoConsumers(Keys.sasOutbox("36"), SasPushWorker.GROUP)).hasSizeGreaterThanOrEqualTo(2);
+        } finally {
+            platform.failingShare = 0;
         }
     }
 
