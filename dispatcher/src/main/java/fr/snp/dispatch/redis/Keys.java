@@ -106,7 +106,7 @@ public final class Keys {
     /**
      * The pushes set aside as dead letters (sas/sas_refused.lua): a stream of "appt, status, seq, httpStatus, reason,
      * entry", the time being the entry id; no patient data. Listed in the ops backlog; trimmed by age (on each
-     * addition and by the push worker's hourly pass: {@code SasPushWorker.DEAD_LETTER_RETENTION_MS}), unlike the
+     * addition and by the push worker's trimming pass, every minute: {@code SasPushWorker.DEAD_LETTER_RETENTION_MS}), unlike the
      * errors above, since nothing else removes a dead letter.
      */
     public static String sasDeadLetters(String territory) { return t(territory) + "sas-dead-letters"; }
