@@ -374,7 +374,7 @@ public final class Dispatcher implements AutoCloseable {
                                 backlog.pending(), backlog.oldestAgeSeconds());
                         return null;
                     });
-            services.sasOutbox().backlog(t).thenAccept(b -> m.sasBacklog(t, b.pending(), b.oldestAgeSeconds()));
+            services.sasOutbox().backlog(t).thenAccept(b -> m.sasBacklog(t, b.pending(), b.oldestAgeSeconds(), b.deadLetters()));
         }
     }
 

@@ -17,7 +17,8 @@ final class OpsHandlers {
     /**
      * GET /api/v1/ops/outbox?territory=36: notifications not yet delivered, and how old the oldest is; and the same
      * of the pushes to the national SAS platform ({@code sasPush}), with the oldest waiting ones and why (appointment
-     * ids and statuses only).
+     * ids and statuses only); and its dead letters ({@code deadLetters}: how many, {@code latestDeadLetters}: the
+     * newest, with the platform's HTTP status and why), pushes that nothing retries any more.
      */
     void outbox(RoutingContext ctx) {
         Principal p = Authenticator.principal(ctx);
@@ -27,10 +28,15 @@ final class OpsHandlers {
             sas.oldest().forEach(w -> oldest.add(new JsonObject().put("appointmentId", w.appointmentId())
                     .put("status", w.status()).put("seq", w.seq()).put("attempts", w.attempts())
                     .put("ageSeconds", w.ageSeconds()).put("lastError", w.lastError())));
+            JsonArray dead = new JsonArray();
+            sas.latestDeadLetters().forEach(d -> dead.add(new JsonObject().put("appointmentId", d.appointmentId())
+                    .put("status", d.status()).put("seq", d.seq()).put("httpStatus", d.httpStatus()).put("reason", d.reason())
+                    .put("at", java.time.Instant.ofEpochMilli(d.atMs()).toString())));
             return new Http.Reply(200, new JsonObject()
                     .put("territory", t).put("pending", b.pending()).put("oldestPendingAgeSeconds", b.oldestAgeSeconds())
                     .put("sasPush", new JsonObject().put("enabled", sas.enabled()).put("pending", sas.pending())
-                            .put("oldestPendingAgeSeconds", sas.oldestAgeSeconds()).put("oldest", oldest)));
+                            .put("oldestPendingAgeSeconds", sas.oldestAgeSeconds()).put("oldest", oldest)
+                            .put("deadLetters", sas.deadLetters()).put("latestDeadLetters", dead)));
         }));
     }
 

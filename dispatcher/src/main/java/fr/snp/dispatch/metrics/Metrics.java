@@ -133,19 +133,24 @@ public final class Metrics {
                 .description("Notifications not yet delivered").register(registry);
         Gauge.builder("dispatch_outbox_oldest_age_seconds", values, v -> v[2]).tag("territory", territory)
                 .description("Age of the oldest notification not yet delivered").register(registry);
-        double[] sas = sasValues.computeIfAbsent(territory, t -> new double[]{0, 0});
+        double[] sas = sasValues.computeIfAbsent(territory, t -> new double[]{0, 0, 0});
         Gauge.builder("dispatch_sas_push_backlog", sas, v -> v[0]).tag("territory", territory)
                 .description("Appointment changes not yet taken by the national SAS platform (INT_R03)").register(registry);
         Gauge.builder("dispatch_sas_push_oldest_age_seconds", sas, v -> v[1]).tag("territory", territory)
                 .description("Age of the oldest push the SAS platform has not taken yet").register(registry);
+        // read from Redis (what every instance sees alike), so a rise is a new dead letter wherever it was set aside
+        Gauge.builder("dispatch_sas_push_dead_letters", sas, v -> v[2]).tag("territory", territory)
+                .description("Pushes to the SAS platform set aside as dead letters (refused for good), kept 30 days")
+                .register(registry);
     }
 
     /** The SAS push backlog of a territory (refreshed with the other territory figures). */
-    public void sasBacklog(String territory, long pending, long oldestAgeSeconds) {
+    public void sasBacklog(String territory, long pending, long oldestAgeSeconds, long deadLetters) {
         double[] v = sasValues.get(territory);
         if (v == null) return;
         v[0] = pending;
         v[1] = oldestAgeSeconds;
+        v[2] = deadLetters;
     }
 
     /** result: ok, refused (the platform answered something else than expected), unreachable (no answer, TLS refused). */

@@ -97,6 +97,20 @@ public final class Keys {
     /** Hash sas-outbox entry id -> why its last push attempt failed or waits (ops backlog); deleted once pushed. */
     public static String sasPushErrors(String territory) { return t(territory) + "sas-push-errors"; }
 
+    /**
+     * Hash sas-outbox entry id -> how many times the platform refused it for good (a 4xx other than 408, 425, 429);
+     * deleted with the entry's error once pushed or set aside (sas.maxRefusals), so it holds pending entries only.
+     */
+    public static String sasPushRefusals(String territory) { return t(territory) + "sas-push-refusals"; }
+
+    /**
+     * The pushes set aside as dead letters (sas/sas_refused.lua): a stream of "appt, status, seq, httpStatus, reason,
+     * entry", the time being the entry id; no patient data. Listed in the ops backlog; trimmed by age (on each
+     * addition and by the push worker's trimming pass, every minute: {@code SasPushWorker.DEAD_LETTER_RETENTION_MS}), unlike the
+     * errors above, since nothing else removes a dead letter.
+     */
+    public static String sasDeadLetters(String territory) { return t(territory) + "sas-dead-letters"; }
+
     /** Booked appointments without feedback, by slot end (epoch s): the coordinator's follow-up list. */
     public static String awaitingFeedback(String territory) { return t(territory) + "awaiting"; }
 

@@ -69,6 +69,9 @@ public abstract class StreamWorker implements AutoCloseable {
     /** How long a pending entry waits before it is claimed again; {@code standard} is the exponential back-off. */
     protected long backoff(PendingMessage p, long standard) { return standard; }
 
+    /** Anything else of the territory's to tidy now and then (every minute or so, with the trimming); none by default. */
+    protected void housekeeping(RedisCommands<String, String> redis, String territory) {}
+
     /** This worker's own connection, for the scripts its delivery runs (not shared with the blocking read's thread). */
     protected io.lettuce.core.api.async.RedisAsyncCommands<String, String> async() { return connection.async(); }
 
@@ -100,7 +103,7 @@ public abstract class StreamWorker implements AutoCloseable {
                         XReadArgs.Builder.block(Math.min(500, retryBaseMs)).count(50), offsets);
                 for (StreamMessage<String, String> m : fresh) deliver(redis, m);
                 if (System.currentTimeMillis() >= nextTrimMs) {
-                    for (String t : served) trim(redis, t);
+                    for (String t : served) { trim(redis, t); housekeeping(redis, t); }
                     nextTrimMs = System.currentTimeMillis() + 60_000;
                 }
             } catch (InterruptedException e) {

@@ -16,7 +16,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * What ops see of the pushes to the national SAS platform (INT_R03): how many wait, how old the oldest is, and the
  * oldest few themselves (appointment, status, attempts, why the last attempt failed or waits). Appointment ids
- * and statuses only: no patient data.
+ * and statuses only: no patient data. And the pushes set aside as dead letters (refused for good by the platform, or
+ * behind one that was: see {@link SasPushWorker}), the newest first, since nothing retries those any more.
  */
 public final class SasOutbox {
     /** How many waiting pushes the ops view lists. */
@@ -33,14 +34,40 @@ public final class SasOutbox {
     /** One push not yet taken by the platform. */
     public record Waiting(String appointmentId, String status, long seq, long attempts, long ageSeconds, String lastError) {}
 
-    /** The pushes not yet taken by the platform in a territory, and the age of the oldest. */
-    public record Backlog(boolean enabled, long pending, long oldestAgeSeconds, List<Waiting> oldest) {}
+    /** One push set aside: what it was, what the platform answered (0: not sent, behind a dead letter), why, when. */
+    public record DeadLetter(String appointmentId, String status, long seq, int httpStatus, String reason, long atMs) {}
+
+    /**
+     * The pushes not yet taken by the platform in a territory, and the age of the oldest; the dead letters kept
+     * ({@link SasPushWorker#DEAD_LETTER_RETENTION_MS}) and the newest few.
+     */
+    public record Backlog(boolean enabled, long pending, long oldestAgeSeconds, List<Waiting> oldest, long deadLetters,
+                          List<DeadLetter> latestDeadLetters) {
+        Backlog with(long count, List<DeadLetter> latest) {
+            return new Backlog(enabled, pending, oldestAgeSeconds, oldest, count, latest);
+        }
+    }
 
     public boolean enabled() { return enabled; }
 
     public CompletionStage<Backlog> backlog(String territory) {
+        String dead = Keys.sasDeadLetters(territory);
+        CompletionStage<Long> deadCount = redis.xlen(dead);
+        CompletionStage<List<DeadLetter>> deadLatest = redis.xrevrange(dead, Range.create("-", "+"), Limit.from(LISTED))
+                .thenApply(list -> list.stream().map(SasOutbox::deadLetter).toList());
+        return waiting(territory).thenCompose(b -> deadCount.thenCombine(deadLatest, b::with));
+    }
+
+    private static DeadLetter deadLetter(StreamMessage<String, String> m) {
+        Map<String, String> b = m.getBody();
+        return new DeadLetter(b.get("appt"), b.get("status"), Long.parseLong(b.getOrDefault("seq", "0")),
+                Integer.parseInt(b.getOrDefault("httpStatus", "0")), b.get("reason"),
+                fr.snp.dispatch.redis.StreamWorker.millisOf(m.getId()));
+    }
+
+    private CompletionStage<Backlog> waiting(String territory) {
         String stream = Keys.sasOutbox(territory);
-        return redis.exists(stream).thenCompose(n -> n == 0 ? CompletableFuture.completedFuture(new Backlog(enabled, 0, 0, List.of()))
+        return redis.exists(stream).thenCompose(n -> n == 0 ? CompletableFuture.completedFuture(new Backlog(enabled, 0, 0, List.of(), 0, List.of()))
                 : redis.xpending(stream, SasPushWorker.GROUP, Range.create("-", "+"), Limit.from(LISTED)).handle((pending, error) -> {
                     // no group yet (the worker never ran: push off): every entry waits
                     return error == null ? pending : null;
@@ -51,7 +78,7 @@ public final class SasOutbox {
     private CompletionStage<Backlog> unread(String territory) {
         return redis.xlen(Keys.sasOutbox(territory)).thenCombine(redis.xrange(Keys.sasOutbox(territory), Range.create("-", "+"),
                 Limit.from(1)), (count, first) -> new Backlog(enabled, count,
-                first.isEmpty() ? 0 : age(first.get(0).getId()), List.of()));
+                first.isEmpty() ? 0 : age(first.get(0).getId()), List.of(), 0, List.of()));
     }
 
     private CompletionStage<Backlog> listed(String territory, List<PendingMessage> pending) {
@@ -71,7 +98,7 @@ public final class SasOutbox {
                 oldest.add(new Waiting(body.get("appt"), body.get("status"), Long.parseLong(body.getOrDefault("seq", "0")),
                         p.getRedeliveryCount(), age(p.getId()), why.get(p.getId())));
             }
-            return new Backlog(enabled, total, pending.isEmpty() ? 0 : age(pending.get(0).getId()), oldest);
+            return new Backlog(enabled, total, pending.isEmpty() ? 0 : age(pending.get(0).getId()), oldest, 0, List.of());
         }));
     }
 

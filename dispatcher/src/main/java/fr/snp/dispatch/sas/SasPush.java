@@ -38,6 +38,19 @@ public final class SasPush implements AutoCloseable {
     /** The answer of one push: its HTTP status (0: no answer), and a short reason when it failed. */
     public record Result(int status, String failure) {
         public boolean ok() { return failure == null; }
+
+        /**
+         * Whether the platform refused this push for good: a 4xx says the request itself is wrong (400/422 an invalid
+         * Appointment, 404, 409, 412...), so sending it again as it is will not help; except 408 (request time-out),
+         * 425 (too early) and 429 (too many requests), which say "later", and 401/403, which say who we are is not
+         * accepted (a certificate renewed on one side only, an authorisation not yet granted): that is every push at
+         * once, fixed by an operator, after which each must still go; the SasPushStuck alert calls for them.
+         * No answer (0) and 5xx are transient.
+         */
+        public boolean permanent() {
+            return !ok() && status >= 400 && status < 500 && status != 401 && status != 403 && status != 408
+                    && status != 425 && status != 429;
+        }
     }
 
     private final String baseUrl;

@@ -29,6 +29,19 @@ import java.util.logging.Logger;
  * waits for. So a cancellation made while the booking's POST keeps failing goes after that POST, whichever
  * instance holds which entry. Delivery is at least once: the POST is a conditional create, a PUT says the same
  * twice.
+ * <p>
+ * <b>Dead letters.</b> A push the platform refuses for good (an HTTP 4xx other than 408, 425, 429: the request itself
+ * is wrong, sending it again as it is will not help) is tried {@code sas.maxRefusals} times in all (a refusal taken
+ * back soon, after a fix on either side, still goes through), then set aside: acknowledged, recorded in the
+ * territory's dead letters ({@link Keys#sasDeadLetters}, kept {@link #DEAD_LETTER_RETENTION_MS}), listed in the ops
+ * backlog, counted by dispatch_sas_push_dead_letters (alert SasPushDeadLetter), in one script (sas_refused.lua).
+ * No answer, a 5xx, 408, 425 and 429 say "later": those are retried without end, as before.
+ * <p>
+ * The appointment's later changes are set aside too, at once, without being sent, with the reason "predecessor #n
+ * dead-lettered": sending them would break the order the platform relies on (a PUT "cancelled" of an appointment
+ * whose POST was refused would create it there as cancelled; a "fulfilled" would skip the change refused before it),
+ * and keeping them would make them wait forever. Ops see every one of them in the backlog, and can push the
+ * appointment's current state by hand once the cause is fixed.
  */
 public final class SasPushWorker extends fr.snp.dispatch.redis.StreamWorker {
     private static final Logger LOG = Logger.getLogger("fr.snp.dispatch.sas");
@@ -39,13 +52,29 @@ public final class SasPushWorker extends fr.snp.dispatch.redis.StreamWorker {
     private static final fr.snp.dispatch.redis.LuaScript<SentCall> SENT = fr.snp.dispatch.redis.LuaScript.beside(
             SasPushWorker.class, "sas_sent.lua", SentCall.class);
 
-    public static List<fr.snp.dispatch.redis.LuaScript<?>> scripts() { return List.of(SENT); }
+    public record RefusedCall(@fr.snp.dispatch.redis.Key String outbox, @fr.snp.dispatch.redis.Key String refusals,
+                              @fr.snp.dispatch.redis.Key String errors, @fr.snp.dispatch.redis.Key String deadLetters,
+                              @fr.snp.dispatch.redis.Key String appointment, String group, String entryId,
+                              String appointmentId, String status, long seq, int httpStatus, String reason,
+                              int maxRefusals, long keepSinceMs) {}
+
+    private static final fr.snp.dispatch.redis.LuaScript<RefusedCall> REFUSED = fr.snp.dispatch.redis.LuaScript.beside(
+            SasPushWorker.class, "sas_refused.lua", RefusedCall.class);
+
+    /**
+     * How long a dead letter stays listed: long enough for ops to notice, fix and push the appointment by hand after
+     * a holiday; it holds no patient data (appointment id, status, HTTP status, our reason).
+     */
+    public static final long DEAD_LETTER_RETENTION_MS = 30L * 86_400_000;
+
+    public static List<fr.snp.dispatch.redis.LuaScript<?>> scripts() { return List.of(SENT, REFUSED); }
 
     private final Services s;
     private final SasPush push;
     private final RegulatorIdentity identities;
     private final String identifierSystem;
     private final String orientationCategory;
+    private final int maxRefusals;
 
     public SasPushWorker(RedisClient client, Services s, SasPush push, RegulatorIdentity identities, String identifierSystem,
                          String orientationCategory) {
@@ -56,6 +85,7 @@ public final class SasPushWorker extends fr.snp.dispatch.redis.StreamWorker {
         this.identities = identities;
         this.identifierSystem = identifierSystem;
         this.orientationCategory = orientationCategory;
+        this.maxRefusals = Math.max(1, s.settings().integer("sas.maxRefusals"));
     }
 
     @Override
@@ -80,11 +110,18 @@ public final class SasPushWorker extends fr.snp.dispatch.redis.StreamWorker {
         try {
             long seq = Long.parseLong(entry.get("seq"));
             String key = Keys.appointment(t, appointmentId);
-            Map<String, String> a = toMap(redis.hmget(key, "start", "end", "offset", "createdAt", "effector", "bookedBy", "sasSent"));
+            Map<String, String> a = toMap(redis.hmget(key, "start", "end", "offset", "createdAt", "effector", "bookedBy", "sasSent",
+                    "sasDeadLetter"));
             if (a.get("start") == null) throw new IllegalStateException("appointment not found");
             long sent = a.get("sasSent") == null ? 0 : Long.parseLong(a.get("sasSent"));
             if (seq <= sent) { // taken already (an answer or an acknowledgement lost on the way): done
                 done(redis, t, m);
+                return;
+            }
+            long deadLetter = a.get("sasDeadLetter") == null ? 0 : Long.parseLong(a.get("sasDeadLetter"));
+            if (deadLetter > sent && deadLetter < seq) {
+                // its predecessor was set aside: it will never be taken, so neither is this one (see the class comment)
+                refused(t, m, key, seq, 0, "predecessor #" + deadLetter + " dead-lettered", 1);
                 return;
             }
             if (seq > sent + 1) {
@@ -108,6 +145,11 @@ public final class SasPushWorker extends fr.snp.dispatch.redis.StreamWorker {
             SasPush.Result r = seq == 1 ? push.create(appointment) : push.update(appointment);
             s.metrics().sasPush(r.ok() ? "ok" : r.status() == 0 ? "unreachable" : "refused");
             audit(t, "sas.push." + entry.get("status"), appointmentId, r.status());
+            if (r.permanent()) {
+                long n = refused(t, m, key, seq, r.status(), r.failure(), maxRefusals);
+                if (n != -1) throw new IllegalStateException(r.failure() + " (refusal " + n + " of " + maxRefusals + ")");
+                return;
+            }
             if (!r.ok()) throw new IllegalStateException(r.failure());
             // recorded before the acknowledgement: whoever holds the next one may send it from now on
             SENT.<Long>run(async(), io.lettuce.core.ScriptOutputType.INTEGER, new SentCall(key, seq))
@@ -123,6 +165,32 @@ public final class SasPushWorker extends fr.snp.dispatch.redis.StreamWorker {
         }
     }
 
+    /**
+     * Counts a permanent refusal of the entry, and sets it aside after {@code allowed} of them (sas_refused.lua):
+     * answers the refusals counted, -1 when set aside, 0 when no longer pending (acknowledged by another instance).
+     */
+    private long refused(String t, StreamMessage<String, String> m, String appointmentKey, long seq, int httpStatus,
+                         String reason, int allowed) throws Exception {
+        Map<String, String> entry = m.getBody();
+        Long n = REFUSED.<Long>run(async(), io.lettuce.core.ScriptOutputType.INTEGER, new RefusedCall(Keys.sasOutbox(t),
+                Keys.sasPushRefusals(t), Keys.sasPushErrors(t), Keys.sasDeadLetters(t), appointmentKey, GROUP, m.getId(),
+                entry.get("appt"), entry.get("status"), seq, httpStatus, reason, allowed,
+                System.currentTimeMillis() - DEAD_LETTER_RETENTION_MS)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        if (n == -1) {
+            // the appointment id, its status and numbers only: no patient data
+            LOG.warning("SAS push " + t + ":" + m.getId() + " (" + entry.get("appt") + " " + entry.get("status") + " #" + seq
+                    + ") set aside as a dead letter: " + reason);
+        }
+        return n;
+    }
+
+    /** Dead letters older than the retention go even when no new one comes to trim them. */
+    @Override
+    protected void housekeeping(RedisCommands<String, String> redis, String territory) {
+        redis.xtrim(Keys.sasDeadLetters(territory), io.lettuce.core.XTrimArgs.Builder
+                .minId((System.currentTimeMillis() - DEAD_LETTER_RETENTION_MS) + "-0"));
+    }
+
     private static Map<String, String> toMap(List<io.lettuce.core.KeyValue<String, String>> values) {
         Map<String, String> out = new java.util.HashMap<>();
         for (io.lettuce.core.KeyValue<String, String> kv : values) if (kv.hasValue()) out.put(kv.getKey(), kv.getValue());
@@ -132,6 +200,7 @@ public final class SasPushWorker extends fr.snp.dispatch.redis.StreamWorker {
     private void done(RedisCommands<String, String> redis, String t, StreamMessage<String, String> m) {
         redis.xack(m.getStream(), GROUP, m.getId());
         redis.hdel(Keys.sasPushErrors(t), m.getId());
+        redis.hdel(Keys.sasPushRefusals(t), m.getId());
     }
 
     /** What leaves the server for the SAS platform is traced like the webhooks (the appointment id, the answer). */

@@ -41,7 +41,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a client certificate of the test CA (mutual TLS), validates every Appointment it receives against FrAppointmentSAS
  * with the IG's validator (offline) and records what came, in order. A SAS desk's booking is POSTed, each later change
  * PUT by identifier; other bookings are not pushed; a failing platform gets the pushes again, in order; a platform
- * that does not trust our certificate gets nothing, and the push waits in the ops backlog.
+ * that does not trust our certificate gets nothing, and the push waits in the ops backlog. A push refused for good
+ * (422) is set aside as a dead letter after sas.maxRefusals attempts, with its appointment's later changes, while
+ * 503 and 429 are retried without end; two instances on one stream keep each appointment's order through random
+ * failures.
  */
 class SasPushTest {
     static final String SYSTEM = "https://dispatch.test.snp.example/fhir/appointment-id";
@@ -59,6 +62,8 @@ class SasPushTest {
     static String effector;
     static String effectorRpps;
     static String regulatorRpps;
+    /** sas.maxRefusals here: small, so that a refused push is set aside within seconds (250 ms back-off doubling). */
+    static final int MAX_REFUSALS = 3;
     static final String OSNP_SAS_UUID = "3f8c2b1e-6a4d-4f0e-9c57-1d2e3f4a5b6c";
 
     /** One request the stand-in received: how, for which identifier, which status, and what the validator said. */
@@ -69,6 +74,13 @@ class SasPushTest {
     static final class StandIn {
         final List<Received> received = new CopyOnWriteArrayList<>();
         final AtomicInteger failPosts = new AtomicInteger();
+        /** When set, the next POST's appointment gets this status to every request about it, until taken off. */
+        final AtomicInteger refuseNext = new AtomicInteger();
+        /** Appointment identifier (system|value) -> the status every request about it gets. */
+        final Map<String, Integer> refusing = new java.util.concurrent.ConcurrentHashMap<>();
+        /** When above 0, the share of requests answered 503 at random (a platform having a bad day). */
+        volatile double failingShare;
+        final java.util.Random dice = new java.util.Random(20261130);
         final HttpServer http;
 
         StandIn(Path trustedCa) throws Exception {
@@ -88,7 +100,15 @@ class SasPushTest {
                 JsonObject body = new JsonObject(buffer);
                 String identifier = body.getJsonArray("identifier").getJsonObject(0).getString("system") + "|"
                         + body.getJsonArray("identifier").getJsonObject(0).getString("value");
-                int status = post && failPosts.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? 500
+                if (post && !refusing.containsKey(identifier)) {
+                    int armed = refuseNext.getAndSet(0);
+                    if (armed != 0) refusing.put(identifier, armed);
+                }
+                Integer refusal = refusing.get(identifier);
+                if (refusal == null && failingShare > 0) {
+                    synchronized (dice) { if (dice.nextDouble() < failingShare) refusal = 503; }
+                }
+                int status = refusal != null ? refusal : post && failPosts.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? 500
                         : put && !identifier.equals(req.getParam("identifier")) ? 400 : post ? 201 : 200;
                 CompletableFuture<List<String>> validated = new CompletableFuture<>();
                 received.add(new Received(req.method().name(), identifier, body.getString("status"), body, status, validated));
@@ -187,7 +207,7 @@ class SasPushTest {
     static Map<String, String> settings(StandIn platform) {
         return Map.of("sas.baseUrl", platform.base(), "sas.clientKeyStore", ours.p12().toString(),
                 "sas.clientKeyStorePassword", TestPki.PASSWORD, "sas.trustedCa", pki.caPem().toString(),
-                "sas.appointmentIdentifierSystem", SYSTEM, "sas.timeoutMs", "20000",
+                "sas.appointmentIdentifierSystem", SYSTEM, "sas.timeoutMs", "20000", "sas.maxRefusals", String.valueOf(MAX_REFUSALS),
                 "outbox.retryBaseMs", "250", "outbox.retryMaxMs", "1000");
     }
 
@@ -388,6 +408,121 @@ class SasPushTest {
     }
 
     @Test
+    void aPushRefusedForGoodIsSetAsideAfterMaxRefusalsWithItsLaterChangesWhileOthersFlow() throws Exception {
+        long deadBefore = sasView(server).getLong("deadLetters");
+        String doctor = server.effector("36044", null); // a doctor of its own: no slot of another test in the way
+        platform.refuseNext.set(422); // the platform finds this one's Appointment invalid, whatever we do
+        String refused = bookWith(doctor, 30);
+        String other = bookWith(doctor, 60);
+        // the other appointment is not held up by the refused one
+        await(() -> platform.sequence(other), List.of("POST booked 201"));
+        awaitUntil(() -> deadLetters(server, refused), l -> l.size() == 1);
+        JsonObject dead = deadLetters(server, refused).get(0);
+        assertThat(dead.getString("status")).isEqualTo("booked");
+        assertThat(dead.getLong("seq")).isEqualTo(1L);
+        assertThat(dead.getInteger("httpStatus")).isEqualTo(422);
+        assertThat(dead.getString("reason")).isEqualTo("the SAS platform answered 422");
+        assertThat(java.time.Instant.parse(dead.getString("at"))).isBetween(java.time.Instant.now().minusSeconds(60),
+                java.time.Instant.now());
+        // tried exactly sas.maxRefusals times, then no more: no longer pending, nothing left of it in the errors
+        assertThat(platform.sequence(refused)).containsExactly("POST booked 422", "POST booked 422", "POST booked 422");
+        assertThat(waiting(server, refused)).isEmpty();
+        assertThat(server.redis.hget(Keys.appointment("36", refused), "sasDeadLetter")).isEqualTo("1");
+        assertThat(server.redis.hvals(Keys.sasPushRefusals("36"))).isEmpty();
+        // its cancellation is set aside at once behind it, never sent (the platform would get it without its booking)
+        Api.Response cancelled = server.api.post("/api/v1/appointments/" + refused + "/cancel", server.token(Role.REGULATOR),
+                new JsonObject().put("reason", "PATIENT"));
+        assertThat(cancelled.status()).as(cancelled.toString()).isEqualTo(200);
+        awaitUntil(() -> deadLetters(server, refused), l -> l.size() == 2);
+        JsonObject behind = deadLetters(server, refused).get(0); // the newest first
+        assertThat(behind.getString("status")).isEqualTo("cancelled");
+        assertThat(behind.getLong("seq")).isEqualTo(2L);
+        assertThat(behind.getInteger("httpStatus")).isZero();
+        assertThat(behind.getString("reason")).isEqualTo("predecessor #1 dead-lettered");
+        assertThat(sasView(server).getLong("deadLetters")).isEqualTo(deadBefore + 2);
+        // while the other appointment's changes keep flowing
+        Api.Response otherCancelled = server.api.post("/api/v1/appointments/" + other + "/cancel", server.token(Role.REGULATOR),
+                new JsonObject().put("reason", "PATIENT"));
+        assertThat(otherCancelled.status()).as(otherCancelled.toString()).isEqualTo(200);
+        await(() -> platform.sequence(other), List.of("POST booked 201", "PUT cancelled 200"));
+        Thread.sleep(1_500); // longer than the longest back-off (outbox.retryMaxMs): a retry would have come
+        assertThat(platform.sequence(refused)).hasSize(MAX_REFUSALS);
+        assertThat(waiting(server, refused)).isEmpty();
+        // counted in the metrics, which hold no appointment id
+        server.dispatcher.refreshMetrics();
+        awaitUntil(() -> server.dispatcher.services().metrics().registry().find("dispatch_sas_push_dead_letters")
+                .tag("territory", "36").gauge().value(), v -> v == deadBefore + 2);
+        assertThat(server.dispatcher.services().metrics().scrape()).doesNotContain(refused);
+        assertValid(other);
+        platform.refusing.remove(SYSTEM + "|" + refused);
+    }
+
+    @Test
+    void aPlatformAnswering503Or429IsRetriedBeyondMaxRefusalsAndNothingIsSetAside() throws Exception {
+        String doctor = server.effector("36044", null);
+        for (int status : new int[]{503, 429}) {
+            long deadBefore = sasView(server).getLong("deadLetters");
+            platform.refuseNext.set(status);
+            String a = bookWith(doctor, status == 503 ? 30 : 60);
+            awaitUntil(() -> platform.sequence(a).size(), n -> n >= MAX_REFUSALS + 2);
+            assertThat(platform.sequence(a)).allMatch(r -> r.equals("POST booked " + status));
+            assertThat(deadLetters(server, a)).isEmpty();
+            assertThat(sasView(server).getLong("deadLetters")).isEqualTo(deadBefore);
+            assertThat(waiting(server, a).orElseThrow().getString("lastError")).isEqualTo("the SAS platform answered " + status);
+            platform.refusing.remove(SYSTEM + "|" + a); // the platform is back
+            awaitUntil(() -> platform.sequence(a), l -> l.get(l.size() - 1).equals("POST booked 201"));
+            await(() -> server.redis.hget(Keys.appointment("36", a), "sasSent"), "1");
+            assertThat(server.redis.hget(Keys.appointment("36", a), "sasDeadLetter")).isNull();
+        }
+    }
+
+    @Test
+    void twoInstancesPushingTheSameStreamKeepEachAppointmentsOrderThroughRandomFailures() throws Exception {
+        String doctor = server.effector("36044", null);
+        try (fr.snp.dispatch.Dispatcher second = server.secondInstance(settings(platform))) {
+            platform.failingShare = 0.4;
+            List<String> appointments = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                String a = bookWith(doctor, 30 + 25 * i);
+                appointments.add(a);
+                // cancelled at once: its PUT is queued while the POST may be failing, read by either instance
+                Api.Response c = server.api.post("/api/v1/appointments/" + a + "/cancel", server.token(Role.REGULATOR),
+                        new JsonObject().put("reason", "PATIENT"));
+                assertThat(c.status()).as(c.toString()).isEqualTo(200);
+            }
+            // the stand-in records a request as it comes: the worker records it taken once the answer is back
+            for (String a : appointments) await(() -> server.redis.hget(Keys.appointment("36", a), "sasSent"), "2");
+            platform.failingShare = 0;
+            for (String a : appointments) {
+                List<String> seen = platform.sequence(a);
+                // what the platform took: the booking, then the cancellation, each once
+                assertThat(seen.stream().filter(r -> !r.endsWith(" 503")).toList()).as(a)
+                        .containsExactly("POST booked 201", "PUT cancelled 200");
+                // and no attempt at the cancellation before the booking was taken, failed ones included
+                assertThat(seen.indexOf("POST booked 201")).as("%s: %s", a, seen)
+                        .isLessThan(seen.stream().filter(r -> r.startsWith("PUT")).map(seen::indexOf).min(Integer::compare).orElseThrow());
+            }
+            // the random failures did happen, and both instances read the stream
+            assertThat(appointments.stream().flatMap(a -> platform.sequence(a).stream()).filter(r -> r.endsWith(" 503"))).isNotEmpty();
+            assertThat(server.redis.xinfoConsumers(Keys.sasOutbox("36"), SasPushWorker.GROUP)).hasSizeGreaterThanOrEqualTo(2);
+        } finally {
+            platform.failingShare = 0;
+        }
+    }
+
+    @Test
+    void whichAnswersAreARefusalForGood() {
+        for (int status : new int[]{400, 404, 409, 410, 412, 422}) {
+            assertThat(new SasPush.Result(status, "x").permanent()).as("%d", status).isTrue();
+        }
+        // who we are refused (401, 403): every push at once, an operator's fix, then each must still go
+        for (int status : new int[]{0, 401, 403, 408, 425, 429, 500, 502, 503, 504}) {
+            assertThat(new SasPush.Result(status, "x").permanent()).as("%d", status).isFalse();
+        }
+        assertThat(new SasPush.Result(200, null).permanent()).isFalse();
+    }
+
+    @Test
     void theStandInsValidatorRefusesWhatTheProfileForbids() throws Exception {
         // the checks every scenario relies on have teeth: what we build passes, broken copies fail
         JsonObject ours = new SasAppointment(SYSTEM, "36-Atest", "booked", 1_795_999_980L, 1_796_001_180L, 3600,
@@ -433,6 +568,15 @@ class SasPushTest {
         return bookAs(s, s.token(role), role, origin, inMinutes);
     }
 
+    /** A regulator's booking with a doctor of the test's own. */
+    static String bookWith(String doctor, int inMinutes) {
+        String slot = server.slot(doctor, inMinutes, "AMB", "SNP", "PUBLIC", "PRO", "CPTS");
+        Api.Response r = server.api.book(server.token(Role.REGULATOR), slot, server.requestId(Role.REGULATOR, "SAS_116117"),
+                null, UUID.randomUUID().toString());
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        return r.json().getString("id");
+    }
+
     static String bookAs(TestServer s, String token, Role role, String origin, int inMinutes) {
         String slot = s.slot(effector, inMinutes, "AMB", "SNP", "PUBLIC", "PRO", "CPTS");
         Api.Response r = s.api.book(token, slot, s.requestId(role, origin), null, UUID.randomUUID().toString());
@@ -445,6 +589,16 @@ class SasPushTest {
         JsonObject view = s.api.get("/api/v1/ops/outbox?territory=36", s.token(Role.OPS)).json();
         return view.getJsonObject("sasPush").getJsonArray("oldest").stream().map(o -> (JsonObject) o)
                 .filter(o -> appointmentId.equals(o.getString("appointmentId"))).findFirst();
+    }
+
+    static JsonObject sasView(TestServer s) {
+        return s.api.get("/api/v1/ops/outbox?territory=36", s.token(Role.OPS)).json().getJsonObject("sasPush");
+    }
+
+    /** The appointment's dead letters as the ops backlog lists them, the newest first. */
+    static List<JsonObject> deadLetters(TestServer s, String appointmentId) {
+        return sasView(s).getJsonArray("latestDeadLetters").stream().map(o -> (JsonObject) o)
+                .filter(o -> appointmentId.equals(o.getString("appointmentId"))).toList();
     }
 
     /** Every push of the appointment that the platform took was valid FrAppointmentSAS (the validator's errors: none). */
