@@ -10,6 +10,7 @@ import fr.snp.dispatch.domain.Effector;
 import fr.snp.dispatch.domain.PracticeLocation;
 import fr.snp.dispatch.domain.Rpps;
 import fr.snp.dispatch.domain.Specialties;
+import fr.snp.dispatch.domain.StructureIds;
 import fr.snp.dispatch.geo.Commune;
 import fr.snp.dispatch.geo.Distance;
 import io.vertx.core.json.JsonArray;
@@ -160,8 +161,21 @@ final class EffectorHandlers {
                     + PracticeLocation.KINDS, prefix + ".kind");
         }
         String name = Input.string(l, "name", prefix, false);
+        // the structure's national ids (optional): what the SAS platform names the place by (IDNST)
+        String rawFiness = Input.string(l, "finess", prefix, false);
+        String finess = StructureIds.finess(rawFiness);
+        if (rawFiness != null && finess == null) {
+            throw ApiError.badRequest("INVALID_FINESS", "finess must be a FINESS number: 9 characters, the département "
+                    + "first (2A/2B in Corsica), the last a valid check key", prefix + ".finess");
+        }
+        String rawSiret = Input.string(l, "siret", prefix, false);
+        String siret = StructureIds.siret(rawSiret);
+        if (rawSiret != null && siret == null) {
+            throw ApiError.badRequest("INVALID_SIRET", "siret must be a SIRET number: 14 digits with a valid check digit",
+                    prefix + ".siret");
+        }
         return new PracticeLocation(i, name == null ? "Cabinet médical" : name, Input.string(l, "address", prefix, false),
                 insee, commune.name(), lat == null ? commune.lat() : lat, lng == null ? commune.lng() : lng, kind,
-                Input.bool(l, "accessible", prefix));
+                Input.bool(l, "accessible", prefix), finess, siret);
     }
 }

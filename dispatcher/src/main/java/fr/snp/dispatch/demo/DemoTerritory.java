@@ -10,6 +10,7 @@ import fr.snp.dispatch.domain.NewSlot;
 import fr.snp.dispatch.domain.PracticeLocation;
 import fr.snp.dispatch.domain.Refused;
 import fr.snp.dispatch.domain.Rpps;
+import fr.snp.dispatch.domain.StructureIds;
 import fr.snp.dispatch.geo.Commune;
 import fr.snp.dispatch.geo.CommuneDirectory;
 import fr.snp.dispatch.geo.Distance;
@@ -239,7 +240,8 @@ public final class DemoTerritory {
                     : "Cabinet médical, " + home.name(),
                     (1 + random.nextInt(60)) + " " + streets[random.nextInt(streets.length)], home.insee(), home.name(),
                     jitter(home.lat(), random), jitter(home.lng(), random), msp ? "MSP" : "PRACTICE",
-                    i == 0 || random.nextInt(10) < 7));
+                    i == 0 || random.nextInt(10) < 7, msp ? demoFiness(spec.territory(), "8", i) : null,
+                    msp ? null : demoSiret(spec.territory(), i)));
             // some effectors also take half-day shifts in the nearest CSNP
             if (i == 0 || i % spec.csnpEvery() == 1) {
                 int nearest = 0;
@@ -251,7 +253,8 @@ public final class DemoTerritory {
                 Csnp centre = spec.csnp().get(nearest);
                 Commune town = csnpCommunes.get(nearest);
                 places.add(new PracticeLocation(1, centre.name(), centre.address(), town.insee(), town.name(),
-                        town.lat() + 0.004, town.lng() - 0.003, "CSNP", true));
+                        town.lat() + 0.004, town.lng() - 0.003, "CSNP", true, demoFiness(spec.territory(), "7", nearest),
+                        null));
             }
             Set<String> cpts = Set.of(nearestCpts(spec.cpts(), home, communes).id());
             int cap = random.nextInt(10) < 8 ? 20 : 10 + random.nextInt(2) * 5;
@@ -264,6 +267,26 @@ public final class DemoTerritory {
                     phone, null, supernumerary));
         }
         return list;
+    }
+
+    /**
+     * A made-up FINESS for a demo MSP ({@code kind} "8") or CSNP ("7"): département, kind, the place's number, and
+     * a valid check key. Fictitious, like every structure id of the demo: no real establishment is meant. Derived
+     * from the position, not drawn, so that the seeded draws (and the demo) stay as they were.
+     */
+    static String demoFiness(String territory, String kind, int n) {
+        String head = territory + kind;
+        return StructureIds.withLuhnDigit(head + String.format("%0" + (8 - head.length()) + "d", n));
+    }
+
+    /**
+     * A made-up SIRET for a demo cabinet: a SIREN "8" + département + the effector's number (with its Luhn digit),
+     * establishment 0001, and the SIRET's check digit. Fictitious too.
+     */
+    static String demoSiret(String territory, int n) {
+        String head = "8" + territory;
+        String siren = StructureIds.withLuhnDigit(head + String.format("%0" + (8 - head.length()) + "d", n));
+        return StructureIds.withLuhnDigit(siren + "0001");
     }
 
     /** About a week of slots from today: practice sessions, some home visits, teleconsultation, CSNP shifts. */

@@ -24,9 +24,13 @@ public final class EffectorJson {
     }
 
     public static JsonObject of(PracticeLocation p) {
-        return new JsonObject().put("id", p.index()).put("name", p.name()).put("address", p.address())
+        JsonObject j = new JsonObject().put("id", p.index()).put("name", p.name()).put("address", p.address())
                 .put("communeInsee", p.communeInsee()).put("commune", p.communeName()).put("lat", p.lat()).put("lng", p.lng())
                 .put("kind", p.kind()).put("accessible", p.accessible());
+        // the structure ids only when known: places stored before them keep their JSON, and read back without them
+        if (p.finess() != null) j.put("finess", p.finess());
+        if (p.siret() != null) j.put("siret", p.siret());
+        return j;
     }
 
     public static Effector effector(JsonObject j) {
@@ -41,6 +45,6 @@ public final class EffectorJson {
     public static PracticeLocation location(JsonObject j) {
         return new PracticeLocation(j.getInteger("id"), j.getString("name"), j.getString("address"),
                 j.getString("communeInsee"), j.getString("commune"), j.getDouble("lat"), j.getDouble("lng"),
-                j.getString("kind"), j.getBoolean("accessible", false));
+                j.getString("kind"), j.getBoolean("accessible", false), j.getString("finess"), j.getString("siret"));
     }
 }

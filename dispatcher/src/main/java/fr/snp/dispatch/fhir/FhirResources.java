@@ -136,7 +136,10 @@ final class FhirResources {
                         .put("given", new JsonArray().add(e.firstName()))));
     }
 
-    /** The doctor at one practice location, the place contained (address, city, postal code, position). */
+    /**
+     * The doctor at one practice location, the place contained (address, city, postal code, position), the structure
+     * (organization) by its IDNST when the place has a FINESS or SIRET, and the doctor's phone (telecom) in +33 form.
+     */
     JsonObject practitionerRole(Effector e, int location) {
         PracticeLocation p = e.location(location);
         String id = scheduleId(e.id(), location);
@@ -153,11 +156,36 @@ final class FhirResources {
                 .put("name", p.name() == null || p.name().isBlank() ? line : p.name())
                 .put("address", address)
                 .put("position", new JsonObject().put("longitude", p.lng()).put("latitude", p.lat()));
-        return new JsonObject().put("resourceType", "PractitionerRole").put("id", id).put("meta", meta(ROLE_PROFILE))
+        JsonObject role = new JsonObject().put("resourceType", "PractitionerRole").put("id", id).put("meta", meta(ROLE_PROFILE))
                 .put("contained", new JsonArray().add(place))
                 .put("active", true)
-                .put("practitioner", ref("Practitioner/" + e.id()))
-                .put("location", new JsonArray().add(ref("#loc")));
+                .put("practitioner", ref("Practitioner/" + e.id()));
+        // the structure where the doctor practises, by its national id (IDNST: 1 + FINESS, else 3 + SIRET) when known
+        String idnst = p.idnst();
+        if (idnst != null) {
+            role.put("organization", new JsonObject().put("type", "Organization")
+                    .put("identifier", new JsonObject().put("type", concept(FR_V2_0203, "IDNST"))
+                            .put("system", STRUCTURE_OID).put("value", idnst))
+                    .put("display", place.getString("name")));
+        }
+        role.put("location", new JsonArray().add(ref("#loc")));
+        String phone = internationalPhone(e.phone());
+        if (phone != null) {
+            role.put("telecom", new JsonArray().add(new JsonObject().put("system", "phone").put("value", phone).put("use", "work")));
+        }
+        return role;
+    }
+
+    private static final java.util.regex.Pattern FRENCH_PHONE = java.util.regex.Pattern.compile("0([1-9]\\d{8})");
+
+    /**
+     * The effector's phone (stored as 0XXXXXXXXX, see the API's Phones) as the SAS wants it: "+33" + 9 digits; null
+     * when there is none or it is not a French 10-digit number.
+     */
+    static String internationalPhone(String phone) {
+        if (phone == null) return null;
+        java.util.regex.Matcher m = FRENCH_PHONE.matcher(phone.replaceAll("[\\s.\\-]", ""));
+        return m.matches() ? "+33" + m.group(1) : null;
     }
 
     JsonObject healthcareService(CptsCatalog.Entry c) {

@@ -126,10 +126,43 @@ class ValidationTest {
         assertThat(badCommune.json().getString("field")).isEqualTo("locations[0].communeInsee");
         assertThat(server.api.post("/api/v1/effectors", token, valid.copy().put("specialty", "cardio")).json()
                 .getString("field")).isEqualTo("specialty");
+        // the structure ids of a place: a SIRET with a wrong check digit, a FINESS with a wrong key or shape
+        long effectorsBefore = server.redis.hlen(Keys.effectors("36"));
+        Api.Response badSiret = server.api.post("/api/v1/effectors", token, valid.copy().put("locations", new JsonArray()
+                .add(new JsonObject().put("communeInsee", "36044").put("siret", "73282932000079"))));
+        assertThat(badSiret.status()).isEqualTo(400);
+        assertThat(badSiret.code()).isEqualTo("INVALID_SIRET");
+        assertThat(badSiret.json().getString("field")).isEqualTo("locations[0].siret");
+        assertThat(badSiret.json().getString("message")).isNotBlank();
+        Api.Response badFiness = server.api.post("/api/v1/effectors", token, valid.copy().put("locations", new JsonArray()
+                .add(new JsonObject().put("communeInsee", "36044").put("finess", "368000006"))
+                .add(new JsonObject().put("communeInsee", "36044").put("finess", "368000007"))));
+        assertThat(badFiness.code()).isEqualTo("INVALID_FINESS");
+        assertThat(badFiness.json().getString("field")).isEqualTo("locations[1].finess");
+        for (Object bad : List.of("36800000", "3680000060", "36X000006", 368000006)) {
+            Api.Response r = server.api.post("/api/v1/effectors", token, valid.copy().put("locations", new JsonArray()
+                    .add(new JsonObject().put("communeInsee", "36044").put("finess", bad))));
+            assertThat(r.status()).as(String.valueOf(bad)).isEqualTo(400);
+            assertThat(r.json().getString("field")).as(String.valueOf(bad)).isEqualTo("locations[0].finess");
+        }
+        assertThat(server.redis.hlen(Keys.effectors("36"))).isEqualTo(effectorsBefore);
 
-        Api.Response created = server.api.post("/api/v1/effectors", token, valid);
+        // valid structure ids are stored with the place and shown (spaces dropped); a place without any has none
+        JsonObject withIds = valid.copy().put("locations", new JsonArray()
+                .add(new JsonObject().put("communeInsee", "36044").put("kind", "MSP").put("finess", "368000006")
+                        .put("siret", "732 829 320 00074"))
+                .add(new JsonObject().put("communeInsee", "36044")));
+        Api.Response created = server.api.post("/api/v1/effectors", token, withIds);
         assertThat(created.status()).isEqualTo(201);
         assertThat(created.json().getString("rpps")).isEqualTo("10001056117");
+        JsonObject place = created.json().getJsonArray("locations").getJsonObject(0);
+        assertThat(place.getString("finess")).isEqualTo("368000006");
+        assertThat(place.getString("siret")).isEqualTo("73282932000074");
+        assertThat(created.json().getJsonArray("locations").getJsonObject(1).containsKey("finess")).isFalse();
+        String stored = server.redis.hget(Keys.effectors("36"), created.json().getString("id"));
+        assertThat(new JsonObject(stored).getJsonArray("locations").getJsonObject(0).getString("finess")).isEqualTo("368000006");
+        assertThat(server.api.get("/api/v1/effectors/" + created.json().getString("id"), token).json()
+                .getJsonArray("locations").getJsonObject(0).getString("siret")).isEqualTo("73282932000074");
         // the SAS form of the RPPS (prefixed with 8) is the same professional
         Api.Response duplicate = server.api.post("/api/v1/effectors", token, valid.copy().put("rpps", "810001056117"));
         assertThat(duplicate.status()).isEqualTo(409);

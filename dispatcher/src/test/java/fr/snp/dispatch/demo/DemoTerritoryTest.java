@@ -161,6 +161,36 @@ class DemoTerritoryTest {
     }
 
     @Test
+    void placesHaveValidFictitiousStructureIds() {
+        for (List<Effector> list : List.of(indre, vendee)) {
+            for (Effector e : list) {
+                for (PracticeLocation l : e.locations()) {
+                    if (l.kind().equals("PRACTICE")) {
+                        assertThat(l.siret()).isEqualTo(fr.snp.dispatch.domain.StructureIds.siret(l.siret())).isNotNull();
+                        assertThat(l.finess()).isNull();
+                        assertThat(l.idnst()).matches("3[0-9]{14}");
+                    } else {
+                        assertThat(l.finess()).isEqualTo(fr.snp.dispatch.domain.StructureIds.finess(l.finess())).isNotNull();
+                        assertThat(l.idnst()).matches("1[0-9]{9}");
+                    }
+                }
+            }
+        }
+        // Indre's first doctor: the MSP of Châteauroux (place 0 of the effectors) and the Châteauroux CSNP (centre 0)
+        assertThat(indre.get(0).locations()).extracting(PracticeLocation::finess).containsExactly("368000006", "367000007");
+        // cabinets: a SIREN 8 + département + the effector's number, establishment 0001: one each, never shared
+        List<String> sirets = java.util.stream.Stream.concat(indre.stream(), vendee.stream())
+                .map(e -> e.location(0).siret()).filter(java.util.Objects::nonNull).toList();
+        assertThat(sirets).isNotEmpty().doesNotHaveDuplicates().allMatch(x -> x.startsWith("836") || x.startsWith("885"));
+        // a CSNP has one FINESS whoever works there
+        Map<String, Set<String>> csnp = new java.util.HashMap<>();
+        for (Effector e : indre) {
+            if (e.locations().size() > 1) csnp.computeIfAbsent(e.location(1).name(), k -> new HashSet<>()).add(e.location(1).finess());
+        }
+        assertThat(csnp).hasSize(2).allSatisfy((name, ids) -> assertThat(ids).hasSize(1));
+    }
+
+    @Test
     void rppsNumbersAreValidAndNeverCollide() {
         for (List<Effector> list : List.of(indre, vendee)) {
             assertThat(list).allMatch(e -> e.rpps().equals(Rpps.normalise(e.rpps())));

@@ -50,8 +50,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>What the validator still reports (allErrors), all FR Core 1.1.0 gaps ({@link SasValidator#FR_CORE_GAPS}) or
  * their cascades, each proven here: Slot, Schedule, HealthcareService and Organization: none. Practitioner (1):
- * "Unknown profile …FrHumanName" (its name). PractitionerRole (2): its contained Location's "Unknown profile
- * …FrAddress", hence "Unable to find a profile match for #loc" (the Location alone has nothing but that gap). The
+ * "Unknown profile …FrHumanName" (its name). PractitionerRole (3): its contained Location's "Unknown profile
+ * …FrAddress", hence "Unable to find a profile match for #loc" (the Location alone has nothing but that gap), and its
+ * telecom's "Unknown profile …FrContactPoint" (the doctor's phone; its organization, an identifier-only reference to
+ * the structure, adds none). The
  * Bundle: those, plus Schedule.actor's FR Core target profiles ("Unable to resolve the profile reference
  * …FrPractitioner / FrLocation / FrPatient / FrRelatedPerson / FrHealthcareService", and so "Found Practitioner, but
  * expected one of ([Device, PractitionerRole])"), the references to resources that fail only by those gaps ("Unable
@@ -281,6 +283,17 @@ class FhirSlotSearchTest {
         assertThat(example).containsAll(ours);
     }
 
+    /** PractitionerRole.telecom: a French number as +33 + 9 digits (ps_validate_phone), anything else left out. */
+    @Test
+    void theDoctorsPhoneIsWrittenAsPlus33OrLeftOut() {
+        assertThat(FhirResources.internationalPhone("0254000001")).isEqualTo("+33254000001");
+        assertThat(FhirResources.internationalPhone("06 12 34 56 78")).isEqualTo("+33612345678");
+        assertThat(FhirResources.internationalPhone(null)).isNull();
+        assertThat(FhirResources.internationalPhone("+3225123456")).isNull();
+        assertThat(FhirResources.internationalPhone("0054000001")).isNull();
+        assertThat(FhirResources.internationalPhone("025400000")).isNull();
+    }
+
     /** The checks of the kit's single-practitioner and CPTS groups, one by one. */
     @Test
     void theKitsChecksHold() {
@@ -302,6 +315,20 @@ class FhirSlotSearchTest {
         assertThat(address.getJsonArray("line").getString(0)).isNotBlank();
         assertThat(address.getString("city")).isNotBlank();
         assertThat(address.getString("postalCode")).matches("\\d{5}");
+        // ps_validate_phone: PractitionerRole.telecom, the doctor's phone (Indre's demo: 02 54 …) as +33 + 9 digits
+        JsonObject telecom = role.getJsonArray("telecom").getJsonObject(0);
+        assertThat(telecom.getString("system")).isEqualTo("phone");
+        assertThat(telecom.getString("value")).isEqualTo("+33" + doctor.phone().substring(1)).matches("\\+33\\d{9}")
+                .startsWith("+33254");
+        // ps_validate_idnst: PractitionerRole.organization.identifier, the place's structure: 1 + FINESS (an MSP of the
+        // demo) or 3 + SIRET (a cabinet), system urn:oid:1.2.250.1.71.4.2.2 and type IDNST as the profile fixes them
+        var place = doctor.location(0);
+        JsonObject structure = role.getJsonObject("organization").getJsonObject("identifier");
+        assertThat(structure.getString("system")).isEqualTo("urn:oid:1.2.250.1.71.4.2.2");
+        assertThat(structure.getJsonObject("type").getJsonArray("coding").getJsonObject(0).getString("code")).isEqualTo("IDNST");
+        assertThat(structure.getString("value")).isEqualTo(place.kind().equals("MSP") ? "1" + place.finess() : "3" + place.siret())
+                .matches("1[0-9]{9}|3[0-9]{14}|4[0-9]{14}");
+        assertThat(role.getJsonObject("organization").getString("display")).isEqualTo(place.name());
         Set<String> services = resources(kitBundle, "HealthcareService").stream().map(h -> "HealthcareService/" + h.getString("id")).collect(Collectors.toSet());
         Set<String> orgs = resources(kitBundle, "Organization").stream().map(h -> "Organization/" + h.getString("id")).collect(Collectors.toSet());
         String dateFormat = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}[+-]\\d{2}:\\d{2}";
@@ -441,12 +468,13 @@ class FhirSlotSearchTest {
         String rpps = Rpps.withCheckDigit("1999999990");
         assertThat(t.effectorByRpps(rpps)).isNull();
         var l0 = doctor.location(0);
+        // the first place a cabinet with a SIRET only, the second an MSP with both ids (its FINESS is preferred)
         var p0 = new fr.snp.dispatch.domain.PracticeLocation(0, l0.name(), l0.address(), l0.communeInsee(), l0.communeName(),
-                l0.lat(), l0.lng(), l0.kind(), l0.accessible());
+                l0.lat(), l0.lng(), "PRACTICE", l0.accessible(), null, "73282932000074");
         var p1 = new fr.snp.dispatch.domain.PracticeLocation(1, "Maison de santé du Kit", "2 rue du Kit", l0.communeInsee(),
-                l0.communeName(), l0.lat() + 0.01, l0.lng() + 0.01, "MSP", true);
+                l0.communeName(), l0.lat() + 0.01, l0.lng() + 0.01, "MSP", true, "369999909", "73282932000074");
         Effector e = new Effector("36-EKIT2", "36", rpps, "Camille", "Deuxcpts", doctor.specialty(), List.of(p0, p1),
-                Set.of("CPTS-CASTELROUSSINE", "CPTS-VAL-DE-CREUSE"), 10, 0, null, null);
+                Set.of("CPTS-CASTELROUSSINE", "CPTS-VAL-DE-CREUSE"), 10, 0, "0254000001", null);
         t.putEffector(e);
         long first = ZonedDateTime.now(PARIS).plusHours(2).withMinute(0).withSecond(0).withNano(0).toEpochSecond();
         for (int k = 0; k < 4; k++) {
@@ -490,6 +518,11 @@ class FhirSlotSearchTest {
         }
         assertThat(roles.stream().map(x -> x.getJsonArray("contained").getJsonObject(0).getJsonObject("address").getJsonArray("line").getString(0)))
                 .doesNotHaveDuplicates();
+        // ps_validate_idnst and ps_validate_phone at each place: 3 + SIRET at the cabinet, 1 + FINESS at the MSP
+        Map<String, String> idnst = roles.stream().collect(Collectors.toMap(x -> x.getString("id"),
+                x -> x.getJsonObject("organization").getJsonObject("identifier").getString("value")));
+        assertThat(idnst).containsExactlyInAnyOrderEntriesOf(Map.of(e.id() + "-L0", "373282932000074", e.id() + "-L1", "1369999909"));
+        assertThat(roles).allMatch(x -> x.getJsonArray("telecom").getJsonObject(0).getString("value").equals("+33254000001"));
         // single_practitioner_multiple_cpts (two_slot_two_cpts and single_slot_two_cpts)
         List<JsonObject> services = resources(b, "HealthcareService");
         assertThat(services).hasSizeGreaterThanOrEqualTo(2);                            // cpts_validate_healthcare_service_cardinality
