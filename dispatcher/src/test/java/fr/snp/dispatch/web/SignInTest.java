@@ -73,7 +73,7 @@ class SignInTest {
         ChromeDriver d = Browser.open(1280, 900);
         try {
             d.get(base + "/console");
-            WebDriverWait wait = new WebDriverWait(d, Duration.ofSeconds(15));
+            WebDriverWait wait = ConsoleTest.wait(d, 15);
             wait.until(x -> !x.findElements(By.cssSelector("a.signin")).isEmpty());
             // not demo mode: no token field, a way to sign in
             assertThat(d.findElement(By.id("token")).isDisplayed()).isFalse();
@@ -141,7 +141,7 @@ class SignInTest {
         ChromeDriver d = Browser.open(1280, 900);
         try {
             d.get(base + "/coordinator");
-            WebDriverWait wait = new WebDriverWait(d, Duration.ofSeconds(15));
+            WebDriverWait wait = ConsoleTest.wait(d, 15);
             wait.until(x -> !x.findElements(By.cssSelector("a.signin")).isEmpty());
             assertThat(d.findElement(By.id("token")).isDisplayed()).isFalse();
             Browser.check(d, "coordinator: signed out");
@@ -166,7 +166,7 @@ class SignInTest {
         ChromeDriver d = Browser.open(1280, 900);
         try {
             d.get(base + "/console");
-            WebDriverWait wait = new WebDriverWait(d, Duration.ofSeconds(15));
+            WebDriverWait wait = ConsoleTest.wait(d, 15);
             wait.until(x -> !x.findElements(By.cssSelector("a.signin")).isEmpty());
             nextPerson(rpps);
             d.findElement(By.cssSelector("a.signin")).click();
@@ -178,7 +178,7 @@ class SignInTest {
 
             // taken off the roster while the console is open: the server ends its live feed, the page says why
             roster.remove(issuer, rpps).toCompletableFuture().get();
-            new WebDriverWait(d, Duration.ofSeconds(5)).until(x -> x.findElement(By.id("notice")).getText()
+            ConsoleTest.wait(d, 5).until(x -> x.findElement(By.id("notice")).getText()
                     .equals("Votre accès a été retiré ou a expiré : reconnectez-vous."));
             assertThat(d.findElement(By.id("live")).getText()).isEqualTo("Hors ligne");
             Browser.check(d, "console: access taken away");
@@ -231,7 +231,7 @@ class SignInTest {
             int sessions = server.redis.keys("snp:session:*").size();
             nextPerson("899999999993");
             d.get(base + "/login?to=/console");
-            new WebDriverWait(d, Duration.ofSeconds(15)).until(x -> x.getCurrentUrl().startsWith(base + "/login/callback"));
+            ConsoleTest.wait(d, 15).until(x -> x.getCurrentUrl().startsWith(base + "/login/callback"));
             String text = d.findElement(By.tagName("main")).getText();
             assertThat(text).contains("vous n'êtes pas inscrit(e) sur ce service");
             Browser.check(d, "sign-in refused: not on the roster");
