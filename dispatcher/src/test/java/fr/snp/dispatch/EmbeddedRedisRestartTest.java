@@ -59,19 +59,25 @@ class EmbeddedRedisRestartTest {
             ConcurrentLinkedQueue<Attempt> attempts = new ConcurrentLinkedQueue<>();
             AtomicBoolean stop = new AtomicBoolean();
             Thread booker = new Thread(() -> {
-                int n = 0;
                 for (String slot : slots) {
-                    if (stop.get()) return;
-                    // a slot refused during the outage is tried again, until it is booked
+                    // as a desk's client does: a call refused during the outage is made again, the booking with the
+                    // same Idempotency-Key (a booking whose answer was lost in the outage is then answered, not doubled)
+                    String request = null;
                     while (!stop.get()) {
-                        Api.Response r = server.request(Role.REGULATOR, "SAS_116117", "36044", null);
-                        Api.Response b = r.status() != 201 ? r
-                                : server.api.book(regulator, slot, r.json().getString("id"), null, "k-" + slot + "-" + n++);
-                        attempts.add(new Attempt(slot, b.status(), b.status() == 201 ? b.json().getString("id") : null,
-                                System.currentTimeMillis()));
-                        if (b.status() == 201) break;
+                        if (request == null) {
+                            Api.Response r = server.request(Role.REGULATOR, "SAS_116117", "36044", null);
+                            if (r.status() == 201) request = r.json().getString("id");
+                            else attempts.add(new Attempt(slot, r.status(), null, System.currentTimeMillis()));
+                        }
+                        if (request != null) {
+                            Api.Response b = server.api.book(regulator, slot, request, null, "k-" + slot);
+                            attempts.add(new Attempt(slot, b.status(), b.status() == 201 ? b.json().getString("id") : null,
+                                    System.currentTimeMillis()));
+                            if (b.status() == 201) break;
+                        }
                         try { Thread.sleep(50); } catch (InterruptedException e) { return; }
                     }
+                    if (stop.get()) return;
                 }
             }, "booker");
             booker.start();
@@ -117,6 +123,24 @@ class EmbeddedRedisRestartTest {
                 assertThat(read.status()).as("appointment of " + a.slotId()).isEqualTo(200);
                 assertThat(read.json().getString("status")).isEqualTo("booked");
             }
+
+            // the change-stream follower resumed by itself: a slot published by another instance reaches this index
+            String effectorId = server.dispatcher.services().index().slot(slots.get(0)).effectorId();
+            String viaOther;
+            try (Dispatcher other = server.secondInstance()) {
+                java.time.OffsetDateTime start = java.time.OffsetDateTime.now(java.time.ZoneId.of("Europe/Paris"))
+                        .truncatedTo(java.time.temporal.ChronoUnit.MINUTES).plusHours(20);
+                Api.Response published = new Api("http://127.0.0.1:" + other.port()).post("/api/v1/slots",
+                        server.token(Role.COORDINATOR), new JsonObject().put("effectorId", effectorId).put("start", start.toString())
+                                .put("end", start.plusMinutes(20).toString()).put("mode", "AMB").put("audiences", new JsonArray().add("SNP")));
+                assertThat(published.status()).isEqualTo(201);
+                viaOther = published.json().getString("id");
+            }
+            long followed = System.currentTimeMillis() + 5_000;
+            while (server.dispatcher.services().index().slot(viaOther) == null && System.currentTimeMillis() < followed) {
+                Thread.sleep(50);
+            }
+            assertThat(server.dispatcher.services().index().slot(viaOther)).as("followed from the stream").isNotNull();
 
             // the index is rebuilt from Redis: the lost booking and the lost slot are gone from it
             long until = System.currentTimeMillis() + 5_000;
