@@ -41,6 +41,8 @@ public final class Metrics {
     /** Per territory: SAS pushes waiting, age of the oldest (INT_R03). */
     private final Map<String, double[]> sasValues = new ConcurrentHashMap<>();
     private final Set<String> territories = ConcurrentHashMap.newKeySet();
+    /** The source of dispatch_embedded_redis_restarts_total, when this server supervises an embedded Redis. */
+    private volatile LongSupplier embeddedRedisRestarts;
     private final Map<String, double[]> territoryValues = new ConcurrentHashMap<>(); // noshow ratio, outbox pending, oldest age
 
     public Metrics() {
@@ -164,6 +166,13 @@ public final class Metrics {
         v[0] = noshowRatio;
         v[1] = outboxPending;
         v[2] = oldestAgeSeconds;
+    }
+
+    /** dispatch_embedded_redis_restarts_total: how many times the embedded Redis died unasked and was started again. */
+    public void embeddedRedisRestarts(LongSupplier restarts) {
+        embeddedRedisRestarts = restarts; // held here: a function counter keeps only a weak reference to its source
+        io.micrometer.core.instrument.FunctionCounter.builder("dispatch_embedded_redis_restarts", restarts, r -> r.getAsLong())
+                .description("Restarts of the embedded Redis after it died without being asked to").register(registry);
     }
 
     public void liveConnections(LongSupplier connections) {
