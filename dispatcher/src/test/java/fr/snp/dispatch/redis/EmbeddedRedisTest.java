@@ -26,14 +26,14 @@ class EmbeddedRedisTest {
             } finally {
                 client.shutdown();
             }
-            RedisClient anonymous = RedisClient.create("redis://127.0.0.1:" + redis.port());
-            try (var c = anonymous.connect()) {
-                assertThatThrownBy(() -> c.sync().get("snp:probe")).isInstanceOf(RedisCommandExecutionException.class)
-                        .hasMessageContaining("NOAUTH");
-            } catch (io.lettuce.core.RedisConnectionException refusedAtHello) {
-                assertThat(refusedAtHello).hasStackTraceContaining("NOAUTH"); // Redis 7 refuses the handshake itself
-            } finally {
-                anonymous.shutdown();
+            // a client without the password reads nothing: asked on a raw socket, so that what is checked is Redis's
+            // answer, not how a client library reports a refused handshake (Lettuce's varies with timing)
+            try (java.net.Socket anonymous = new java.net.Socket("127.0.0.1", redis.port())) {
+                anonymous.setSoTimeout(5_000);
+                anonymous.getOutputStream().write("GET snp:probe\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                String answer = new java.io.BufferedReader(new java.io.InputStreamReader(anonymous.getInputStream(),
+                        java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+                assertThat(answer).startsWith("-NOAUTH");
             }
             Thread.sleep(500); // the rewritten AOF lands
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
