@@ -42,6 +42,10 @@ public final class IndexSync implements AutoCloseable {
     private volatile boolean running = true;
     private Thread follower;
     private StatefulRedisConnection<String, String> followConnection;
+    /** When the follower last went round (epoch ms): the dispatch_loop_last_tick_seconds{loop="index-follower"} gauge. */
+    private volatile long lastTickMs = System.currentTimeMillis();
+    /** A test's way to make the follower fail once (an Error, say); nothing in production. */
+    volatile Runnable tickHook;
 
     public IndexSync(RedisClient client, RedisAsyncCommands<String, String> redis, SlotIndex index, EffectorStore effectors,
                      LiveFeed live) {
@@ -97,11 +101,17 @@ public final class IndexSync implements AutoCloseable {
         follower.start();
     }
 
+    /** When the follower last went round (epoch ms); a follower dead or stuck stops moving it. */
+    public long lastTickMs() { return lastTickMs; }
+
     private void followLoop() {
         RedisCommands<String, String> sync = followConnection.sync();
         long nextTerritoryCheck = 0;
         while (running) {
+            lastTickMs = System.currentTimeMillis();
             try {
+                Runnable hook = tickHook;
+                if (hook != null) hook.run();
                 if (System.currentTimeMillis() >= nextTerritoryCheck) {
                     Set<String> known = sync.smembers(Keys.TERRITORIES);
                     for (String t : known) {
@@ -122,13 +132,14 @@ public final class IndexSync implements AutoCloseable {
                 List<StreamMessage<String, String>> messages = sync.xread(XReadArgs.Builder.block(500).count(1000),
                         offsets.toArray(new XReadArgs.StreamOffset[0]));
                 for (StreamMessage<String, String> m : messages) apply(m);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (Exception e) {
+            } catch (Throwable e) {
+                // any Throwable, an Error included: a dead follower would leave this instance's index silently behind
+                // Redis while it goes on answering; nothing it holds outlives an iteration (an OutOfMemoryError's
+                // garbage is gone once unwound), so it goes on from its positions after a pause, logged with the stack
                 if (!running) return;
-                LOG.log(Level.WARNING, "change stream follower: " + e.getMessage() + " (retrying)");
-                try { Thread.sleep(1000); } catch (InterruptedException ie) { return; }
+                if (e instanceof InterruptedException) Thread.interrupted(); // nobody interrupts it but close()
+                LOG.log(Level.SEVERE, "change stream follower: " + e + " (going on in a second)", e);
+                try { Thread.sleep(1000); } catch (InterruptedException ie) { if (!running) return; }
             }
         }
     }
