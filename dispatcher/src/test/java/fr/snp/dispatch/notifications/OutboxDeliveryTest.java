@@ -205,4 +205,38 @@ class OutboxDeliveryTest {
             failuresToGo.remove("/never");
         }
     }
+
+    @Test
+    void aBodyOverTheLimitIsSetAsideAtOnceWithItsSizeLoggedNotItsContent() throws Exception {
+        List<String> logged = new CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override public void publish(java.util.logging.LogRecord r) { logged.add(String.valueOf(r.getMessage())); }
+            @Override public void flush() {}
+            @Override public void close() {}
+        };
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger("fr.snp.dispatch.notifications");
+        log.addHandler(capture);
+        // every notification's body is larger than 300 bytes
+        try (TestServer small = TestServer.start(Map.of("outbox.maxBodyBytes", "300", "webhooks.requireHttps", "false",
+                "webhooks.allowedHosts", "127.0.0.1"))) {
+            String doctor = small.effector("36044", new JsonObject().put("webhookUrl",
+                    "http://127.0.0.1:" + receiver.getAddress().getPort() + "/big"));
+            Api.Response r = small.api.book(small.token(Role.REGULATOR), small.slot(doctor, 300, "AMB", "SNP"),
+                    small.requestId(Role.REGULATOR, "SAS_116117"), null, UUID.randomUUID().toString());
+            assertThat(r.status()).isEqualTo(201);
+            String ops = small.token(Role.OPS);
+            await("the dead letter", 10_000, () -> small.api.get("/api/v1/ops/outbox?territory=36", ops).json()
+                    .getLong("deadLetters") == 1);
+            JsonObject backlog = small.api.get("/api/v1/ops/outbox?territory=36", ops).json();
+            assertThat(backlog.getLong("pending")).isZero();
+            JsonObject letter = backlog.getJsonArray("latestDeadLetters").getJsonObject(0);
+            assertThat(letter.getString("appointmentId")).isEqualTo(r.json().getString("id"));
+            assertThat(letter.getString("reason")).contains("over outbox.maxBodyBytes (300)");
+            assertThat(at("/big")).as("nothing sent").isEmpty();
+            assertThat(logged).anyMatch(l -> l.contains("over outbox.maxBodyBytes"));
+            assertThat(logged).noneMatch(l -> l.contains("0612345678") || l.contains("\"phone\""));
+        } finally {
+            log.removeHandler(capture);
+        }
+    }
 }
