@@ -491,6 +491,9 @@ public final class Dispatcher implements AutoCloseable {
 
     public Services services() { return services; }
 
+    /** The change streams' follower (its supervision is tested). */
+    public IndexSync indexSync() { return sync; }
+
     public Vertx vertx() { return vertx; }
 
     @Override
