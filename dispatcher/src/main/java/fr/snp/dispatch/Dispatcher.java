@@ -260,6 +260,9 @@ public final class Dispatcher implements AutoCloseable {
         outbox.start();
         fr.snp.dispatch.sas.SasPushWorker sasPush = sasPushWorker(settings, client, vertx, services, redis, port);
         if (sasPush != null) sasPush.start();
+        metrics.loop(outbox.loopName(), outbox::lastTickMs);
+        if (sasPush != null) metrics.loop(sasPush.loopName(), sasPush::lastTickMs);
+        metrics.loop("index-follower", sync::lastTickMs);
         live.watchCredentials(vertx);
         String host = settings.string("http.host");
         int listenPort = port;
@@ -385,6 +388,9 @@ public final class Dispatcher implements AutoCloseable {
                         return null;
                     });
             services.sasOutbox().backlog(t).thenAccept(b -> m.sasBacklog(t, b.pending(), b.oldestAgeSeconds(), b.deadLetters()));
+            services.outbox().backlog(t).thenCombine(fr.snp.dispatch.redis.StreamGroups.lag(connection.async(),
+                    fr.snp.dispatch.redis.Keys.sasOutbox(t), fr.snp.dispatch.sas.SasPushWorker.GROUP),
+                    (b, sasLag) -> { m.streamFigures(t, b.unread(), b.deadLetters(), sasLag.unread()); return null; });
         }
     }
 
@@ -496,7 +502,7 @@ public final class Dispatcher implements AutoCloseable {
     /** The embedded Redis this server started and supervises (redis.url empty), or null. */
     public EmbeddedRedis embeddedRedis() { return embedded; }
 
-    /** The index's follower of the change streams (its reloads after a restart of the embedded Redis). */
+    /** The index's follower of the change streams (its reloads after a restart of the embedded Redis, its supervision). */
     public IndexSync indexSync() { return sync; }
 
     public Services services() { return services; }

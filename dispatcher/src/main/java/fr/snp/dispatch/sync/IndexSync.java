@@ -54,6 +54,10 @@ public final class IndexSync implements AutoCloseable {
     private final java.util.function.LongSupplier nowMs;
     private Thread follower;
     private StatefulRedisConnection<String, String> followConnection;
+    /** When the follower last went round (epoch ms): the dispatch_loop_last_tick_seconds{loop="index-follower"} gauge. */
+    private volatile long lastTickMs = System.currentTimeMillis();
+    /** A test's way to make the follower fail once (an Error, say); nothing in production. */
+    volatile Runnable tickHook;
 
     public IndexSync(RedisClient client, RedisAsyncCommands<String, String> redis, SlotIndex index, EffectorStore effectors,
                      LiveFeed live, java.util.function.LongSupplier nowMs) {
@@ -142,11 +146,17 @@ public final class IndexSync implements AutoCloseable {
         follower.start();
     }
 
+    /** When the follower last went round (epoch ms); a follower dead or stuck stops moving it. */
+    public long lastTickMs() { return lastTickMs; }
+
     private void followLoop() {
         RedisCommands<String, String> sync = followConnection.sync();
         long nextTerritoryCheck = 0;
         while (running) {
+            lastTickMs = System.currentTimeMillis();
             try {
+                Runnable hook = tickHook;
+                if (hook != null) hook.run();
                 reloadIfAsked();
                 if (System.currentTimeMillis() >= nextTerritoryCheck) {
                     Set<String> known = sync.smembers(Keys.TERRITORIES);
@@ -168,15 +178,17 @@ public final class IndexSync implements AutoCloseable {
                 List<StreamMessage<String, String>> messages = sync.xread(XReadArgs.Builder.block(500).count(1000),
                         offsets.toArray(new XReadArgs.StreamOffset[0]));
                 for (StreamMessage<String, String> m : messages) apply(m);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (Exception e) {
+            } catch (Throwable e) {
+                // any Throwable, an Error included: a dead follower would leave this instance's index silently behind
+                // Redis while it goes on answering; nothing it holds outlives an iteration (an OutOfMemoryError's
+                // garbage is gone once unwound), so it goes on from its positions after a pause, logged with the stack
                 if (!running) return;
-                LOG.log(Level.WARNING, "change stream follower: " + e.getMessage() + " (retrying)");
+                if (e instanceof InterruptedException) Thread.interrupted(); // nobody interrupts it but close()
                 // a reload waits for Redis to answer again: retried sooner, to leave the stale index early
-                long pause = reloadsAsked.get() != reloadsDone.get() ? 200 : 1000;
-                try { Thread.sleep(pause); } catch (InterruptedException ie) { return; }
+                boolean reloading = reloadsAsked.get() != reloadsDone.get();
+                if (reloading) LOG.log(Level.WARNING, "change stream follower: " + e.getMessage() + " (reloading when Redis answers)");
+                else LOG.log(Level.SEVERE, "change stream follower: " + e + " (going on in a second)", e);
+                try { Thread.sleep(reloading ? 200 : 1000); } catch (InterruptedException ie) { if (!running) return; }
             }
         }
     }
