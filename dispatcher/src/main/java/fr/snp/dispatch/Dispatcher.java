@@ -216,13 +216,15 @@ public final class Dispatcher implements AutoCloseable {
                 people,
                 new fr.snp.dispatch.limits.WriteLimits(redis, settings.integer("limits.writesPerMinute")),
                 new fr.snp.dispatch.sas.SasOutbox(redis, settings.isSet("sas.baseUrl")),
-                regulators);
+                regulators, new fr.snp.dispatch.sync.IndexChecks());
         // INT_R03: a SAS desk's booking is queued for the national platform in the booking's own step, when configured
         bookings.pushToSas(settings.isSet("sas.baseUrl"));
 
         metrics.liveConnections(() -> services.live().connections());
 
-        IndexSync sync = new IndexSync(client, redis, index, effectors, services.live(), serverClock::nowMs);
+        IndexSync sync = new IndexSync(client, redis, index, effectors, services.live(), serverClock::nowMs,
+                services.indexChecks(), settings.integer("index.checkSeconds") * 1000L);
+        metrics.indexChecks(services.indexChecks());
         int loaded = sync.loadAll(clock.millis());
         LOG.info(() -> "index loaded: " + loaded + " slots from Redis");
         if (demo) {

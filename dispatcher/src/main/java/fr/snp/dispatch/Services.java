@@ -35,7 +35,7 @@ public record Services(Settings settings, ServerClock clock, SlotIndex index, Bo
                        FeedbackFollowUp followUp, PatientMessages patientMessages, WaitingList waiting,
                        WebhookPolicy webhooks, AuditTrail audit, People people,
                        fr.snp.dispatch.limits.WriteLimits writeLimits, fr.snp.dispatch.sas.SasOutbox sasOutbox,
-                       fr.snp.dispatch.sas.RegulatorAccounts regulators) {
+                       fr.snp.dispatch.sas.RegulatorAccounts regulators, fr.snp.dispatch.sync.IndexChecks indexChecks) {
 
     public long nowMs() { return clock.nowMs(); }
 }

@@ -135,6 +135,7 @@ public final class ApiRouter {
 
         OpsHandlers ops = new OpsHandlers(s);
         route(HttpMethod.GET, "/api/v1/ops/outbox", ops::outbox, Tenant.QUERY_TERRITORY, OPS, COORDINATOR);
+        route(HttpMethod.GET, "/api/v1/ops/index", ops::index, Tenant.QUERY_TERRITORY, OPS);
         // the coordinator's follow-up of an appointment still without feedback: one more reminder, or close it
         route(HttpMethod.POST, "/api/v1/appointments/:id/reminder", ops::remind, Tenant.PATH_ID, COORDINATOR);
         route(HttpMethod.POST, "/api/v1/appointments/:id/close", ops::close, Tenant.PATH_ID, COORDINATOR);

@@ -22,6 +22,31 @@ final class OpsHandlers {
      * ids and statuses only); and its dead letters ({@code deadLetters}: how many, {@code latestDeadLetters}: the
      * newest, with the platform's HTTP status and why), pushes that nothing retries any more.
      */
+    /**
+     * GET /api/v1/ops/index?territory=36: this instance's last comparison of its in-memory index with Redis (both
+     * digests: counts by status and the hash of every slot's id, version and status), and how often it rebuilt its
+     * index, by reason. Each instance answers for itself (behind a load balancer, ask each, or read the metrics).
+     */
+    void index(RoutingContext ctx) {
+        Principal p = Authenticator.principal(ctx);
+        String t = Access.territory(p, Input.territory(ctx.queryParams().get("territory"), "territory"), "territory");
+        fr.snp.dispatch.sync.IndexChecks checks = s.indexChecks();
+        fr.snp.dispatch.sync.IndexChecks.Check last = checks.last(t);
+        JsonObject reloads = new JsonObject();
+        for (String reason : fr.snp.dispatch.sync.IndexChecks.REASONS) reloads.put(reason, checks.reloads(reason));
+        JsonObject j = new JsonObject().put("territory", t).put("compared", last != null).put("reloads", reloads);
+        if (last != null) {
+            j.put("at", java.time.Instant.ofEpochMilli(last.atMs()).toString())
+                    .put("slotsFrom", java.time.Instant.ofEpochSecond(last.fromSec()).toString())
+                    .put("inSync", last.inSync()).put("index", digest(last.index())).put("redis", digest(last.redis()));
+        }
+        Http.json(ctx, 200, j);
+    }
+
+    private static JsonObject digest(fr.snp.dispatch.matching.TerritoryIndex.Digest d) {
+        return new JsonObject().put("free", d.free()).put("booked", d.booked()).put("hash", Long.toHexString(d.hash()));
+    }
+
     void outbox(RoutingContext ctx) {
         Principal p = Authenticator.principal(ctx);
         String t = Access.territory(p, Input.territory(ctx.queryParams().get("territory"), "territory"), "territory");

@@ -27,6 +27,12 @@ public final class TerritoryIndex {
     private final Map<String, int[]> loads = new HashMap<>();
     /** RPPS (11 digits) -> effector id: the SAS platform names practitioners by RPPS (INT_R04). */
     private final Map<String, String> byRpps = new HashMap<>();
+    /**
+     * Slots withdrawn (stored status cancelled), by id: {their last version, their end (epoch s)}. A withdrawn slot
+     * leaves the index; without its tombstone, a late copy of one of its older events (a second instance's reply, a
+     * replayed stream entry) would find no slot to compare versions with and bring it back. Kept until it ends.
+     */
+    private final Map<String, long[]> tombstones = new HashMap<>();
 
     /**
      * An effector with one start-ordered map of slots per practice location, and how many of those slots each
@@ -101,12 +107,16 @@ public final class TerritoryIndex {
         write(() -> {
             SlotState old = slots.get(s.id());
             if (old != null && old.version() >= s.version()) return null;
+            long[] dead = old == null ? tombstones.get(s.id()) : null;
+            if (dead != null && dead[0] >= s.version()) return null; // an older event of a withdrawn slot
             EffectorSlots entry = effectors.get(s.effectorId());
             if (old != null && entry != null) unplace(entry, old);
             if (s.status() == SlotStatus.CANCELLED) {
                 slots.remove(s.id());
+                tombstones.put(s.id(), new long[]{s.version(), s.end()});
             } else {
                 slots.put(s.id(), s);
+                tombstones.remove(s.id()); // published again, with a newer version
                 if (entry != null) place(entry, s);
             }
             return null;
@@ -127,6 +137,42 @@ public final class TerritoryIndex {
 
     public int size() { return read(slots::size); }
 
+    /**
+     * What this index holds of the slots starting at or after {@code fromSec}, in a form Redis' copy can be compared
+     * with (see sync/IndexSync's anti-entropy): how many are free and booked, and an order-free hash of every
+     * (id, version, status). Withdrawn slots are not held (nor counted on Redis' side); holds are not part of it.
+     */
+    public Digest digest(long fromSec) {
+        return read(() -> {
+            long free = 0, booked = 0, hash = 0;
+            for (SlotState s : slots.values()) {
+                if (s.start() < fromSec) continue;
+                if (s.status() == SlotStatus.FREE) free++; else booked++;
+                hash += Digest.of(s.id(), s.version(), s.status());
+            }
+            return new Digest(free, booked, hash);
+        });
+    }
+
+    /** Counts and an order-free hash of a set of slots (a sum of per-slot 64-bit hashes). */
+    public record Digest(long free, long booked, long hash) {
+        /** A slot's share of the hash: FNV-1a of its id, mixed with its version and status, finished as in MurmurHash3. */
+        public static long of(String id, long version, SlotStatus status) {
+            long h = 0xcbf29ce484222325L;
+            for (int i = 0; i < id.length(); i++) {
+                h ^= id.charAt(i);
+                h *= 0x100000001b3L;
+            }
+            h ^= version * 0x9E3779B97F4A7C15L;
+            h ^= (long) status.ordinal() << 56;
+            h ^= h >>> 33;
+            h *= 0xff51afd7ed558ccdL;
+            h ^= h >>> 33;
+            h *= 0xc4ceb9fe1a85ec53L;
+            return h ^ (h >>> 33);
+        }
+    }
+
     public void setLoad(String effectorId, String week, int all, int sas) {
         write(() -> loads.put(week + ":" + effectorId, new int[]{all, sas}));
     }
@@ -146,6 +192,7 @@ public final class TerritoryIndex {
     /** Drops slots that ended before {@code epochSecond} from memory (Redis keeps them). */
     public int pruneEndedBefore(long epochSecond) {
         return write(() -> {
+            tombstones.values().removeIf(t -> t[1] < epochSecond);
             List<SlotState> ended = slots.values().stream().filter(s -> s.end() < epochSecond).toList();
             for (SlotState s : ended) {
                 slots.remove(s.id());

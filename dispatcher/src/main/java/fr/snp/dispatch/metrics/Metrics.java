@@ -119,8 +119,28 @@ public final class Metrics {
      * Registers the gauges of a territory once: free slots by audience and active holds (counted from the index
      * at scrape time), no-show ratio and outbox backlog (refreshed by {@link #territoryFigures}).
      */
+    /**
+     * The index's anti-entropy: per territory, 1 when the last comparison with Redis found them equal, 0 when it
+     * found a difference (the index is then rebuilt), -1 before any comparison; and the rebuilds by reason.
+     */
+    public void indexChecks(fr.snp.dispatch.sync.IndexChecks checks) {
+        for (String reason : fr.snp.dispatch.sync.IndexChecks.REASONS) {
+            io.micrometer.core.instrument.FunctionCounter.builder("dispatch_index_reloads", checks, c -> c.reloads(reason))
+                    .tag("reason", reason).description("Rebuilds of the in-memory index from Redis, by reason").register(registry);
+        }
+        this.indexChecks = checks;
+    }
+
+    private volatile fr.snp.dispatch.sync.IndexChecks indexChecks;
+
     public void watch(String territory, SlotIndex index, LongSupplier nowMs) {
         if (!territories.add(territory)) return;
+        Gauge.builder("dispatch_index_in_sync", () -> {
+            fr.snp.dispatch.sync.IndexChecks c = indexChecks;
+            fr.snp.dispatch.sync.IndexChecks.Check last = c == null ? null : c.last(territory);
+            return last == null ? -1 : last.inSync() ? 1 : 0;
+        }).tag("territory", territory).description("1: the index equalled Redis at the last comparison; 0: it did not "
+                + "(rebuilt); -1: not compared yet").register(registry);
         for (Audience a : Audience.values()) {
             Gauge.builder("dispatch_free_slots", () -> count(index, territory, nowMs.getAsLong(), a.bit))
                     .tags("territory", territory, "audience", a.name())

@@ -36,6 +36,14 @@ import java.util.logging.Logger;
  * second with appendfsync everysec), which the index still holds; and the change stream may end before the point
  * the follower had reached. {@link #reloadSoon} has the follower rebuild each territory's index from Redis and swap
  * it in, then follow each stream from its end as read before that rebuild.
+ * <p>
+ * <b>The index cannot drift unnoticed.</b> The follower also rebuilds the index when Redis is another server than
+ * the one it loaded from (a new replication id: a failover, which may have lost the last writes and reuse their slot
+ * versions), and when a territory's stream no longer holds the entry it had reached (trimmed past it: entries it
+ * never read are gone). And every {@code index.checkSeconds} it compares each territory's index with Redis (counts by
+ * status and an order-free hash of id, version and status of every slot starting from an hour ago), at a moment
+ * when nothing is in flight (the stream's end unchanged before and after reading Redis, and equal to where the
+ * follower stands); a difference rebuilds the index. {@link IndexChecks} keeps what was found, for ops and metrics.
  */
 public final class IndexSync implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(IndexSync.class.getName());
@@ -58,9 +66,24 @@ public final class IndexSync implements AutoCloseable {
     private volatile long lastTickMs = System.currentTimeMillis();
     /** A test's way to make the follower fail once (an Error, say); nothing in production. */
     volatile Runnable tickHook;
+    private final IndexChecks checks;
+    /** The replication id of the Redis the index was loaded from (a restart or a failover changes it). */
+    private volatile String replid;
+    /** How often the index is compared with Redis (ms; 0: never). */
+    private volatile long checkMs;
+    /** Set after the follower's Redis calls failed: on its next round it checks where it resumes. */
+    private volatile boolean resumed;
 
     public IndexSync(RedisClient client, RedisAsyncCommands<String, String> redis, SlotIndex index, EffectorStore effectors,
                      LiveFeed live, java.util.function.LongSupplier nowMs) {
+        this(client, redis, index, effectors, live, nowMs, new IndexChecks(), 0);
+    }
+
+    /** With the comparisons recorded in {@code checks}, made every {@code checkMs} (0: never). */
+    public IndexSync(RedisClient client, RedisAsyncCommands<String, String> redis, SlotIndex index, EffectorStore effectors,
+                     LiveFeed live, java.util.function.LongSupplier nowMs, IndexChecks checks, long checkMs) {
+        this.checks = checks;
+        this.checkMs = checkMs;
         this.nowMs = nowMs;
         this.live = live;
         this.client = client;
@@ -71,6 +94,7 @@ public final class IndexSync implements AutoCloseable {
 
     /** Loads every territory (blocking: done once, before the HTTP server listens). Returns slots loaded. */
     public int loadAll(long nowMs) throws Exception {
+        replid = replicationId(redis.info("replication").get(30, TimeUnit.SECONDS));
         int total = 0;
         for (String territory : redis.smembers(Keys.TERRITORIES).get(30, TimeUnit.SECONDS)) {
             total += loadTerritory(territory, nowMs);
@@ -117,7 +141,13 @@ public final class IndexSync implements AutoCloseable {
      * Asks the follower to rebuild every territory's index from Redis (after Redis restarted and may have lost its
      * last writes). Returns at once; the follower retries until Redis answers, and reloads once for asks made meanwhile.
      */
-    public void reloadSoon() { reloadsAsked.incrementAndGet(); }
+    public void reloadSoon() { reloadSoon("restart"); }
+
+    /** The same, counted under {@code reason} (see {@link IndexChecks#REASONS}). */
+    public void reloadSoon(String reason) {
+        checks.reloaded(reason);
+        reloadsAsked.incrementAndGet();
+    }
 
     /** How many reloads asked by {@link #reloadSoon} are done. */
     public long reloadsDone() { return reloadsDone.get(); }
@@ -129,6 +159,7 @@ public final class IndexSync implements AutoCloseable {
     private void reloadIfAsked() throws Exception {
         long asked = reloadsAsked.get();
         if (asked == reloadsDone.get()) return;
+        replid = replicationId(redis.info("replication").get(30, TimeUnit.SECONDS));
         Set<String> all = new java.util.TreeSet<>(redis.smembers(Keys.TERRITORIES).get(30, TimeUnit.SECONDS));
         all.addAll(index.territories());
         int slots = 0;
@@ -152,12 +183,22 @@ public final class IndexSync implements AutoCloseable {
     private void followLoop() {
         RedisCommands<String, String> sync = followConnection.sync();
         long nextTerritoryCheck = 0;
+        long nextComparison = System.currentTimeMillis() + checkMs;
         while (running) {
             lastTickMs = System.currentTimeMillis();
             try {
                 Runnable hook = tickHook;
                 if (hook != null) hook.run();
                 reloadIfAsked();
+                if (resumed) {
+                    // back after Redis failed us: is it the same Redis, and does each stream still hold our place?
+                    resumed = false;
+                    if (sourceChanged(sync)) continue;
+                }
+                if (checkMs > 0 && System.currentTimeMillis() >= nextComparison) {
+                    nextComparison = System.currentTimeMillis() + checkMs;
+                    if (!sourceChanged(sync)) compareWithRedis(sync);
+                }
                 if (System.currentTimeMillis() >= nextTerritoryCheck) {
                     Set<String> known = sync.smembers(Keys.TERRITORIES);
                     for (String t : known) {
@@ -184,6 +225,7 @@ public final class IndexSync implements AutoCloseable {
                 // garbage is gone once unwound), so it goes on from its positions after a pause, logged with the stack
                 if (!running) return;
                 if (e instanceof InterruptedException) Thread.interrupted(); // nobody interrupts it but close()
+                resumed = true;
                 // a reload waits for Redis to answer again: retried sooner, to leave the stale index early
                 boolean reloading = reloadsAsked.get() != reloadsDone.get();
                 if (reloading) LOG.log(Level.WARNING, "change stream follower: " + e.getMessage() + " (reloading when Redis answers)");
@@ -192,6 +234,105 @@ public final class IndexSync implements AutoCloseable {
             }
         }
     }
+
+    /**
+     * Whether the index must be rebuilt because Redis is not what it was loaded from: another replication id (a
+     * failover or a restart), or a stream trimmed past the entry the follower reached. Asks the rebuild if so.
+     */
+    private boolean sourceChanged(RedisCommands<String, String> sync) {
+        String now = replicationId(sync.info("replication"));
+        if (now != null && replid != null && !now.equals(replid)) {
+            LOG.warning("Redis is another server than the index was loaded from (new replication id): rebuilding the index");
+            replid = now;
+            reloadSoon("new_master");
+            return true;
+        }
+        Map<String, String> at;
+        synchronized (positions) { at = new HashMap<>(positions); }
+        for (Map.Entry<String, String> p : at.entrySet()) {
+            if (p.getValue().equals("0-0")) continue;
+            List<StreamMessage<String, String>> first = sync.xrange(Keys.events(p.getKey()), Range.create("-", "+"),
+                    io.lettuce.core.Limit.create(0, 1));
+            if (!first.isEmpty() && compareIds(first.get(0).getId(), p.getValue()) > 0) {
+                LOG.warning("the change stream of " + p.getKey() + " was trimmed past the follower's place: rebuilding the index");
+                reloadSoon("gap");
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Compares each territory's index with Redis when nothing is in flight there; a difference rebuilds the index. */
+    private void compareWithRedis(RedisCommands<String, String> sync) throws Exception {
+        long fromSec = nowMs.getAsLong() / 1000 - 3600;
+        for (String t : index.territories()) {
+            String before = streamEnd(sync, t);
+            String at;
+            synchronized (positions) { at = positions.getOrDefault(t, "0-0"); }
+            if (!before.equals(at)) continue; // entries still to read: compared at a later round
+            TerritoryIndex.Digest stored = redisDigest(t, fromSec);
+            if (!streamEnd(sync, t).equals(before)) continue; // changed while read: a later round
+            TerritoryIndex.Digest held = index.territory(t).digest(fromSec);
+            IndexChecks.Check c = new IndexChecks.Check(System.currentTimeMillis(), fromSec, held, stored);
+            checks.record(t, c);
+            if (!c.inSync()) {
+                LOG.warning("the index of " + t + " differs from Redis (index " + held + ", Redis " + stored + "): rebuilding it");
+                reloadSoon("drift");
+                return;
+            }
+        }
+    }
+
+    /** Redis' side of {@link TerritoryIndex#digest}: the slots starting from {@code fromSec}, read in pipelined batches. */
+    TerritoryIndex.Digest redisDigest(String t, long fromSec) throws Exception {
+        List<String> ids = redis.zrangebyscore(Keys.slotsByStart(t), Range.create((double) fromSec, Double.POSITIVE_INFINITY))
+                .get(60, TimeUnit.SECONDS);
+        long free = 0, booked = 0, hash = 0;
+        for (int from = 0; from < ids.size(); from += BATCH) {
+            List<String> batch = ids.subList(from, Math.min(ids.size(), from + BATCH));
+            List<CompletableFuture<List<io.lettuce.core.KeyValue<String, String>>>> reads = new ArrayList<>(batch.size());
+            for (String id : batch) reads.add(redis.hmget(Keys.slot(t, id), "v", "st", "s").toCompletableFuture());
+            for (int i = 0; i < batch.size(); i++) {
+                List<io.lettuce.core.KeyValue<String, String>> h = reads.get(i).get(60, TimeUnit.SECONDS);
+                if (!h.get(0).hasValue() || !h.get(1).hasValue() || !h.get(2).hasValue()) continue;
+                if (Long.parseLong(h.get(2).getValue()) < fromSec) continue;
+                fr.snp.dispatch.domain.SlotStatus st = fr.snp.dispatch.domain.SlotStatus.ofCode(h.get(1).getValue());
+                if (st == fr.snp.dispatch.domain.SlotStatus.CANCELLED) continue;
+                if (st == fr.snp.dispatch.domain.SlotStatus.FREE) free++; else booked++;
+                hash += TerritoryIndex.Digest.of(batch.get(i), Long.parseLong(h.get(0).getValue()), st);
+            }
+        }
+        return new TerritoryIndex.Digest(free, booked, hash);
+    }
+
+    private static String streamEnd(RedisCommands<String, String> sync, String t) {
+        List<StreamMessage<String, String>> last = sync.xrevrange(Keys.events(t), Range.create("-", "+"),
+                io.lettuce.core.Limit.create(0, 1));
+        return last.isEmpty() ? "0-0" : last.get(0).getId();
+    }
+
+    /** Stream ids compared as (milliseconds, sequence). */
+    static int compareIds(String a, String b) {
+        int da = a.indexOf('-'), db = b.indexOf('-');
+        int c = Long.compare(Long.parseLong(a.substring(0, da)), Long.parseLong(b.substring(0, db)));
+        return c != 0 ? c : Long.compare(Long.parseLong(a.substring(da + 1)), Long.parseLong(b.substring(db + 1)));
+    }
+
+    /** master_replid from INFO replication, or null. */
+    static String replicationId(String info) {
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("master_replid:")) return line.substring("master_replid:".length()).strip();
+        }
+        return null;
+    }
+
+    /** The last entry of a territory's stream the follower has applied ("0-0": none yet), for tests. */
+    String position(String territory) {
+        synchronized (positions) { return positions.getOrDefault(territory, "0-0"); }
+    }
+
+    /** What the comparisons found, and the rebuilds by reason. */
+    public IndexChecks checks() { return checks; }
 
     private void apply(StreamMessage<String, String> m) {
         String stream = m.getStream();

@@ -446,6 +446,11 @@ class TenancyTest {
                 Api.Response r = server.api.get("/api/v1/ops/outbox?territory=" + territory, token);
                 if (t == Target.OWN) allowed(r, what); else notServed(r, what);
             }
+            case "GET /api/v1/ops/index" -> {
+                if (t == Target.OTHER_ORG) return false;
+                Api.Response r = server.api.get("/api/v1/ops/index?territory=" + territory, token);
+                if (t == Target.OWN) allowed(r, what); else notServed(r, what);
+            }
             case "GET /api/v1/appointments" -> {
                 Api.Response r = server.api.get("/api/v1/appointments?territory=" + territory + "&awaitingFeedback=true", token);
                 if (t == Target.OTHER_TERRITORY) notServed(r, what); else allowed(r, what);

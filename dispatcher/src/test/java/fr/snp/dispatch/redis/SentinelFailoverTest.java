@@ -50,6 +50,7 @@ class SentinelFailoverTest {
             List<RedisProcess> sentinels = new ArrayList<>();
             for (String s : List.of("s1", "s2", "s3")) sentinels.add(RedisProcess.sentinel(dir.resolve(s), MASTER, master.port, 1000));
             all.addAll(sentinels);
+            nodes = List.copyOf(all);
             awaitUntil(20, () -> master.call(c -> c.info("replication")).contains("connected_slaves:2")
                     && sentinels.stream().allMatch(s -> sentinelReplicas(s) == 2));
 
@@ -102,6 +103,9 @@ class SentinelFailoverTest {
                     + "(the failover pause); first answers to the bookings %s%n", (refusedSince - killedAt) / 1e6, pauseMs,
                     firstAnswer.values());
             assertThat(pauseMs).as("failover pause (ms)").isLessThan(15_000);
+            // the index was rebuilt from the new master (which may lack the old one's last writes)
+            Dispatcher d = server;
+            awaitUntil(10, () -> d.indexSync().checks().reloads("new_master") >= 1);
 
             // no slot twice; every key names one appointment, on the slot it was given for
             Set<String> appointments = new java.util.HashSet<>();
@@ -174,8 +178,26 @@ class SentinelFailoverTest {
             r = call.send();
             noteRefusal(r);
         }
+        if (r.status() == 401) diagnose();
         assertThat(r.status()).as(r.toString()).isEqualTo(201);
         return r.json().getString("id");
+    }
+
+    /** The Redis processes of the running test, for a diagnosis when a call finds something missing. */
+    static volatile List<RedisProcess> nodes = List.of();
+
+    static void diagnose() {
+        for (RedisProcess n : nodes) {
+            if (!n.alive()) { System.out.println("node " + n.port + ": dead"); continue; }
+            try {
+                System.out.println("node " + n.port + ": " + cli(n.port, "INFO", "replication").lines()
+                        .filter(l -> l.startsWith("role") || l.startsWith("master_port") || l.startsWith("master_repl_offset")
+                                || l.startsWith("master_link_status")).toList()
+                        + " tokens " + cli(n.port, "HLEN", Keys.TOKENS).strip() + " keys " + cli(n.port, "DBSIZE").strip());
+            } catch (RuntimeException e) {
+                System.out.println("node " + n.port + ": " + e);
+            }
+        }
     }
 
     static String token(Dispatcher d, Role role, String org, Set<String> cpts) throws Exception {
