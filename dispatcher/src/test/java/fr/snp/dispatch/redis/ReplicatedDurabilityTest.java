@@ -74,6 +74,15 @@ class ReplicatedDurabilityTest {
             io.vertx.core.json.JsonObject advice = new io.vertx.core.json.JsonObject().put("type", "ADVICE");
             assertThat(server.api.post(outcome, token, advice).code()).isEqualTo("OUTCOME_UNKNOWN");
 
+            // the retry reaching another instance (a connection that never wrote) while the replica still lags: still
+            // unknown, not a replay of a booking the replica does not have
+            try (fr.snp.dispatch.Dispatcher other = server.secondInstance(strict())) {
+                Api.Response elsewhere = new Api("http://127.0.0.1:" + other.port()).book(token, slots.get(3), requests.get(3),
+                        null, key);
+                assertThat(elsewhere.status()).as("the retry on another instance while frozen: %s", elsewhere).isEqualTo(503);
+                assertThat(elsewhere.code()).isEqualTo("OUTCOME_UNKNOWN");
+            }
+
             replica.thaw();
             Api.Response cancelled = server.api.post(cancel, token, new io.vertx.core.json.JsonObject());
             for (int i = 0; i < 50 && cancelled.status() == 503; i++) {
