@@ -30,7 +30,7 @@ class RedisSafetyCheckTest {
 
     @Test
     void aRedisWithoutAppendOnlyFileIsRefusedAndTheOverrideStartsWithAWarning() throws Exception {
-        try (RedisProcess redis = RedisProcess.start(dir.resolve("noaof"), "--appendonly", "no")) {
+        try (RedisNode redis = RedisNode.start(dir.resolve("noaof"), "--appendonly", "no")) {
             assertThatThrownBy(() -> start(redis, Map.of("redis.durability", "relaxed")))
                     .hasMessageContaining("appendonly no").hasMessageContaining("appendonly yes")
                     .hasMessageContaining("redis.allowUnsafe=true");
@@ -50,7 +50,7 @@ class RedisSafetyCheckTest {
 
     @Test
     void anEvictingRedisIsRefused() throws Exception {
-        try (RedisProcess redis = RedisProcess.start(dir.resolve("lru"), "--appendonly", "yes",
+        try (RedisNode redis = RedisNode.start(dir.resolve("lru"), "--appendonly", "yes",
                 "--maxmemory", "100mb", "--maxmemory-policy", "allkeys-lru")) {
             assertThatThrownBy(() -> start(redis, Map.of("redis.durability", "relaxed")))
                     .hasMessageContaining("maxmemory-policy allkeys-lru").hasMessageContaining("noeviction")
@@ -60,7 +60,7 @@ class RedisSafetyCheckTest {
 
     @Test
     void strictOnASingleRedisNeedsFsyncAlways() throws Exception {
-        try (RedisProcess everysec = RedisProcess.start(dir.resolve("everysec"), "--appendonly", "yes", "--appendfsync", "everysec")) {
+        try (RedisNode everysec = RedisNode.start(dir.resolve("everysec"), "--appendonly", "yes", "--appendfsync", "everysec")) {
             assertThatThrownBy(() -> start(everysec, Map.of("redis.durability", "strict", "redis.replicas", "0")))
                     .hasMessageContaining("appendfsync always").hasMessageContaining("appendfsync everysec");
             // with replicas to WAIT for, everysec on the master is accepted
@@ -68,7 +68,7 @@ class RedisSafetyCheckTest {
                 assertThat(d.port()).isPositive();
             }
         }
-        try (RedisProcess always = RedisProcess.start(dir.resolve("always"), "--appendonly", "yes", "--appendfsync", "always");
+        try (RedisNode always = RedisNode.start(dir.resolve("always"), "--appendonly", "yes", "--appendfsync", "always");
              Dispatcher d = start(always, Map.of("redis.durability", "strict", "redis.replicas", "0"))) {
             assertThat(d.port()).isPositive();
         }
@@ -77,12 +77,12 @@ class RedisSafetyCheckTest {
     /** A managed Redis that refuses CONFIG is asked INFO; one that refuses both is unknowable: the override is needed. */
     @Test
     void withoutConfigInfoIsReadAndWithoutEitherTheOverrideIsNeeded() throws Exception {
-        try (RedisProcess noConfig = RedisProcess.start(dir.resolve("noconfig"), "--appendonly", "no",
+        try (RedisNode noConfig = RedisNode.start(dir.resolve("noconfig"), "--appendonly", "no",
                 "--rename-command", "CONFIG", "")) {
             assertThatThrownBy(() -> start(noConfig, Map.of("redis.durability", "relaxed")))
                     .hasMessageContaining("appendonly no");
         }
-        try (RedisProcess blind = RedisProcess.start(dir.resolve("blind"), "--appendonly", "yes",
+        try (RedisNode blind = RedisNode.start(dir.resolve("blind"), "--appendonly", "yes",
                 "--rename-command", "CONFIG", "", "--rename-command", "INFO", "")) {
             assertThatThrownBy(() -> start(blind, Map.of("redis.durability", "relaxed")))
                     .hasMessageContaining("cannot tell whether Redis keeps an append-only file")
@@ -93,7 +93,7 @@ class RedisSafetyCheckTest {
         }
     }
 
-    private static Dispatcher start(RedisProcess redis, Map<String, String> settings) throws Exception {
+    private static Dispatcher start(RedisNode redis, Map<String, String> settings) throws Exception {
         Map<String, String> s = new HashMap<>(settings);
         s.put("redis.url", redis.url());
         s.put("http.port", "0");

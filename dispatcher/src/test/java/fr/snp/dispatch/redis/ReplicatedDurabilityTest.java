@@ -30,8 +30,8 @@ class ReplicatedDurabilityTest {
 
     @Test
     void aFrozenReplicaMakesABookingUnknownAndTheRetrySettlesIt() throws Exception {
-        try (RedisProcess master = RedisProcess.start(dir.resolve("master"), "--appendonly", "yes");
-             RedisProcess replica = RedisProcess.replicaOf(master, dir.resolve("replica"));
+        try (RedisNode master = RedisNode.start(dir.resolve("master"), "--appendonly", "yes");
+             RedisNode replica = RedisNode.replicaOf(master, dir.resolve("replica"));
              TestServer server = TestServer.onRedis(master.url(), strict())) {
             String token = server.token(Role.REGULATOR);
             String effector = server.effector("36044", null);
@@ -86,7 +86,7 @@ class ReplicatedDurabilityTest {
             replica.thaw();
             Api.Response cancelled = server.api.post(cancel, token, new io.vertx.core.json.JsonObject());
             for (int i = 0; i < 50 && cancelled.status() == 503; i++) {
-                RedisProcess.sleep(100);
+                RedisNode.sleep(100);
                 cancelled = server.api.post(cancel, token, new io.vertx.core.json.JsonObject());
             }
             assertThat(cancelled.status()).as("the cancel retried: %s", cancelled).isEqualTo(200);
@@ -131,8 +131,8 @@ class ReplicatedDurabilityTest {
         List<String> acknowledged = new ArrayList<>();
         List<String> lagging = new ArrayList<>();
         int unconfirmed = 0;
-        RedisProcess master = RedisProcess.start(root.resolve("master"), "--appendonly", "yes");
-        RedisProcess replica = RedisProcess.replicaOf(master, root.resolve("replica"));
+        RedisNode master = RedisNode.start(root.resolve("master"), "--appendonly", "yes");
+        RedisNode replica = RedisNode.replicaOf(master, root.resolve("replica"));
         Map<String, String> settings = durability.equals("strict") ? strict()
                 : Map.of("redis.durability", "relaxed", "redis.allowUnsafe", "false");
         try (TestServer server = TestServer.onRedis(master.url(), settings)) {
@@ -165,7 +165,7 @@ class ReplicatedDurabilityTest {
         }
         replica.kill();
         replica.close();
-        try (RedisProcess promoted = RedisProcess.start(replica.dir, replica.port, "--appendonly", "yes")) {
+        try (RedisNode promoted = RedisNode.start(replica.dir, replica.port, "--appendonly", "yes")) {
             promoted.sync().replicaofNoOne();
             List<String> missing = missing(promoted.sync(), acknowledged);
             return new Failover(acknowledged, unconfirmed, missing);
@@ -191,12 +191,12 @@ class ReplicatedDurabilityTest {
         return r;
     }
 
-    private static void awaitCaughtUp(RedisProcess master, RedisProcess replica) {
+    private static void awaitCaughtUp(RedisNode master, RedisNode replica) {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (System.nanoTime() < deadline) {
             String m = offset(master.sync().info("replication"), "master_repl_offset");
             if (m.equals(offset(replica.sync().info("replication"), "slave_repl_offset"))) return;
-            RedisProcess.sleep(20);
+            RedisNode.sleep(20);
         }
         throw new IllegalStateException("the replica did not catch up");
     }

@@ -16,14 +16,14 @@ import java.util.concurrent.TimeUnit;
  * on a free loopback port, without a password, that the test can freeze (SIGSTOP), thaw and kill (SIGKILL). Same
  * binary as {@link EmbeddedRedis}: the PATH's, else the bundled one.
  */
-final class RedisProcess implements AutoCloseable {
+final class RedisNode implements AutoCloseable {
     final Path dir;
     final int port;
     private final Process process;
     private final RedisClient client;
     private StatefulRedisConnection<String, String> connection;
 
-    private RedisProcess(Path dir, int port, Process process) {
+    private RedisNode(Path dir, int port, Process process) {
         this.dir = dir;
         this.port = port;
         this.process = process;
@@ -31,24 +31,24 @@ final class RedisProcess implements AutoCloseable {
     }
 
     /** A redis-server keeping its files in {@code dir}, with {@code args} after the port, bind and directory. */
-    static RedisProcess start(Path dir, String... args) throws IOException {
+    static RedisNode start(Path dir, String... args) throws IOException {
         return start(dir, EmbeddedRedis.freePort(), args);
     }
 
-    static RedisProcess start(Path dir, int port, String... args) throws IOException {
+    static RedisNode start(Path dir, int port, String... args) throws IOException {
         Files.createDirectories(dir);
         List<String> cmd = new ArrayList<>(List.of(executable(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
                 "--dir", dir.toString(), "--save", "", "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        RedisProcess r = new RedisProcess(dir, port, p);
+        RedisNode r = new RedisNode(dir, port, p);
         r.awaitReady();
         return r;
     }
 
     /** A replica of {@code master}, AOF on (what it applied is on its disk). */
-    static RedisProcess replicaOf(RedisProcess master, Path dir) throws IOException {
-        RedisProcess r = start(dir, "--appendonly", "yes", "--replicaof", "127.0.0.1", String.valueOf(master.port));
+    static RedisNode replicaOf(RedisNode master, Path dir) throws IOException {
+        RedisNode r = start(dir, "--appendonly", "yes", "--replicaof", "127.0.0.1", String.valueOf(master.port));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (!r.sync().info("replication").contains("master_link_status:up")) {
             if (System.nanoTime() > deadline) throw new IllegalStateException("replica not in sync after 15 s");
