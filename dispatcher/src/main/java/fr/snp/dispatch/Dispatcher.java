@@ -151,8 +151,13 @@ public final class Dispatcher implements AutoCloseable {
             throws Exception {
         Metrics metrics = new Metrics();
         // Lettuce's own command latency, as histograms (the default summaries have no buckets)
-        ClientResources resources = ClientResources.builder().commandLatencyRecorder(new MicrometerCommandLatencyRecorder(
-                metrics.registry(), MicrometerOptions.builder().histogram(true).build())).build();
+        ClientResources.Builder resourcesBuilder = ClientResources.builder().commandLatencyRecorder(new MicrometerCommandLatencyRecorder(
+                metrics.registry(), MicrometerOptions.builder().histogram(true).build()));
+        // the embedded Redis is started again within a second or so of its death (EmbeddedRedis): reconnection attempts
+        // stay close together (at most a second apart), so that the server comes back with it rather than seconds later
+        if (embedded != null) resourcesBuilder.reconnectDelay(io.lettuce.core.resource.Delay.exponential(
+                java.time.Duration.ofMillis(50), java.time.Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS));
+        ClientResources resources = resourcesBuilder.build();
         RedisClient client = RedisClient.create(resources, url);
         // fail fast while Redis is unreachable (503 to the caller) rather than queue commands for a minute
         client.setOptions(ClientOptions.builder().autoReconnect(true)
@@ -232,7 +237,7 @@ public final class Dispatcher implements AutoCloseable {
 
         metrics.liveConnections(() -> services.live().connections());
 
-        IndexSync sync = new IndexSync(client, redis, index, effectors, services.live());
+        IndexSync sync = new IndexSync(client, redis, index, effectors, services.live(), serverClock::nowMs);
         int loaded = sync.loadAll(clock.millis());
         LOG.info(() -> "index loaded: " + loaded + " slots from Redis");
         if (demo) {
@@ -248,6 +253,11 @@ public final class Dispatcher implements AutoCloseable {
         // desks are told when a slot that appears fits a waiting request (each instance tells its own connections)
         WaitingWatcher waitingWatcher = new WaitingWatcher(services.waiting(), services.live(), services::nowMs, planner.zone(), 200);
         sync.follow();
+        if (embedded != null) {
+            // Redis started again from its AOF may lack its last writes, which the index still holds: rebuilt from Redis
+            embedded.onRestart(sync::reloadSoon);
+            metrics.embeddedRedisRestarts(embedded::restarts);
+        }
 
         int instances = settings.integer("http.instances");
         if (instances <= 0) instances = Runtime.getRuntime().availableProcessors();
@@ -265,6 +275,9 @@ public final class Dispatcher implements AutoCloseable {
         outbox.start();
         fr.snp.dispatch.sas.SasPushWorker sasPush = sasPushWorker(settings, client, vertx, services, redis, port);
         if (sasPush != null) sasPush.start();
+        metrics.loop(outbox.loopName(), outbox::lastTickMs);
+        if (sasPush != null) metrics.loop(sasPush.loopName(), sasPush::lastTickMs);
+        metrics.loop("index-follower", sync::lastTickMs);
         live.watchCredentials(vertx);
         String host = settings.string("http.host");
         int listenPort = port;
@@ -390,6 +403,9 @@ public final class Dispatcher implements AutoCloseable {
                         return null;
                     });
             services.sasOutbox().backlog(t).thenAccept(b -> m.sasBacklog(t, b.pending(), b.oldestAgeSeconds(), b.deadLetters()));
+            services.outbox().backlog(t).thenCombine(fr.snp.dispatch.redis.StreamGroups.lag(connection.async(),
+                    fr.snp.dispatch.redis.Keys.sasOutbox(t), fr.snp.dispatch.sas.SasPushWorker.GROUP),
+                    (b, sasLag) -> { m.streamFigures(t, b.unread(), b.deadLetters(), sasLag.unread()); return null; });
         }
     }
 
@@ -497,6 +513,12 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     public int port() { return port; }
+
+    /** The embedded Redis this server started and supervises (redis.url empty), or null. */
+    public EmbeddedRedis embeddedRedis() { return embedded; }
+
+    /** The index's follower of the change streams (its reloads after a restart of the embedded Redis, its supervision). */
+    public IndexSync indexSync() { return sync; }
 
     public Services services() { return services; }
 

@@ -32,6 +32,12 @@ public final class SseStream implements AutoCloseable {
                 .header("Authorization", "Bearer " + token), lastEventId));
     }
 
+    /** The same through a client of the test's (TLS to a proxy that trusts a test certificate). */
+    public SseStream(HttpClient http, String base, String token, String lastEventId) throws Exception {
+        this(http, withLastId(HttpRequest.newBuilder(URI.create(base + "/api/v1/live?territory=36"))
+                .header("Authorization", "Bearer " + token), lastEventId));
+    }
+
     /** A page's connection: opened with a one-time ticket (POST /api/v1/live/ticket), no header. */
     public static SseStream ticket(String base, String ticket) throws Exception {
         return new SseStream(HttpRequest.newBuilder(URI.create(base + "/api/v1/live?territory=36&ticket="
@@ -42,8 +48,10 @@ public final class SseStream implements AutoCloseable {
         return lastEventId == null ? b : b.header("Last-Event-ID", lastEventId);
     }
 
-    private SseStream(HttpRequest.Builder b) throws Exception {
-        HttpResponse<InputStream> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+    private SseStream(HttpRequest.Builder b) throws Exception { this(HTTP, b); }
+
+    private SseStream(HttpClient http, HttpRequest.Builder b) throws Exception {
+        HttpResponse<InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
         body = r.body();

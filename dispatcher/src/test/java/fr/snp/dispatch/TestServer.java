@@ -82,6 +82,29 @@ public final class TestServer implements AutoCloseable {
         return start(settings, Clock.systemUTC(), redisUrl, null);
     }
 
+    /**
+     * The zero-setup default: no redis.url, the dispatcher starts (and supervises) its own embedded Redis with its AOF
+     * in {@code redisDataDir}; {@link #redisServer} is that one.
+     */
+    public static TestServer startEmbedded(Map<String, String> settings, java.nio.file.Path redisDataDir) throws Exception {
+        Map<String, String> s = new HashMap<>(settings);
+        s.put("redis.url", "");
+        s.put("redis.embedded.dataDir", redisDataDir.toString());
+        s.put("http.port", "0");
+        s.putIfAbsent("http.instances", "2");
+        s.putIfAbsent("links.keys", LINK_KEYS);
+        s.putIfAbsent("limits.writesPerMinute", "0");
+        s.putIfAbsent("limits.activeHoldsPerPrincipal", "0");
+        s.putIfAbsent("limits.liveStreamsPerPrincipal", "0");
+        Dispatcher d = Dispatcher.start(Settings.defaultsWith(s), false, Clock.systemUTC());
+        try {
+            return new TestServer(d.embeddedRedis(), d.embeddedRedis().url(), d);
+        } catch (Exception | Error failed) {
+            d.close();
+            throw failed;
+        }
+    }
+
     private static TestServer start(Map<String, String> settings, Clock clock, EmbeddedRedis redis) throws Exception {
         return start(settings, clock, redis.url(), redis);
     }

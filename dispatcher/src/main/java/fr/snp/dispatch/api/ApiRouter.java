@@ -59,6 +59,7 @@ public final class ApiRouter {
     private final fr.snp.dispatch.audit.AuditTrail audit;
     private final java.util.Set<String> trustedProxies;
     private final Authenticator auth;
+    private final KnownEffectors knownEffectors;
     private final List<Route> routes = new ArrayList<>();
 
     private ApiRouter(Vertx vertx, Services s) {
@@ -68,6 +69,7 @@ public final class ApiRouter {
                 .map(String::strip).filter(x -> !x.isEmpty()).collect(java.util.stream.Collectors.toUnmodifiableSet());
         SignInHandlers signIn = new SignInHandlers(s);
         // people's session cookie is taken only when no Authorization header is sent: software is judged as before
+        this.knownEffectors = new KnownEffectors(s.index(), s.effectors());
         this.auth = new Authenticator(s.tokens(), s.people().widgets(), s.people().sessions(), signIn::sessionId,
                 s.people().baseUrl());
         // on every answer, pages, API and errors alike (set first, so that 404s and failures carry them too)
@@ -245,7 +247,7 @@ public final class ApiRouter {
         routes.add(new Route(method, path, List.of(roles), tenant));
         var route = router.route(method, path);
         if (AUDITED.stream().anyMatch(path::startsWith)) route.handler(ctx -> audited(ctx, method.name() + " " + path));
-        route.handler(auth.require(roles)).handler(handler);
+        route.handler(auth.require(roles)).handler(knownEffectors::ensure).handler(handler);
     }
 
     /** A signed link's page or JSON: the appointment is the link's first part (whether the link turns out valid or not). */

@@ -15,7 +15,9 @@ final class OpsHandlers {
     OpsHandlers(Services s) { this.s = s; }
 
     /**
-     * GET /api/v1/ops/outbox?territory=36: notifications not yet delivered, and how old the oldest is; and the same
+     * GET /api/v1/ops/outbox?territory=36: notifications not yet delivered ({@code pending}: read, not acknowledged;
+     * {@code unread}: not read yet by the notifiers' group), and how old the oldest of either is; the notifications
+     * set aside as dead letters ({@code deadLetters}, {@code latestDeadLetters}: ids only, newest first); and the same
      * of the pushes to the national SAS platform ({@code sasPush}), with the oldest waiting ones and why (appointment
      * ids and statuses only); and its dead letters ({@code deadLetters}: how many, {@code latestDeadLetters}: the
      * newest, with the platform's HTTP status and why), pushes that nothing retries any more.
@@ -32,8 +34,15 @@ final class OpsHandlers {
             sas.latestDeadLetters().forEach(d -> dead.add(new JsonObject().put("appointmentId", d.appointmentId())
                     .put("status", d.status()).put("seq", d.seq()).put("httpStatus", d.httpStatus()).put("reason", d.reason())
                     .put("at", java.time.Instant.ofEpochMilli(d.atMs()).toString())));
+            JsonArray outboxDead = new JsonArray();
+            b.latestDeadLetters().forEach(d -> outboxDead.add(new JsonObject().put("entry", d.entryId()).put("type", d.type())
+                    .put("appointmentId", d.appointmentId()).put("effectorId", d.effectorId()).put("channel", d.channel())
+                    .put("attempts", d.attempts()).put("reason", d.reason())
+                    .put("at", java.time.Instant.ofEpochMilli(d.atMs()).toString())));
             return new Http.Reply(200, new JsonObject()
-                    .put("territory", t).put("pending", b.pending()).put("oldestPendingAgeSeconds", b.oldestAgeSeconds())
+                    .put("territory", t).put("pending", b.pending()).put("unread", b.unread())
+                    .put("oldestPendingAgeSeconds", b.oldestAgeSeconds())
+                    .put("deadLetters", b.deadLetters()).put("latestDeadLetters", outboxDead)
                     .put("sasPush", new JsonObject().put("enabled", sas.enabled()).put("pending", sas.pending())
                             .put("oldestPendingAgeSeconds", sas.oldestAgeSeconds()).put("oldest", oldest)
                             .put("deadLetters", sas.deadLetters()).put("latestDeadLetters", dead)));

@@ -15,6 +15,12 @@ public final class SlotIndex {
         return territories.computeIfAbsent(code, c -> new TerritoryIndex());
     }
 
+    /**
+     * Puts a territory's index, built afresh from Redis, in place of the current one in one step: a search sees the
+     * old index or the new one, never one half loaded. What the old one held and Redis no longer has is gone with it.
+     */
+    public void replace(String code, TerritoryIndex fresh) { territories.put(code, fresh); }
+
     public Set<String> territories() { return Set.copyOf(territories.keySet()); }
 
     public void apply(SlotState s) { territory(Ids.territoryOf(s.id())).apply(s); }

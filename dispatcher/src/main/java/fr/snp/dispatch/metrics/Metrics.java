@@ -41,7 +41,11 @@ public final class Metrics {
     /** Per territory: SAS pushes waiting, age of the oldest (INT_R03). */
     private final Map<String, double[]> sasValues = new ConcurrentHashMap<>();
     private final Set<String> territories = ConcurrentHashMap.newKeySet();
+    /** The source of dispatch_embedded_redis_restarts_total, when this server supervises an embedded Redis. */
+    private volatile LongSupplier embeddedRedisRestarts;
     private final Map<String, double[]> territoryValues = new ConcurrentHashMap<>(); // noshow ratio, outbox pending, oldest age
+    /** Per territory: outbox lag (unread by the group), outbox dead letters, sas-outbox lag. */
+    private final Map<String, double[]> streamValues = new ConcurrentHashMap<>();
 
     public Metrics() {
         // every timer and distribution summary, ours and the libraries' (Vert.x, Lettuce, JVM), is a histogram with
@@ -133,6 +137,14 @@ public final class Metrics {
                 .description("Notifications not yet delivered").register(registry);
         Gauge.builder("dispatch_outbox_oldest_age_seconds", values, v -> v[2]).tag("territory", territory)
                 .description("Age of the oldest notification not yet delivered").register(registry);
+        double[] streams = streamValues.computeIfAbsent(territory, t -> new double[]{0, 0, 0});
+        Gauge.builder("dispatch_stream_group_lag", streams, v -> v[0]).tags("territory", territory, "stream", "outbox")
+                .description("Entries of the stream its consumer group has not read yet (not counted as pending)").register(registry);
+        Gauge.builder("dispatch_stream_group_lag", streams, v -> v[2]).tags("territory", territory, "stream", "sas-outbox")
+                .description("Entries of the stream its consumer group has not read yet (not counted as pending)").register(registry);
+        Gauge.builder("dispatch_outbox_dead_letters", streams, v -> v[1]).tag("territory", territory)
+                .description("Notifications set aside as dead letters (not delivered in outbox.deadLetterAfterHours), kept 30 days")
+                .register(registry);
         double[] sas = sasValues.computeIfAbsent(territory, t -> new double[]{0, 0, 0});
         Gauge.builder("dispatch_sas_push_backlog", sas, v -> v[0]).tag("territory", territory)
                 .description("Appointment changes not yet taken by the national SAS platform (INT_R03)").register(registry);
@@ -158,12 +170,37 @@ public final class Metrics {
         counter(sasPushes, "dispatch_sas_pushes", "result", result, "Pushes to the national SAS platform by result").increment();
     }
 
+    /** The outbox's lag and dead letters, and the sas-outbox's lag, of a territory (refreshed with the other figures). */
+    public void streamFigures(String territory, long outboxLag, long outboxDeadLetters, long sasLag) {
+        double[] v = streamValues.get(territory);
+        if (v == null) return;
+        v[0] = outboxLag;
+        v[1] = outboxDeadLetters;
+        v[2] = sasLag;
+    }
+
+    /**
+     * dispatch_loop_last_tick_seconds{loop}: when a background loop (the outbox worker, the SAS push worker, the index
+     * follower) last went round, epoch seconds; a loop dead or stuck stops it (alert LoopStalled).
+     */
+    public void loop(String name, LongSupplier lastTickMs) {
+        Gauge.builder("dispatch_loop_last_tick_seconds", () -> lastTickMs.getAsLong() / 1000.0).tag("loop", name)
+                .description("When a background loop last went round (epoch seconds)").register(registry);
+    }
+
     public void territoryFigures(String territory, double noshowRatio, long outboxPending, long oldestAgeSeconds) {
         double[] v = territoryValues.get(territory);
         if (v == null) return;
         v[0] = noshowRatio;
         v[1] = outboxPending;
         v[2] = oldestAgeSeconds;
+    }
+
+    /** dispatch_embedded_redis_restarts_total: how many times the embedded Redis died unasked and was started again. */
+    public void embeddedRedisRestarts(LongSupplier restarts) {
+        embeddedRedisRestarts = restarts; // held here: a function counter keeps only a weak reference to its source
+        io.micrometer.core.instrument.FunctionCounter.builder("dispatch_embedded_redis_restarts", restarts, r -> r.getAsLong())
+                .description("Restarts of the embedded Redis after it died without being asked to").register(registry);
     }
 
     public void liveConnections(LongSupplier connections) {

@@ -23,8 +23,19 @@ import java.util.logging.Logger;
  * Delivers the outbox: reads new entries through the consumer group "notifiers", delivers each to the log
  * channel and to the effector's webhook (or, for a patient message, by SMS or e-mail through the
  * {@link fr.snp.dispatch.messages.PatientMessenger}), and acknowledges it only once delivered. What failed stays pending and
- * is claimed again after an exponential back-off (retryBaseMs doubling up to retryMaxMs), without end: a
- * notification is never dropped. Delivery is at least once; the X-SNP-Delivery header lets a receiver dedupe.
+ * is claimed again after an exponential back-off (retryBaseMs doubling up to retryMaxMs). Delivery is at least once;
+ * the X-SNP-Delivery header lets a receiver dedupe.
+ * <p>
+ * Deliveries run on a pool of outbox.concurrency threads, one ordered queue per receiver (an effector's webhook, a
+ * patient's messages): a receiver gets its notifications one at a time in the order written (a failed one is tried
+ * again after its back-off, the following ones are not held for it), a slow or dead receiver delays no other.
+ * A webhook body is at most outbox.maxBodyBytes; the receiver's answer is not read.
+ * <p>
+ * <b>Dead letters.</b> A notification still not delivered outbox.deadLetterAfterHours after it was written, or one
+ * that can never be sent (its body over the limit), is set aside: acknowledged and recorded in the territory's
+ * dead letters ({@link Keys#outboxDeadLetters}: ids only), listed in the ops backlog, counted by
+ * dispatch_outbox_dead_letters (alert OutboxDeadLetter), in one script (outbox_dead_letter.lua), as the SAS push does
+ * with the pushes the platform refuses for good.
  */
 public final class OutboxWorker extends fr.snp.dispatch.redis.StreamWorker {
     private static final Logger LOG = Logger.getLogger("fr.snp.dispatch.notifications");
@@ -36,12 +47,32 @@ public final class OutboxWorker extends fr.snp.dispatch.redis.StreamWorker {
     private final boolean logChannel;
     private final HttpClient http;
     private final Duration webhookTimeout;
+    private final int maxBodyBytes;
+
+    public record DeadLetterCall(@fr.snp.dispatch.redis.Key String outbox, @fr.snp.dispatch.redis.Key String deadLetters,
+                                 String group, String entryId, String type, String appointmentId, String effectorId,
+                                 String channel, long attempts, String reason, long keepSinceMs) {}
+
+    private static final fr.snp.dispatch.redis.LuaScript<DeadLetterCall> DEAD_LETTER = fr.snp.dispatch.redis.LuaScript.beside(
+            OutboxWorker.class, "outbox_dead_letter.lua", DeadLetterCall.class);
+
+    public static List<fr.snp.dispatch.redis.LuaScript<?>> scripts() { return List.of(DEAD_LETTER); }
+
+    /** How long a dead letter stays listed (as the SAS push's); it holds ids only. */
+    public static final long DEAD_LETTER_RETENTION_MS = 30L * 86_400_000;
+    /** How many dead letters the ops view lists, newest first. */
+    static final int LISTED = 20;
+
+    /** A test's way to make one delivery fail as it starts (an Error, say); nothing in production. */
+    static volatile java.util.function.Consumer<StreamMessage<String, String>> beforeDelivery;
 
     /** {@code alwaysLog}: demo mode prints every notification whatever outbox.logChannel says. */
     public OutboxWorker(RedisClient client, Services s, NotificationBuilder builder,
                         fr.snp.dispatch.messages.PatientMessenger patients, boolean alwaysLog) {
         super(client, () -> s.index().territories(), GROUP, "outbox-worker", s.settings().integer("outbox.retryBaseMs"),
-                s.settings().integer("outbox.retryMaxMs"), LOG);
+                s.settings().integer("outbox.retryMaxMs"), s.settings().integer("outbox.concurrency"),
+                Math.round(s.settings().decimal("outbox.deadLetterAfterHours") * 3_600_000), LOG);
+        this.maxBodyBytes = s.settings().integer("outbox.maxBodyBytes");
         this.s = s;
         this.builder = builder;
         this.patients = patients;
@@ -51,18 +82,99 @@ public final class OutboxWorker extends fr.snp.dispatch.redis.StreamWorker {
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
-    /** Notifications not yet delivered in a territory's outbox, and the age of the oldest. */
-    public record Backlog(long pending, long oldestAgeSeconds) {}
+    /** One notification set aside: its entry, type, appointment, effector, channel, attempts, why, when. */
+    public record DeadLetter(String entryId, String type, String appointmentId, String effectorId, String channel,
+                             long attempts, String reason, long atMs) {}
+
+    /**
+     * Notifications not yet delivered in a territory's outbox: read but not acknowledged ({@code pending}), not read
+     * yet ({@code unread}, the group's lag), the age of the oldest of either; the dead letters kept and the newest few.
+     */
+    public record Backlog(long pending, long unread, long oldestAgeSeconds, long deadLetters, List<DeadLetter> latestDeadLetters) {}
 
     public static CompletionStage<Backlog> backlog(RedisAsyncCommands<String, String> redis, String territory) {
-        return redis.exists(Keys.outbox(territory)).thenCompose(n -> n == 0
-                ? CompletableFuture.completedFuture(new Backlog(0, 0))
-                : redis.xpending(Keys.outbox(territory), GROUP).handle((summary, error) -> {
-                    // no group yet (nothing ever read): nothing pending
-                    if (error != null || summary.getCount() == 0) return new Backlog(0, 0);
-                    long oldestMs = millisOf(summary.getMessageIds().getLower().getValue());
-                    return new Backlog(summary.getCount(), Math.max(0, (System.currentTimeMillis() - oldestMs) / 1000));
-                }));
+        String stream = Keys.outbox(territory);
+        String dead = Keys.outboxDeadLetters(territory);
+        CompletionStage<io.lettuce.core.models.stream.PendingMessages> pending = redis.xpending(stream, GROUP)
+                .handle((summary, error) -> error == null ? summary : null); // no group yet: nothing read
+        CompletionStage<fr.snp.dispatch.redis.StreamGroups.Lag> lag = fr.snp.dispatch.redis.StreamGroups.lag(redis, stream, GROUP);
+        CompletionStage<Long> deadCount = redis.xlen(dead);
+        CompletionStage<List<DeadLetter>> deadLatest = redis.xrevrange(dead, io.lettuce.core.Range.create("-", "+"),
+                io.lettuce.core.Limit.from(LISTED)).thenApply(list -> list.stream().map(OutboxWorker::deadLetter).toList());
+        return pending.thenCombine(lag, (summary, l) -> {
+            long count = summary == null ? 0 : summary.getCount();
+            long oldestMs = Long.MAX_VALUE;
+            if (count > 0) oldestMs = millisOf(summary.getMessageIds().getLower().getValue());
+            if (l.firstUnreadId() != null) oldestMs = Math.min(oldestMs, millisOf(l.firstUnreadId()));
+            long age = oldestMs == Long.MAX_VALUE ? 0 : Math.max(0, (System.currentTimeMillis() - oldestMs) / 1000);
+            return new Backlog(count, l.unread(), age, 0, List.of());
+        }).thenCompose(b -> deadCount.thenCombine(deadLatest, (n, latest) ->
+                new Backlog(b.pending(), b.unread(), b.oldestAgeSeconds(), n, latest)));
+    }
+
+    private static DeadLetter deadLetter(StreamMessage<String, String> m) {
+        Map<String, String> b = m.getBody();
+        return new DeadLetter(b.get("entry"), b.get("type"), b.get("appt"), emptyToNull(b.get("e")), emptyToNull(b.get("channel")),
+                Long.parseLong(b.getOrDefault("attempts", "0")), b.get("reason"), millisOf(m.getId()));
+    }
+
+    private static String emptyToNull(String s) { return s == null || s.isEmpty() ? null : s; }
+
+    /** One queue per receiver: the effector (its webhook), or for a patient message the appointment's patient. */
+    @Override
+    protected String lane(RedisCommands<String, String> redis, StreamMessage<String, String> m) {
+        String t = territoryOf(m.getStream());
+        Map<String, String> entry = m.getBody();
+        if ("patient".equals(entry.get("type"))) return "patient " + t + " " + entry.get("appt");
+        String effector = entry.get("e");
+        if (effector == null && entry.get("appt") != null) {
+            effector = redis.hget(Keys.appointment(t, entry.get("appt")), "effector"); // a reminder's entry does not say
+        }
+        return "effector " + t + " " + effector;
+    }
+
+    /**
+     * Another instance's entry may still be on its way (that instance refreshes the idle time of what it holds):
+     * not taken from it before a webhook's time-out has passed.
+     */
+    @Override
+    protected long backoff(io.lettuce.core.models.stream.PendingMessage p, long standard) {
+        return consumer.equals(p.getConsumer()) ? standard : Math.max(standard, webhookTimeout.toMillis() + 2_000);
+    }
+
+    /** Pending for longer than outbox.deadLetterAfterHours: set aside. */
+    @Override
+    protected boolean deadLetter(RedisCommands<String, String> redis, String territory, io.lettuce.core.models.stream.PendingMessage p) {
+        List<StreamMessage<String, String>> entry = redis.xrange(Keys.outbox(territory), io.lettuce.core.Range.create(p.getId(), p.getId()));
+        Map<String, String> body = entry.isEmpty() ? Map.of() : entry.get(0).getBody();
+        return setAside(territory, p.getId(), body, p.getRedeliveryCount(), "not delivered within "
+                + s.settings().string("outbox.deadLetterAfterHours") + " h");
+    }
+
+    /** Records the entry as a dead letter and acknowledges it (outbox_dead_letter.lua); false when no longer pending. */
+    private boolean setAside(String t, String entryId, Map<String, String> entry, long attempts, String reason) {
+        try {
+            Long done = DEAD_LETTER.<Long>run(async(), io.lettuce.core.ScriptOutputType.INTEGER, new DeadLetterCall(Keys.outbox(t),
+                    Keys.outboxDeadLetters(t), GROUP, entryId, entry.getOrDefault("type", ""), entry.getOrDefault("appt", ""),
+                    entry.getOrDefault("e", ""), entry.getOrDefault("channel", ""), attempts, reason,
+                    System.currentTimeMillis() - DEAD_LETTER_RETENTION_MS)).toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            if (done == 1) {
+                // ids only: no patient data
+                LOG.warning("notification " + t + ":" + entryId + " (" + entry.get("type") + " " + entry.get("appt")
+                        + ") set aside as a dead letter after " + attempts + " attempts: " + reason);
+            }
+            return done == 1;
+        } catch (Exception e) {
+            LOG.warning("notification " + t + ":" + entryId + " could not be set aside (tried again later): " + e);
+            return false;
+        }
+    }
+
+    /** Dead letters older than the retention go even when no new one comes to trim them. */
+    @Override
+    protected void housekeeping(RedisCommands<String, String> redis, String territory) {
+        redis.xtrim(Keys.outboxDeadLetters(territory), io.lettuce.core.XTrimArgs.Builder
+                .minId((System.currentTimeMillis() - DEAD_LETTER_RETENTION_MS) + "-0"));
     }
 
     @Override
@@ -73,6 +185,8 @@ public final class OutboxWorker extends fr.snp.dispatch.redis.StreamWorker {
         String stream = m.getStream();
         String t = stream.substring(stream.indexOf('{') + 1, stream.indexOf('}'));
         Map<String, String> entry = m.getBody();
+        java.util.function.Consumer<StreamMessage<String, String>> hook = beforeDelivery;
+        if (hook != null) hook.accept(m);
         try {
             if ("patient".equals(entry.get("type"))) {
                 // a message to the patient: the messenger records each attempt and says when it is done
@@ -91,6 +205,12 @@ public final class OutboxWorker extends fr.snp.dispatch.redis.StreamWorker {
                 if (refused != null) throw new IllegalStateException("the webhook URL " + refused);
                 String id = t + ":" + m.getId();
                 String body = n.payload().encode();
+                int size = body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+                if (size > maxBodyBytes) {
+                    // it will never be smaller: set aside at once (sizes and ids only in the log, never the body)
+                    setAside(t, m.getId(), entry, 1, "body of " + size + " bytes over outbox.maxBodyBytes (" + maxBodyBytes + ")");
+                    return;
+                }
                 long timestamp = System.currentTimeMillis() / 1000;
                 java.util.List<String> secrets = s.effectors().webhookSecrets(t, e.id()).toCompletableFuture()
                         .get(5, java.util.concurrent.TimeUnit.SECONDS);
@@ -103,8 +223,9 @@ public final class OutboxWorker extends fr.snp.dispatch.redis.StreamWorker {
                     request.header("webhook-signature", fr.snp.dispatch.directory.WebhookSignature.header(secrets, id, timestamp, body));
                 }
                 // the JDK client follows no redirect (Redirect.NEVER): a 3xx is a failure, not a way elsewhere
-                HttpResponse<String> r = http.send(request.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                // the answer's body is not read: its status says all, and a receiver cannot make us hold megabytes
+                HttpResponse<Void> r = http.send(request.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        HttpResponse.BodyHandlers.discarding());
                 audit(t, "webhook." + n.event(), entry.get("appt"), r.statusCode());
                 if (r.statusCode() / 100 != 2) throw new IllegalStateException("webhook answered " + r.statusCode());
             }

@@ -20,22 +20,49 @@ import java.util.logging.Logger;
  * A private redis-server child process for demo mode and tests: redis-server from the PATH when there is one,
  * else the binary bundled in the embedded-redis artifact. Loopback only, a free port, append-only persistence
  * in its data directory. A previous instance left running on the same directory (JVM killed) is stopped first.
+ * <p>
+ * Supervised: when the process dies without {@link #close()} asking it to (killed, out of memory), it is started
+ * again on the same data directory, port and password, so that Lettuce's auto-reconnect finds it and the AOF is
+ * replayed; attempts are spaced by a growing back-off (0.2 s, 0.5 s, 1 s, 2 s, then every 5 s, without end), and
+ * the listeners given to {@link #onRestart} run once the new process answers.
  */
 public final class EmbeddedRedis implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EmbeddedRedis.class.getName());
     private static final String BUNDLED_LINUX_AMD64 = "/redis-server-6.2.6-v5-linux-amd64";
     private static final String BUNDLED_LINUX_ARM64 = "/redis-server-6.2.7-linux-arm64";
+    /** Delays before the successive attempts to start a dead Redis again; the last one repeats. */
+    private static final long[] BACKOFF_MS = {200, 500, 1000, 2000, 5000};
+    /** A process that lived this long was healthy: its death starts the back-off from the first step again. */
+    private static final long HEALTHY_AFTER_MS = 30_000;
 
-    private final Process process;
+    private final List<String> command;
+    private final Path dataDir;
     private final int port;
     private final String executable;
     private final String password;
+    private final Object lock = new Object();
+    private final java.util.concurrent.atomic.AtomicLong restarts = new java.util.concurrent.atomic.AtomicLong();
+    private final List<Runnable> restartListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** One daemon thread for the restarts: a restart waits for Redis to load its AOF, never on a pool's thread. */
+    private final java.util.concurrent.ScheduledExecutorService supervisor;
+    /** Guarded by {@link #lock}: the running process, replaced at each restart. */
+    private Process process;
+    private long startedAtMs;
+    /** Guarded by {@link #lock}: how many attempts failed in a row (the back-off step). */
+    private int failedAttempts;
+    private volatile boolean closed;
 
-    private EmbeddedRedis(Process process, int port, String executable, String password) {
+    private EmbeddedRedis(List<String> command, Path dataDir, int port, String executable, String password) {
+        this.command = List.copyOf(command);
+        this.dataDir = dataDir;
         this.password = password;
-        this.process = process;
         this.port = port;
         this.executable = executable;
+        this.supervisor = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "embedded-redis-supervisor");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Starts redis-server with AOF persistence in {@code dataDir} (created if needed) on a free loopback port. */
@@ -76,15 +103,106 @@ public final class EmbeddedRedis implements AutoCloseable {
                     "--daemonize", "no", "--save", "", "--protected-mode", "yes",
                     "--appendonly", persistent ? "yes" : "no", "--appendfsync", appendfsync,
                     "--logfile", absolute.resolve("redis.log").toString()));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            EmbeddedRedis redis = new EmbeddedRedis(p, port, exe, password);
-            redis.awaitReady();
+            EmbeddedRedis redis = new EmbeddedRedis(cmd, absolute, port, exe, password);
+            try {
+                redis.launch();
+            } catch (RuntimeException | IOException failed) {
+                redis.close();
+                throw failed;
+            }
             LOG.info(() -> "embedded Redis (" + exe + ") on 127.0.0.1:" + port + ", data in " + absolute);
             return redis;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start embedded Redis", e);
         }
+    }
+
+    /** Starts the process, waits until it answers, then watches for its death. */
+    private void launch() throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        synchronized (lock) {
+            if (closed) { // closed while a restart was on its way: this process must not outlive us
+                p.destroy();
+                return;
+            }
+            process = p;
+            startedAtMs = System.currentTimeMillis();
+        }
+        try {
+            awaitReady(p);
+        } catch (RuntimeException notReady) {
+            p.destroyForcibly();
+            throw notReady;
+        }
+        p.onExit().thenRun(() -> exited(p));
+    }
+
+    /** A process of ours ended: unless it was asked to, it is started again after the back-off. */
+    private void exited(Process p) {
+        long delay;
+        synchronized (lock) {
+            if (closed || p != process) return;
+            if (System.currentTimeMillis() - startedAtMs >= HEALTHY_AFTER_MS) failedAttempts = 0;
+            delay = BACKOFF_MS[Math.min(failedAttempts, BACKOFF_MS.length - 1)];
+        }
+        // the exit code only: redis.log in the data directory says why
+        LOG.warning("embedded Redis (pid " + p.pid() + ") exited with code " + exitCode(p) + " unasked; starting it again on port "
+                + port + " in " + delay + " ms");
+        schedule(delay);
+    }
+
+    private void schedule(long delayMs) {
+        try {
+            supervisor.schedule(this::restart, delayMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // closed meanwhile: nothing to restart
+        }
+    }
+
+    private void restart() {
+        if (closed) return;
+        try {
+            launch();
+            if (closed) return;
+            long n = restarts.incrementAndGet();
+            LOG.warning("embedded Redis started again (restart " + n + "), pid " + pid() + ", port " + port
+                    + ", AOF replayed from " + dataDir);
+            for (Runnable listener : restartListeners) {
+                try {
+                    listener.run();
+                } catch (RuntimeException e) {
+                    LOG.log(java.util.logging.Level.WARNING, "after the embedded Redis restart: " + e, e);
+                }
+            }
+        } catch (RuntimeException | IOException failed) {
+            long delay;
+            synchronized (lock) {
+                if (closed) return;
+                failedAttempts++;
+                delay = BACKOFF_MS[Math.min(failedAttempts, BACKOFF_MS.length - 1)];
+            }
+            LOG.warning("embedded Redis did not start again (" + failed.getMessage() + "), next attempt in " + delay + " ms");
+            schedule(delay);
+        }
+    }
+
+    private static String exitCode(Process p) {
+        try {
+            return String.valueOf(p.exitValue());
+        } catch (IllegalThreadStateException running) {
+            return "?";
+        }
+    }
+
+    /** Runs {@code listener} (on the supervisor's thread) each time a dead Redis has been started again and answers. */
+    public void onRestart(Runnable listener) { restartListeners.add(listener); }
+
+    /** How many times a Redis that died unasked was started again. */
+    public long restarts() { return restarts.get(); }
+
+    /** The running redis-server's process id (the last one started). */
+    public long pid() {
+        synchronized (lock) { return process.pid(); }
     }
 
     public int port() { return port; }
@@ -106,9 +224,10 @@ public final class EmbeddedRedis implements AutoCloseable {
 
     public String executable() { return executable; }
 
-    private void awaitReady() {
+    private void awaitReady(Process process) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
+            if (closed) return;
             if (!process.isAlive()) throw new IllegalStateException("redis-server exited at start, see redis.log");
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -134,9 +253,16 @@ public final class EmbeddedRedis implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy(); // SIGTERM: Redis flushes the AOF and exits
+        Process p;
+        synchronized (lock) {
+            closed = true; // before the signal: this exit is asked for, the supervisor must not undo it
+            p = process;
+        }
+        supervisor.shutdownNow();
+        if (p == null) return;
+        p.destroy(); // SIGTERM: Redis flushes the AOF and exits
         try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -185,18 +311,77 @@ public final class EmbeddedRedis implements AutoCloseable {
         }
     }
 
-    private static void stopLeftover(Path pidFile) {
+    /**
+     * Stops the Redis an earlier run left on this data directory (the JVM was killed, its child lived on), and waits
+     * until it is gone: two processes must never append to the same AOF. The pid file may be stale (the process is
+     * dead, or its pid now names another process): only a live redis-server working in this very directory is
+     * stopped, anything else is left alone and the file is ignored.
+     */
+    static void stopLeftover(Path pidFile) {
+        long pid;
         try {
             if (!Files.exists(pidFile)) return;
-            long pid = Long.parseLong(Files.readString(pidFile).strip());
-            ProcessHandle.of(pid).filter(h -> h.info().command().orElse("").contains("redis")).ifPresent(h -> {
-                LOG.warning("stopping a leftover embedded Redis (pid " + pid + ") on the same data directory");
-                h.destroy();
-                h.onExit().orTimeout(10, TimeUnit.SECONDS).join();
-            });
-        } catch (Exception ignored) {
-            // a stale or unreadable pid file: nothing to stop
+            pid = Long.parseLong(Files.readString(pidFile).strip());
+        } catch (IOException | NumberFormatException unreadable) {
+            LOG.warning("ignoring an unreadable pid file " + pidFile);
+            return;
         }
+        ProcessHandle h = ProcessHandle.of(pid).orElse(null);
+        if (h == null || gone(h) || !isRedisOf(h, pidFile.getParent())) {
+            LOG.info(() -> "ignoring a stale pid file (pid " + pid + " is not a Redis of this data directory)");
+            return;
+        }
+        LOG.warning("stopping a leftover embedded Redis (pid " + pid + ") on the same data directory");
+        h.destroy(); // SIGTERM: it writes what it has to its AOF and exits
+        if (!awaitGone(h, 10_000)) {
+            LOG.warning("the leftover Redis (pid " + pid + ") did not stop within 10 s: killing it");
+            h.destroyForcibly();
+            if (!awaitGone(h, 5_000)) {
+                throw new IllegalStateException("a leftover Redis (pid " + pid + ") still runs on " + pidFile.getParent()
+                        + "; stop it before starting");
+            }
+        }
+    }
+
+    /** A live redis-server whose working directory is {@code dir} (Redis changes to its --dir at start). */
+    private static boolean isRedisOf(ProcessHandle h, Path dir) {
+        if (!h.info().command().orElse("").contains("redis")) return false;
+        Path cwd = Path.of("/proc", String.valueOf(h.pid()), "cwd");
+        try {
+            return Files.isSameFile(cwd.toRealPath(), dir);
+        } catch (IOException | SecurityException unknown) {
+            // no /proc (not Linux): the name is all there is to go by
+            return !Files.isDirectory(Path.of("/proc", "self"));
+        }
+    }
+
+    /**
+     * Ended, or ended and not reaped yet: a process orphaned to a PID 1 that reaps nothing (some containers) stays
+     * a zombie, which {@link ProcessHandle#isAlive} still counts as alive, though it holds no file any more.
+     */
+    private static boolean gone(ProcessHandle h) {
+        if (!h.isAlive()) return true;
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(h.pid()), "stat"));
+            String state = stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+            return state.equals("Z") || state.equals("X");
+        } catch (IOException | RuntimeException noProc) {
+            return false; // no /proc to read: isAlive said it runs
+        }
+    }
+
+    private static boolean awaitGone(ProcessHandle h, long timeoutMs) {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (!gone(h)) {
+            if (System.currentTimeMillis() >= deadline) return false;
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     static int freePort() throws IOException {

@@ -104,6 +104,13 @@ public final class Keys {
     public static String sasPushRefusals(String territory) { return t(territory) + "sas-push-refusals"; }
 
     /**
+     * The notifications set aside as dead letters (notifications/outbox_dead_letter.lua): a stream of "entry, type,
+     * appt, e, channel, attempts, reason" (ids only, no patient data), the time being the entry id. Listed in the ops
+     * backlog; trimmed by age ({@code OutboxWorker.DEAD_LETTER_RETENTION_MS}) on each addition and every minute.
+     */
+    public static String outboxDeadLetters(String territory) { return t(territory) + "outbox-dead-letters"; }
+
+    /**
      * The pushes set aside as dead letters (sas/sas_refused.lua): a stream of "appt, status, seq, httpStatus, reason,
      * entry", the time being the entry id; no patient data. Listed in the ops backlog; trimmed by age (on each
      * addition and by the push worker's trimming pass, every minute: {@code SasPushWorker.DEAD_LETTER_RETENTION_MS}), unlike the

@@ -6,5 +6,9 @@ import io.lettuce.core.RedisException;
 public final class StoreFailures {
     private StoreFailures() {}
 
-    public static boolean unavailable(Throwable t) { return t instanceof RedisException; }
+    /**
+     * Lettuce's own exceptions, and the socket's (a command in flight when Redis dies, "Connection reset", fails with
+     * the raw I/O exception): either way the store did not answer, which the caller may try again.
+     */
+    public static boolean unavailable(Throwable t) { return t instanceof RedisException || t instanceof java.io.IOException; }
 }

@@ -15,12 +15,18 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.models.stream.PendingMessage;
 import io.lettuce.core.models.stream.PendingMessages;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -29,10 +35,35 @@ import java.util.logging.Logger;
  * A durable outbox's worker: one thread reads each territory's stream through a consumer group (XREADGROUP, its own
  * connection, since the read blocks), hands every entry to {@link #deliver}, which acknowledges it (XACK) only once
  * done; what stays pending is claimed again (XCLAIM) after an exponential back-off (retryBaseMs doubling up to
- * retryMaxMs), without end: an entry is never dropped. Entries acknowledged more than an hour ago are trimmed; a
- * pending one never is. The notifications and the SAS push are two of these, each with its stream and group.
+ * retryMaxMs). The whole pending list is walked for that (page by page), so a crowd of entries to a dead receiver
+ * never hides the ones behind them. The notifications and the SAS push are two of these, each with its stream and
+ * group.
+ * <p>
+ * <b>Delivery.</b> With a concurrency of 1 every entry is delivered on the reading thread, in the order read (the SAS
+ * push, which orders its pushes per appointment itself). Above 1, entries go to one ordered queue per receiver
+ * ({@link #lane}) and the queues are served by a bounded pool of that many threads: a receiver gets its entries one
+ * at a time in the order read, a slow or dead receiver holds its own queue only. An entry queued or on its way is
+ * "in flight": not claimed again here, and its idle time is refreshed so no other instance claims it meanwhile.
+ * <p>
+ * <b>Trimming</b> (every minute) never passes what a consumer group has not finished: the stream is cut below the
+ * smallest of every group's last-delivered id and oldest pending id (so an entry no group has read yet, or one still
+ * pending, stays), and keeps an hour of delivered entries besides.
+ * <p>
+ * <b>Dead letters.</b> A worker may set aside entries pending longer than {@code deadLetterAfterMs} (see
+ * {@link #deadLetter}); none by default.
+ * <p>
+ * <b>Supervision.</b> The reading loop and every delivery catch any {@link Throwable}, log it with its stack, back
+ * off and go on: a worker that died would silently stop every notification while the rest of the server runs.
+ * {@link #lastTickMs} says when the loop last went round (the dispatch_loop_last_tick_seconds gauge).
  */
 public abstract class StreamWorker implements AutoCloseable {
+    /** How many pending entries one XPENDING page lists. */
+    static final int PAGE = 100;
+    /** Entries in flight at most before the loop stops reading new ones (the queues stay bounded). */
+    static final int MAX_IN_FLIGHT = 2_000;
+    /** Delivered entries kept this long before trimming (a look back for ops). */
+    static final long KEEP_DELIVERED_MS = 3_600_000;
+
     protected final Logger log;
     protected final String group;
     /** This instance's name in the group: each instance reads its own share, and claims what others left. */
@@ -42,20 +73,39 @@ public abstract class StreamWorker implements AutoCloseable {
     private final RedisClient client;
     private final Supplier<Collection<String>> territories;
     private final String threadName;
-    private final Set<String> groupsReady = new HashSet<>();
+    private final int concurrency;
+    protected final long deadLetterAfterMs;
+    private final Set<String> groupsReady = ConcurrentHashMap.newKeySet();
     private volatile boolean running = true;
     private Thread thread;
     private StatefulRedisConnection<String, String> connection;
+    /** The deliveries' connection when concurrent (never blocked by the loop's XREADGROUP). */
+    private StatefulRedisConnection<String, String> deliveries;
+    private ExecutorService pool;
+    /** Receiver -> its queue (guarded by itself). */
+    private final Map<String, Lane> lanes = new HashMap<>();
+    /** stream + " " + entry id of the entries queued or being delivered here. */
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private volatile long lastTickMs = System.currentTimeMillis();
     private long nextTrimMs;
+    /** A test's way to make the loop fail once (an Error, say); nothing in production. */
+    volatile Runnable tickHook;
 
     protected StreamWorker(RedisClient client, Supplier<Collection<String>> territories, String group, String threadName,
                            long retryBaseMs, long retryMaxMs, Logger log) {
+        this(client, territories, group, threadName, retryBaseMs, retryMaxMs, 1, 0, log);
+    }
+
+    protected StreamWorker(RedisClient client, Supplier<Collection<String>> territories, String group, String threadName,
+                           long retryBaseMs, long retryMaxMs, int concurrency, long deadLetterAfterMs, Logger log) {
         this.client = client;
         this.territories = territories;
         this.group = group;
         this.threadName = threadName;
         this.retryBaseMs = retryBaseMs;
         this.retryMaxMs = retryMaxMs;
+        this.concurrency = Math.max(1, concurrency);
+        this.deadLetterAfterMs = deadLetterAfterMs;
         this.log = log;
     }
 
@@ -66,6 +116,18 @@ public abstract class StreamWorker implements AutoCloseable {
     protected abstract void deliver(RedisCommands<String, String> redis, StreamMessage<String, String> m)
             throws InterruptedException;
 
+    /**
+     * The receiver of an entry, when delivery is concurrent: entries of one receiver are delivered one at a time, in
+     * order. On the reading thread (keep it cheap). By default the whole stream is one receiver.
+     */
+    protected String lane(RedisCommands<String, String> redis, StreamMessage<String, String> m) { return m.getStream(); }
+
+    /**
+     * Sets aside an entry pending longer than deadLetterAfterMs (due for a retry, not in flight here): records it and
+     * acknowledges it, in one step. Answers whether it did; by default never (the entry is retried without end).
+     */
+    protected boolean deadLetter(RedisCommands<String, String> redis, String territory, PendingMessage p) { return false; }
+
     /** How long a pending entry waits before it is claimed again; {@code standard} is the exponential back-off. */
     protected long backoff(PendingMessage p, long standard) { return standard; }
 
@@ -73,7 +135,15 @@ public abstract class StreamWorker implements AutoCloseable {
     protected void housekeeping(RedisCommands<String, String> redis, String territory) {}
 
     /** This worker's own connection, for the scripts its delivery runs (not shared with the blocking read's thread). */
-    protected io.lettuce.core.api.async.RedisAsyncCommands<String, String> async() { return connection.async(); }
+    protected io.lettuce.core.api.async.RedisAsyncCommands<String, String> async() {
+        return (deliveries != null ? deliveries : connection).async();
+    }
+
+    /** When the reading loop last went round (epoch ms): a loop stuck or dead stops moving it. */
+    public long lastTickMs() { return lastTickMs; }
+
+    /** The name of the loop's thread (the loop label of the liveness gauge). */
+    public String loopName() { return threadName; }
 
     /** The time part of a stream entry id "ms-seq" (Redis's clock). */
     public static long millisOf(String streamId) { return Long.parseLong(streamId.substring(0, streamId.indexOf('-'))); }
@@ -83,6 +153,15 @@ public abstract class StreamWorker implements AutoCloseable {
 
     public void start() {
         connection = client.connect();
+        if (concurrency > 1) {
+            deliveries = client.connect();
+            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+            pool = Executors.newFixedThreadPool(concurrency, r -> {
+                Thread t = new Thread(r, threadName + "-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        }
         thread = new Thread(this::loop, threadName);
         thread.setDaemon(true);
         thread.start();
@@ -91,30 +170,135 @@ public abstract class StreamWorker implements AutoCloseable {
     private void loop() {
         RedisCommands<String, String> redis = connection.sync();
         while (running) {
+            lastTickMs = System.currentTimeMillis();
             try {
+                Runnable hook = tickHook;
+                if (hook != null) hook.run();
                 List<String> served = new ArrayList<>(territories.get());
                 for (String t : served) ensureGroup(redis, t);
                 if (served.isEmpty()) { Thread.sleep(200); continue; }
+                if (pool != null) keepInFlightClaimed(redis, served);
                 for (String t : served) retryDue(redis, t);
-                @SuppressWarnings("unchecked")
-                XReadArgs.StreamOffset<String>[] offsets = served.stream()
-                        .map(t -> XReadArgs.StreamOffset.lastConsumed(stream(t))).toArray(XReadArgs.StreamOffset[]::new);
-                List<StreamMessage<String, String>> fresh = redis.xreadgroup(Consumer.from(group, consumer),
-                        XReadArgs.Builder.block(Math.min(500, retryBaseMs)).count(50), offsets);
-                for (StreamMessage<String, String> m : fresh) deliver(redis, m);
+                if (inFlight.size() < MAX_IN_FLIGHT) {
+                    @SuppressWarnings("unchecked")
+                    XReadArgs.StreamOffset<String>[] offsets = served.stream()
+                            .map(t -> XReadArgs.StreamOffset.lastConsumed(stream(t))).toArray(XReadArgs.StreamOffset[]::new);
+                    List<StreamMessage<String, String>> fresh = redis.xreadgroup(Consumer.from(group, consumer),
+                            XReadArgs.Builder.block(Math.min(500, retryBaseMs)).count(50), offsets);
+                    for (StreamMessage<String, String> m : fresh) hand(redis, m);
+                } else {
+                    Thread.sleep(Math.min(500, retryBaseMs));
+                }
                 if (System.currentTimeMillis() >= nextTrimMs) {
-                    for (String t : served) { trim(redis, t); housekeeping(redis, t); }
+                    for (String t : served) {
+                        trim(redis, stream(t), System.currentTimeMillis() - KEEP_DELIVERED_MS);
+                        housekeeping(redis, t);
+                    }
                     nextTrimMs = System.currentTimeMillis() + 60_000;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (Exception e) {
+            } catch (Throwable e) {
+                // any Throwable, an Error included: this loop is the only one delivering this outbox, and nothing it
+                // holds outlives an iteration (an OutOfMemoryError's garbage is gone once the iteration unwound), so
+                // going on after a pause is better than a worker dead in silence; if it keeps failing, the log says
+                // it with the stack at each round and the loop's gauge and alert still show it ticking
                 if (!running) return;
-                log.log(Level.WARNING, threadName + ": " + e.getMessage() + " (retrying)");
-                try { Thread.sleep(1000); } catch (InterruptedException ie) { return; }
+                if (e instanceof InterruptedException) Thread.interrupted(); // nobody interrupts it but close()
+                log.log(Level.SEVERE, threadName + ": " + e + " (going on in a second)", e);
+                try { Thread.sleep(1000); } catch (InterruptedException ie) { if (!running) return; }
             }
         }
+    }
+
+    /** Delivers a read or claimed entry: here and now (concurrency 1), or queued behind its receiver's earlier ones. */
+    private void hand(RedisCommands<String, String> redis, StreamMessage<String, String> m) throws InterruptedException {
+        if (pool == null) {
+            deliver(redis, m);
+            return;
+        }
+        String key = m.getStream() + " " + m.getId();
+        if (!inFlight.add(key)) return; // queued already
+        String receiver;
+        try {
+            receiver = lane(redis, m);
+        } catch (RuntimeException e) {
+            inFlight.remove(key);
+            throw e;
+        }
+        synchronized (lanes) {
+            Lane lane = lanes.computeIfAbsent(receiver, Lane::new);
+            lane.queue.add(m);
+            if (!lane.scheduled) {
+                lane.scheduled = true;
+                execute(lane);
+            }
+        }
+    }
+
+    /** One receiver's queue: delivered one entry at a time, in order, by one pool thread at a time. */
+    private final class Lane implements Runnable {
+        final String receiver;
+        final ArrayDeque<StreamMessage<String, String>> queue = new ArrayDeque<>();
+        boolean scheduled;
+
+        Lane(String receiver) { this.receiver = receiver; }
+
+        @Override
+        public void run() {
+            // a few entries, then back at the end of the pool's queue: a busy receiver does not hold a thread for ever
+            for (int i = 0; i < 20; i++) {
+                StreamMessage<String, String> m;
+                synchronized (lanes) {
+                    m = queue.poll();
+                    if (m == null) {
+                        scheduled = false;
+                        lanes.remove(receiver);
+                        return;
+                    }
+                }
+                deliverSupervised(m);
+            }
+            synchronized (lanes) { execute(this); }
+        }
+    }
+
+    /** Runs a lane on the pool (refused once closing: what it holds stays pending, for the next start). */
+    private void execute(Lane lane) {
+        try {
+            pool.execute(lane);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            lane.queue.forEach(m -> inFlight.remove(m.getStream() + " " + m.getId()));
+            lane.queue.clear();
+            lane.scheduled = false;
+            lanes.remove(lane.receiver);
+        }
+    }
+
+    private void deliverSupervised(StreamMessage<String, String> m) {
+        try {
+            if (running) deliver(deliveries.sync(), m);
+        } catch (Throwable e) {
+            // as in the loop: logged with its stack, the entry stays pending and is retried after its back-off
+            if (e instanceof InterruptedException) Thread.interrupted();
+            log.log(Level.SEVERE, threadName + ": delivering " + territoryOf(m.getStream()) + ":" + m.getId() + " failed: " + e
+                    + " (retried later)", e);
+        } finally {
+            inFlight.remove(m.getStream() + " " + m.getId());
+        }
+    }
+
+    /**
+     * The entries queued here are claimed again (JUSTID, idle time back to zero, retry count unchanged): no other
+     * instance takes them for abandoned while they wait behind their receiver's earlier ones.
+     */
+    private void keepInFlightClaimed(RedisCommands<String, String> redis, List<String> served) {
+        if (inFlight.isEmpty()) return;
+        Map<String, List<String>> byStream = new HashMap<>();
+        for (String key : inFlight) {
+            int space = key.indexOf(' ');
+            byStream.computeIfAbsent(key.substring(0, space), s -> new ArrayList<>()).add(key.substring(space + 1));
+        }
+        byStream.forEach((stream, ids) -> redis.xclaim(stream, Consumer.from(group, consumer),
+                XClaimArgs.Builder.minIdleTime(0).justid(), ids.toArray(String[]::new)));
     }
 
     private void ensureGroup(RedisCommands<String, String> redis, String t) {
@@ -127,28 +311,91 @@ public abstract class StreamWorker implements AutoCloseable {
         groupsReady.add(t);
     }
 
-    /** Claims pending entries whose back-off has passed and delivers them again, oldest first. */
+    /**
+     * Claims pending entries whose back-off has passed and delivers them again, oldest first, walking the whole
+     * pending list a page at a time; those older than deadLetterAfterMs may be set aside instead.
+     */
     private void retryDue(RedisCommands<String, String> redis, String t) throws InterruptedException {
-        List<PendingMessage> pending = redis.xpending(stream(t), group, Range.create("-", "+"), Limit.from(50));
-        for (PendingMessage p : pending) {
-            long wait = backoff(p, Math.min(retryMaxMs, retryBaseMs << Math.min(30, Math.max(0, p.getRedeliveryCount() - 1))));
-            if (p.getMsSinceLastDelivery() < wait) continue;
-            List<StreamMessage<String, String>> claimed = redis.xclaim(stream(t), Consumer.from(group, consumer),
-                    XClaimArgs.Builder.minIdleTime(wait), p.getId());
-            for (StreamMessage<String, String> m : claimed) deliver(redis, m);
+        String stream = stream(t);
+        Range.Boundary<String> from = Range.Boundary.including("-");
+        while (running) {
+            List<PendingMessage> page = redis.xpending(stream, group, Range.from(from, Range.Boundary.including("+")),
+                    Limit.from(PAGE));
+            for (PendingMessage p : page) {
+                if (inFlight.contains(stream + " " + p.getId())) continue;
+                long wait = backoff(p, Math.min(retryMaxMs, retryBaseMs << Math.min(30, Math.max(0, p.getRedeliveryCount() - 1))));
+                if (p.getMsSinceLastDelivery() < wait) continue;
+                if (deadLetterAfterMs > 0 && System.currentTimeMillis() - millisOf(p.getId()) > deadLetterAfterMs
+                        && deadLetter(redis, t, p)) {
+                    continue;
+                }
+                List<StreamMessage<String, String>> claimed = redis.xclaim(stream, Consumer.from(group, consumer),
+                        XClaimArgs.Builder.minIdleTime(wait), p.getId());
+                for (StreamMessage<String, String> m : claimed) hand(redis, m);
+            }
+            if (page.size() < PAGE) return;
+            from = Range.Boundary.excluding(page.get(page.size() - 1).getId());
         }
     }
 
-    /** Drops entries delivered more than an hour ago; a pending one (and all after it) is never trimmed. */
-    private void trim(RedisCommands<String, String> redis, String t) {
-        PendingMessages summary = redis.xpending(stream(t), group);
-        long hourAgo = System.currentTimeMillis() - 3_600_000;
-        String minId = hourAgo + "-0";
-        if (summary.getCount() > 0) {
-            String oldest = summary.getMessageIds().getLower().getValue();
-            if (millisOf(oldest) < hourAgo) minId = oldest;
+    /**
+     * Cuts the stream below what every consumer group has finished with: the smallest of each group's last-delivered
+     * id and oldest pending id, and of {@code keepSinceMs}. An entry no group has read yet, or one still pending, is
+     * never trimmed; neither is anything when the stream has no group (nobody read it). Exact trimming (MINID
+     * without "~": the approximate form only ever trims less, but exact is as cheap once a minute and plainer).
+     */
+    static void trim(RedisCommands<String, String> redis, String stream, long keepSinceMs) {
+        String safe = safeTrimPoint(redis, stream);
+        if (safe == null) return;
+        String keep = keepSinceMs + "-0";
+        redis.xtrim(stream, XTrimArgs.Builder.minId(compareIds(safe, keep) < 0 ? safe : keep));
+    }
+
+    /** The smallest id some group still needs (its last-delivered one, or its oldest pending), null: keep everything. */
+    static String safeTrimPoint(RedisCommands<String, String> redis, String stream) {
+        List<Map<String, Object>> groups = groups(redis, stream);
+        if (groups.isEmpty()) return null;
+        String safe = null;
+        for (Map<String, Object> g : groups) {
+            String name = String.valueOf(g.get("name"));
+            String lastDelivered = String.valueOf(g.get("last-delivered-id"));
+            safe = safe == null || compareIds(lastDelivered, safe) < 0 ? lastDelivered : safe;
+            PendingMessages summary = redis.xpending(stream, name);
+            if (summary.getCount() > 0) {
+                String oldest = summary.getMessageIds().getLower().getValue();
+                if (compareIds(oldest, safe) < 0) safe = oldest;
+            }
         }
-        redis.xtrim(stream(t), XTrimArgs.Builder.minId(minId));
+        return safe;
+    }
+
+    /** XINFO GROUPS of a stream, each group as field -> value; none when the stream does not exist. */
+    public static List<Map<String, Object>> groups(RedisCommands<String, String> redis, String stream) {
+        List<Object> raw;
+        try {
+            raw = redis.xinfoGroups(stream);
+        } catch (io.lettuce.core.RedisCommandExecutionException noSuchKey) {
+            return List.of();
+        }
+        return parseGroups(raw);
+    }
+
+    /** XINFO GROUPS's reply (a list of field, value, field, value... per group) as maps. */
+    public static List<Map<String, Object>> parseGroups(List<Object> raw) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Object o : raw) {
+            List<?> fields = (List<?>) o;
+            Map<String, Object> g = new HashMap<>();
+            for (int i = 0; i + 1 < fields.size(); i += 2) g.put(String.valueOf(fields.get(i)), fields.get(i + 1));
+            out.add(g);
+        }
+        return out;
+    }
+
+    /** Orders two stream ids "ms-seq" as Redis does. */
+    public static int compareIds(String a, String b) {
+        int c = Long.compare(millisOf(a), millisOf(b));
+        return c != 0 ? c : Long.compare(Long.parseLong(a.substring(a.indexOf('-') + 1)), Long.parseLong(b.substring(b.indexOf('-') + 1)));
     }
 
     @Override
@@ -157,6 +404,11 @@ public abstract class StreamWorker implements AutoCloseable {
         if (thread != null) {
             try { thread.join(3000); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
         }
+        if (pool != null) {
+            pool.shutdownNow();
+            try { pool.awaitTermination(3, TimeUnit.SECONDS); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+        }
+        if (deliveries != null) deliveries.close();
         if (connection != null) connection.close();
     }
 }

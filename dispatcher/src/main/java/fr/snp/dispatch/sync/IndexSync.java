@@ -3,7 +3,9 @@ package fr.snp.dispatch.sync;
 import fr.snp.dispatch.directory.EffectorStore;
 import fr.snp.dispatch.domain.SlotState;
 import fr.snp.dispatch.live.LiveFeed;
+import fr.snp.dispatch.directory.EffectorJson;
 import fr.snp.dispatch.matching.SlotIndex;
+import fr.snp.dispatch.matching.TerritoryIndex;
 import fr.snp.dispatch.redis.Keys;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
@@ -12,6 +14,7 @@ import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,6 +31,11 @@ import java.util.logging.Logger;
  * effectors, weekly loads and the slots that have not ended, then follows the streams from the noted point, so
  * a change made meanwhile (here or by another instance) is applied once loaded (versions make it idempotent).
  * Each entry also goes to the live feed of the browsers connected to this instance.
+ * <p>
+ * After Redis restarted from its AOF (the embedded one, supervised), Redis may have lost its last writes (up to a
+ * second with appendfsync everysec), which the index still holds; and the change stream may end before the point
+ * the follower had reached. {@link #reloadSoon} has the follower rebuild each territory's index from Redis and swap
+ * it in, then follow each stream from its end as read before that rebuild.
  */
 public final class IndexSync implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(IndexSync.class.getName());
@@ -40,11 +48,20 @@ public final class IndexSync implements AutoCloseable {
     private final LiveFeed live;
     private final Map<String, String> positions = new HashMap<>();
     private volatile boolean running = true;
+    /** Reloads asked for (by restarts of Redis) and reloads done: the follower reloads while the first is ahead. */
+    private final java.util.concurrent.atomic.AtomicLong reloadsAsked = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong reloadsDone = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.function.LongSupplier nowMs;
     private Thread follower;
     private StatefulRedisConnection<String, String> followConnection;
+    /** When the follower last went round (epoch ms): the dispatch_loop_last_tick_seconds{loop="index-follower"} gauge. */
+    private volatile long lastTickMs = System.currentTimeMillis();
+    /** A test's way to make the follower fail once (an Error, say); nothing in production. */
+    volatile Runnable tickHook;
 
     public IndexSync(RedisClient client, RedisAsyncCommands<String, String> redis, SlotIndex index, EffectorStore effectors,
-                     LiveFeed live) {
+                     LiveFeed live, java.util.function.LongSupplier nowMs) {
+        this.nowMs = nowMs;
         this.live = live;
         this.client = client;
         this.redis = redis;
@@ -61,17 +78,23 @@ public final class IndexSync implements AutoCloseable {
         return total;
     }
 
+    /**
+     * Builds the territory's index afresh from Redis and swaps it in; the change stream is then followed from where
+     * it ended before the build, so what changed during the build is applied to the new index.
+     */
     private int loadTerritory(String t, long nowMs) throws Exception {
         List<StreamMessage<String, String>> last = redis.xrevrange(Keys.events(t), Range.create("-", "+"),
                 io.lettuce.core.Limit.create(0, 1)).get(30, TimeUnit.SECONDS);
-        synchronized (positions) { positions.put(t, last.isEmpty() ? "0-0" : last.get(0).getId()); }
-        effectors.loadAll(t).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        String streamEnd = last.isEmpty() ? "0-0" : last.get(0).getId();
+        TerritoryIndex fresh = new TerritoryIndex();
+        redis.hgetall(Keys.effectors(t)).get(30, TimeUnit.SECONDS)
+                .values().forEach(json -> fresh.putEffector(EffectorJson.effector(new JsonObject(json))));
         redis.hgetall(Keys.load(t)).get(30, TimeUnit.SECONDS).forEach((field, value) -> {
             String[] parts = field.split(":"); // week:effector:s|a
-            int[] current = index.territory(t).load(parts[1], parts[0]);
+            int[] current = fresh.load(parts[1], parts[0]);
             int v = Integer.parseInt(value);
-            if (parts[2].equals("a")) index.setLoad(parts[1], parts[0], v, current[1]);
-            else index.setLoad(parts[1], parts[0], current[0], v);
+            if (parts[2].equals("a")) fresh.setLoad(parts[1], parts[0], v, current[1]);
+            else fresh.setLoad(parts[1], parts[0], current[0], v);
         });
         List<String> ids = redis.zrangebyscore(Keys.slotsByStart(t),
                 Range.create((double) (nowMs / 1000 - 86_400), Double.POSITIVE_INFINITY)).get(60, TimeUnit.SECONDS);
@@ -81,12 +104,38 @@ public final class IndexSync implements AutoCloseable {
             for (String id : batch) hashes.add(redis.hgetall(Keys.slot(t, id)).toCompletableFuture());
             for (int i = 0; i < batch.size(); i++) {
                 Map<String, String> h = hashes.get(i).get(60, TimeUnit.SECONDS);
-                if (!h.isEmpty()) index.apply(SlotState.fromHash(batch.get(i), h));
+                if (!h.isEmpty()) fresh.apply(SlotState.fromHash(batch.get(i), h));
             }
         }
-        LOG.info(() -> "territory " + t + ": " + index.territory(t).allEffectors().size() + " effectors, "
-                + index.territory(t).size() + " slots loaded");
+        index.replace(t, fresh);
+        synchronized (positions) { positions.put(t, streamEnd); }
+        LOG.info(() -> "territory " + t + ": " + fresh.allEffectors().size() + " effectors, " + fresh.size() + " slots loaded");
         return ids.size();
+    }
+
+    /**
+     * Asks the follower to rebuild every territory's index from Redis (after Redis restarted and may have lost its
+     * last writes). Returns at once; the follower retries until Redis answers, and reloads once for asks made meanwhile.
+     */
+    public void reloadSoon() { reloadsAsked.incrementAndGet(); }
+
+    /** How many reloads asked by {@link #reloadSoon} are done. */
+    public long reloadsDone() { return reloadsDone.get(); }
+
+    /**
+     * The reload, on the follower's thread, so that no stream entry read before it moves a position past the point
+     * it resets. Territories the index knows but Redis lost (created in its last second) are emptied too.
+     */
+    private void reloadIfAsked() throws Exception {
+        long asked = reloadsAsked.get();
+        if (asked == reloadsDone.get()) return;
+        Set<String> all = new java.util.TreeSet<>(redis.smembers(Keys.TERRITORIES).get(30, TimeUnit.SECONDS));
+        all.addAll(index.territories());
+        int slots = 0;
+        for (String t : all) slots += loadTerritory(t, nowMs.getAsLong());
+        reloadsDone.set(asked);
+        int loaded = slots;
+        LOG.info(() -> "index reloaded from Redis after its restart: " + all.size() + " territories, " + loaded + " slots");
     }
 
     /** Follows the change streams on a connection of its own (XREAD BLOCK would stall shared commands). */
@@ -97,11 +146,18 @@ public final class IndexSync implements AutoCloseable {
         follower.start();
     }
 
+    /** When the follower last went round (epoch ms); a follower dead or stuck stops moving it. */
+    public long lastTickMs() { return lastTickMs; }
+
     private void followLoop() {
         RedisCommands<String, String> sync = followConnection.sync();
         long nextTerritoryCheck = 0;
         while (running) {
+            lastTickMs = System.currentTimeMillis();
             try {
+                Runnable hook = tickHook;
+                if (hook != null) hook.run();
+                reloadIfAsked();
                 if (System.currentTimeMillis() >= nextTerritoryCheck) {
                     Set<String> known = sync.smembers(Keys.TERRITORIES);
                     for (String t : known) {
@@ -122,13 +178,17 @@ public final class IndexSync implements AutoCloseable {
                 List<StreamMessage<String, String>> messages = sync.xread(XReadArgs.Builder.block(500).count(1000),
                         offsets.toArray(new XReadArgs.StreamOffset[0]));
                 for (StreamMessage<String, String> m : messages) apply(m);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (Exception e) {
+            } catch (Throwable e) {
+                // any Throwable, an Error included: a dead follower would leave this instance's index silently behind
+                // Redis while it goes on answering; nothing it holds outlives an iteration (an OutOfMemoryError's
+                // garbage is gone once unwound), so it goes on from its positions after a pause, logged with the stack
                 if (!running) return;
-                LOG.log(Level.WARNING, "change stream follower: " + e.getMessage() + " (retrying)");
-                try { Thread.sleep(1000); } catch (InterruptedException ie) { return; }
+                if (e instanceof InterruptedException) Thread.interrupted(); // nobody interrupts it but close()
+                // a reload waits for Redis to answer again: retried sooner, to leave the stale index early
+                boolean reloading = reloadsAsked.get() != reloadsDone.get();
+                if (reloading) LOG.log(Level.WARNING, "change stream follower: " + e.getMessage() + " (reloading when Redis answers)");
+                else LOG.log(Level.SEVERE, "change stream follower: " + e + " (going on in a second)", e);
+                try { Thread.sleep(reloading ? 200 : 1000); } catch (InterruptedException ie) { if (!running) return; }
             }
         }
     }

@@ -2,6 +2,7 @@ package fr.snp.dispatch.audit;
 
 import fr.snp.dispatch.Api;
 import fr.snp.dispatch.TestServer;
+import fr.snp.dispatch.ops.Haproxy;
 import fr.snp.dispatch.auth.Principal;
 import fr.snp.dispatch.domain.Links;
 import fr.snp.dispatch.domain.Role;
@@ -67,8 +68,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * </ul>
  */
 class ProxyAccessLogTest {
-    static final Path OPS = Path.of("..", "ops").toAbsolutePath().normalize();
-    static final String HAPROXY = "/usr/sbin/haproxy";
+    static final Path OPS = Haproxy.OPS;
     static final String RPPS = "810000000041";
     static final String CLIENT = "snp-console";
     static final String BROWSER = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36";
@@ -132,15 +132,15 @@ class ProxyAccessLogTest {
                     backend app
                         server app 127.0.0.1:%d
                     """.formatted(plainPort, server.dispatcher.port()));
-            proxies.add(haproxy(plainCfg, Map.of(), plainLog, plainPort));
+            proxies.add(Haproxy.start(plainCfg, Map.of(), plainLog, plainPort));
             // the recommended one, at the edge, with TLS
-            TestCertificate cert = TestCertificate.make(dir);
-            proxies.add(haproxy(OPS.resolve("haproxy/haproxy.cfg"), Map.of("SNP_PROXY_BIND", "127.0.0.1:" + edgePort,
+            Haproxy.TestCertificate cert = Haproxy.TestCertificate.make(dir);
+            proxies.add(Haproxy.start(OPS.resolve("haproxy/haproxy.cfg"), Map.of("SNP_PROXY_BIND", "127.0.0.1:" + edgePort,
                     "SNP_PROXY_CERT", cert.pem().toString(), "SNP_DISPATCHER", "127.0.0.1:" + plainPort), edgeLog, edgePort));
             HttpClient http = HttpClient.newBuilder().sslContext(cert.trusting()).version(HttpClient.Version.HTTP_1_1)
                     .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
             Api api = new Api(edge, http);
-            awaitUp(api);
+            Haproxy.awaitUp(api);
 
             // --- the flow, through both proxies ------------------------------------------------------------------
             String regulator = server.token(Role.REGULATOR);
@@ -350,34 +350,7 @@ class ProxyAccessLogTest {
         return m;
     }
 
-    /** A foreground HAProxy (-db) with its log (stdout) and errors into {@code log}, listening on {@code port}. */
-    static Process haproxy(Path cfg, Map<String, String> env, Path log, int port) throws Exception {
-        ProcessBuilder b = new ProcessBuilder(HAPROXY, "-db", "-f", cfg.toString()).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        b.environment().putAll(env);
-        Process p = b.start();
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < deadline) {
-            assertThat(p.isAlive()).as("haproxy " + cfg.getFileName() + " runs: " + Files.readString(log)).isTrue();
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return p;
-            } catch (java.io.IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        p.destroyForcibly();
-        throw new AssertionError("haproxy " + cfg.getFileName() + " not listening: " + Files.readString(log));
-    }
 
-    /** The dispatcher answers through both proxies (the edge's health check has seen it). */
-    static void awaitUp(Api api) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (api.get("/health", null).status() != 200) {
-            assertThat(System.currentTimeMillis()).as("the dispatcher answers through the proxies").isLessThan(deadline);
-            Thread.sleep(100);
-        }
-    }
 
     /** The log once it has a line with {@code last} and {@code n} lines with {@code each}. */
     static String awaitLines(Path log, String last, int n, String each) throws Exception {
@@ -394,41 +367,4 @@ class ProxyAccessLogTest {
         try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) { return s.getLocalPort(); }
     }
 
-    /**
-     * A certificate for 127.0.0.1 made by the JDK's keytool (no openssl needed), as HAProxy reads it (certificate and
-     * key in one PEM file), and a TLS context that trusts it alone.
-     */
-    record TestCertificate(Path pem, Certificate certificate) {
-        static TestCertificate make(Path dir) throws Exception {
-            Path store = dir.resolve("proxy.p12");
-            char[] pass = "test-only".toCharArray();
-            Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                    "-genkeypair", "-alias", "proxy", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
-                    "-ext", "san=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(),
-                    "-storepass", new String(pass), "-keypass", new String(pass)).redirectErrorStream(true).start();
-            String out = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(keytool.waitFor(30, TimeUnit.SECONDS) && keytool.exitValue() == 0).as(out).isTrue();
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(store)) { ks.load(in, pass); }
-            Certificate cert = ks.getCertificate("proxy");
-            Base64.Encoder b64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
-            Path pem = dir.resolve("proxy.pem");
-            Files.writeString(pem, "-----BEGIN CERTIFICATE-----\n" + b64.encodeToString(cert.getEncoded()) + "\n-----END CERTIFICATE-----\n"
-                    + "-----BEGIN PRIVATE KEY-----\n" + b64.encodeToString(ks.getKey("proxy", pass).getEncoded())
-                    + "\n-----END PRIVATE KEY-----\n");
-            Files.setPosixFilePermissions(pem, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-            return new TestCertificate(pem, cert);
-        }
-
-        SSLContext trusting() throws Exception {
-            KeyStore trust = KeyStore.getInstance("PKCS12");
-            trust.load(null, null);
-            trust.setCertificateEntry("proxy", certificate);
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx;
-        }
-    }
 }

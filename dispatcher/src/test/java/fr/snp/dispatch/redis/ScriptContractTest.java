@@ -30,7 +30,8 @@ class ScriptContractTest {
         return Stream.of(Bookings.scripts(), FeedbackFollowUp.scripts(), Publishing.scripts(), Requests.scripts(),
                 DoctorRequests.scripts(), EffectorStore.scripts(), fr.snp.dispatch.waiting.WaitingList.scripts(),
                 fr.snp.dispatch.limits.WriteLimits.scripts(), fr.snp.dispatch.sas.SasPushWorker.scripts(),
-                fr.snp.dispatch.sas.RegulatorAccounts.scripts())
+                fr.snp.dispatch.sas.RegulatorAccounts.scripts(),
+                fr.snp.dispatch.notifications.OutboxWorker.scripts())
                 .flatMap(List::stream).toList();
     }
 
