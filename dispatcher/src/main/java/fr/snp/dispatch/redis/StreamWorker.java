@@ -76,6 +76,10 @@ public abstract class StreamWorker implements AutoCloseable {
     private final int concurrency;
     protected final long deadLetterAfterMs;
     private final Set<String> groupsReady = ConcurrentHashMap.newKeySet();
+    /** How far back a group lost by Redis is made again from (see the loop's NOGROUP case). */
+    static final long REGROUP_WINDOW_MS = 10 * 60_000;
+    /** 0, or when a group lost by Redis is made again from (epoch ms). */
+    private volatile long regroupFromMs;
     private volatile boolean running = true;
     private Thread thread;
     private StatefulRedisConnection<String, String> connection;
@@ -203,6 +207,14 @@ public abstract class StreamWorker implements AutoCloseable {
                 // it with the stack at each round and the loop's gauge and alert still show it ticking
                 if (!running) return;
                 if (e instanceof InterruptedException) Thread.interrupted(); // nobody interrupts it but close()
+                // NOGROUP: the group is gone (a Redis that lost its last second, a failover to a replica that never
+                // had it): made again at the next round rather than failing here for ever, from the entries of the
+                // last minutes only (what it may not have delivered), not from the stream's start: a whole stream
+                // sent again would text patients confirmations of days ago. Receivers dedupe by the delivery id.
+                if (String.valueOf(e.getMessage()).contains("NOGROUP")) {
+                    regroupFromMs = System.currentTimeMillis() - REGROUP_WINDOW_MS;
+                    groupsReady.clear();
+                }
                 log.log(Level.SEVERE, threadName + ": " + e + " (going on in a second)", e);
                 try { Thread.sleep(1000); } catch (InterruptedException ie) { if (!running) return; }
             }
@@ -303,8 +315,10 @@ public abstract class StreamWorker implements AutoCloseable {
 
     private void ensureGroup(RedisCommands<String, String> redis, String t) {
         if (groupsReady.contains(t)) return;
+        // a group made for the first time reads the whole stream; one made again after it was lost, the last minutes
+        String from = regroupFromMs > 0 ? regroupFromMs + "-0" : "0";
         try {
-            redis.xgroupCreate(XReadArgs.StreamOffset.from(stream(t), "0"), group, XGroupCreateArgs.Builder.mkstream());
+            redis.xgroupCreate(XReadArgs.StreamOffset.from(stream(t), from), group, XGroupCreateArgs.Builder.mkstream());
         } catch (RedisBusyException exists) {
             // BUSYGROUP: created by another instance or an earlier run
         }

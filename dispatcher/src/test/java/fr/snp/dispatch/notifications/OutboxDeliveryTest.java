@@ -116,6 +116,18 @@ class OutboxDeliveryTest {
         assertThat(at("/slow")).as("in the order they were written").containsExactlyElementsOf(toSlow);
     }
 
+    /** A group Redis lost (its last second before a crash, a failover to a replica without it) is made again. */
+    @Test
+    void aLostConsumerGroupIsMadeAgainAndDeliveryGoesOn() throws Exception {
+        String effector = effector("/regrouped");
+        String first = book(effector, 400);
+        await("a first notification", 10_000, () -> at("/regrouped").contains(first));
+        String outbox = fr.snp.dispatch.redis.Keys.outbox("36");
+        assertThat(server.redis.xgroupDestroy(outbox, OutboxWorker.GROUP)).isTrue();
+        String second = book(effector, 420);
+        await("the notification written after the group was lost", 15_000, () -> at("/regrouped").contains(second));
+    }
+
     @Test
     void sixtyFiveEntriesToADeadReceiverDoNotStarveAHealthyOnePendingBehindThem() throws Exception {
         String dead = effector("/dead");
