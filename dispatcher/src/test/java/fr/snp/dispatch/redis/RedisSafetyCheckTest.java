@@ -93,6 +93,18 @@ class RedisSafetyCheckTest {
         }
     }
 
+    /** The embedded Redis (redis.url empty): relaxed keeps everysec, strict starts it with appendfsync always. */
+    @Test
+    void strictWithTheEmbeddedRedisFsyncsEveryWrite() throws Exception {
+        try (TestServer relaxed = TestServer.startEmbedded(Map.of(), dir.resolve("embedded-auto"))) {
+            assertThat(relaxed.redis.configGet("appendfsync")).containsEntry("appendfsync", "everysec");
+        }
+        try (TestServer strict = TestServer.startEmbedded(Map.of("redis.durability", "strict"), dir.resolve("embedded-strict"))) {
+            assertThat(strict.redis.configGet("appendfsync")).containsEntry("appendfsync", "always");
+            assertThat(strict.redis.configGet("appendonly")).containsEntry("appendonly", "yes");
+        }
+    }
+
     private static Dispatcher start(RedisNode redis, Map<String, String> settings) throws Exception {
         Map<String, String> s = new HashMap<>(settings);
         s.put("redis.url", redis.url());
