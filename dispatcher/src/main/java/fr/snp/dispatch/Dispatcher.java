@@ -131,7 +131,10 @@ public final class Dispatcher implements AutoCloseable {
         String url = settings.string("redis.url");
         boolean demoTokens = demo && DemoGuard.tokensAllowed(settings.string("http.host"), url);
         if (url.isEmpty()) {
-            embedded = EmbeddedRedis.start(Path.of(settings.string("redis.embedded.dataDir")), true);
+            // strict on the embedded Redis: every write fsynced before it is answered
+            boolean strict = fr.snp.dispatch.redis.Durability.level(settings.string("redis.durability"), true)
+                    == fr.snp.dispatch.redis.Durability.Level.STRICT;
+            embedded = EmbeddedRedis.start(Path.of(settings.string("redis.embedded.dataDir")), true, strict ? "always" : "everysec");
             url = embedded.url();
         }
         try {
@@ -162,6 +165,16 @@ public final class Dispatcher implements AutoCloseable {
                 .timeoutOptions(TimeoutOptions.enabled(java.time.Duration.ofSeconds(2))).build());
         StatefulRedisConnection<String, String> connection = client.connect();
         RedisAsyncCommands<String, String> redis = connection.async();
+
+        fr.snp.dispatch.redis.Durability durability;
+        try {
+            durability = durability(settings, embedded != null, client, redis);
+        } catch (RuntimeException refused) {
+            connection.close();
+            client.shutdown();
+            resources.shutdown();
+            throw refused;
+        }
 
         TokenStore tokens = new TokenStore(redis);
         List<String> unscoped = tokens.unscoped().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -217,6 +230,8 @@ public final class Dispatcher implements AutoCloseable {
                 new fr.snp.dispatch.limits.WriteLimits(redis, settings.integer("limits.writesPerMinute")),
                 new fr.snp.dispatch.sas.SasOutbox(redis, settings.isSet("sas.baseUrl")),
                 regulators, new fr.snp.dispatch.sync.IndexChecks());
+        bookings.durability(durability);
+        requests.durability(durability);
         // INT_R03: a SAS desk's booking is queued for the national platform in the booking's own step, when configured
         bookings.pushToSas(settings.isSet("sas.baseUrl"));
 
@@ -531,6 +546,36 @@ public final class Dispatcher implements AutoCloseable {
         client.shutdown();
         client.getResources().shutdown();
         if (embedded != null) embedded.close();
+    }
+
+    /**
+     * redis.durability, redis.replicas, redis.waitTimeoutMs; an external Redis is checked first (AOF, eviction, fsync
+     * for strict without replicas) and refused unless redis.allowUnsafe. With WAIT, the durable scripts get a
+     * connection of their own (WAIT blocks the connection it runs on; closed with the client).
+     */
+    private static fr.snp.dispatch.redis.Durability durability(Settings settings, boolean embedded, RedisClient client,
+                                                               RedisAsyncCommands<String, String> redis) {
+        fr.snp.dispatch.redis.Durability.Level level =
+                fr.snp.dispatch.redis.Durability.level(settings.string("redis.durability"), embedded);
+        int replicas = settings.integer("redis.replicas");
+        long waitTimeoutMs = settings.integer("redis.waitTimeoutMs");
+        if (waitTimeoutMs < 1 || waitTimeoutMs > 1500) {
+            throw new IllegalArgumentException("redis.waitTimeoutMs must be 1 to 1500 (the store's command time-out is 2 s), not "
+                    + waitTimeoutMs);
+        }
+        if (embedded) {
+            if (replicas > 0) LOG.warning("redis.replicas is ignored with the embedded Redis (it has no replica)");
+            LOG.info("durability " + level.name().toLowerCase(java.util.Locale.ROOT) + " on the embedded Redis (appendfsync "
+                    + (level == fr.snp.dispatch.redis.Durability.Level.STRICT ? "always" : "everysec") + ")");
+            return new fr.snp.dispatch.redis.Durability(level, 0, waitTimeoutMs, redis);
+        }
+        fr.snp.dispatch.redis.Durability.check(redis, level, replicas,
+                Boolean.parseBoolean(settings.string("redis.allowUnsafe")));
+        boolean waits = level == fr.snp.dispatch.redis.Durability.Level.STRICT && replicas > 0;
+        LOG.info("durability " + level.name().toLowerCase(java.util.Locale.ROOT)
+                + (waits ? ": each booking, cancellation, feedback and outcome waits for " + replicas + " replica(s), up to "
+                + waitTimeoutMs + " ms (WAIT)" : ""));
+        return new fr.snp.dispatch.redis.Durability(level, replicas, waitTimeoutMs, waits ? client.connect().async() : redis);
     }
 
     private static int freePort() throws java.io.IOException {

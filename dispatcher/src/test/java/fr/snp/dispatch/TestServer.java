@@ -33,7 +33,9 @@ public final class TestServer implements AutoCloseable {
     public static final String LINK_KEYS = fr.snp.dispatch.notifications.LinkKeys.fresh("t2") + ","
             + fr.snp.dispatch.notifications.LinkKeys.fresh("t1");
 
+    /** The Redis this server made (null: one of the test's, see {@link #onRedis}). */
     public final EmbeddedRedis redisServer;
+    private final String redisUrl;
     public final Dispatcher dispatcher;
     public final Api api;
     public final RedisCommands<String, String> redis;
@@ -44,11 +46,12 @@ public final class TestServer implements AutoCloseable {
     /** The temporary data directory this server made for its Redis, deleted at close (null: the caller's). */
     private java.nio.file.Path scratch;
 
-    private TestServer(EmbeddedRedis redisServer, Dispatcher dispatcher) throws Exception {
+    private TestServer(EmbeddedRedis redisServer, String redisUrl, Dispatcher dispatcher) throws Exception {
         this.redisServer = redisServer;
+        this.redisUrl = redisUrl;
         this.dispatcher = dispatcher;
         this.api = new Api("http://127.0.0.1:" + dispatcher.port());
-        this.client = RedisClient.create(redisServer.url());
+        this.client = RedisClient.create(redisUrl);
         this.connection = client.connect();
         this.redis = connection.sync();
         for (Role r : Role.values()) tokens.put(r, token(r, "test " + r.wireName(), defaultOrg(r), Set.of("CPTS-TEST")));
@@ -74,6 +77,11 @@ public final class TestServer implements AutoCloseable {
         return start(settings, clock, EmbeddedRedis.start(redisDataDir, true));
     }
 
+    /** A dispatcher on a Redis the test runs itself (a master with a replica…); that Redis stays the test's to stop. */
+    public static TestServer onRedis(String redisUrl, Map<String, String> settings) throws Exception {
+        return start(settings, Clock.systemUTC(), redisUrl, null);
+    }
+
     /**
      * The zero-setup default: no redis.url, the dispatcher starts (and supervises) its own embedded Redis with its AOF
      * in {@code redisDataDir}; {@link #redisServer} is that one.
@@ -90,7 +98,7 @@ public final class TestServer implements AutoCloseable {
         s.putIfAbsent("limits.liveStreamsPerPrincipal", "0");
         Dispatcher d = Dispatcher.start(Settings.defaultsWith(s), false, Clock.systemUTC());
         try {
-            return new TestServer(d.embeddedRedis(), d);
+            return new TestServer(d.embeddedRedis(), d.embeddedRedis().url(), d);
         } catch (Exception | Error failed) {
             d.close();
             throw failed;
@@ -98,8 +106,13 @@ public final class TestServer implements AutoCloseable {
     }
 
     private static TestServer start(Map<String, String> settings, Clock clock, EmbeddedRedis redis) throws Exception {
+        return start(settings, clock, redis.url(), redis);
+    }
+
+    private static TestServer start(Map<String, String> settings, Clock clock, String redisUrl, EmbeddedRedis redis)
+            throws Exception {
         Map<String, String> s = new HashMap<>(settings);
-        s.put("redis.url", redis.url());
+        s.put("redis.url", redisUrl);
         s.put("http.port", "0");
         s.putIfAbsent("http.instances", "2");
         s.putIfAbsent("links.keys", LINK_KEYS); // shared by a second instance, as a deployment would
@@ -108,26 +121,30 @@ public final class TestServer implements AutoCloseable {
         s.putIfAbsent("limits.writesPerMinute", "0");
         s.putIfAbsent("limits.activeHoldsPerPrincipal", "0");
         s.putIfAbsent("limits.liveStreamsPerPrincipal", "0");
+        // the tests' Redis keeps no append-only file (speed): accepted here, refused in a deployment
+        s.putIfAbsent("redis.allowUnsafe", "true");
         try {
-            return new TestServer(redis, Dispatcher.start(Settings.defaultsWith(s), false, clock));
+            return new TestServer(redis, redisUrl, Dispatcher.start(Settings.defaultsWith(s), false, clock));
         } catch (Exception | Error failed) {
-            redis.close(); // no redis-server left behind by a server that did not start
+            if (redis != null) redis.close(); // no redis-server left behind by a server that did not start
             throw failed;
         }
     }
 
     /** A second dispatcher on the same Redis (another instance of a deployment). */
     public Dispatcher secondInstance() throws Exception {
-        return Dispatcher.start(Settings.defaultsWith(Map.of("redis.url", redisServer.url(), "http.port", "0",
-                "http.instances", "1", "links.keys", LINK_KEYS)), false, Clock.systemUTC());
+        return Dispatcher.start(Settings.defaultsWith(Map.of("redis.url", redisUrl, "http.port", "0",
+                "http.instances", "1", "links.keys", LINK_KEYS,
+                "redis.allowUnsafe", "true")), false, Clock.systemUTC());
     }
 
     /** A second dispatcher on the same Redis with some settings of the test's (e.g. the same limits). */
     public Dispatcher secondInstance(Map<String, String> settings) throws Exception {
         Map<String, String> s = new HashMap<>(settings);
-        s.put("redis.url", redisServer.url());
+        s.put("redis.url", redisUrl);
         s.put("http.port", "0");
         s.put("http.instances", "1");
+        s.putIfAbsent("redis.allowUnsafe", "true");
         return Dispatcher.start(Settings.defaultsWith(s), false, Clock.systemUTC());
     }
 
@@ -231,7 +248,7 @@ public final class TestServer implements AutoCloseable {
         connection.close();
         client.shutdown();
         dispatcher.close();
-        redisServer.close();
+        if (redisServer != null) redisServer.close();
         if (scratch != null) {
             try (var files = Files.walk(scratch)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

@@ -35,7 +35,8 @@ class TokenScopeTest {
                 // the form tokens were stored in before: a role, a name, no territory, no organisation
                 c.sync().hset(Keys.TOKENS, hash, "{\"id\":\"" + hash.substring(0, 16) + "\",\"role\":\"regulator\",\"name\":\"SAS poste 1\","
                         + "\"effectorId\":null,\"cpts\":[]}");
-                Settings settings = Settings.defaultsWith(Map.of("redis.url", redis.url(), "http.port", "0", "http.instances", "1"));
+                Settings settings = Settings.defaultsWith(Map.of("redis.url", redis.url(), "http.port", "0", "http.instances", "1",
+                        "redis.allowUnsafe", "true"));
                 assertThatThrownBy(() -> Dispatcher.start(settings, false, Clock.systemUTC()))
                         .isInstanceOf(IllegalStateException.class)
                         .hasMessageContaining("token " + hash.substring(0, 16))

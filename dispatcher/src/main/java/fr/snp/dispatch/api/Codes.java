@@ -29,6 +29,7 @@ final class Codes {
             new Api("API_KEY_IN_WEB_PAGE", 403, "Widget mal intégré : une clé d'API ne doit pas figurer dans une page. Contactez le responsable du site."),
             new Api("FORBIDDEN", 403, "Ce compte ne permet pas cette action."),
             new Api("ORIGIN_NOT_ALLOWED", 403, "Origine de demande non permise pour ce compte."),
+            new Api("OUTCOME_UNKNOWN", 503, "Enregistrement non confirmé : réessayez la même action, elle ne sera pas faite deux fois."),
             new Api("REDIS_UNAVAILABLE", 503, "Le service est momentanément indisponible. Réessayez dans un instant."),
     };
 

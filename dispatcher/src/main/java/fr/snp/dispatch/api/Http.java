@@ -50,6 +50,14 @@ final class Http {
             json(ctx, r.outcome.status, new ApiError(r.outcome.status, r.outcome.name(), r.getMessage(), r.field).toJson());
             return;
         }
+        if (cause instanceof fr.snp.dispatch.redis.Durability.OutcomeUnknown) {
+            // ran, maybe, but not confirmed kept (redis.durability=strict): the same Idempotency-Key settles it
+            LOG.warning("outcome unknown on " + ctx.request().method() + " " + ctx.request().path() + ": " + cause.getMessage());
+            ctx.response().putHeader("Retry-After", "1");
+            json(ctx, 503, new ApiError(503, "OUTCOME_UNKNOWN", "the change may or may not have been kept (not confirmed "
+                    + "on disk or on a replica in time); retry with the same Idempotency-Key", null).toJson());
+            return;
+        }
         if (fr.snp.dispatch.redis.StoreFailures.unavailable(cause)) {
             LOG.log(Level.WARNING, "Redis failure on " + ctx.request().method() + " " + ctx.request().path() + ": "
                     + cause.getMessage());

@@ -64,6 +64,9 @@ import java.util.function.IntFunction;
  *   every include, closed loop at concurrency 1 and 50 (saturation), then open loop at the target rate of 420/s and at
  *   840/s over up to 50 connections ({@code bench --fhir-only} stops after it).</li>
  * </ol>
+ * {@code bench --durability [--durability-bookings 3000]} runs only the cost of redis.durability instead: booking (raw
+ * and over HTTP) on a Redis with appendfsync everysec, with appendfsync always, and with a local replica with and
+ * without WAIT 1 (see {@link #durability}).
  * Everything runs on this machine, client and server sharing its cores, as a one-machine deployment would.
  */
 public final class Benchmark {
@@ -73,13 +76,19 @@ public final class Benchmark {
 
     public static int run(Settings settings, List<String> args) throws Exception {
         int concurrency = Integer.parseInt(option(args, "--concurrency", "32"));
+        if (args.contains("--durability")) {
+            durability(settings, concurrency, Integer.parseInt(option(args, "--durability-bookings", "3000")));
+            return 0;
+        }
         System.out.printf("SNP dispatch benchmark: %d effectors, %d free slots, concurrency %d, %d cores%n", EFFECTORS, SLOTS,
                 concurrency, Runtime.getRuntime().availableProcessors());
         try (EmbeddedRedis redis = EmbeddedRedis.start(Files.createTempDirectory("snp-bench"), false);
              Dispatcher d = Dispatcher.start(settings.with("redis.url", redis.url()).with("http.port", "0")
                      .with("requests.retentionDays", "1")
                      // the benchmark drives one token at full speed: the per-principal limits would measure themselves
-                     .with("limits.writesPerMinute", "0").with("limits.activeHoldsPerPrincipal", "0"), false, Clock.systemUTC())) {
+                     .with("limits.writesPerMinute", "0").with("limits.activeHoldsPerPrincipal", "0")
+                     // a throw-away Redis without an append-only file: the durability phase measures strict apart
+                     .with("redis.allowUnsafe", "true").with("redis.durability", "relaxed"), false, Clock.systemUTC())) {
             Services s = d.services();
             RedisClient admin = RedisClient.create(redis.url());
             var sync = admin.connect().sync();
@@ -523,10 +532,13 @@ public final class Benchmark {
                 + "p50 %d ms, p95 %d ms, max %d ms (the watcher gathers changes for 200 ms)%n", ms[15], ms[28], ms[29]);
     }
 
-    private static List<Effector> effectors(Services s) throws Exception {
+    private static List<Effector> effectors(Services s) throws Exception { return effectors(s, EFFECTORS); }
+
+    private static List<Effector> effectors(Services s, int count) throws Exception {
         Random r = new Random(36);
         List<CompletableFuture<?>> created = new ArrayList<>();
-        for (int i = 0; i < EFFECTORS; i++) {
+        for (int i = 0; i < count; i++) {
+            if (count < EFFECTORS && i % 50 == 0 && i > 0) created.get(i - 1).get(60, TimeUnit.SECONDS); // gentle, small runs
             Effector e = new Effector("__ID__", "36", Rpps.withCheckDigit(String.format("18%08d", i)), "Bench", "E" + i, "SM54",
                     List.of(new PracticeLocation(0, "Cabinet", "", "36044", "Châteauroux", 46.3 + r.nextDouble() * 0.9,
                             1.0 + r.nextDouble() * 1.2, "PRACTICE", true)), Set.of("CPTS-BENCH"), 1000, 0, null, null);
@@ -537,10 +549,15 @@ public final class Benchmark {
     }
 
     private static List<String> publish(Services s, List<Effector> effectors) throws Exception {
+        return publish(s, effectors, SLOTS, 5_000);
+    }
+
+    /** {@code batch}: publications in flight at most (a loaded machine times out with many). */
+    private static List<String> publish(Services s, List<Effector> effectors, int count, int batch) throws Exception {
         long now = s.nowMs() / 1000;
-        List<CompletableFuture<Publishing.Published>> replies = new ArrayList<>(SLOTS);
-        List<String> ids = new ArrayList<>(SLOTS);
-        int perEffector = SLOTS / effectors.size();
+        List<CompletableFuture<Publishing.Published>> replies = new ArrayList<>(count);
+        List<String> ids = new ArrayList<>(count);
+        int perEffector = count / effectors.size();
         for (Effector e : effectors) {
             for (int k = 0; k < perEffector; k++) {
                 long start = now + 3600 + k * 3 * 3600L; // every 3 hours over about a week
@@ -549,7 +566,7 @@ public final class Benchmark {
                         s.planner().week(java.time.Instant.ofEpochSecond(start)));
                 ids.add(slot.id());
                 replies.add(s.publishing().publish(Principal.server("36"), slot).toCompletableFuture());
-                if (replies.size() % 5_000 == 0) replies.get(replies.size() - 1).get(60, TimeUnit.SECONDS);
+                if (replies.size() % batch == 0) replies.get(replies.size() - 1).get(60, TimeUnit.SECONDS);
             }
         }
         CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
@@ -558,6 +575,10 @@ public final class Benchmark {
     }
 
     private static List<String> requests(Services s, int count, Principal principal) throws Exception {
+        return requests(s, count, principal, 5_000);
+    }
+
+    private static List<String> requests(Services s, int count, Principal principal, int batch) throws Exception {
         List<String> ids = new ArrayList<>(count);
         List<CompletableFuture<Requests.Filed>> stored = new ArrayList<>();
         Patient patient = new Patient("BE", 1960, "0612345678", "36044", "Châteauroux", 46.81, 1.69, false, false, false,
@@ -567,11 +588,106 @@ public final class Benchmark {
         Need need = new Need(now.minusHours(2), now.minusHours(1), EnumSet.of(Mode.AMB), "SM54", 30, 10);
         for (int i = 0; i < count; i++) {
             stored.add(s.requests().file(principal, "36", Origin.OSNP, patient, need).toCompletableFuture());
-            if (stored.size() % 5_000 == 0) stored.get(stored.size() - 1).get(60, TimeUnit.SECONDS);
+            if (stored.size() % batch == 0) stored.get(stored.size() - 1).get(60, TimeUnit.SECONDS);
         }
         CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
         for (CompletableFuture<Requests.Filed> f : stored) ids.add(f.join().request().id());
         return ids;
+    }
+
+    // --- the cost of durability ------------------------------------------------------------------------------------
+
+    /** One set-up of {@link #durability}: the master's fsync policy, a replica or not, the dispatcher's durability. */
+    private record DurableSetUp(String name, String appendfsync, boolean replica, String durability, int replicas) {}
+
+    /**
+     * The price of redis.durability, on this machine: for each set-up a fresh Redis with its append-only file (and,
+     * for two of them, a local replica), a dispatcher on it, {@code bookings} bookings through the use case in process
+     * (raw: the book script by EVALSHA, plus WAIT when strict with replicas) and as many over HTTP, at the concurrency.
+     * Client, dispatcher, Redis and replica share the machine's cores.
+     */
+    static void durability(Settings settings, int concurrency, int bookings) throws Exception {
+        System.out.printf("SNP dispatch benchmark, durability: %d bookings raw and %d over HTTP per set-up, concurrency %d, "
+                + "%d cores (client, dispatcher, Redis and replica on this machine)%n", bookings, bookings, concurrency,
+                Runtime.getRuntime().availableProcessors());
+        List<DurableSetUp> setUps = List.of(
+                // the first set-up run pays the JIT's warm-up: run once, printed apart, not a figure to compare
+                new DurableSetUp("warm-up (JIT; relaxed, everysec; not a figure)", "everysec", false, "relaxed", 0),
+                new DurableSetUp("relaxed, appendfsync everysec (today)", "everysec", false, "relaxed", 0),
+                new DurableSetUp("strict, appendfsync always, no replica", "always", false, "strict", 0),
+                new DurableSetUp("relaxed, everysec + local replica, no WAIT", "everysec", true, "relaxed", 1),
+                new DurableSetUp("strict, everysec + local replica, WAIT 1", "everysec", true, "strict", 1));
+        for (DurableSetUp u : setUps) {
+            java.nio.file.Path dir = Files.createTempDirectory("snp-bench-durable");
+            Process replica = null;
+            try (EmbeddedRedis redis = EmbeddedRedis.start(dir.resolve("master"), true, u.appendfsync())) {
+                if (u.replica()) replica = replica(redis, dir.resolve("replica"));
+                try (Dispatcher d = Dispatcher.start(settings.with("redis.url", redis.url()).with("http.port", "0")
+                        .with("requests.retentionDays", "1").with("limits.writesPerMinute", "0")
+                        .with("limits.activeHoldsPerPrincipal", "0").with("redis.durability", u.durability())
+                        .with("redis.replicas", String.valueOf(u.replicas())).with("redis.waitTimeoutMs", "1000")
+                        .with("redis.allowUnsafe", "false"), false, Clock.systemUTC())) {
+                    Services s = d.services();
+                    List<String> slots = publish(s, effectors(s, 100), 2 * bookings, 200);
+                    Principal regulator = new Principal("bench", Role.REGULATOR, "bench", Set.of("36"), "SAS-BENCH", Set.of());
+                    String token = s.tokens().create(regulator).toCompletableFuture().get(10, TimeUnit.SECONDS).getKey();
+                    Principal principal = s.tokens().lookup(token).toCompletableFuture().get();
+                    List<String> requests = requests(s, 2 * bookings, principal, 200);
+                    AtomicInteger next = new AtomicInteger();
+                    Result raw = drive(bookings, concurrency, i -> {
+                        int k = next.getAndIncrement();
+                        return s.bookings().book(principal, slots.get(k), requests.get(k), null, "raw-" + k)
+                                .handle((booked, error) -> error == null).toCompletableFuture();
+                    });
+                    Vertx vertx = Vertx.vertx();
+                    HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+                            .setDefaultPort(d.port()), new PoolOptions().setHttp1MaxSize(concurrency));
+                    AtomicInteger nextHttp = new AtomicInteger(bookings);
+                    Result overHttp = drive(bookings, concurrency, i -> {
+                        int k = nextHttp.getAndIncrement();
+                        JsonObject body = new JsonObject().put("slotId", slots.get(k)).put("requestId", requests.get(k));
+                        return post(http, "/api/v1/appointments", token, body, "http-" + k).thenApply(status -> status == 201);
+                    });
+                    vertx.close();
+                    System.out.printf("%n%s:%n  raw (use case, EVALSHA%s): %s%n  over HTTP:%s %s%n", u.name(),
+                            u.durability().equals("strict") && u.replicas() > 0 ? " + WAIT" : "", raw,
+                            u.durability().equals("strict") && u.replicas() > 0 ? "                    " : "             ", overHttp);
+                }
+            } finally {
+                if (replica != null) {
+                    replica.destroy();
+                    replica.waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+        }
+        System.out.println("\n(ok = 201; a booking not confirmed in time answers 503 OUTCOME_UNKNOWN and is not counted ok)");
+    }
+
+    /** A redis-server replicating {@code master} on a free loopback port, AOF on; returns once in sync. */
+    private static Process replica(EmbeddedRedis master, java.nio.file.Path dir) throws Exception {
+        Files.createDirectories(dir);
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        String password = master.url().substring("redis://:".length(), master.url().indexOf('@'));
+        java.nio.file.Path conf = dir.resolve("replica.conf");
+        Files.writeString(conf, "masterauth " + password + "\n"); // not on the command line
+        Process p = new ProcessBuilder(master.executable(), conf.toString(), "--port", String.valueOf(port),
+                "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "yes",
+                "--replicaof", "127.0.0.1", String.valueOf(master.port()), "--logfile", dir.resolve("redis.log").toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        RedisClient client = RedisClient.create(master.url());
+        try (var c = client.connect()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!c.sync().info("replication").contains("state=online")) {
+                if (System.nanoTime() > deadline) throw new IllegalStateException("bench replica not in sync after 20 s");
+                Thread.sleep(50);
+            }
+        } finally {
+            client.shutdown();
+        }
+        return p;
     }
 
     private static String info(String info, String field) {

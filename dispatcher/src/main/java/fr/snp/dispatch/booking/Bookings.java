@@ -14,6 +14,7 @@ import fr.snp.dispatch.domain.ServerClock;
 import fr.snp.dispatch.domain.SlotState;
 import fr.snp.dispatch.matching.SlotIndex;
 import fr.snp.dispatch.metrics.Metrics;
+import fr.snp.dispatch.redis.Durability;
 import fr.snp.dispatch.redis.Key;
 import fr.snp.dispatch.redis.Keys;
 import fr.snp.dispatch.redis.LuaScript;
@@ -154,6 +155,8 @@ public final class Bookings {
     private final int holdCap;
     /** Whether SAS desks' bookings are pushed to the national SAS platform (sas.baseUrl set). */
     private volatile boolean sasPush;
+    /** How bookings, cancellations and feedback are kept before they are answered (redis.durability). */
+    private volatile Durability durability;
 
     /** {@code patientChannels}: the channels a patient can be told by here (those with a provider, or the log in demo). */
     public Bookings(RedisAsyncCommands<String, String> redis, SlotIndex index, ServerClock clock,
@@ -179,7 +182,13 @@ public final class Bookings {
         this.holdTtlMs = holdTtlSeconds * 1000L;
         this.idempotencyTtlSeconds = idempotencyTtlSeconds;
         this.reminderAfterSeconds = reminderAfterHours * 3600L;
+        this.durability = Durability.relaxed(redis);
     }
+
+    /** Bookings, cancellations and feedback are answered once kept as this says (redis.durability); relaxed by default. */
+    public void durability(Durability d) { this.durability = d; }
+
+    public Durability durability() { return durability; }
 
     /** Turns the SAS push of new bookings on (sas.baseUrl set): their later changes follow whatever this says. */
     public void pushToSas(boolean on) { this.sasPush = on; }
@@ -274,7 +283,7 @@ public final class Bookings {
             metrics.bookingResult(r.outcome.metric);
             throw r;
         }
-        return finish(p, run(BOOK, bookCall(p, e, slotId, requestId, holdId, idempotencyKey, contact, null), slotId), t0);
+        return finish(p, durable(BOOK, bookCall(p, e, slotId, requestId, holdId, idempotencyKey, contact, null), slotId), t0);
     }
 
     /**
@@ -294,7 +303,7 @@ public final class Bookings {
         BookCall b = bookCall(p, e, slotId, requestId, "", idempotencyKey, contact, s.end());
         SupernumeraryCall call = SupernumeraryCall.of(b, Keys.slotsByStart(t), Keys.effectors(t), s,
                 calendar.day(Instant.ofEpochSecond(s.start())), e.supernumeraryDailyCap());
-        return finish(p, run(BOOK_SUPERNUMERARY, call, slotId), t0);
+        return finish(p, durable(BOOK_SUPERNUMERARY, call, slotId), t0);
     }
 
     /** What book.lua needs for this booking ({@code endSec}: the slot's end when it is not in the index yet). */
@@ -433,7 +442,7 @@ public final class Bookings {
                 Keys.patientContact(t, a.id()), Keys.patientMessages(t, a.id()), Keys.patientReminders(t),
                 Keys.sasOutbox(t), a.id(),
                 clock.forScripts(), reason, p.id(), streamMaxLen, p.territories(), p.org(), p.reach());
-        return run(CANCEL, call, a.slotId());
+        return durable(CANCEL, call, a.slotId());
     }
 
     // --- feedback -----------------------------------------------------------------------------------------------
@@ -453,7 +462,7 @@ public final class Bookings {
                     Keys.stats(t, calendar.day(Instant.ofEpochSecond(a.startSec()))), Keys.awaitingFeedback(t),
                     Keys.reminders(t), Keys.sasOutbox(t), a.id(), answer.stored, clock.forScripts(), comment, p.id(), p.territories(), p.org(),
                     p.reach());
-            return before.thenCompose(x -> run(FEEDBACK, call, null));
+            return before.thenCompose(x -> durable(FEEDBACK, call, null));
         }).thenApply(r -> {
             if (!r.outcome().done) throw new Refused(r.outcome());
             if (r.ok()) metrics.feedback(answer.stored);
@@ -509,5 +518,10 @@ public final class Bookings {
 
     private <C extends Record> CompletionStage<ScriptReply> run(LuaScript<C> script, C call, String slotId) {
         return Slots.run(redis, index, script, call, slotId);
+    }
+
+    /** An acknowledged state change (booking, cancellation, feedback): answered once kept as redis.durability says. */
+    private <C extends Record> CompletionStage<ScriptReply> durable(LuaScript<C> script, C call, String slotId) {
+        return Slots.run(durability, index, script, call, slotId);
     }
 }

@@ -96,7 +96,7 @@ public final class FeedbackFollowUp {
     public CompletionStage<Appointment> close(Principal p, String appointmentId) {
         return bookings.read(p, appointmentId).thenCompose(a -> {
             String t = a.territory();
-            return run(CLOSE, new CloseCall(Keys.appointment(t, a.id()), slotDay(a), Keys.awaitingFeedback(t),
+            return durable(CLOSE, new CloseCall(Keys.appointment(t, a.id()), slotDay(a), Keys.awaitingFeedback(t),
                     Keys.reminders(t), a.id(), clock.forScripts(), p.id(), p.territories(), p.org(), p.reach()));
         }).thenApply(r -> Appointment.fromRedis(r.appointment()));
     }
@@ -108,7 +108,7 @@ public final class FeedbackFollowUp {
     public CompletionStage<Appointment> undo(Principal p, String appointmentId) {
         return bookings.read(p, appointmentId).thenCompose(a -> {
             String t = a.territory();
-            return run(UNDO, new UndoCall(Keys.appointment(t, a.id()), slotDay(a), Keys.awaitingFeedback(t),
+            return durable(UNDO, new UndoCall(Keys.appointment(t, a.id()), slotDay(a), Keys.awaitingFeedback(t),
                     Keys.reminders(t), Keys.sasOutbox(t), a.id(), clock.forScripts(), undoWindowMs, reminderAfterSeconds, p.id(),
                     p.territories(), p.org(), p.reach()));
         }).thenApply(r -> Appointment.fromRedis(r.appointment()));
@@ -116,6 +116,15 @@ public final class FeedbackFollowUp {
 
     private String slotDay(Appointment a) {
         return Keys.stats(a.territory(), calendar.day(Instant.ofEpochSecond(a.startSec())));
+    }
+
+    /** Closing or taking back feedback: an acknowledged state change, kept as the bookings' redis.durability says. */
+    private <C extends Record> CompletionStage<ScriptReply> durable(LuaScript<C> script, C call) {
+        return bookings.durability().<C, List<Object>>run(script, ScriptOutputType.MULTI, call).thenApply(raw -> {
+            ScriptReply r = ScriptReply.parse(raw);
+            if (!r.outcome().done) throw new Refused(r.outcome());
+            return r;
+        });
     }
 
     /** Runs a script; a refusal (not done) becomes the outcome's exception. */

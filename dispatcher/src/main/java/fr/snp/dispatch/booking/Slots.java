@@ -25,6 +25,16 @@ final class Slots {
         });
     }
 
+    /** A state change that must be kept as {@code durability} asks (booking, cancellation, feedback). */
+    static <C extends Record> CompletionStage<ScriptReply> run(fr.snp.dispatch.redis.Durability durability, SlotIndex index,
+                                                               LuaScript<C> script, C call, String slotId) {
+        return durability.<C, List<Object>>run(script, ScriptOutputType.MULTI, call).thenApply(raw -> {
+            ScriptReply reply = ScriptReply.parse(raw);
+            apply(index, slotId, reply);
+            return reply;
+        });
+    }
+
     static void apply(SlotIndex index, String slotId, ScriptReply reply) {
         if (slotId == null || reply.slot().isEmpty()) return;
         SlotState state = SlotState.fromHash(slotId, reply.slot());

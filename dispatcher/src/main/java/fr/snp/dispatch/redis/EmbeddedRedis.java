@@ -70,6 +70,15 @@ public final class EmbeddedRedis implements AutoCloseable {
 
     /** {@code pathFirst} false: always the bundled binary (what a fresh machine without Redis gets). */
     public static EmbeddedRedis start(Path dataDir, boolean persistent, boolean pathFirst) {
+        return start(dataDir, persistent, pathFirst, "everysec");
+    }
+
+    /** {@code appendfsync}: "everysec" (the default), or "always" (redis.durability=strict: each write on disk first). */
+    public static EmbeddedRedis start(Path dataDir, boolean persistent, String appendfsync) {
+        return start(dataDir, persistent, true, appendfsync);
+    }
+
+    public static EmbeddedRedis start(Path dataDir, boolean persistent, boolean pathFirst, String appendfsync) {
         try {
             Files.createDirectories(dataDir);
             Path absolute = dataDir.toAbsolutePath();
@@ -92,7 +101,7 @@ public final class EmbeddedRedis implements AutoCloseable {
                     "--port", String.valueOf(port), "--bind", "127.0.0.1",
                     "--dir", absolute.toString(), "--pidfile", absolute.resolve("redis.pid").toString(),
                     "--daemonize", "no", "--save", "", "--protected-mode", "yes",
-                    "--appendonly", persistent ? "yes" : "no", "--appendfsync", "everysec",
+                    "--appendonly", persistent ? "yes" : "no", "--appendfsync", appendfsync,
                     "--logfile", absolute.resolve("redis.log").toString()));
             EmbeddedRedis redis = new EmbeddedRedis(cmd, absolute, port, exe, password);
             try {

@@ -71,6 +71,8 @@ public final class Requests {
     private final ServerClock clock;
     private final AvailabilityPlanner calendar;
     private final long retentionSeconds;
+    /** How a request's outcome is kept before it is answered (redis.durability). */
+    private volatile fr.snp.dispatch.redis.Durability durability;
 
     public Requests(RedisAsyncCommands<String, String> redis, SlotIndex index, Matcher matcher, Metrics metrics,
                     ServerClock clock, AvailabilityPlanner calendar, long retentionSeconds) {
@@ -81,7 +83,11 @@ public final class Requests {
         this.clock = clock;
         this.calendar = calendar;
         this.retentionSeconds = retentionSeconds;
+        this.durability = fr.snp.dispatch.redis.Durability.relaxed(redis);
     }
+
+    /** A request's outcome is answered once kept as this says (redis.durability); relaxed by default. */
+    public void durability(fr.snp.dispatch.redis.Durability d) { this.durability = d; }
 
     /** A request just filed, with its ranked candidates. */
     public record Filed(CareRequest request, List<Candidate> candidates) {}
@@ -143,7 +149,7 @@ public final class Requests {
         if (!p.serves(t)) return CompletableFuture.failedFuture(new Refused(Outcome.REQUEST_NOT_FOUND));
         OutcomeCall call = new OutcomeCall(Keys.request(t, id), requestDay(t, id), Keys.waiting(t), id, type, details.encode(), clock.forScripts(),
                 p.id(), withAdvice, p.territories(), p.org(), p.reach());
-        return SET_OUTCOME.<List<Object>>run(redis, ScriptOutputType.MULTI, call).thenCompose(raw -> {
+        return durability.<OutcomeCall, List<Object>>run(SET_OUTCOME, ScriptOutputType.MULTI, call).thenCompose(raw -> {
             Outcome o = Outcome.of((String) raw.get(0));
             if (!o.done) throw new Refused(o);
             return read(p, id);

@@ -8,6 +8,11 @@ local function book()
     local sep = string.find(previous, '|', 1, true)
     local apptId = string.sub(previous, 1, sep - 1)
     if string.sub(previous, sep + 1) ~= ARG.fingerprint then return {'IDEMPOTENCY_KEY_REUSED', apptId, {}} end
+    -- one write (the key's time-to-live set again, as it was): a WAIT after this replay (redis.durability=strict)
+    -- then covers the first booking on whichever connection asks, not only on the one that booked (Redis 7.0
+    -- already counts any script call as the connection's last write for WAIT; this does not depend on it)
+    local ttl = redis.call('PTTL', KEY.idempotency)
+    if ttl > 0 then redis.call('PEXPIRE', KEY.idempotency, ttl) end
     return {'REPLAY', apptId, {}}
   end
 

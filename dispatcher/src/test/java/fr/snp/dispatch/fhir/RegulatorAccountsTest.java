@@ -60,7 +60,7 @@ class RegulatorAccountsTest {
     static void start() throws Exception {
         scratch = Files.createTempDirectory("snp-regul");
         redisServer = EmbeddedRedis.start(scratch, false);
-        server = Dispatcher.start(Settings.defaultsWith(Map.of("redis.url", redisServer.url(), "http.port", "0",
+        server = Dispatcher.start(Settings.defaultsWith(Map.of("redis.url", redisServer.url(), "http.port", "0", "redis.allowUnsafe", "true",
                 "http.instances", "1")), true, Clock.systemUTC());
         vertx = Vertx.vertx();
         http = vertx.createHttpClient();

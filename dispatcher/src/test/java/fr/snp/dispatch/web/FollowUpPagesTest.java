@@ -54,7 +54,7 @@ class FollowUpPagesTest {
     @BeforeAll
     static void start() throws Exception {
         redisServer = EmbeddedRedis.start(Files.createTempDirectory("snp-followup"), false);
-        server = Dispatcher.start(Settings.defaultsWith(Map.of("redis.url", redisServer.url(), "http.port", "0")), true, clock);
+        server = Dispatcher.start(Settings.defaultsWith(Map.of("redis.url", redisServer.url(), "http.port", "0", "redis.allowUnsafe", "true")), true, clock);
         base = "http://127.0.0.1:" + server.port();
         api = new Api(base);
         client = RedisClient.create(redisServer.url());
