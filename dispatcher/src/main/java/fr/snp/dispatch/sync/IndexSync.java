@@ -94,7 +94,7 @@ public final class IndexSync implements AutoCloseable {
 
     /** Loads every territory (blocking: done once, before the HTTP server listens). Returns slots loaded. */
     public int loadAll(long nowMs) throws Exception {
-        replid = replicationId(redis.info("replication").get(30, TimeUnit.SECONDS));
+        replid = currentReplid();
         int total = 0;
         for (String territory : redis.smembers(Keys.TERRITORIES).get(30, TimeUnit.SECONDS)) {
             total += loadTerritory(territory, nowMs);
@@ -159,7 +159,7 @@ public final class IndexSync implements AutoCloseable {
     private void reloadIfAsked() throws Exception {
         long asked = reloadsAsked.get();
         if (asked == reloadsDone.get()) return;
-        replid = replicationId(redis.info("replication").get(30, TimeUnit.SECONDS));
+        replid = currentReplid();
         Set<String> all = new java.util.TreeSet<>(redis.smembers(Keys.TERRITORIES).get(30, TimeUnit.SECONDS));
         all.addAll(index.territories());
         int slots = 0;
@@ -240,7 +240,7 @@ public final class IndexSync implements AutoCloseable {
      * failover or a restart), or a stream trimmed past the entry the follower reached. Asks the rebuild if so.
      */
     private boolean sourceChanged(RedisCommands<String, String> sync) {
-        String now = replicationId(sync.info("replication"));
+        String now = currentReplid();
         if (now != null && replid != null && !now.equals(replid)) {
             LOG.warning("Redis is another server than the index was loaded from (new replication id): rebuilding the index");
             replid = now;
@@ -316,6 +316,23 @@ public final class IndexSync implements AutoCloseable {
         int da = a.indexOf('-'), db = b.indexOf('-');
         int c = Long.compare(Long.parseLong(a.substring(0, da)), Long.parseLong(b.substring(0, db)));
         return c != 0 ? c : Long.compare(Long.parseLong(a.substring(da + 1)), Long.parseLong(b.substring(db + 1)));
+    }
+
+    /**
+     * The replication id of the Redis answering now, or null when it cannot be known (a managed Redis may refuse
+     * INFO): the failover check then rests on the comparisons and the gap check alone.
+     */
+    private String currentReplid() {
+        try {
+            return replicationId(redis.info("replication").get(30, TimeUnit.SECONDS));
+        } catch (java.util.concurrent.ExecutionException refused) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return null;
+        }
     }
 
     /** master_replid from INFO replication, or null. */
