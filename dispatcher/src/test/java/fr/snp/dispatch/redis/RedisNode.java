@@ -46,6 +46,27 @@ final class RedisNode implements AutoCloseable {
         return r;
     }
 
+    /**
+     * A Redis Sentinel watching the master {@code name} at {@code masterPort} (quorum 2), which it declares down after
+     * {@code downAfterMs}. Its configuration is a file of its own, which Sentinel rewrites as it learns.
+     */
+    static RedisNode sentinel(Path dir, String name, int masterPort, int downAfterMs) throws IOException {
+        Files.createDirectories(dir);
+        int port = EmbeddedRedis.freePort();
+        Path conf = dir.resolve("sentinel.conf");
+        Files.writeString(conf, "port " + port + "\nbind 127.0.0.1\ndir " + dir + "\nlogfile " + dir.resolve("sentinel.log")
+                + "\nsentinel monitor " + name + " 127.0.0.1 " + masterPort + " 2\n"
+                + "sentinel down-after-milliseconds " + name + " " + downAfterMs + "\n"
+                + "sentinel failover-timeout " + name + " 10000\nsentinel parallel-syncs " + name + " 1\n");
+        Process p = new ProcessBuilder(executable(), conf.toString(), "--sentinel").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        RedisNode r = new RedisNode(dir, port, p);
+        r.awaitReady();
+        return r;
+    }
+
+    boolean alive() { return process.isAlive(); }
+
     /** A replica of {@code master}, AOF on (what it applied is on its disk). */
     static RedisNode replicaOf(RedisNode master, Path dir) throws IOException {
         RedisNode r = start(dir, "--appendonly", "yes", "--replicaof", "127.0.0.1", String.valueOf(master.port));

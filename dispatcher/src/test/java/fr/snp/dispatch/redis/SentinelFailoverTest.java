@@ -41,25 +41,22 @@ class SentinelFailoverTest {
 
     @Test
     void bookingsGoOnAfterTheMasterIsKilledAndNoSlotIsBookedTwice(@TempDir Path dir) throws Exception {
-        List<RedisProcess> all = new ArrayList<>();
+        List<RedisNode> all = new ArrayList<>();
         Dispatcher server = null;
         try {
-            RedisProcess master = RedisProcess.server(dir.resolve("m"));
+            RedisNode master = RedisNode.start(dir.resolve("m"), "--appendonly", "yes");
             all.add(master);
-            List<RedisProcess> replicas = new ArrayList<>();
-            for (String r : List.of("r1", "r2")) {
-                replicas.add(RedisProcess.server(dir.resolve(r), "--replicaof", "127.0.0.1", String.valueOf(master.port)));
-            }
+            // each replica has finished its first sync (master_link_status:up): connected is not enough, a replica
+            // waits for the master's first snapshot (wait_bgsave) and a failover meanwhile would promote an empty one
+            List<RedisNode> replicas = new ArrayList<>();
+            for (String r : List.of("r1", "r2")) replicas.add(RedisNode.replicaOf(master, dir.resolve(r)));
             all.addAll(replicas);
-            List<RedisProcess> sentinels = new ArrayList<>();
-            for (String s : List.of("s1", "s2", "s3")) sentinels.add(RedisProcess.sentinel(dir.resolve(s), MASTER, master.port, 1000));
+            List<RedisNode> sentinels = new ArrayList<>();
+            for (String s : List.of("s1", "s2", "s3")) sentinels.add(RedisNode.sentinel(dir.resolve(s), MASTER, master.port, 1000));
             all.addAll(sentinels);
             nodes = List.copyOf(all);
-            // connected is not enough: a replica waits for the master's first snapshot (wait_bgsave) before it
-            // receives anything, and a failover meanwhile would promote an empty one
-            awaitUntil(30, () -> replicas.stream().allMatch(r -> r.call(c -> c.info("replication")).contains("master_link_status:up"))
-                    && master.call(c -> c.info("replication")).lines().filter(l -> l.startsWith("slave")).allMatch(l -> l.contains("state=online"))
-                    && master.call(c -> c.info("replication")).contains("connected_slaves:2")
+            awaitUntil(20, () -> master.sync().info("replication").lines().filter(l -> l.startsWith("slave"))
+                    .filter(l -> l.contains("state=online")).count() == 2
                     && sentinels.stream().allMatch(s -> sentinelReplicas(s) == 2));
 
             String url = "redis-sentinel://" + String.join(",", sentinels.stream().map(s -> "127.0.0.1:" + s.port).toList())
@@ -133,16 +130,16 @@ class SentinelFailoverTest {
             }
         } finally {
             if (server != null) server.close();
-            for (RedisProcess p : all) p.close();
+            for (RedisNode p : all) p.close();
         }
     }
 
     /** How many replicas a sentinel knows (redis-cli prints one field per line: count the "name" fields). */
-    static int sentinelReplicas(RedisProcess sentinel) {
+    static int sentinelReplicas(RedisNode sentinel) {
         return (int) cli(sentinel.port, "SENTINEL", "replicas", MASTER).lines().filter("name"::equals).count();
     }
 
-    static int sentinelMasterPort(RedisProcess sentinel) {
+    static int sentinelMasterPort(RedisNode sentinel) {
         String[] addr = cli(sentinel.port, "SENTINEL", "get-master-addr-by-name", MASTER).strip().split("\n");
         return Integer.parseInt(addr[1].strip());
     }
@@ -197,10 +194,10 @@ class SentinelFailoverTest {
     }
 
     /** The Redis processes of the running test, for a diagnosis when a call finds something missing. */
-    static volatile List<RedisProcess> nodes = List.of();
+    static volatile List<RedisNode> nodes = List.of();
 
     static void diagnose() {
-        for (RedisProcess n : nodes) {
+        for (RedisNode n : nodes) {
             if (!n.alive()) { System.out.println("node " + n.port + ": dead"); continue; }
             try {
                 System.out.println("node " + n.port + ": " + cli(n.port, "INFO", "replication").lines()
