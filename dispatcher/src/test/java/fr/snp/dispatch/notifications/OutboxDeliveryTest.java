@@ -1,5 +1,6 @@
 package fr.snp.dispatch.notifications;
 
+import fr.snp.dispatch.Await;
 import com.sun.net.httpserver.HttpServer;
 import fr.snp.dispatch.Api;
 import fr.snp.dispatch.TestServer;
@@ -93,13 +94,6 @@ class OutboxDeliveryTest {
 
     static List<String> at(String path) { return received.getOrDefault(path, List.of()); }
 
-    static void await(String what, long ms, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + ms;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(20);
-        }
-    }
 
     @Test
     void aSlowReceiverDelaysNoOtherAndGetsItsOwnInOrder() throws Exception {
@@ -108,11 +102,11 @@ class OutboxDeliveryTest {
         List<String> toSlow = List.of(book(slow, 60), book(slow, 80), book(slow, 100), book(slow, 120));
         long booked = System.currentTimeMillis();
         String toFast = book(fast, 140);
-        await("the fast receiver's notification", 10_000, () -> at("/fast").contains(toFast));
+        Await.until("the fast receiver's notification", 10_000, () -> at("/fast").contains(toFast));
         // the slow one takes 0.7 s per notification: one after the other, the fast one would come after 2.8 s
         assertThat(receivedAt.get(toFast) - booked).as("ms before the fast receiver got its notification").isLessThan(1_000);
         assertThat(at("/slow").size()).as("the slow receiver's, meanwhile").isLessThan(toSlow.size());
-        await("the slow receiver's notifications", 10_000, () -> at("/slow").size() == toSlow.size());
+        Await.until("the slow receiver's notifications", 10_000, () -> at("/slow").size() == toSlow.size());
         assertThat(at("/slow")).as("in the order they were written").containsExactlyElementsOf(toSlow);
     }
 
@@ -121,11 +115,11 @@ class OutboxDeliveryTest {
     void aLostConsumerGroupIsMadeAgainAndDeliveryGoesOn() throws Exception {
         String effector = effector("/regrouped");
         String first = book(effector, 400);
-        await("a first notification", 10_000, () -> at("/regrouped").contains(first));
+        Await.until("a first notification", 10_000, () -> at("/regrouped").contains(first));
         String outbox = fr.snp.dispatch.redis.Keys.outbox("36");
         assertThat(server.redis.xgroupDestroy(outbox, OutboxWorker.GROUP)).isTrue();
         String second = book(effector, 420);
-        await("the notification written after the group was lost", 15_000, () -> at("/regrouped").contains(second));
+        Await.until("the notification written after the group was lost", 15_000, () -> at("/regrouped").contains(second));
     }
 
     @Test
@@ -135,23 +129,23 @@ class OutboxDeliveryTest {
         // 65 more for the dead receiver (the same appointment's notification again: as many pending entries)
         String outbox = Keys.outbox("36");
         for (int i = 0; i < 65; i++) server.redis.xadd(outbox, Map.of("type", "booked", "appt", appointment, "e", dead));
-        await("every one tried once", 10_000, () -> deadAttempts.get() >= 66);
+        Await.until("every one tried once", 10_000, () -> deadAttempts.get() >= 66);
 
         String healthy = effector("/healthy");
         failuresToGo.put("/healthy", new AtomicInteger(1)); // its first attempt fails: pending, behind the 66
         String toHealthy = book(healthy, 220);
-        await("a first failed attempt", 10_000, () -> failuresToGo.get("/healthy").get() <= 0 || at("/healthy").contains(toHealthy));
+        Await.until("a first failed attempt", 10_000, () -> failuresToGo.get("/healthy").get() <= 0 || at("/healthy").contains(toHealthy));
         long pendingBefore = server.redis.xpending(outbox, OutboxWorker.GROUP).getCount();
         assertThat(pendingBefore).as("the dead receiver's and the healthy one's").isGreaterThanOrEqualTo(67);
         assertThat(server.redis.xpending(outbox, OutboxWorker.GROUP, Range.create("-", "+"), io.lettuce.core.Limit.from(66)))
                 .as("the first 66 pending entries are all the dead receiver's")
                 .allSatisfy(p -> assertThat(server.redis.xrange(outbox, Range.create(p.getId(), p.getId())).get(0).getBody().get("e"))
                         .isEqualTo(dead));
-        await("the healthy receiver's notification, retried", 10_000, () -> at("/healthy").contains(toHealthy));
+        Await.until("the healthy receiver's notification, retried", 10_000, () -> at("/healthy").contains(toHealthy));
 
         // the dead receiver comes back: all of its 66 go through
         deadIsDead.set(false);
-        await("the dead receiver's backlog delivered", 15_000, () -> at("/dead").size() >= 66);
+        Await.until("the dead receiver's backlog delivered", 15_000, () -> at("/dead").size() >= 66);
     }
 
     @Test
@@ -165,10 +159,10 @@ class OutboxDeliveryTest {
         };
         try {
             String first = book(doctor, 240);
-            await("the injected Error", 10_000, () -> thrown.get() > 0);
+            Await.until("the injected Error", 10_000, () -> thrown.get() > 0);
             String second = book(doctor, 260);
             String third = book(doctor, 280);
-            await("every notification delivered", 10_000, () -> at("/error").containsAll(List.of(first, second, third)));
+            Await.until("every notification delivered", 10_000, () -> at("/error").containsAll(List.of(first, second, third)));
         } finally {
             OutboxWorker.beforeDelivery = null;
         }
@@ -194,7 +188,7 @@ class OutboxDeliveryTest {
             String ops = short_.token(Role.OPS);
             assertThat(short_.api.get("/api/v1/ops/outbox?territory=36", ops).json().getLong("deadLetters")).isZero();
 
-            await("the dead letter", 10_000, () -> short_.api.get("/api/v1/ops/outbox?territory=36", ops).json()
+            Await.until("the dead letter", 10_000, () -> short_.api.get("/api/v1/ops/outbox?territory=36", ops).json()
                     .getLong("deadLetters") == 1);
             JsonObject backlog = short_.api.get("/api/v1/ops/outbox?territory=36", ops).json();
             assertThat(backlog.getLong("pending")).as("acknowledged: nothing retries it").isZero();
@@ -211,7 +205,7 @@ class OutboxDeliveryTest {
             assertThat(stored.get(0).getBody().values().toString()).doesNotContain("0612345678").doesNotContain("TP").doesNotContain("1960");
 
             short_.dispatcher.refreshMetrics();
-            await("the gauge", 5_000, () -> short_.dispatcher.services().metrics().scrape()
+            Await.until("the gauge", 5_000, () -> short_.dispatcher.services().metrics().scrape()
                     .contains("dispatch_outbox_dead_letters{territory=\"36\"} 1.0"));
         } finally {
             failuresToGo.remove("/never");
@@ -237,7 +231,7 @@ class OutboxDeliveryTest {
                     small.requestId(Role.REGULATOR, "SAS_116117"), null, UUID.randomUUID().toString());
             assertThat(r.status()).isEqualTo(201);
             String ops = small.token(Role.OPS);
-            await("the dead letter", 10_000, () -> small.api.get("/api/v1/ops/outbox?territory=36", ops).json()
+            Await.until("the dead letter", 10_000, () -> small.api.get("/api/v1/ops/outbox?territory=36", ops).json()
                     .getLong("deadLetters") == 1);
             JsonObject backlog = small.api.get("/api/v1/ops/outbox?territory=36", ops).json();
             assertThat(backlog.getLong("pending")).isZero();

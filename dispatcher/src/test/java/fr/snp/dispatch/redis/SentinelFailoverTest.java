@@ -36,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * was rebuilt from the new master, and the pause (first refusal after the kill to the next booking) is printed and
  * bounded.
  */
+@org.junit.jupiter.api.Tag("fault")
 class SentinelFailoverTest {
     static final String MASTER = "snp";
 

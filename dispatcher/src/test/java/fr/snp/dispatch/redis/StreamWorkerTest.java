@@ -1,5 +1,6 @@
 package fr.snp.dispatch.redis;
 
+import fr.snp.dispatch.Await;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
@@ -156,13 +157,6 @@ class StreamWorkerTest {
         }
     }
 
-    static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(20);
-        }
-    }
 
     @Test
     void theLoopGoesOnAfterAnError() throws Exception {
@@ -174,9 +168,9 @@ class StreamWorkerTest {
                     if (thrown.compareAndSet(false, true)) throw new OutOfMemoryError("injected by the test");
                 };
                 worker.start();
-                await("the injected Error", thrown::get);
+                Await.until("the injected Error", 10_000, thrown::get);
                 add(worker.stream, 3);
-                await("the entries written after the Error delivered", () -> worker.delivered.size() == 3);
+                Await.until("the entries written after the Error delivered", 10_000, () -> worker.delivered.size() == 3);
                 assertThat(worker.delivered).containsExactly("0", "1", "2");
                 assertThat(System.currentTimeMillis() - worker.lastTickMs()).as("the loop still ticks").isLessThan(2_000);
             }

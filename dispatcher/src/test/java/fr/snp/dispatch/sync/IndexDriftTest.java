@@ -1,5 +1,6 @@
 package fr.snp.dispatch.sync;
 
+import fr.snp.dispatch.Await;
 import fr.snp.dispatch.Api;
 import fr.snp.dispatch.TestServer;
 import fr.snp.dispatch.domain.Role;
@@ -27,13 +28,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class IndexDriftTest {
 
-    static void await(String what, long ms, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + ms;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(20);
-        }
-    }
 
     static SlotState state(String id, SlotStatus status, long version) {
         Map<String, String> h = new HashMap<>(Map.of("e", "36-E1", "l", "0", "s", "2000000000", "n", "2000001200", "o", "3600",
@@ -83,7 +77,7 @@ class IndexDriftTest {
             String slot = server.slot(effector, 120, "AMB", "SNP");
             server.slot(effector, 150, "AMB", "SNP");
             String ops = server.token(Role.OPS);
-            await("a first comparison, equal", 10_000, () -> {
+            Await.until("a first comparison, equal", 10_000, () -> {
                 JsonObject j = server.api.get("/api/v1/ops/index?territory=36", ops).json();
                 return j.getBoolean("compared") && j.getBoolean("inSync");
             });
@@ -96,11 +90,11 @@ class IndexDriftTest {
             server.redis.hincrby(Keys.slot("36", slot), "v", 5);
             var index = server.dispatcher.services().index();
             assertThat(index.slot(slot).status()).isEqualTo(SlotStatus.FREE);
-            await("the index rebuilt with Redis' state", 10_000, () -> index.slot(slot) != null
+            Await.until("the index rebuilt with Redis' state", 10_000, () -> index.slot(slot) != null
                     && index.slot(slot).status() == SlotStatus.BOOKED);
             JsonObject after = server.api.get("/api/v1/ops/index?territory=36", ops).json();
             assertThat(after.getJsonObject("reloads").getLong("drift")).isGreaterThanOrEqualTo(1);
-            await("equal again", 10_000, () -> server.api.get("/api/v1/ops/index?territory=36", ops).json().getBoolean("inSync"));
+            Await.until("equal again", 10_000, () -> server.api.get("/api/v1/ops/index?territory=36", ops).json().getBoolean("inSync"));
             server.dispatcher.refreshMetrics(); // registers the territory's gauges (every 15 s otherwise)
             assertThat(server.dispatcher.services().metrics().scrape()).contains("dispatch_index_reloads_total{reason=\"drift\"}")
                     .contains("dispatch_index_in_sync{territory=\"36\"} 1.0");
@@ -118,11 +112,11 @@ class IndexDriftTest {
             String slot = server.slot(effector, 120, "AMB", "SNP");
             String other = server.slot(effector, 150, "AMB", "SNP");
             var index = server.dispatcher.services().index();
-            await("both slots in the index", 5_000, () -> index.slot(slot) != null && index.slot(other) != null);
+            Await.until("both slots in the index", 5_000, () -> index.slot(slot) != null && index.slot(other) != null);
             IndexSync follower = server.dispatcher.indexSync();
             // the follower has read the territory's stream up to its end (the slots above reached the index from the
             // scripts' replies already)
-            await("the follower at the stream's end", 5_000, () -> {
+            Await.until("the follower at the stream's end", 5_000, () -> {
                 var last = server.redis.xrevrange(Keys.events("36"), io.lettuce.core.Range.create("-", "+"),
                         io.lettuce.core.Limit.create(0, 1));
                 return !last.isEmpty() && last.get(0).getId().equals(follower.position("36"));
@@ -143,7 +137,7 @@ class IndexDriftTest {
                 server.redis.xtrim(Keys.events("36"), 1); // exact: only the newest stays, past the follower's place
                 throw new IllegalStateException("injected by the test: the connection dropped");
             };
-            await("the index rebuilt after the gap", 10_000, () -> index.slot(slot) != null
+            Await.until("the index rebuilt after the gap", 10_000, () -> index.slot(slot) != null
                     && index.slot(slot).status() == SlotStatus.BOOKED);
             assertThat(follower.checks().reloads("gap")).isGreaterThan(gapsBefore);
         }

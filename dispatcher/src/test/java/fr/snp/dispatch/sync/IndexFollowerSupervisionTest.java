@@ -1,5 +1,6 @@
 package fr.snp.dispatch.sync;
 
+import fr.snp.dispatch.Await;
 import fr.snp.dispatch.Dispatcher;
 import fr.snp.dispatch.TestServer;
 import org.junit.jupiter.api.Test;
@@ -11,13 +12,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The index follower goes on after an Error: another instance's changes still reach this one's index. */
 class IndexFollowerSupervisionTest {
-    static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(20);
-        }
-    }
 
     @Test
     void theFollowerGoesOnAfterAnError() throws Exception {
@@ -27,10 +21,10 @@ class IndexFollowerSupervisionTest {
             follower.tickHook = () -> {
                 if (thrown.compareAndSet(false, true)) throw new OutOfMemoryError("injected by the test");
             };
-            await("the injected Error", thrown::get);
+            Await.until("the injected Error", 10_000, thrown::get);
             String effector = server.effector("36044", null);
             String slot = server.slot(effector, 90, "AMB", "SNP");
-            await("the first instance's slot in the second one's index", () -> second.services().index().slot(slot) != null);
+            Await.until("the first instance's slot in the second one's index", 10_000, () -> second.services().index().slot(slot) != null);
             assertThat(System.currentTimeMillis() - follower.lastTickMs()).as("ms since the follower went round").isLessThan(2_000);
             String gauge = second.services().metrics().scrape().lines()
                     .filter(l -> l.startsWith("dispatch_loop_last_tick_seconds{loop=\"index-follower\"}")).findFirst().orElseThrow();
