@@ -395,17 +395,19 @@ public final class Dispatcher implements AutoCloseable {
         for (String t : services.index().territories()) {
             m.watch(t, services.index(), services::nowMs);
             java.time.LocalDate today = services.stats().today(services.nowMs());
-            services.stats().days(t, today.minusDays(29), today).thenCombine(services.outbox().backlog(t),
-                    (days, backlog) -> {
+            // the outbox's backlog read once per round: it feeds both the backlog and the stream figures
+            var backlog = services.outbox().backlog(t);
+            services.stats().days(t, today.minusDays(29), today).thenCombine(backlog,
+                    (days, b) -> {
                         var total = StatsReader.total(days);
                         long fulfilled = total.getOrDefault("fulfilled|all|-", 0L);
                         long noshow = total.getOrDefault("noshow|all|-", 0L);
                         m.territoryFigures(t, fulfilled + noshow == 0 ? 0 : (double) noshow / (fulfilled + noshow),
-                                backlog.pending(), backlog.oldestAgeSeconds());
+                                b.pending(), b.oldestAgeSeconds());
                         return null;
                     });
             services.sasOutbox().backlog(t).thenAccept(b -> m.sasBacklog(t, b.pending(), b.oldestAgeSeconds(), b.deadLetters()));
-            services.outbox().backlog(t).thenCombine(fr.snp.dispatch.redis.StreamGroups.lag(connection.async(),
+            backlog.thenCombine(fr.snp.dispatch.redis.StreamGroups.lag(connection.async(),
                     fr.snp.dispatch.redis.Keys.sasOutbox(t), fr.snp.dispatch.sas.SasPushWorker.GROUP),
                     (b, sasLag) -> { m.streamFigures(t, b.unread(), b.deadLetters(), sasLag.unread()); return null; });
         }
