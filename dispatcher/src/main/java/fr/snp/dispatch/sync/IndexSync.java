@@ -120,20 +120,29 @@ public final class IndexSync implements AutoCloseable {
             if (parts[2].equals("a")) fresh.setLoad(parts[1], parts[0], v, current[1]);
             else fresh.setLoad(parts[1], parts[0], current[0], v);
         });
-        List<String> ids = redis.zrangebyscore(Keys.slotsByStart(t),
-                Range.create((double) (nowMs / 1000 - 86_400), Double.POSITIVE_INFINITY)).get(60, TimeUnit.SECONDS);
-        for (int from = 0; from < ids.size(); from += BATCH) {
-            List<String> batch = ids.subList(from, Math.min(ids.size(), from + BATCH));
-            List<CompletableFuture<Map<String, String>>> hashes = new ArrayList<>(batch.size());
-            for (String id : batch) hashes.add(redis.hgetall(Keys.slot(t, id)).toCompletableFuture());
-            for (int i = 0; i < batch.size(); i++) {
-                Map<String, String> h = hashes.get(i).get(60, TimeUnit.SECONDS);
-                if (!h.isEmpty()) fresh.apply(SlotState.fromHash(batch.get(i), h));
-            }
-        }
+        int read = forEachSlot(t, nowMs / 1000 - 86_400, id -> redis.hgetall(Keys.slot(t, id)), (id, h) -> {
+            if (!h.isEmpty()) fresh.apply(SlotState.fromHash(id, h));
+        });
         index.replace(t, fresh);
         synchronized (positions) { positions.put(t, streamEnd); }
         LOG.info(() -> "territory " + t + ": " + fresh.allEffectors().size() + " effectors, " + fresh.size() + " slots loaded");
+        return read;
+    }
+
+    /**
+     * Reads every slot of a territory starting from {@code fromSec} (by the start index) with {@code read}, in
+     * pipelined batches, and hands each answer to {@code each} in start order; answers how many ids the index named.
+     */
+    private <T> int forEachSlot(String t, long fromSec, java.util.function.Function<String, io.lettuce.core.RedisFuture<T>> read,
+                                java.util.function.BiConsumer<String, T> each) throws Exception {
+        List<String> ids = redis.zrangebyscore(Keys.slotsByStart(t), Range.create((double) fromSec, Double.POSITIVE_INFINITY))
+                .get(60, TimeUnit.SECONDS);
+        for (int from = 0; from < ids.size(); from += BATCH) {
+            List<String> batch = ids.subList(from, Math.min(ids.size(), from + BATCH));
+            List<CompletableFuture<T>> answers = new ArrayList<>(batch.size());
+            for (String id : batch) answers.add(read.apply(id).toCompletableFuture());
+            for (int i = 0; i < batch.size(); i++) each.accept(batch.get(i), answers.get(i).get(60, TimeUnit.SECONDS));
+        }
         return ids.size();
     }
 
@@ -285,24 +294,16 @@ public final class IndexSync implements AutoCloseable {
 
     /** Redis' side of {@link TerritoryIndex#digest}: the slots starting from {@code fromSec}, read in pipelined batches. */
     TerritoryIndex.Digest redisDigest(String t, long fromSec) throws Exception {
-        List<String> ids = redis.zrangebyscore(Keys.slotsByStart(t), Range.create((double) fromSec, Double.POSITIVE_INFINITY))
-                .get(60, TimeUnit.SECONDS);
-        long free = 0, booked = 0, hash = 0;
-        for (int from = 0; from < ids.size(); from += BATCH) {
-            List<String> batch = ids.subList(from, Math.min(ids.size(), from + BATCH));
-            List<CompletableFuture<List<io.lettuce.core.KeyValue<String, String>>>> reads = new ArrayList<>(batch.size());
-            for (String id : batch) reads.add(redis.hmget(Keys.slot(t, id), "v", "st", "s").toCompletableFuture());
-            for (int i = 0; i < batch.size(); i++) {
-                List<io.lettuce.core.KeyValue<String, String>> h = reads.get(i).get(60, TimeUnit.SECONDS);
-                if (!h.get(0).hasValue() || !h.get(1).hasValue() || !h.get(2).hasValue()) continue;
-                if (Long.parseLong(h.get(2).getValue()) < fromSec) continue;
-                fr.snp.dispatch.domain.SlotStatus st = fr.snp.dispatch.domain.SlotStatus.ofCode(h.get(1).getValue());
-                if (st == fr.snp.dispatch.domain.SlotStatus.CANCELLED) continue;
-                if (st == fr.snp.dispatch.domain.SlotStatus.FREE) free++; else booked++;
-                hash += TerritoryIndex.Digest.of(batch.get(i), Long.parseLong(h.get(0).getValue()), st);
-            }
-        }
-        return new TerritoryIndex.Digest(free, booked, hash);
+        long[] sums = new long[3]; // free, booked, hash
+        forEachSlot(t, fromSec, id -> redis.hmget(Keys.slot(t, id), "v", "st", "s"), (id, h) -> {
+            if (!h.get(0).hasValue() || !h.get(1).hasValue() || !h.get(2).hasValue()) return;
+            if (Long.parseLong(h.get(2).getValue()) < fromSec) return;
+            fr.snp.dispatch.domain.SlotStatus st = fr.snp.dispatch.domain.SlotStatus.ofCode(h.get(1).getValue());
+            if (st == fr.snp.dispatch.domain.SlotStatus.CANCELLED) return;
+            sums[st == fr.snp.dispatch.domain.SlotStatus.FREE ? 0 : 1]++;
+            sums[2] += TerritoryIndex.Digest.of(id, Long.parseLong(h.get(0).getValue()), st);
+        });
+        return new TerritoryIndex.Digest(sums[0], sums[1], sums[2]);
     }
 
     private static String streamEnd(RedisCommands<String, String> sync, String t) {
