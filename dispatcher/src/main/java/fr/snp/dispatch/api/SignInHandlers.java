@@ -140,9 +140,9 @@ final class SignInHandlers {
             String name = pair.substring(0, eq);
             String value = pair.substring(eq + 1);
             boolean fine = switch (name) {
-                case "slot" -> value.matches("[A-Za-z0-9_-]{1,80}");
+                case "slot" -> fr.snp.dispatch.domain.Ids.isWellFormed(value);
                 case "origin" -> value.equals("sas");
-                case "territory" -> value.matches("[0-9]{2,3}|2[AB]");
+                case "territory" -> fr.snp.dispatch.domain.Ids.isTerritory(value);
                 default -> false;
             };
             if (fine) kept.append(kept.length() == 0 ? '?' : '&').append(name).append('=').append(value);
