@@ -81,7 +81,7 @@ final class FhirResources {
         return new JsonObject().put("system", system).put("code", code);
     }
 
-    private static JsonObject concept(String system, String code) {
+    static JsonObject concept(String system, String code) {
         return new JsonObject().put("coding", new JsonArray().add(coding(system, code)));
     }
 

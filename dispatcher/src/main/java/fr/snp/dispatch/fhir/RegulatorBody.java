@@ -154,8 +154,7 @@ final class RegulatorBody {
     }
 
     private static JsonObject identifier(String type, String system, String value) {
-        return new JsonObject().put("type", new JsonObject().put("coding", new JsonArray().add(new JsonObject()
-                .put("system", "http://interopsante.org/fhir/CodeSystem/fr-v2-0203").put("code", type))))
+        return new JsonObject().put("type", FhirResources.concept(FhirResources.FR_V2_0203, type))
                 .put("system", system).put("value", value);
     }
 }
