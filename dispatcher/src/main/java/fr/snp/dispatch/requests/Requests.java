@@ -71,7 +71,7 @@ public final class Requests {
     private final ServerClock clock;
     private final AvailabilityPlanner calendar;
     private final long retentionSeconds;
-    /** How a request's outcome is kept before it is answered (redis.durability). */
+    /** How a request and its outcome are kept before they are answered (redis.durability). */
     private volatile fr.snp.dispatch.redis.Durability durability;
 
     public Requests(RedisAsyncCommands<String, String> redis, SlotIndex index, Matcher matcher, Metrics metrics,
@@ -86,7 +86,7 @@ public final class Requests {
         this.durability = fr.snp.dispatch.redis.Durability.relaxed(redis);
     }
 
-    /** A request's outcome is answered once kept as this says (redis.durability); relaxed by default. */
+    /** A request and its outcome are answered once kept as this says (redis.durability); relaxed by default. */
     public void durability(fr.snp.dispatch.redis.Durability d) { this.durability = d; }
 
     /** A request just filed, with its ranked candidates. */
@@ -106,7 +106,9 @@ public final class Requests {
         CreateCall call = new CreateCall(Keys.request(territory, request.id()), requestDay(territory, request.id()),
                 Keys.patientRequests(territory, phoneHash(patient.phone())), territory, request.id(), origin, origin.sasRegulated, p.id(), p.org(), now, patientJson(patient).encode(),
                 needJson(need).encode(), retentionSeconds, p.territories(), p.org(), p.reach());
-        return CREATE.<List<Object>>run(redis, ScriptOutputType.MULTI, call).thenApply(raw -> {
+        // a request answered 201 is kept as a booking is (redis.durability): a regulator who books it right after a
+        // failover must find it on the promoted replica
+        return durability.<CreateCall, List<Object>>run(CREATE, ScriptOutputType.MULTI, call).thenApply(raw -> {
             Outcome o = Outcome.of((String) raw.get(0));
             if (!o.done) throw new Refused(o);
             return new Filed(request, candidates);
