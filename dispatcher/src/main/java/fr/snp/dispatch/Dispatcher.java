@@ -61,7 +61,7 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -164,7 +164,7 @@ public final class Dispatcher implements AutoCloseable {
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(java.time.Duration.ofSeconds(2))).build());
         StatefulRedisConnection<String, String> connection = client.connect();
-        RedisAsyncCommands<String, String> redis = connection.async();
+        RedisClusterAsyncCommands<String, String> redis = connection.async();
 
         fr.snp.dispatch.redis.Durability durability;
         try {
@@ -321,7 +321,7 @@ public final class Dispatcher implements AutoCloseable {
      * (roster, tokens and the SAS platform's accounts), our appointment identifier system ({publicBaseUrl}/fhir/appointment-id unless set).
      */
     private static fr.snp.dispatch.sas.SasPushWorker sasPushWorker(Settings settings, RedisClient client, Vertx vertx,
-                                                                   Services services, RedisAsyncCommands<String, String> redis,
+                                                                   Services services, RedisClusterAsyncCommands<String, String> redis,
                                                                    int port) {
         fr.snp.dispatch.sas.SasPush push = fr.snp.dispatch.sas.SasPush.from(vertx, settings);
         if (push == null) return null;
@@ -471,7 +471,7 @@ public final class Dispatcher implements AutoCloseable {
      * People's sign-in: the roster (then, unless oidc.sasAccounts=false, the SAS platform's regulator accounts),
      * sessions with the configured timeouts, live tickets, the redirect base.
      */
-    private static People people(Settings settings, RedisAsyncCommands<String, String> redis, int port, TokenStore tokens,
+    private static People people(Settings settings, RedisClusterAsyncCommands<String, String> redis, int port, TokenStore tokens,
                                  fr.snp.dispatch.sas.RegulatorAccounts regulators) {
         Roster roster = new Roster(redis, Boolean.parseBoolean(settings.string("oidc.sasAccounts")) ? regulators : null);
         Sessions sessions = new Sessions(redis, roster, settings.integer("oidc.session.idleMinutes") * 60_000L,
@@ -556,7 +556,7 @@ public final class Dispatcher implements AutoCloseable {
      * connection of their own (WAIT blocks the connection it runs on; closed with the client).
      */
     private static fr.snp.dispatch.redis.Durability durability(Settings settings, boolean embedded, RedisClient client,
-                                                               RedisAsyncCommands<String, String> redis) {
+                                                               RedisClusterAsyncCommands<String, String> redis) {
         fr.snp.dispatch.redis.Durability.Level level =
                 fr.snp.dispatch.redis.Durability.level(settings.string("redis.durability"), embedded);
         int replicas = settings.integer("redis.replicas");

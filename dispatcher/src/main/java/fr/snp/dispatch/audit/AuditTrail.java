@@ -6,7 +6,7 @@ import fr.snp.dispatch.redis.Keys;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.XAddArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,11 +47,11 @@ public final class AuditTrail {
         }
     }
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final long retentionMs;
     private final LongSupplier clock;
 
-    public AuditTrail(RedisAsyncCommands<String, String> redis, int retentionDays, LongSupplier clock) {
+    public AuditTrail(RedisClusterAsyncCommands<String, String> redis, int retentionDays, LongSupplier clock) {
         this.redis = redis;
         this.retentionMs = retentionDays * 86_400_000L;
         this.clock = clock;

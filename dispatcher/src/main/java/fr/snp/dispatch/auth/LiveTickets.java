@@ -2,7 +2,7 @@ package fr.snp.dispatch.auth;
 
 import fr.snp.dispatch.redis.Keys;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.vertx.core.json.JsonObject;
 
 import java.util.concurrent.CompletableFuture;
@@ -17,9 +17,9 @@ import java.util.concurrent.CompletionStage;
 public final class LiveTickets {
     public static final long TTL_SECONDS = 60;
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
 
-    public LiveTickets(RedisAsyncCommands<String, String> redis) { this.redis = redis; }
+    public LiveTickets(RedisClusterAsyncCommands<String, String> redis) { this.redis = redis; }
 
     /** What a ticket opens: one territory's feed, as the principal who asked for it, for as long as its credential holds. */
     public record Ticket(Principal principal, String territory, Credential credential) {}

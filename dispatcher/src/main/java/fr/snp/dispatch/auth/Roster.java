@@ -1,7 +1,7 @@
 package fr.snp.dispatch.auth;
 
 import fr.snp.dispatch.redis.Keys;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
@@ -39,17 +39,17 @@ public final class Roster {
         CompletionStage<Map<String, Principal>> current(java.util.Collection<String> subjects);
     }
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final Accounts accounts;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
     private record Cached(Principal principal, long untilMs) {}
 
     /** Only the roster (the command line's {@code user} sub-command). */
-    public Roster(RedisAsyncCommands<String, String> redis) { this(redis, null); }
+    public Roster(RedisClusterAsyncCommands<String, String> redis) { this(redis, null); }
 
     /** The roster, then {@code accounts} (null: none) for the people it does not name. */
-    public Roster(RedisAsyncCommands<String, String> redis, Accounts accounts) {
+    public Roster(RedisClusterAsyncCommands<String, String> redis, Accounts accounts) {
         this.redis = redis;
         this.accounts = accounts;
     }

@@ -2,7 +2,7 @@ package fr.snp.dispatch.auth;
 
 import fr.snp.dispatch.redis.Keys;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.vertx.core.json.JsonObject;
 
 import java.security.SecureRandom;
@@ -26,12 +26,12 @@ public final class Sessions implements CredentialCheck.Store {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final long LOGIN_TTL_SECONDS = 600;
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final Roster roster;
     private final long idleMs;
     private final long absoluteMs;
 
-    public Sessions(RedisAsyncCommands<String, String> redis, Roster roster, long idleMs, long absoluteMs) {
+    public Sessions(RedisClusterAsyncCommands<String, String> redis, Roster roster, long idleMs, long absoluteMs) {
         this.redis = redis;
         this.roster = roster;
         this.idleMs = idleMs;

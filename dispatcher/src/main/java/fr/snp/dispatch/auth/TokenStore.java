@@ -2,7 +2,7 @@ package fr.snp.dispatch.auth;
 
 import fr.snp.dispatch.domain.Role;
 import fr.snp.dispatch.redis.Keys;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -38,7 +38,7 @@ public final class TokenStore implements CredentialCheck.Store {
     private static final long USE_WRITE_MS = 60_000;
     public static final java.time.Duration DEFAULT_VALIDITY = java.time.Duration.ofDays(90);
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private volatile Map<String, Principal> demoTokens;
     /** The demo tokens by hash: what a live stream opened with one is checked against (they are never in Redis). */
     private volatile Map<String, Principal> demoByHash = Map.of();
@@ -48,7 +48,7 @@ public final class TokenStore implements CredentialCheck.Store {
 
     private record Cached(Principal principal, long expiresAtMs, long untilMs) {}
 
-    public TokenStore(RedisAsyncCommands<String, String> redis) {
+    public TokenStore(RedisClusterAsyncCommands<String, String> redis) {
         this.redis = redis;
         this.demoTokens = Map.of();
     }

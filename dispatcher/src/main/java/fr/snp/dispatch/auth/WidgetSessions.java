@@ -2,7 +2,7 @@ package fr.snp.dispatch.auth;
 
 import fr.snp.dispatch.redis.Keys;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -33,7 +33,7 @@ public final class WidgetSessions implements CredentialCheck.Store {
     public static final String PREFIX = "wst_";
     private static final long ORIGINS_CACHE_MS = 5_000;
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final TokenStore keys;
     private volatile CachedOrigins origins = new CachedOrigins(Map.of(), 0);
 
@@ -46,7 +46,7 @@ public final class WidgetSessions implements CredentialCheck.Store {
     private record CachedOrigins(Map<String, Set<String>> orgsByOrigin, long untilMs) {}
 
     /** {@code keys}: where the API keys the sessions were traded for are checked. */
-    public WidgetSessions(RedisAsyncCommands<String, String> redis, TokenStore keys) {
+    public WidgetSessions(RedisClusterAsyncCommands<String, String> redis, TokenStore keys) {
         this.redis = redis;
         this.keys = keys;
     }

@@ -21,7 +21,7 @@ import fr.snp.dispatch.redis.LuaScript;
 import fr.snp.dispatch.requests.Requests;
 import io.lettuce.core.Range;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import java.time.Instant;
 import java.util.List;
@@ -142,7 +142,7 @@ public final class Bookings {
         return all;
     }
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final SlotIndex index;
     private final ServerClock clock;
     private final AvailabilityPlanner calendar;
@@ -159,7 +159,7 @@ public final class Bookings {
     private volatile Durability durability;
 
     /** {@code patientChannels}: the channels a patient can be told by here (those with a provider, or the log in demo). */
-    public Bookings(RedisAsyncCommands<String, String> redis, SlotIndex index, ServerClock clock,
+    public Bookings(RedisClusterAsyncCommands<String, String> redis, SlotIndex index, ServerClock clock,
                     AvailabilityPlanner calendar, Metrics metrics, int streamMaxLen, int holdTtlSeconds,
                     int idempotencyTtlSeconds, int reminderAfterHours, Set<PatientContact.Channel> patientChannels) {
         this(redis, index, clock, calendar, metrics, streamMaxLen, holdTtlSeconds, idempotencyTtlSeconds, reminderAfterHours,
@@ -167,7 +167,7 @@ public final class Bookings {
     }
 
     /** {@code holdCap}: holds a principal may have at once in a territory (limits.activeHoldsPerPrincipal, 0: none). */
-    public Bookings(RedisAsyncCommands<String, String> redis, SlotIndex index, ServerClock clock,
+    public Bookings(RedisClusterAsyncCommands<String, String> redis, SlotIndex index, ServerClock clock,
                     AvailabilityPlanner calendar, Metrics metrics, int streamMaxLen, int holdTtlSeconds,
                     int idempotencyTtlSeconds, int reminderAfterHours, Set<PatientContact.Channel> patientChannels,
                     int holdCap) {

@@ -9,7 +9,7 @@ import fr.snp.dispatch.redis.Key;
 import fr.snp.dispatch.redis.Keys;
 import fr.snp.dispatch.redis.LuaScript;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import java.time.Instant;
 import java.util.List;
@@ -47,7 +47,7 @@ public final class FeedbackFollowUp {
 
     public static List<LuaScript<?>> scripts() { return List.of(REMIND, CLOSE, UNDO); }
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final Bookings bookings;
     private final ServerClock clock;
     private final AvailabilityPlanner calendar;
@@ -55,7 +55,7 @@ public final class FeedbackFollowUp {
     private final long reminderIntervalMs;
     private final long reminderAfterSeconds;
 
-    public FeedbackFollowUp(RedisAsyncCommands<String, String> redis, Bookings bookings, ServerClock clock,
+    public FeedbackFollowUp(RedisClusterAsyncCommands<String, String> redis, Bookings bookings, ServerClock clock,
                             AvailabilityPlanner calendar, int undoMinutes, int reminderIntervalMinutes,
                             int reminderAfterHours) {
         this.redis = redis;

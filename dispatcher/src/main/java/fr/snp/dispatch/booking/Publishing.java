@@ -16,7 +16,7 @@ import fr.snp.dispatch.redis.Key;
 import fr.snp.dispatch.redis.Keys;
 import fr.snp.dispatch.redis.LuaScript;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import java.time.Instant;
 import java.util.List;
@@ -57,13 +57,13 @@ public final class Publishing {
     /** A slot as it now is, and whether this call created it (false: it was there already, a harmless repeat). */
     public record Published(SlotState slot, boolean created) {}
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final SlotIndex index;
     private final ServerClock clock;
     private final AvailabilityPlanner calendar;
     private final int streamMaxLen;
 
-    public Publishing(RedisAsyncCommands<String, String> redis, SlotIndex index, ServerClock clock,
+    public Publishing(RedisClusterAsyncCommands<String, String> redis, SlotIndex index, ServerClock clock,
                       AvailabilityPlanner calendar, int streamMaxLen) {
         this.redis = redis;
         this.index = index;

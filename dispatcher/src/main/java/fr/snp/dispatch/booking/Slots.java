@@ -4,7 +4,7 @@ import fr.snp.dispatch.domain.SlotState;
 import fr.snp.dispatch.matching.SlotIndex;
 import fr.snp.dispatch.redis.LuaScript;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -16,7 +16,7 @@ import java.util.concurrent.CompletionStage;
 final class Slots {
     private Slots() {}
 
-    static <C extends Record> CompletionStage<ScriptReply> run(RedisAsyncCommands<String, String> redis, SlotIndex index,
+    static <C extends Record> CompletionStage<ScriptReply> run(RedisClusterAsyncCommands<String, String> redis, SlotIndex index,
                                                                LuaScript<C> script, C call, String slotId) {
         return script.<List<Object>>run(redis, ScriptOutputType.MULTI, call).thenApply(raw -> {
             ScriptReply reply = ScriptReply.parse(raw);

@@ -14,7 +14,7 @@ import fr.snp.dispatch.redis.LuaScript;
 import fr.snp.dispatch.requests.Patient;
 import fr.snp.dispatch.requests.Requests;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -54,11 +54,11 @@ public final class DoctorRequests {
 
     public static List<LuaScript<?>> scripts() { return List.of(CREATE, UPDATE, LIST); }
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final ServerClock clock;
     private final long ttlSeconds;
 
-    public DoctorRequests(RedisAsyncCommands<String, String> redis, ServerClock clock, long ttlSeconds) {
+    public DoctorRequests(RedisClusterAsyncCommands<String, String> redis, ServerClock clock, long ttlSeconds) {
         this.redis = redis;
         this.clock = clock;
         this.ttlSeconds = ttlSeconds;

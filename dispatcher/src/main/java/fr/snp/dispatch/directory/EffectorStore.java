@@ -10,7 +10,7 @@ import fr.snp.dispatch.redis.Key;
 import fr.snp.dispatch.redis.Keys;
 import fr.snp.dispatch.redis.LuaScript;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
@@ -37,11 +37,11 @@ public final class EffectorStore {
     /** Created (with its webhook signing secret, shown once, or null), or the id of the effector that has this RPPS. */
     public record Created(boolean created, String id, String webhookSecret) {}
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final SlotIndex index;
     private final int streamMaxLen;
 
-    public EffectorStore(RedisAsyncCommands<String, String> redis, SlotIndex index, int streamMaxLen) {
+    public EffectorStore(RedisClusterAsyncCommands<String, String> redis, SlotIndex index, int streamMaxLen) {
         this.redis = redis;
         this.index = index;
         this.streamMaxLen = streamMaxLen;

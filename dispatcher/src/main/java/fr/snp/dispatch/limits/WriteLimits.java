@@ -6,7 +6,7 @@ import fr.snp.dispatch.redis.Key;
 import fr.snp.dispatch.redis.Keys;
 import fr.snp.dispatch.redis.LuaScript;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -25,11 +25,11 @@ public final class WriteLimits {
 
     public static List<LuaScript<?>> scripts() { return List.of(RATE); }
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final int writesPerMinute;
 
     /** {@code writesPerMinute}: limits.writesPerMinute, 0 for no limit (no Redis call at all). */
-    public WriteLimits(RedisAsyncCommands<String, String> redis, int writesPerMinute) {
+    public WriteLimits(RedisClusterAsyncCommands<String, String> redis, int writesPerMinute) {
         this.redis = redis;
         this.writesPerMinute = writesPerMinute;
     }

@@ -6,7 +6,7 @@ import fr.snp.dispatch.auth.Principal;
 import fr.snp.dispatch.redis.Keys;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -74,13 +74,13 @@ public final class LiveFeed {
         if (set != null) for (Subscriber s : set) s.onNotice(n);
     }
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final CredentialCheck credentials;
     private final Map<String, Set<Subscriber>> byTerritory = new ConcurrentHashMap<>();
     /** A check under way: a slow Redis does not pile checks up. */
     private final AtomicBoolean checking = new AtomicBoolean();
 
-    public LiveFeed(RedisAsyncCommands<String, String> redis, CredentialCheck credentials) {
+    public LiveFeed(RedisClusterAsyncCommands<String, String> redis, CredentialCheck credentials) {
         this.redis = redis;
         this.credentials = credentials;
     }

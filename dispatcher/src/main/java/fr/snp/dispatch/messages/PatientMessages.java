@@ -4,7 +4,7 @@ import fr.snp.dispatch.domain.PatientContact;
 import fr.snp.dispatch.domain.PatientContact.Channel;
 import fr.snp.dispatch.messages.PatientMessage.Kind;
 import fr.snp.dispatch.redis.Keys;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -56,9 +56,9 @@ public final class PatientMessages {
     /** Everything about an appointment's patient messages, oldest first. */
     public record Listing(List<Delivery> deliveries, Scheduled reminder) {}
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
 
-    public PatientMessages(RedisAsyncCommands<String, String> redis) { this.redis = redis; }
+    public PatientMessages(RedisClusterAsyncCommands<String, String> redis) { this.redis = redis; }
 
     /** The listing of an appointment (the caller checked it reaches the appointment). */
     public CompletionStage<Listing> of(String territory, String appointmentId) {

@@ -2,7 +2,7 @@ package fr.snp.dispatch.notifications;
 
 import fr.snp.dispatch.Services;
 import fr.snp.dispatch.booking.Appointment;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import fr.snp.dispatch.domain.Effector;
 import fr.snp.dispatch.redis.Keys;
 import io.vertx.core.json.JsonObject;
@@ -19,11 +19,11 @@ import java.util.function.BiFunction;
  */
 public final class NotificationBuilder {
     private final Services s;
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final SignedLinks links;
     private final BiFunction<Appointment, Effector, JsonObject> appointmentView;
 
-    public NotificationBuilder(Services s, RedisAsyncCommands<String, String> redis, SignedLinks links,
+    public NotificationBuilder(Services s, RedisClusterAsyncCommands<String, String> redis, SignedLinks links,
                                BiFunction<Appointment, Effector, JsonObject> appointmentView) {
         this.s = s;
         this.redis = redis;

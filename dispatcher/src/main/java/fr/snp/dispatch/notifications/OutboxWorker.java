@@ -5,8 +5,8 @@ import fr.snp.dispatch.domain.Effector;
 import fr.snp.dispatch.redis.Keys;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -92,7 +92,7 @@ public final class OutboxWorker extends fr.snp.dispatch.redis.StreamWorker {
      */
     public record Backlog(long pending, long unread, long oldestAgeSeconds, long deadLetters, List<DeadLetter> latestDeadLetters) {}
 
-    public static CompletionStage<Backlog> backlog(RedisAsyncCommands<String, String> redis, String territory) {
+    public static CompletionStage<Backlog> backlog(RedisClusterAsyncCommands<String, String> redis, String territory) {
         String stream = Keys.outbox(territory);
         String dead = Keys.outboxDeadLetters(territory);
         CompletionStage<io.lettuce.core.models.stream.PendingMessages> pending = redis.xpending(stream, GROUP)
@@ -122,7 +122,7 @@ public final class OutboxWorker extends fr.snp.dispatch.redis.StreamWorker {
 
     /** One queue per receiver: the effector (its webhook), or for a patient message the appointment's patient. */
     @Override
-    protected String lane(RedisCommands<String, String> redis, StreamMessage<String, String> m) {
+    protected String lane(RedisClusterCommands<String, String> redis, StreamMessage<String, String> m) {
         String t = territoryOf(m.getStream());
         Map<String, String> entry = m.getBody();
         if ("patient".equals(entry.get("type"))) return "patient " + t + " " + entry.get("appt");
@@ -144,7 +144,7 @@ public final class OutboxWorker extends fr.snp.dispatch.redis.StreamWorker {
 
     /** Pending for longer than outbox.deadLetterAfterHours: set aside. */
     @Override
-    protected boolean deadLetter(RedisCommands<String, String> redis, String territory, io.lettuce.core.models.stream.PendingMessage p) {
+    protected boolean deadLetter(RedisClusterCommands<String, String> redis, String territory, io.lettuce.core.models.stream.PendingMessage p) {
         List<StreamMessage<String, String>> entry = redis.xrange(Keys.outbox(territory), io.lettuce.core.Range.create(p.getId(), p.getId()));
         Map<String, String> body = entry.isEmpty() ? Map.of() : entry.get(0).getBody();
         return setAside(territory, p.getId(), body, p.getRedeliveryCount(), "not delivered within "
@@ -172,7 +172,7 @@ public final class OutboxWorker extends fr.snp.dispatch.redis.StreamWorker {
 
     /** Dead letters older than the retention go even when no new one comes to trim them. */
     @Override
-    protected void housekeeping(RedisCommands<String, String> redis, String territory) {
+    protected void housekeeping(RedisClusterCommands<String, String> redis, String territory) {
         redis.xtrim(Keys.outboxDeadLetters(territory), io.lettuce.core.XTrimArgs.Builder
                 .minId((System.currentTimeMillis() - DEAD_LETTER_RETENTION_MS) + "-0"));
     }
@@ -181,7 +181,7 @@ public final class OutboxWorker extends fr.snp.dispatch.redis.StreamWorker {
     protected String stream(String territory) { return Keys.outbox(territory); }
 
     @Override
-    protected void deliver(RedisCommands<String, String> redis, StreamMessage<String, String> m) {
+    protected void deliver(RedisClusterCommands<String, String> redis, StreamMessage<String, String> m) {
         String stream = m.getStream();
         String t = stream.substring(stream.indexOf('{') + 1, stream.indexOf('}'));
         Map<String, String> entry = m.getBody();

@@ -4,7 +4,7 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -44,12 +44,12 @@ public final class DiskRetention {
         REFUSED
     }
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final boolean rewriteAof;
     private final AtomicBoolean operatorTold = new AtomicBoolean();
     private final AtomicBoolean aofOffTold = new AtomicBoolean();
 
-    public DiskRetention(RedisAsyncCommands<String, String> redis, boolean rewriteAof) {
+    public DiskRetention(RedisClusterAsyncCommands<String, String> redis, boolean rewriteAof) {
         this.redis = redis;
         this.rewriteAof = rewriteAof;
     }

@@ -2,7 +2,7 @@ package fr.snp.dispatch.redis;
 
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -44,13 +44,13 @@ public final class Durability {
     private final Level level;
     private final int replicas;
     private final long waitTimeoutMs;
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
 
     /**
      * {@code redis}: the connection the durable scripts run on (with WAIT, one of their own: WAIT blocks it).
      * {@code replicas} is only used by {@link Level#STRICT}.
      */
-    public Durability(Level level, int replicas, long waitTimeoutMs, RedisAsyncCommands<String, String> redis) {
+    public Durability(Level level, int replicas, long waitTimeoutMs, RedisClusterAsyncCommands<String, String> redis) {
         if (replicas < 0) throw new IllegalArgumentException("redis.replicas must be 0 or more");
         if (level == Level.STRICT && replicas > 0 && waitTimeoutMs <= 0) {
             throw new IllegalArgumentException("redis.waitTimeoutMs must be more than 0 (WAIT 0 would wait for ever)");
@@ -62,7 +62,7 @@ public final class Durability {
     }
 
     /** Today's behaviour on the given connection: no WAIT. */
-    public static Durability relaxed(RedisAsyncCommands<String, String> redis) {
+    public static Durability relaxed(RedisClusterAsyncCommands<String, String> redis) {
         return new Durability(Level.RELAXED, 0, 0, redis);
     }
 
@@ -133,7 +133,7 @@ public final class Durability {
      * (empty: nothing found). {@code CONFIG GET} first; a managed Redis that refuses CONFIG is asked INFO; what
      * neither tells is reported as unknown.
      */
-    public static List<String> problems(RedisAsyncCommands<String, String> redis, Level level, int replicas) {
+    public static List<String> problems(RedisClusterAsyncCommands<String, String> redis, Level level, int replicas) {
         List<String> problems = new ArrayList<>();
         String appendonly = config(redis, "appendonly");
         String appendfsync = config(redis, "appendfsync");
@@ -182,7 +182,7 @@ public final class Durability {
      * Refuses to start on {@link #problems} unless {@code allowUnsafe}, which starts with a warning instead. The
      * message names the settings to change, and the override.
      */
-    public static void check(RedisAsyncCommands<String, String> redis, Level level, int replicas, boolean allowUnsafe) {
+    public static void check(RedisClusterAsyncCommands<String, String> redis, Level level, int replicas, boolean allowUnsafe) {
         List<String> problems = problems(redis, level, replicas);
         if (problems.isEmpty()) return;
         String list = "\n  - " + String.join("\n  - ", problems);
@@ -194,7 +194,7 @@ public final class Durability {
                 + "\nFix Redis' configuration, or set redis.allowUnsafe=true (DISPATCH_REDIS_ALLOWUNSAFE=true) to start anyway.");
     }
 
-    private static String config(RedisAsyncCommands<String, String> redis, String name) {
+    private static String config(RedisClusterAsyncCommands<String, String> redis, String name) {
         try {
             Map<String, String> m = redis.configGet(name).toCompletableFuture().get(5, TimeUnit.SECONDS);
             return m == null ? null : m.get(name);
@@ -203,7 +203,7 @@ public final class Durability {
         }
     }
 
-    private static Map<String, String> info(RedisAsyncCommands<String, String> redis, String section) {
+    private static Map<String, String> info(RedisClusterAsyncCommands<String, String> redis, String section) {
         Map<String, String> m = new java.util.HashMap<>();
         try {
             String text = redis.info(section).toCompletableFuture().get(5, TimeUnit.SECONDS);

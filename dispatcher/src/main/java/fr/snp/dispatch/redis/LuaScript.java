@@ -2,7 +2,7 @@ package fr.snp.dispatch.redis;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -129,7 +129,7 @@ public final class LuaScript<C extends Record> {
 
     public String[] args(C c) { return values(argAccessors, c); }
 
-    public <T> CompletionStage<T> run(RedisAsyncCommands<String, String> redis, ScriptOutputType type, C c) {
+    public <T> CompletionStage<T> run(RedisClusterAsyncCommands<String, String> redis, ScriptOutputType type, C c) {
         String[] keys = keys(c);
         String[] args = args(c);
         CompletionStage<T> first = redis.evalsha(sha, type, keys, args);

@@ -3,7 +3,7 @@ package fr.snp.dispatch.redis;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import java.util.List;
 import java.util.Map;
@@ -24,7 +24,7 @@ public final class StreamGroups {
     /** Entries not yet read by the group, and the id of the first of them (null: none). */
     public record Lag(long unread, String firstUnreadId) {}
 
-    public static CompletionStage<Lag> lag(RedisAsyncCommands<String, String> redis, String stream, String group) {
+    public static CompletionStage<Lag> lag(RedisClusterAsyncCommands<String, String> redis, String stream, String group) {
         return redis.xinfoGroups(stream).handle((raw, error) -> error == null ? StreamWorker.parseGroups(raw)
                         : List.<Map<String, Object>>of()) // no such stream: nothing to read
                 .thenCompose(groups -> {

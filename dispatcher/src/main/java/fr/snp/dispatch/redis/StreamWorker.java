@@ -11,7 +11,7 @@ import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XTrimArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.models.stream.PendingMessage;
 import io.lettuce.core.models.stream.PendingMessages;
 
@@ -117,29 +117,29 @@ public abstract class StreamWorker implements AutoCloseable {
     protected abstract String stream(String territory);
 
     /** Delivers one entry; acknowledges it (XACK) when done, leaves it pending to be retried otherwise. */
-    protected abstract void deliver(RedisCommands<String, String> redis, StreamMessage<String, String> m)
+    protected abstract void deliver(RedisClusterCommands<String, String> redis, StreamMessage<String, String> m)
             throws InterruptedException;
 
     /**
      * The receiver of an entry, when delivery is concurrent: entries of one receiver are delivered one at a time, in
      * order. On the reading thread (keep it cheap). By default the whole stream is one receiver.
      */
-    protected String lane(RedisCommands<String, String> redis, StreamMessage<String, String> m) { return m.getStream(); }
+    protected String lane(RedisClusterCommands<String, String> redis, StreamMessage<String, String> m) { return m.getStream(); }
 
     /**
      * Sets aside an entry pending longer than deadLetterAfterMs (due for a retry, not in flight here): records it and
      * acknowledges it, in one step. Answers whether it did; by default never (the entry is retried without end).
      */
-    protected boolean deadLetter(RedisCommands<String, String> redis, String territory, PendingMessage p) { return false; }
+    protected boolean deadLetter(RedisClusterCommands<String, String> redis, String territory, PendingMessage p) { return false; }
 
     /** How long a pending entry waits before it is claimed again; {@code standard} is the exponential back-off. */
     protected long backoff(PendingMessage p, long standard) { return standard; }
 
     /** Anything else of the territory's to tidy now and then (every minute or so, with the trimming); none by default. */
-    protected void housekeeping(RedisCommands<String, String> redis, String territory) {}
+    protected void housekeeping(RedisClusterCommands<String, String> redis, String territory) {}
 
     /** This worker's own connection, for the scripts its delivery runs (not shared with the blocking read's thread). */
-    protected io.lettuce.core.api.async.RedisAsyncCommands<String, String> async() {
+    protected io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands<String, String> async() {
         return (deliveries != null ? deliveries : connection).async();
     }
 
@@ -172,7 +172,7 @@ public abstract class StreamWorker implements AutoCloseable {
     }
 
     private void loop() {
-        RedisCommands<String, String> redis = connection.sync();
+        RedisClusterCommands<String, String> redis = connection.sync();
         while (running) {
             lastTickMs = System.currentTimeMillis();
             try {
@@ -222,7 +222,7 @@ public abstract class StreamWorker implements AutoCloseable {
     }
 
     /** Delivers a read or claimed entry: here and now (concurrency 1), or queued behind its receiver's earlier ones. */
-    private void hand(RedisCommands<String, String> redis, StreamMessage<String, String> m) throws InterruptedException {
+    private void hand(RedisClusterCommands<String, String> redis, StreamMessage<String, String> m) throws InterruptedException {
         if (pool == null) {
             deliver(redis, m);
             return;
@@ -302,7 +302,7 @@ public abstract class StreamWorker implements AutoCloseable {
      * The entries queued here are claimed again (JUSTID, idle time back to zero, retry count unchanged): no other
      * instance takes them for abandoned while they wait behind their receiver's earlier ones.
      */
-    private void keepInFlightClaimed(RedisCommands<String, String> redis, List<String> served) {
+    private void keepInFlightClaimed(RedisClusterCommands<String, String> redis, List<String> served) {
         if (inFlight.isEmpty()) return;
         Map<String, List<String>> byStream = new HashMap<>();
         for (String key : inFlight) {
@@ -313,7 +313,7 @@ public abstract class StreamWorker implements AutoCloseable {
                 XClaimArgs.Builder.minIdleTime(0).justid(), ids.toArray(String[]::new)));
     }
 
-    private void ensureGroup(RedisCommands<String, String> redis, String t) {
+    private void ensureGroup(RedisClusterCommands<String, String> redis, String t) {
         if (groupsReady.contains(t)) return;
         // a group made for the first time reads the whole stream; one made again after it was lost, the last minutes
         String from = regroupFromMs > 0 ? regroupFromMs + "-0" : "0";
@@ -329,7 +329,7 @@ public abstract class StreamWorker implements AutoCloseable {
      * Claims pending entries whose back-off has passed and delivers them again, oldest first, walking the whole
      * pending list a page at a time; those older than deadLetterAfterMs may be set aside instead.
      */
-    private void retryDue(RedisCommands<String, String> redis, String t) throws InterruptedException {
+    private void retryDue(RedisClusterCommands<String, String> redis, String t) throws InterruptedException {
         String stream = stream(t);
         Range.Boundary<String> from = Range.Boundary.including("-");
         while (running) {
@@ -358,7 +358,7 @@ public abstract class StreamWorker implements AutoCloseable {
      * never trimmed; neither is anything when the stream has no group (nobody read it). Exact trimming (MINID
      * without "~": the approximate form only ever trims less, but exact is as cheap once a minute and plainer).
      */
-    static void trim(RedisCommands<String, String> redis, String stream, long keepSinceMs) {
+    static void trim(RedisClusterCommands<String, String> redis, String stream, long keepSinceMs) {
         String safe = safeTrimPoint(redis, stream);
         if (safe == null) return;
         String keep = keepSinceMs + "-0";
@@ -366,7 +366,7 @@ public abstract class StreamWorker implements AutoCloseable {
     }
 
     /** The smallest id some group still needs (its last-delivered one, or its oldest pending), null: keep everything. */
-    static String safeTrimPoint(RedisCommands<String, String> redis, String stream) {
+    static String safeTrimPoint(RedisClusterCommands<String, String> redis, String stream) {
         List<Map<String, Object>> groups = groups(redis, stream);
         if (groups.isEmpty()) return null;
         String safe = null;
@@ -384,7 +384,7 @@ public abstract class StreamWorker implements AutoCloseable {
     }
 
     /** XINFO GROUPS of a stream, each group as field -> value; none when the stream does not exist. */
-    public static List<Map<String, Object>> groups(RedisCommands<String, String> redis, String stream) {
+    public static List<Map<String, Object>> groups(RedisClusterCommands<String, String> redis, String stream) {
         List<Object> raw;
         try {
             raw = redis.xinfoGroups(stream);

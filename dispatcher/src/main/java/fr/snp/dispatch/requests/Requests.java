@@ -20,7 +20,7 @@ import fr.snp.dispatch.redis.Key;
 import fr.snp.dispatch.redis.Keys;
 import fr.snp.dispatch.redis.LuaScript;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -64,7 +64,7 @@ public final class Requests {
 
     public static List<LuaScript<?>> scripts() { return List.of(CREATE, SET_OUTCOME, READ); }
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final SlotIndex index;
     private final Matcher matcher;
     private final Metrics metrics;
@@ -74,7 +74,7 @@ public final class Requests {
     /** How a request and its outcome are kept before they are answered (redis.durability). */
     private volatile fr.snp.dispatch.redis.Durability durability;
 
-    public Requests(RedisAsyncCommands<String, String> redis, SlotIndex index, Matcher matcher, Metrics metrics,
+    public Requests(RedisClusterAsyncCommands<String, String> redis, SlotIndex index, Matcher matcher, Metrics metrics,
                     ServerClock clock, AvailabilityPlanner calendar, long retentionSeconds) {
         this.redis = redis;
         this.index = index;

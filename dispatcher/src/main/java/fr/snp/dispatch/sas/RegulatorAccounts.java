@@ -4,7 +4,7 @@ import fr.snp.dispatch.redis.Key;
 import fr.snp.dispatch.redis.Keys;
 import fr.snp.dispatch.redis.LuaScript;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -57,10 +57,10 @@ public final class RegulatorAccounts implements fr.snp.dispatch.auth.Roster.Acco
     /** The answer: created or updated (with the account's id), or refused for the business reason given. */
     public record Saved(boolean created, String id, String refusal) {}
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final LongSupplier nowMs;
 
-    public RegulatorAccounts(RedisAsyncCommands<String, String> redis, LongSupplier nowMs) {
+    public RegulatorAccounts(RedisClusterAsyncCommands<String, String> redis, LongSupplier nowMs) {
         this.redis = redis;
         this.nowMs = nowMs;
     }

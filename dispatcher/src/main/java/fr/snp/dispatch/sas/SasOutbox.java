@@ -4,7 +4,7 @@ import fr.snp.dispatch.redis.Keys;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.models.stream.PendingMessage;
 
 import java.util.ArrayList;
@@ -23,10 +23,10 @@ public final class SasOutbox {
     /** How many waiting pushes the ops view lists. */
     static final int LISTED = 20;
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final boolean enabled;
 
-    public SasOutbox(RedisAsyncCommands<String, String> redis, boolean enabled) {
+    public SasOutbox(RedisClusterAsyncCommands<String, String> redis, boolean enabled) {
         this.redis = redis;
         this.enabled = enabled;
     }

@@ -7,7 +7,7 @@ import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XClaimArgs;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.models.stream.PendingMessage;
 
 import java.util.List;
@@ -101,7 +101,7 @@ public final class SasPushWorker extends fr.snp.dispatch.redis.StreamWorker {
     }
 
     @Override
-    protected void deliver(RedisCommands<String, String> redis, StreamMessage<String, String> m) throws InterruptedException {
+    protected void deliver(RedisClusterCommands<String, String> redis, StreamMessage<String, String> m) throws InterruptedException {
         String stream = m.getStream();
         String t = stream.substring(stream.indexOf('{') + 1, stream.indexOf('}'));
         Map<String, String> entry = m.getBody();
@@ -186,7 +186,7 @@ public final class SasPushWorker extends fr.snp.dispatch.redis.StreamWorker {
 
     /** Dead letters older than the retention go even when no new one comes to trim them. */
     @Override
-    protected void housekeeping(RedisCommands<String, String> redis, String territory) {
+    protected void housekeeping(RedisClusterCommands<String, String> redis, String territory) {
         redis.xtrim(Keys.sasDeadLetters(territory), io.lettuce.core.XTrimArgs.Builder
                 .minId((System.currentTimeMillis() - DEAD_LETTER_RETENTION_MS) + "-0"));
     }
@@ -197,7 +197,7 @@ public final class SasPushWorker extends fr.snp.dispatch.redis.StreamWorker {
         return out;
     }
 
-    private void done(RedisCommands<String, String> redis, String t, StreamMessage<String, String> m) {
+    private void done(RedisClusterCommands<String, String> redis, String t, StreamMessage<String, String> m) {
         redis.xack(m.getStream(), GROUP, m.getId());
         redis.hdel(Keys.sasPushErrors(t), m.getId());
         redis.hdel(Keys.sasPushRefusals(t), m.getId());

@@ -2,7 +2,7 @@ package fr.snp.dispatch.sas;
 
 import fr.snp.dispatch.domain.Rpps;
 import fr.snp.dispatch.redis.Keys;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.vertx.core.json.JsonObject;
 
 import java.util.HashMap;
@@ -30,12 +30,12 @@ import java.util.concurrent.CompletionStage;
 public final class StoredRegulatorIdentity implements RegulatorIdentity {
     private static final long CACHE_MS = 60_000;
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final RegulatorAccounts accounts;
     private volatile Map<String, Operator> known = Map.of();
     private volatile long untilMs;
 
-    public StoredRegulatorIdentity(RedisAsyncCommands<String, String> redis, RegulatorAccounts accounts) {
+    public StoredRegulatorIdentity(RedisClusterAsyncCommands<String, String> redis, RegulatorAccounts accounts) {
         this.redis = redis;
         this.accounts = accounts;
     }

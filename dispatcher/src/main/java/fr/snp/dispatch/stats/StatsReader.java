@@ -2,7 +2,7 @@ package fr.snp.dispatch.stats;
 
 import fr.snp.dispatch.availability.AvailabilityPlanner;
 import fr.snp.dispatch.redis.Keys;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import java.time.DayOfWeek;
 import java.time.LocalDate;
@@ -32,10 +32,10 @@ public final class StatsReader {
     public static final List<String> APPOINTMENT_METRICS = List.of("booked", "fulfilled", "noshow", "cancelled", "closed",
             "supernumerary");
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final AvailabilityPlanner calendar;
 
-    public StatsReader(RedisAsyncCommands<String, String> redis, AvailabilityPlanner calendar) {
+    public StatsReader(RedisClusterAsyncCommands<String, String> redis, AvailabilityPlanner calendar) {
         this.redis = redis;
         this.calendar = calendar;
     }

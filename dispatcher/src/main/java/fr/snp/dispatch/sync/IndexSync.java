@@ -12,8 +12,8 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -50,7 +50,7 @@ public final class IndexSync implements AutoCloseable {
     private static final int BATCH = 2000;
 
     private final RedisClient client;
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final SlotIndex index;
     private final EffectorStore effectors;
     private final LiveFeed live;
@@ -74,13 +74,13 @@ public final class IndexSync implements AutoCloseable {
     /** Set after the follower's Redis calls failed: on its next round it checks where it resumes. */
     private volatile boolean resumed;
 
-    public IndexSync(RedisClient client, RedisAsyncCommands<String, String> redis, SlotIndex index, EffectorStore effectors,
+    public IndexSync(RedisClient client, RedisClusterAsyncCommands<String, String> redis, SlotIndex index, EffectorStore effectors,
                      LiveFeed live, java.util.function.LongSupplier nowMs) {
         this(client, redis, index, effectors, live, nowMs, new IndexChecks(), 0);
     }
 
     /** With the comparisons recorded in {@code checks}, made every {@code checkMs} (0: never). */
-    public IndexSync(RedisClient client, RedisAsyncCommands<String, String> redis, SlotIndex index, EffectorStore effectors,
+    public IndexSync(RedisClient client, RedisClusterAsyncCommands<String, String> redis, SlotIndex index, EffectorStore effectors,
                      LiveFeed live, java.util.function.LongSupplier nowMs, IndexChecks checks, long checkMs) {
         this.checks = checks;
         this.checkMs = checkMs;
@@ -190,7 +190,7 @@ public final class IndexSync implements AutoCloseable {
     public long lastTickMs() { return lastTickMs; }
 
     private void followLoop() {
-        RedisCommands<String, String> sync = followConnection.sync();
+        RedisClusterCommands<String, String> sync = followConnection.sync();
         long nextTerritoryCheck = 0;
         long nextComparison = System.currentTimeMillis() + checkMs;
         while (running) {
@@ -248,7 +248,7 @@ public final class IndexSync implements AutoCloseable {
      * Whether the index must be rebuilt because Redis is not what it was loaded from: another replication id (a
      * failover or a restart), or a stream trimmed past the entry the follower reached. Asks the rebuild if so.
      */
-    private boolean sourceChanged(RedisCommands<String, String> sync) {
+    private boolean sourceChanged(RedisClusterCommands<String, String> sync) {
         String now = currentReplid();
         if (now != null && replid != null && !now.equals(replid)) {
             LOG.warning("Redis is another server than the index was loaded from (new replication id): rebuilding the index");
@@ -272,7 +272,7 @@ public final class IndexSync implements AutoCloseable {
     }
 
     /** Compares each territory's index with Redis when nothing is in flight there; a difference rebuilds the index. */
-    private void compareWithRedis(RedisCommands<String, String> sync) throws Exception {
+    private void compareWithRedis(RedisClusterCommands<String, String> sync) throws Exception {
         long fromSec = nowMs.getAsLong() / 1000 - 3600;
         for (String t : index.territories()) {
             String before = streamEnd(sync, t);
@@ -306,7 +306,7 @@ public final class IndexSync implements AutoCloseable {
         return new TerritoryIndex.Digest(sums[0], sums[1], sums[2]);
     }
 
-    private static String streamEnd(RedisCommands<String, String> sync, String t) {
+    private static String streamEnd(RedisClusterCommands<String, String> sync, String t) {
         List<StreamMessage<String, String>> last = sync.xrevrange(Keys.events(t), Range.create("-", "+"),
                 io.lettuce.core.Limit.create(0, 1));
         return last.isEmpty() ? "0-0" : last.get(0).getId();

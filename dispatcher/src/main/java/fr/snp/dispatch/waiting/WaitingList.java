@@ -17,7 +17,7 @@ import fr.snp.dispatch.requests.Requests;
 import io.lettuce.core.Range;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.ScoredValue;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -56,11 +56,11 @@ public final class WaitingList {
         public boolean fits(String slotId) { return fits.stream().anyMatch(c -> c.slot().id().equals(slotId)); }
     }
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final Requests requests;
     private final ServerClock clock;
 
-    public WaitingList(RedisAsyncCommands<String, String> redis, Requests requests, ServerClock clock) {
+    public WaitingList(RedisClusterAsyncCommands<String, String> redis, Requests requests, ServerClock clock) {
         this.redis = redis;
         this.requests = requests;
         this.clock = clock;

@@ -7,7 +7,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +33,7 @@ class StreamWorkerTest {
     static EmbeddedRedis server;
     static RedisClient client;
     static StatefulRedisConnection<String, String> connection;
-    static RedisCommands<String, String> redis;
+    static RedisClusterCommands<String, String> redis;
 
     @BeforeAll
     static void start() throws Exception {
@@ -151,7 +151,7 @@ class StreamWorkerTest {
         protected String stream(String territory) { return stream; }
 
         @Override
-        protected void deliver(RedisCommands<String, String> redis, StreamMessage<String, String> m) {
+        protected void deliver(RedisClusterCommands<String, String> redis, StreamMessage<String, String> m) {
             delivered.add(m.getBody().get("n"));
             redis.xack(m.getStream(), group, m.getId());
         }
