@@ -90,8 +90,7 @@ public final class Dispatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
 
     private final EmbeddedRedis embedded;
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> connection;
+    private final fr.snp.dispatch.redis.RedisConnections connections;
     private final IndexSync sync;
     private final OutboxWorker outbox;
     /** The push of SAS desks' appointments to the national SAS platform; null when sas.baseUrl is empty. */
@@ -104,15 +103,14 @@ public final class Dispatcher implements AutoCloseable {
     /** The SAS platform's mutual-TLS FHIR listener, null when fhir.port is 0. */
     private fr.snp.dispatch.fhir.FhirListener fhir;
 
-    private Dispatcher(EmbeddedRedis embedded, RedisClient client, StatefulRedisConnection<String, String> connection,
+    private Dispatcher(EmbeddedRedis embedded, fr.snp.dispatch.redis.RedisConnections connections,
                        IndexSync sync, OutboxWorker outbox, fr.snp.dispatch.sas.SasPushWorker sasPush,
                        WaitingWatcher waitingWatcher, Vertx vertx, Services services, int port, DiskRetention diskRetention) {
         this.sasPush = sasPush;
         this.diskRetention = diskRetention;
         this.waitingWatcher = waitingWatcher;
         this.embedded = embedded;
-        this.client = client;
-        this.connection = connection;
+        this.connections = connections;
         this.sync = sync;
         this.outbox = outbox;
         this.vertx = vertx;
@@ -158,20 +156,21 @@ public final class Dispatcher implements AutoCloseable {
         if (embedded != null) resourcesBuilder.reconnectDelay(io.lettuce.core.resource.Delay.exponential(
                 java.time.Duration.ofMillis(50), java.time.Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS));
         ClientResources resources = resourcesBuilder.build();
-        RedisClient client = RedisClient.create(resources, url);
-        // fail fast while Redis is unreachable (503 to the caller) rather than queue commands for a minute
-        client.setOptions(ClientOptions.builder().autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(java.time.Duration.ofSeconds(2))).build());
-        StatefulRedisConnection<String, String> connection = client.connect();
-        RedisClusterAsyncCommands<String, String> redis = connection.async();
+        boolean cluster = embedded == null && Boolean.parseBoolean(settings.string("redis.cluster"));
+        fr.snp.dispatch.redis.RedisConnections connections;
+        try {
+            connections = fr.snp.dispatch.redis.RedisConnections.open(url, cluster, resources);
+        } catch (RuntimeException unreachable) {
+            resources.shutdown();
+            throw unreachable;
+        }
+        RedisClusterAsyncCommands<String, String> redis = connections.async();
 
         fr.snp.dispatch.redis.Durability durability;
         try {
-            durability = durability(settings, embedded != null, client, redis);
+            durability = durability(settings, embedded != null, connections);
         } catch (RuntimeException refused) {
-            connection.close();
-            client.shutdown();
+            connections.close();
             resources.shutdown();
             throw refused;
         }
@@ -179,8 +178,7 @@ public final class Dispatcher implements AutoCloseable {
         TokenStore tokens = new TokenStore(redis);
         List<String> unscoped = tokens.unscoped().toCompletableFuture().get(30, TimeUnit.SECONDS);
         if (!unscoped.isEmpty()) {
-            connection.close();
-            client.shutdown();
+            connections.close();
             resources.shutdown();
             if (embedded != null) embedded.close();
             throw new IllegalStateException("refusing to start: every token must serve named territories and belong to an "
@@ -217,7 +215,7 @@ public final class Dispatcher implements AutoCloseable {
         Services services = new Services(settings, serverClock, index, bookings,
                 new Publishing(redis, index, serverClock, planner, streamMaxLen), requests, doctorRequests, effectors,
                 tokens, CommuneDirectory.loadDefault(), planner, new StatsReader(redis, planner), links,
-                live, new Outbox(redis), new RedisHealth(redis), metrics,
+                live, new Outbox(redis), new RedisHealth(connections), metrics,
                 new FeedbackFollowUp(redis, bookings, serverClock, planner, settings.integer("feedback.undoMinutes"),
                         settings.integer("feedback.reminderIntervalMinutes"), settings.integer("feedback.reminderAfterHours")),
                 new PatientMessages(redis), new WaitingList(redis, requests, serverClock),
@@ -237,7 +235,7 @@ public final class Dispatcher implements AutoCloseable {
 
         metrics.liveConnections(() -> services.live().connections());
 
-        IndexSync sync = new IndexSync(client, redis, index, effectors, services.live(), serverClock::nowMs,
+        IndexSync sync = new IndexSync(connections, index, effectors, services.live(), serverClock::nowMs,
                 services.indexChecks(), settings.integer("index.checkSeconds") * 1000L);
         metrics.indexChecks(services.indexChecks());
         int loaded = sync.loadAll(clock.millis());
@@ -271,11 +269,11 @@ public final class Dispatcher implements AutoCloseable {
                                 .addLabels(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE)
                                 .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))))
                 .withMetrics(new MicrometerMetricsFactory(metrics.registry())).build();
-        OutboxWorker outbox = new OutboxWorker(client, services,
+        OutboxWorker outbox = new OutboxWorker(connections, services,
                 new NotificationBuilder(services, redis, links, fr.snp.dispatch.api.Views::appointment),
                 patientMessenger(settings, demo, vertx, services, links), demo);
         outbox.start();
-        fr.snp.dispatch.sas.SasPushWorker sasPush = sasPushWorker(settings, client, vertx, services, redis, port);
+        fr.snp.dispatch.sas.SasPushWorker sasPush = sasPushWorker(settings, connections, vertx, services, redis, port);
         if (sasPush != null) sasPush.start();
         metrics.loop(outbox.loopName(), outbox::lastTickMs);
         if (sasPush != null) metrics.loop(sasPush.loopName(), sasPush::lastTickMs);
@@ -285,8 +283,8 @@ public final class Dispatcher implements AutoCloseable {
         int listenPort = port;
         vertx.deployVerticle(() -> new HttpVerticle(services, host, listenPort), new DeploymentOptions().setInstances(instances))
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        Dispatcher d = new Dispatcher(embedded, client, connection, sync, outbox, sasPush, waitingWatcher, vertx, services, port,
-                new DiskRetention(redis, Boolean.parseBoolean(settings.string("retention.rewriteAof"))));
+        Dispatcher d = new Dispatcher(embedded, connections, sync, outbox, sasPush, waitingWatcher, vertx, services, port,
+                new DiskRetention(connections, Boolean.parseBoolean(settings.string("retention.rewriteAof"))));
         d.startHousekeeping();
         if (fhirConfig != null) d.startFhir(fhirConfig);
         LOG.info("SNP dispatcher listening on http://" + host + ":" + port + (demo ? " (demo mode)" : ""));
@@ -320,7 +318,7 @@ public final class Dispatcher implements AutoCloseable {
      * The SAS push (INT_R03), or null when sas.baseUrl is empty: the mutual-TLS client, the regulators' identities
      * (roster, tokens and the SAS platform's accounts), our appointment identifier system ({publicBaseUrl}/fhir/appointment-id unless set).
      */
-    private static fr.snp.dispatch.sas.SasPushWorker sasPushWorker(Settings settings, RedisClient client, Vertx vertx,
+    private static fr.snp.dispatch.sas.SasPushWorker sasPushWorker(Settings settings, fr.snp.dispatch.redis.RedisConnections connections, Vertx vertx,
                                                                    Services services, RedisClusterAsyncCommands<String, String> redis,
                                                                    int port) {
         fr.snp.dispatch.sas.SasPush push = fr.snp.dispatch.sas.SasPush.from(vertx, settings);
@@ -328,7 +326,7 @@ public final class Dispatcher implements AutoCloseable {
         String system = settings.isSet("sas.appointmentIdentifierSystem") ? settings.string("sas.appointmentIdentifierSystem")
                 : publicBaseUrl(settings, port).replaceAll("/+$", "") + "/fhir/appointment-id";
         LOG.info("appointments of SAS desks are pushed to " + push.baseUrl() + " (identifier system " + system + ")");
-        return new fr.snp.dispatch.sas.SasPushWorker(client, services, push,
+        return new fr.snp.dispatch.sas.SasPushWorker(connections, services, push,
                 new fr.snp.dispatch.sas.StoredRegulatorIdentity(redis, services.regulators()), system, settings.string("sas.orientationCategory"));
     }
 
@@ -407,7 +405,7 @@ public final class Dispatcher implements AutoCloseable {
                         return null;
                     });
             services.sasOutbox().backlog(t).thenAccept(b -> m.sasBacklog(t, b.pending(), b.oldestAgeSeconds(), b.deadLetters()));
-            backlog.thenCombine(fr.snp.dispatch.redis.StreamGroups.lag(connection.async(),
+            backlog.thenCombine(fr.snp.dispatch.redis.StreamGroups.lag(connections.async(),
                     fr.snp.dispatch.redis.Keys.sasOutbox(t), fr.snp.dispatch.sas.SasPushWorker.GROUP),
                     (b, sasLag) -> { m.streamFigures(t, b.unread(), b.deadLetters(), sasLag.unread()); return null; });
         }
@@ -544,9 +542,8 @@ public final class Dispatcher implements AutoCloseable {
         outbox.close();
         waitingWatcher.close();
         sync.close();
-        connection.close();
-        client.shutdown();
-        client.getResources().shutdown();
+        connections.close();
+        connections.resources().shutdown();
         if (embedded != null) embedded.close();
     }
 
@@ -555,8 +552,9 @@ public final class Dispatcher implements AutoCloseable {
      * for strict without replicas) and refused unless redis.allowUnsafe. With WAIT, the durable scripts get a
      * connection of their own (WAIT blocks the connection it runs on; closed with the client).
      */
-    private static fr.snp.dispatch.redis.Durability durability(Settings settings, boolean embedded, RedisClient client,
-                                                               RedisClusterAsyncCommands<String, String> redis) {
+    private static fr.snp.dispatch.redis.Durability durability(Settings settings, boolean embedded,
+                                                               fr.snp.dispatch.redis.RedisConnections connections) {
+        RedisClusterAsyncCommands<String, String> redis = connections.async();
         fr.snp.dispatch.redis.Durability.Level level =
                 fr.snp.dispatch.redis.Durability.level(settings.string("redis.durability"), embedded);
         int replicas = settings.integer("redis.replicas");
@@ -569,15 +567,15 @@ public final class Dispatcher implements AutoCloseable {
             if (replicas > 0) LOG.warning("redis.replicas is ignored with the embedded Redis (it has no replica)");
             LOG.info("durability " + level.name().toLowerCase(java.util.Locale.ROOT) + " on the embedded Redis (appendfsync "
                     + (level == fr.snp.dispatch.redis.Durability.Level.STRICT ? "always" : "everysec") + ")");
-            return new fr.snp.dispatch.redis.Durability(level, 0, waitTimeoutMs, redis);
+            return new fr.snp.dispatch.redis.Durability(level, 0, waitTimeoutMs, redis, null);
         }
-        fr.snp.dispatch.redis.Durability.check(redis, level, replicas,
+        fr.snp.dispatch.redis.Durability.check(connections.mastersNow(), level, replicas,
                 Boolean.parseBoolean(settings.string("redis.allowUnsafe")));
         boolean waits = level == fr.snp.dispatch.redis.Durability.Level.STRICT && replicas > 0;
         LOG.info("durability " + level.name().toLowerCase(java.util.Locale.ROOT)
                 + (waits ? ": each booking, cancellation, feedback and outcome waits for " + replicas + " replica(s), up to "
                 + waitTimeoutMs + " ms (WAIT)" : ""));
-        return new fr.snp.dispatch.redis.Durability(level, replicas, waitTimeoutMs, waits ? client.connect().async() : redis);
+        return new fr.snp.dispatch.redis.Durability(level, replicas, waitTimeoutMs, redis, waits ? connections.connect() : null);
     }
 
     private static int freePort() throws java.io.IOException {

@@ -3,7 +3,6 @@ package fr.snp.dispatch.notifications;
 import fr.snp.dispatch.Services;
 import fr.snp.dispatch.domain.Effector;
 import fr.snp.dispatch.redis.Keys;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
@@ -67,9 +66,9 @@ public final class OutboxWorker extends fr.snp.dispatch.redis.StreamWorker {
     static volatile java.util.function.Consumer<StreamMessage<String, String>> beforeDelivery;
 
     /** {@code alwaysLog}: demo mode prints every notification whatever outbox.logChannel says. */
-    public OutboxWorker(RedisClient client, Services s, NotificationBuilder builder,
+    public OutboxWorker(fr.snp.dispatch.redis.RedisConnections connections, Services s, NotificationBuilder builder,
                         fr.snp.dispatch.messages.PatientMessenger patients, boolean alwaysLog) {
-        super(client, () -> s.index().territories(), GROUP, "outbox-worker", s.settings().integer("outbox.retryBaseMs"),
+        super(connections, () -> s.index().territories(), GROUP, "outbox-worker", s.settings().integer("outbox.retryBaseMs"),
                 s.settings().integer("outbox.retryMaxMs"), s.settings().integer("outbox.concurrency"),
                 Math.round(s.settings().decimal("outbox.deadLetterAfterHours") * 3_600_000), LOG);
         this.maxBodyBytes = s.settings().integer("outbox.maxBodyBytes");

@@ -6,6 +6,7 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -49,9 +50,21 @@ public final class DiskRetention {
     private final AtomicBoolean operatorTold = new AtomicBoolean();
     private final AtomicBoolean aofOffTold = new AtomicBoolean();
 
+    /** Where the rewrite is asked: every master of a cluster, each keeping the append-only file of its share. */
+    private final java.util.function.Supplier<CompletionStage<java.util.List<RedisClusterAsyncCommands<String, String>>>> masters;
+
+    /** On one Redis. */
     public DiskRetention(RedisClusterAsyncCommands<String, String> redis, boolean rewriteAof) {
         this.redis = redis;
         this.rewriteAof = rewriteAof;
+        this.masters = () -> CompletableFuture.completedFuture(java.util.List.of(redis));
+    }
+
+    /** On the server's Redis, one or a cluster. */
+    public DiskRetention(RedisConnections connections, boolean rewriteAof) {
+        this.redis = connections.async();
+        this.rewriteAof = rewriteAof;
+        this.masters = () -> connections.masters().thenApply(all -> all.stream().map(RedisConnections.Node::async).toList());
     }
 
     /**
@@ -89,6 +102,18 @@ public final class DiskRetention {
      */
     public CompletionStage<Rewrite> rewriteAof() {
         if (!rewriteAof) return CompletableFuture.completedFuture(Rewrite.DISABLED);
+        return masters.get().thenCompose(nodes -> {
+            List<CompletableFuture<Rewrite>> each = nodes.stream().map(n -> rewriteAof(n).toCompletableFuture()).toList();
+            return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(v -> {
+                // one master refusing is what the operator must hear of; AOF_OFF only when no master keeps a file
+                List<Rewrite> outcomes = each.stream().map(CompletableFuture::join).toList();
+                if (outcomes.contains(Rewrite.REFUSED)) return Rewrite.REFUSED;
+                return outcomes.contains(Rewrite.STARTED) ? Rewrite.STARTED : Rewrite.AOF_OFF;
+            });
+        });
+    }
+
+    private CompletionStage<Rewrite> rewriteAof(RedisClusterAsyncCommands<String, String> redis) {
         return redis.info("persistence").thenCompose(info -> {
             if (!info.contains("aof_enabled:1")) {
                 if (aofOffTold.compareAndSet(false, true)) {
@@ -96,11 +121,11 @@ public final class DiskRetention {
                 }
                 return CompletableFuture.completedFuture(Rewrite.AOF_OFF);
             }
-            return bgrewriteaof(BUSY_RETRIES);
+            return bgrewriteaof(redis, BUSY_RETRIES);
         }).exceptionally(this::refused);
     }
 
-    private CompletionStage<Rewrite> bgrewriteaof(int retriesLeft) {
+    private CompletionStage<Rewrite> bgrewriteaof(RedisClusterAsyncCommands<String, String> redis, int retriesLeft) {
         return redis.bgrewriteaof().handle((ok, error) -> {
             if (error == null) return CompletableFuture.completedFuture(Rewrite.STARTED);
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
@@ -108,7 +133,7 @@ public final class DiskRetention {
             if (retriesLeft > 0 && String.valueOf(cause.getMessage()).contains("already in progress")) {
                 return CompletableFuture.supplyAsync(() -> null,
                         CompletableFuture.delayedExecutor(BUSY_RETRY_SECONDS, TimeUnit.SECONDS))
-                        .thenCompose(v -> bgrewriteaof(retriesLeft - 1));
+                        .thenCompose(v -> bgrewriteaof(redis, retriesLeft - 1));
             }
             return CompletableFuture.<Rewrite>failedFuture(cause);
         }).thenCompose(f -> f);

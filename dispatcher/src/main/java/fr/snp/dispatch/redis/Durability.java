@@ -29,7 +29,9 @@ import java.util.logging.Logger;
  *   {@link #check} verifies at start.</li>
  * </ul>
  * WAIT blocks the connection it runs on: with replicas the durable scripts get a connection of their own, so that a
- * lagging replica delays the state changes (each answered within the time-out) and never the reads.
+ * lagging replica delays the state changes (each answered within the time-out) and never the reads. On a Redis
+ * Cluster, that connection's link to the master of the script's first key carries both the script and its WAIT (all
+ * of a script's keys share one hash tag, so one master ran it).
  */
 public final class Durability {
     private static final Logger LOG = Logger.getLogger(Durability.class.getName());
@@ -45,12 +47,16 @@ public final class Durability {
     private final int replicas;
     private final long waitTimeoutMs;
     private final RedisClusterAsyncCommands<String, String> redis;
+    /** The durable scripts' own connection when they WAIT, else null. */
+    private final RedisConnections.Dedicated waiting;
 
     /**
-     * {@code redis}: the connection the durable scripts run on (with WAIT, one of their own: WAIT blocks it).
-     * {@code replicas} is only used by {@link Level#STRICT}.
+     * {@code redis}: the shared connection the scripts run on without WAIT; {@code waiting}: the connection of their
+     * own they run on with WAIT (which blocks it), null when they do not wait. {@code replicas} is only used by
+     * {@link Level#STRICT}.
      */
-    public Durability(Level level, int replicas, long waitTimeoutMs, RedisClusterAsyncCommands<String, String> redis) {
+    public Durability(Level level, int replicas, long waitTimeoutMs, RedisClusterAsyncCommands<String, String> redis,
+                      RedisConnections.Dedicated waiting) {
         if (replicas < 0) throw new IllegalArgumentException("redis.replicas must be 0 or more");
         if (level == Level.STRICT && replicas > 0 && waitTimeoutMs <= 0) {
             throw new IllegalArgumentException("redis.waitTimeoutMs must be more than 0 (WAIT 0 would wait for ever)");
@@ -59,11 +65,12 @@ public final class Durability {
         this.replicas = replicas;
         this.waitTimeoutMs = waitTimeoutMs;
         this.redis = redis;
+        this.waiting = waits() ? java.util.Objects.requireNonNull(waiting, "a connection for WAIT") : null;
     }
 
     /** Today's behaviour on the given connection: no WAIT. */
     public static Durability relaxed(RedisClusterAsyncCommands<String, String> redis) {
-        return new Durability(Level.RELAXED, 0, 0, redis);
+        return new Durability(Level.RELAXED, 0, 0, redis, null);
     }
 
     /** "strict", "relaxed", or "auto": strict with an external Redis, relaxed with the embedded one. */
@@ -92,6 +99,21 @@ public final class Durability {
     public <C extends Record, T> CompletionStage<T> run(LuaScript<C> script, ScriptOutputType type, C call) {
         if (!waits()) return script.run(redis, type, call);
         CompletableFuture<T> done = new CompletableFuture<>();
+        waiting.nodeOf(script.keys(call)[0]).whenComplete((node, noNode) -> {
+            if (noNode != null) done.completeExceptionally(noNode); // nothing sent: a plain store failure (503, retry)
+            else runThenWait(node, script, type, call, done);
+        });
+        // queued behind another WAIT on this connection, the answer can be late: the caller hears within the time-out
+        long deadline = waitTimeoutMs + Math.max(250, waitTimeoutMs / 2);
+        return done.orTimeout(deadline, TimeUnit.MILLISECONDS).exceptionallyCompose(error -> {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof TimeoutException) cause = unknown(script.name() + ": no confirmation within " + deadline + " ms");
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    private <C extends Record, T> void runThenWait(RedisClusterAsyncCommands<String, String> redis, LuaScript<C> script,
+                                                   ScriptOutputType type, C call, CompletableFuture<T> done) {
         script.<T>run(redis, type, call).whenComplete((value, error) -> {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
@@ -111,13 +133,6 @@ public final class Durability {
                     done.complete(value);
                 }
             });
-        });
-        // queued behind another WAIT on this connection, the answer can be late: the caller hears within the time-out
-        long deadline = waitTimeoutMs + Math.max(250, waitTimeoutMs / 2);
-        return done.orTimeout(deadline, TimeUnit.MILLISECONDS).exceptionallyCompose(error -> {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            if (cause instanceof TimeoutException) cause = unknown(script.name() + ": no confirmation within " + deadline + " ms");
-            return CompletableFuture.failedFuture(cause);
         });
     }
 
@@ -182,8 +197,12 @@ public final class Durability {
      * Refuses to start on {@link #problems} unless {@code allowUnsafe}, which starts with a warning instead. The
      * message names the settings to change, and the override.
      */
-    public static void check(RedisClusterAsyncCommands<String, String> redis, Level level, int replicas, boolean allowUnsafe) {
-        List<String> problems = problems(redis, level, replicas);
+    public static void check(List<RedisConnections.Node> masters, Level level, int replicas, boolean allowUnsafe) {
+        List<String> problems = new ArrayList<>();
+        // on a cluster each master keeps its own share of the bookings: each one is asked, and named in the message
+        for (RedisConnections.Node master : masters) {
+            for (String p : problems(master.async(), level, replicas)) problems.add(masters.size() > 1 ? master.address() + ": " + p : p);
+        }
         if (problems.isEmpty()) return;
         String list = "\n  - " + String.join("\n  - ", problems);
         if (allowUnsafe) {

@@ -4,13 +4,11 @@ import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XTrimArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.models.stream.PendingMessage;
 import io.lettuce.core.models.stream.PendingMessages;
@@ -70,7 +68,7 @@ public abstract class StreamWorker implements AutoCloseable {
     protected final String consumer = "dispatcher-" + UUID.randomUUID().toString().substring(0, 8);
     protected final long retryBaseMs;
     protected final long retryMaxMs;
-    private final RedisClient client;
+    private final RedisConnections connections;
     private final Supplier<Collection<String>> territories;
     private final String threadName;
     private final int concurrency;
@@ -82,9 +80,9 @@ public abstract class StreamWorker implements AutoCloseable {
     private volatile long regroupFromMs;
     private volatile boolean running = true;
     private Thread thread;
-    private StatefulRedisConnection<String, String> connection;
+    private RedisConnections.Dedicated connection;
     /** The deliveries' connection when concurrent (never blocked by the loop's XREADGROUP). */
-    private StatefulRedisConnection<String, String> deliveries;
+    private RedisConnections.Dedicated deliveries;
     private ExecutorService pool;
     /** Receiver -> its queue (guarded by itself). */
     private final Map<String, Lane> lanes = new HashMap<>();
@@ -95,14 +93,14 @@ public abstract class StreamWorker implements AutoCloseable {
     /** A test's way to make the loop fail once (an Error, say); nothing in production. */
     volatile Runnable tickHook;
 
-    protected StreamWorker(RedisClient client, Supplier<Collection<String>> territories, String group, String threadName,
+    protected StreamWorker(RedisConnections connections, Supplier<Collection<String>> territories, String group, String threadName,
                            long retryBaseMs, long retryMaxMs, Logger log) {
-        this(client, territories, group, threadName, retryBaseMs, retryMaxMs, 1, 0, log);
+        this(connections, territories, group, threadName, retryBaseMs, retryMaxMs, 1, 0, log);
     }
 
-    protected StreamWorker(RedisClient client, Supplier<Collection<String>> territories, String group, String threadName,
+    protected StreamWorker(RedisConnections connections, Supplier<Collection<String>> territories, String group, String threadName,
                            long retryBaseMs, long retryMaxMs, int concurrency, long deadLetterAfterMs, Logger log) {
-        this.client = client;
+        this.connections = connections;
         this.territories = territories;
         this.group = group;
         this.threadName = threadName;
@@ -156,9 +154,9 @@ public abstract class StreamWorker implements AutoCloseable {
     protected static String territoryOf(String stream) { return stream.substring(stream.indexOf('{') + 1, stream.indexOf('}')); }
 
     public void start() {
-        connection = client.connect();
+        connection = connections.connect();
         if (concurrency > 1) {
-            deliveries = client.connect();
+            deliveries = connections.connect();
             java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
             pool = Executors.newFixedThreadPool(concurrency, r -> {
                 Thread t = new Thread(r, threadName + "-" + n.incrementAndGet());
@@ -184,12 +182,9 @@ public abstract class StreamWorker implements AutoCloseable {
                 if (pool != null) keepInFlightClaimed(redis, served);
                 for (String t : served) retryDue(redis, t);
                 if (inFlight.size() < MAX_IN_FLIGHT) {
-                    @SuppressWarnings("unchecked")
-                    XReadArgs.StreamOffset<String>[] offsets = served.stream()
-                            .map(t -> XReadArgs.StreamOffset.lastConsumed(stream(t))).toArray(XReadArgs.StreamOffset[]::new);
-                    List<StreamMessage<String, String>> fresh = redis.xreadgroup(Consumer.from(group, consumer),
-                            XReadArgs.Builder.block(Math.min(500, retryBaseMs)).count(50), offsets);
+                    List<StreamMessage<String, String>> fresh = readNew(redis, served);
                     for (StreamMessage<String, String> m : fresh) hand(redis, m);
+                    if (fresh.isEmpty() && connection.isCluster()) Thread.sleep(Math.min(CLUSTER_POLL_MS, retryBaseMs));
                 } else {
                     Thread.sleep(Math.min(500, retryBaseMs));
                 }
@@ -220,6 +215,28 @@ public abstract class StreamWorker implements AutoCloseable {
             }
         }
     }
+
+    /**
+     * Entries no consumer of the group was given yet, from every served territory. One Redis: one XREADGROUP of all
+     * streams, blocking a while. A cluster refuses a read of streams in several hash slots (CROSSSLOT) and a blocking
+     * read would stall that master's other commands on this connection: one non-blocking read per territory, the
+     * loop pausing {@link #CLUSTER_POLL_MS} when none had anything.
+     */
+    @SuppressWarnings("unchecked")
+    private List<StreamMessage<String, String>> readNew(RedisClusterCommands<String, String> redis, List<String> served) {
+        Consumer<String> me = Consumer.from(group, consumer);
+        if (!connection.isCluster()) {
+            XReadArgs.StreamOffset<String>[] offsets = served.stream()
+                    .map(t -> XReadArgs.StreamOffset.lastConsumed(stream(t))).toArray(XReadArgs.StreamOffset[]::new);
+            return redis.xreadgroup(me, XReadArgs.Builder.block(Math.min(500, retryBaseMs)).count(50), offsets);
+        }
+        List<StreamMessage<String, String>> fresh = new ArrayList<>();
+        for (String t : served) fresh.addAll(redis.xreadgroup(me, XReadArgs.Builder.count(50), XReadArgs.StreamOffset.lastConsumed(stream(t))));
+        return fresh;
+    }
+
+    /** How long the loop waits between reads on a cluster when nothing came (how late a notification may leave). */
+    static final long CLUSTER_POLL_MS = 100;
 
     /** Delivers a read or claimed entry: here and now (concurrency 1), or queued behind its receiver's earlier ones. */
     private void hand(RedisClusterCommands<String, String> redis, StreamMessage<String, String> m) throws InterruptedException {

@@ -4,7 +4,6 @@ import fr.snp.dispatch.Services;
 import fr.snp.dispatch.domain.Effector;
 import fr.snp.dispatch.redis.Keys;
 import io.lettuce.core.Consumer;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
@@ -76,9 +75,9 @@ public final class SasPushWorker extends fr.snp.dispatch.redis.StreamWorker {
     private final String orientationCategory;
     private final int maxRefusals;
 
-    public SasPushWorker(RedisClient client, Services s, SasPush push, RegulatorIdentity identities, String identifierSystem,
+    public SasPushWorker(fr.snp.dispatch.redis.RedisConnections connections, Services s, SasPush push, RegulatorIdentity identities, String identifierSystem,
                          String orientationCategory) {
-        super(client, () -> s.index().territories(), GROUP, "sas-push-worker", s.settings().integer("outbox.retryBaseMs"),
+        super(connections, () -> s.index().territories(), GROUP, "sas-push-worker", s.settings().integer("outbox.retryBaseMs"),
                 s.settings().integer("outbox.retryMaxMs"), LOG);
         this.s = s;
         this.push = push;

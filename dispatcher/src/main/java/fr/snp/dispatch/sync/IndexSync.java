@@ -7,11 +7,10 @@ import fr.snp.dispatch.directory.EffectorJson;
 import fr.snp.dispatch.matching.SlotIndex;
 import fr.snp.dispatch.matching.TerritoryIndex;
 import fr.snp.dispatch.redis.Keys;
+import fr.snp.dispatch.redis.RedisConnections;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.vertx.core.json.JsonObject;
@@ -49,7 +48,7 @@ public final class IndexSync implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(IndexSync.class.getName());
     private static final int BATCH = 2000;
 
-    private final RedisClient client;
+    private final RedisConnections connections;
     private final RedisClusterAsyncCommands<String, String> redis;
     private final SlotIndex index;
     private final EffectorStore effectors;
@@ -61,7 +60,7 @@ public final class IndexSync implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong reloadsDone = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.function.LongSupplier nowMs;
     private Thread follower;
-    private StatefulRedisConnection<String, String> followConnection;
+    private RedisConnections.Dedicated followConnection;
     /** When the follower last went round (epoch ms): the dispatch_loop_last_tick_seconds{loop="index-follower"} gauge. */
     private volatile long lastTickMs = System.currentTimeMillis();
     /** A test's way to make the follower fail once (an Error, say); nothing in production. */
@@ -74,20 +73,20 @@ public final class IndexSync implements AutoCloseable {
     /** Set after the follower's Redis calls failed: on its next round it checks where it resumes. */
     private volatile boolean resumed;
 
-    public IndexSync(RedisClient client, RedisClusterAsyncCommands<String, String> redis, SlotIndex index, EffectorStore effectors,
+    public IndexSync(RedisConnections connections, SlotIndex index, EffectorStore effectors,
                      LiveFeed live, java.util.function.LongSupplier nowMs) {
-        this(client, redis, index, effectors, live, nowMs, new IndexChecks(), 0);
+        this(connections, index, effectors, live, nowMs, new IndexChecks(), 0);
     }
 
     /** With the comparisons recorded in {@code checks}, made every {@code checkMs} (0: never). */
-    public IndexSync(RedisClient client, RedisClusterAsyncCommands<String, String> redis, SlotIndex index, EffectorStore effectors,
+    public IndexSync(RedisConnections connections, SlotIndex index, EffectorStore effectors,
                      LiveFeed live, java.util.function.LongSupplier nowMs, IndexChecks checks, long checkMs) {
         this.checks = checks;
         this.checkMs = checkMs;
         this.nowMs = nowMs;
         this.live = live;
-        this.client = client;
-        this.redis = redis;
+        this.connections = connections;
+        this.redis = connections.async();
         this.index = index;
         this.effectors = effectors;
     }
@@ -180,7 +179,7 @@ public final class IndexSync implements AutoCloseable {
 
     /** Follows the change streams on a connection of its own (XREAD BLOCK would stall shared commands). */
     public void follow() {
-        followConnection = client.connect();
+        followConnection = connections.connect();
         follower = new Thread(this::followLoop, "index-follower");
         follower.setDaemon(true);
         follower.start();
@@ -224,10 +223,9 @@ public final class IndexSync implements AutoCloseable {
                     positions.forEach((t, id) -> offsets.add(XReadArgs.StreamOffset.from(Keys.events(t), id)));
                 }
                 if (offsets.isEmpty()) { Thread.sleep(500); continue; }
-                @SuppressWarnings("unchecked")
-                List<StreamMessage<String, String>> messages = sync.xread(XReadArgs.Builder.block(500).count(1000),
-                        offsets.toArray(new XReadArgs.StreamOffset[0]));
+                List<StreamMessage<String, String>> messages = read(sync, offsets);
                 for (StreamMessage<String, String> m : messages) apply(m);
+                if (messages.isEmpty() && followConnection.isCluster()) Thread.sleep(CLUSTER_POLL_MS);
             } catch (Throwable e) {
                 // any Throwable, an Error included: a dead follower would leave this instance's index silently behind
                 // Redis while it goes on answering; nothing it holds outlives an iteration (an OutOfMemoryError's
@@ -320,29 +318,52 @@ public final class IndexSync implements AutoCloseable {
     }
 
     /**
-     * The replication id of the Redis answering now, or null when it cannot be known (a managed Redis may refuse
-     * INFO): the failover check then rests on the comparisons and the gap check alone.
+     * The new entries of every followed stream. One Redis: one XREAD of all streams, blocking up to half a second.
+     * A cluster refuses a read of streams in several hash slots (CROSSSLOT), and a blocking read would stall the
+     * other commands to that master on this connection: one non-blocking XREAD per territory, all sent at once (one
+     * round trip to each master), the loop pausing {@link #CLUSTER_POLL_MS} when none had anything.
      */
-    private String currentReplid() {
-        try {
-            return replicationId(redis.info("replication").get(30, TimeUnit.SECONDS));
-        } catch (java.util.concurrent.ExecutionException refused) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        } catch (java.util.concurrent.TimeoutException e) {
-            return null;
+    @SuppressWarnings("unchecked")
+    private List<StreamMessage<String, String>> read(RedisClusterCommands<String, String> sync,
+                                                     List<XReadArgs.StreamOffset<String>> offsets) throws Exception {
+        if (!followConnection.isCluster()) {
+            return sync.xread(XReadArgs.Builder.block(500).count(1000), offsets.toArray(new XReadArgs.StreamOffset[0]));
         }
+        RedisClusterAsyncCommands<String, String> async = followConnection.async();
+        List<java.util.concurrent.CompletableFuture<List<StreamMessage<String, String>>>> reads = new ArrayList<>();
+        for (XReadArgs.StreamOffset<String> o : offsets) {
+            reads.add(async.xread(XReadArgs.Builder.count(1000), o).toCompletableFuture());
+        }
+        // a master away fails its territories' reads only: the others' entries are applied (their live feeds and
+        // indexes go on), and the failure is thrown after them so that the loop checks where it resumes
+        List<StreamMessage<String, String>> all = new ArrayList<>();
+        Exception failed = null;
+        for (java.util.concurrent.CompletableFuture<List<StreamMessage<String, String>>> r : reads) {
+            try {
+                all.addAll(r.get(10, TimeUnit.SECONDS));
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                if (failed == null) failed = e;
+            }
+        }
+        if (failed != null) {
+            for (StreamMessage<String, String> m : all) apply(m);
+            throw failed;
+        }
+        return all;
     }
 
+    /** How long the follower waits between reads on a cluster when nothing came (how late other instances see a change). */
+    static final long CLUSTER_POLL_MS = 50;
+
+    /**
+     * The replication id(s) of the Redis answering now, or null when it cannot be known (a managed Redis may refuse
+     * INFO): the failover check then rests on the comparisons and the gap check alone. On a cluster, every master's:
+     * a failover of any one rebuilds the index.
+     */
+    private String currentReplid() { return connections.replicationIds(); }
+
     /** master_replid from INFO replication, or null. */
-    static String replicationId(String info) {
-        for (String line : info.split("\r?\n")) {
-            if (line.startsWith("master_replid:")) return line.substring("master_replid:".length()).strip();
-        }
-        return null;
-    }
+    static String replicationId(String info) { return RedisConnections.replicationId(info); }
 
     /** The last entry of a territory's stream the follower has applied ("0-0": none yet), for tests. */
     String position(String territory) {

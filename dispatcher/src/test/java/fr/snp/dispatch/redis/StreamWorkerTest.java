@@ -32,6 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class StreamWorkerTest {
     static EmbeddedRedis server;
     static RedisClient client;
+    /** What the workers connect through, as the server's are. */
+    static RedisConnections connections;
     static StatefulRedisConnection<String, String> connection;
     static RedisClusterCommands<String, String> redis;
 
@@ -39,6 +41,7 @@ class StreamWorkerTest {
     static void start() throws Exception {
         server = EmbeddedRedis.start(Files.createTempDirectory("snp-stream-worker"), false);
         client = RedisClient.create(server.url());
+        connections = RedisConnections.open(server.url(), false, io.lettuce.core.resource.ClientResources.create());
         connection = client.connect();
         redis = connection.sync();
     }
@@ -47,6 +50,8 @@ class StreamWorkerTest {
     static void stop() {
         connection.close();
         client.shutdown();
+        connections.close();
+        connections.resources().shutdown();
         server.close();
     }
 
@@ -142,7 +147,7 @@ class StreamWorkerTest {
         final String stream;
 
         Recorder(String territory, int concurrency) {
-            super(client, () -> Set.of(territory), "g", "test-worker-" + territory, 100, 1000, concurrency, 0,
+            super(connections, () -> Set.of(territory), "g", "test-worker-" + territory, 100, 1000, concurrency, 0,
                     java.util.logging.Logger.getLogger("test"));
             this.stream = "snp:{" + territory + "}:outbox";
         }
