@@ -230,6 +230,7 @@ public final class Dispatcher implements AutoCloseable {
                 regulators, new fr.snp.dispatch.sync.IndexChecks());
         bookings.durability(durability);
         requests.durability(durability);
+        metrics.outcomesUnknown(durability::unknownOutcomes);
         // INT_R03: a SAS desk's booking is queued for the national platform in the booking's own step, when configured
         bookings.pushToSas(settings.isSet("sas.baseUrl"));
 

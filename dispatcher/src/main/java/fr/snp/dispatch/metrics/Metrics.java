@@ -216,6 +216,17 @@ public final class Metrics {
         v[2] = oldestAgeSeconds;
     }
 
+    /**
+     * dispatch_outcome_unknown_total: state changes (bookings, cancellations, feedback, requests and their outcomes)
+     * answered 503 OUTCOME_UNKNOWN, not confirmed kept in time under redis.durability=strict (a replica lagging or
+     * gone, a master away between the script and its WAIT). Each is settled by its caller's retry; many say the
+     * replicas cannot keep up.
+     */
+    public void outcomesUnknown(LongSupplier count) {
+        io.micrometer.core.instrument.FunctionCounter.builder("dispatch_outcome_unknown", count, c -> c.getAsLong())
+                .description("State changes answered 503 OUTCOME_UNKNOWN (not confirmed kept in time)").register(registry);
+    }
+
     /** dispatch_embedded_redis_restarts_total: how many times the embedded Redis died unasked and was started again. */
     public void embeddedRedisRestarts(LongSupplier restarts) {
         embeddedRedisRestarts = restarts; // held here: a function counter keeps only a weak reference to its source

@@ -47,6 +47,7 @@ public final class Durability {
     private final int replicas;
     private final long waitTimeoutMs;
     private final RedisClusterAsyncCommands<String, String> redis;
+    private final java.util.concurrent.atomic.LongAdder unknownOutcomes = new java.util.concurrent.atomic.LongAdder();
     /** The durable scripts' own connection when they WAIT, else null. */
     private final RedisConnections.Dedicated waiting;
 
@@ -108,6 +109,7 @@ public final class Durability {
         return done.orTimeout(deadline, TimeUnit.MILLISECONDS).exceptionallyCompose(error -> {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof TimeoutException) cause = unknown(script.name() + ": no confirmation within " + deadline + " ms");
+            if (cause instanceof OutcomeUnknown) unknownOutcomes.increment(); // once per answer, however it came
             return CompletableFuture.failedFuture(cause);
         });
     }
@@ -140,6 +142,9 @@ public final class Durability {
         LOG.warning(() -> "state change not confirmed kept (the caller is told to retry): " + why);
         return new OutcomeUnknown(why);
     }
+
+    /** State changes answered {@link OutcomeUnknown} since start: dispatch_outcome_unknown_total. */
+    public long unknownOutcomes() { return unknownOutcomes.sum(); }
 
     // --- the check at start ---------------------------------------------------------------------------------------
 

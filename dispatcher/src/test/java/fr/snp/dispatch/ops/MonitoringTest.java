@@ -116,7 +116,7 @@ class MonitoringTest {
                     alerts++;
                 }
                 assertThat(expressions).hasSizeGreaterThanOrEqualTo(20);
-                assertThat(alerts).isEqualTo(10);
+                assertThat(alerts).isEqualTo(11);
                 assertThat(failures).as("expressions that returned no data (scrape target: %s)",
                         query(base + "/api/v1/targets").encode()).isEmpty();
                 // the rules load and evaluate without error

@@ -73,6 +73,8 @@ class ReplicatedDurabilityTest {
             String outcome = "/api/v1/requests/" + unbooked + "/outcome";
             io.vertx.core.json.JsonObject advice = new io.vertx.core.json.JsonObject().put("type", "ADVICE");
             assertThat(server.api.post(outcome, token, advice).code()).isEqualTo("OUTCOME_UNKNOWN");
+            // counted for ops (dispatch_outcome_unknown_total, the StateChangesNotConfirmed alert): booking, cancel, outcome
+            assertThat(server.dispatcher.services().bookings().durability().unknownOutcomes()).isEqualTo(3);
 
             // the retry reaching another instance (a connection that never wrote) while the replica still lags: still
             // unknown, not a replay of a booking the replica does not have

@@ -154,7 +154,10 @@ class WidgetTest extends DemoServerTest {
             WebElement commune = w.findElement(By.name("commune"));
             commune.clear();
             commune.sendKeys("Bourges");
-            new WebDriverWait(driver, Duration.ofSeconds(5)).until(d -> widget(driver).findElements(By.cssSelector("#communes option"))
+            // the suggestions are redrawn as the answer for each typed letter arrives: an option read while being
+            // replaced is stale, and read again at the next poll
+            new WebDriverWait(driver, Duration.ofSeconds(5)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(d -> widget(driver).findElements(By.cssSelector("#communes option"))
                     .stream().anyMatch(o -> "Bourges (18000)".equals(o.getAttribute("value"))));
             commune.clear();
             commune.sendKeys("Bourges (18000)");
