@@ -6,17 +6,12 @@ import fr.snp.dispatch.TestServer;
 import fr.snp.dispatch.auth.Principal;
 import fr.snp.dispatch.config.Settings;
 import fr.snp.dispatch.domain.Role;
-import fr.snp.dispatch.domain.Rpps;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.OffsetDateTime;
-import java.time.ZoneId;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -68,9 +63,9 @@ class RedisClusterTest {
 
                 Map<String, List<String>> slots = new LinkedHashMap<>();
                 for (String t : all) {
-                    String effector = effector(apiA, coordinator, COMMUNE.get(t), t);
+                    String effector = SentinelFailoverTest.effector(apiA, coordinator, COMMUNE.get(t), "10777" + t + "001");
                     List<String> ids = new ArrayList<>();
-                    for (int i = 0; i < 24; i++) ids.add(slot(apiA, coordinator, effector, 120 + 25 * i));
+                    for (int i = 0; i < 24; i++) ids.add(SentinelFailoverTest.slot(apiA, coordinator, effector, 120 + 25 * i));
                     slots.put(t, ids);
                 }
                 // before the fault: bookings in every territory through both instances, each seen by the other
@@ -221,25 +216,6 @@ class RedisClusterTest {
     static String token(Dispatcher d, Role role, String org, Set<String> cpts, Set<String> territories) throws Exception {
         return d.services().tokens().create(new Principal(null, role, role.name(), territories, org, cpts))
                 .toCompletableFuture().get(5, TimeUnit.SECONDS).getKey();
-    }
-
-    static String effector(Api api, String coordinator, String commune, String territory) {
-        JsonObject body = new JsonObject().put("rpps", Rpps.withCheckDigit("10777" + territory + "001"))
-                .put("firstName", "Test").put("lastName", "Cluster").put("specialty", "SM54")
-                .put("cpts", new JsonArray().add("CPTS-TEST")).put("weeklySasCap", 100)
-                .put("locations", new JsonArray().add(new JsonObject().put("name", "Cabinet").put("communeInsee", commune)));
-        Api.Response r = api.post("/api/v1/effectors", coordinator, body);
-        assertThat(r.status()).as(r.toString()).isEqualTo(201);
-        return r.json().getString("id");
-    }
-
-    static String slot(Api api, String coordinator, String effector, int inMinutes) {
-        OffsetDateTime start = OffsetDateTime.now(ZoneId.of("Europe/Paris")).truncatedTo(ChronoUnit.MINUTES).plusMinutes(inMinutes);
-        Api.Response r = api.post("/api/v1/slots", coordinator, new JsonObject().put("effectorId", effector)
-                .put("start", start.toString()).put("end", start.plusMinutes(20).toString()).put("mode", "AMB")
-                .put("audiences", new JsonArray().add("SNP")));
-        assertThat(r.status()).as(r.toString()).isEqualTo(201);
-        return r.json().getString("id");
     }
 
     static JsonObject requestBody(String territory) {

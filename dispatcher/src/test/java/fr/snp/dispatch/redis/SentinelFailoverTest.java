@@ -72,7 +72,7 @@ class SentinelFailoverTest {
             Api api = new Api("http://127.0.0.1:" + server.port());
             String coordinator = token(server, Role.COORDINATOR, "CPTS-TEST", Set.of("CPTS-TEST"));
             String regulator = token(server, Role.REGULATOR, "SAS-36", Set.of());
-            String effector = effector(api, coordinator);
+            String effector = effector(api, coordinator, "36044", "1077700001");
             List<String> slots = new ArrayList<>();
             for (int i = 0; i < 40; i++) slots.add(slot(api, coordinator, effector, 120 + 30 * i));
 
@@ -216,11 +216,12 @@ class SentinelFailoverTest {
                 .toCompletableFuture().get(5, TimeUnit.SECONDS).getKey();
     }
 
-    static String effector(Api api, String coordinator) {
-        JsonObject body = new JsonObject().put("rpps", fr.snp.dispatch.domain.Rpps.withCheckDigit("1077700001"))
-                .put("firstName", "Test").put("lastName", "Sentinelle").put("specialty", "SM54")
+    /** An effector of CPTS-TEST practising in {@code commune}, RPPS {@code rpps10} + its check digit (Redis set-up tests). */
+    static String effector(Api api, String coordinator, String commune, String rpps10) {
+        JsonObject body = new JsonObject().put("rpps", fr.snp.dispatch.domain.Rpps.withCheckDigit(rpps10))
+                .put("firstName", "Test").put("lastName", "Redis").put("specialty", "SM54")
                 .put("cpts", new JsonArray().add("CPTS-TEST")).put("weeklySasCap", 100)
-                .put("locations", new JsonArray().add(new JsonObject().put("name", "Cabinet").put("communeInsee", "36044")));
+                .put("locations", new JsonArray().add(new JsonObject().put("name", "Cabinet").put("communeInsee", commune)));
         Api.Response r = api.post("/api/v1/effectors", coordinator, body);
         assertThat(r.status()).as(r.toString()).isEqualTo(201);
         return r.json().getString("id");
