@@ -220,11 +220,15 @@ public final class RedisConnections implements AutoCloseable {
      */
     public String replicationIds() {
         try {
+            List<Node> masters = mastersNow();
+            // asked of every master at once: a master frozen costs one command time-out, not one per master
+            List<CompletableFuture<String>> infos = masters.stream()
+                    .map(n -> n.async().info("replication").toCompletableFuture()).toList();
             List<String> ids = new ArrayList<>();
-            for (Node n : mastersNow()) {
-                String id = replicationId(n.async().info("replication").toCompletableFuture().get(10, TimeUnit.SECONDS));
+            for (int i = 0; i < masters.size(); i++) {
+                String id = replicationId(infos.get(i).get(10, TimeUnit.SECONDS));
                 if (id == null) return null;
-                ids.add((isCluster() ? n.address() + "=" : "") + id);
+                ids.add((isCluster() ? masters.get(i).address() + "=" : "") + id);
             }
             ids.sort(null);
             return String.join(",", ids);

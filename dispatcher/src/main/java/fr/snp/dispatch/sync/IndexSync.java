@@ -208,13 +208,14 @@ public final class IndexSync implements AutoCloseable {
                     if (!sourceChanged(sync)) compareWithRedis(sync);
                 }
                 if (System.currentTimeMillis() >= nextTerritoryCheck) {
+                    // read before it is due again: on a cluster, the master holding the list may be away for a while
+                    nextTerritoryCheck = System.currentTimeMillis() + 5_000;
                     Set<String> known = sync.smembers(Keys.TERRITORIES);
                     for (String t : known) {
                         boolean isNew;
                         synchronized (positions) { isNew = !positions.containsKey(t); }
                         if (isNew) synchronized (positions) { positions.put(t, "0-0"); }
                     }
-                    nextTerritoryCheck = System.currentTimeMillis() + 5_000;
                 }
                 // a territory this instance just created is followed at once (others are found by the check above)
                 for (String t : index.territories()) synchronized (positions) { positions.putIfAbsent(t, "0-0"); }
@@ -258,8 +259,14 @@ public final class IndexSync implements AutoCloseable {
         synchronized (positions) { at = new HashMap<>(positions); }
         for (Map.Entry<String, String> p : at.entrySet()) {
             if (p.getValue().equals("0-0")) continue;
-            List<StreamMessage<String, String>> first = sync.xrange(Keys.events(p.getKey()), Range.create("-", "+"),
-                    io.lettuce.core.Limit.create(0, 1));
+            List<StreamMessage<String, String>> first;
+            try {
+                first = sync.xrange(Keys.events(p.getKey()), Range.create("-", "+"), io.lettuce.core.Limit.create(0, 1));
+            } catch (io.lettuce.core.RedisException away) {
+                // its master away (a cluster's other masters answer): checked again at the next round
+                resumed = true;
+                continue;
+            }
             if (!first.isEmpty() && compareIds(first.get(0).getId(), p.getValue()) > 0) {
                 LOG.warning("the change stream of " + p.getKey() + " was trimmed past the follower's place: rebuilding the index");
                 reloadSoon("gap");
@@ -273,20 +280,31 @@ public final class IndexSync implements AutoCloseable {
     private void compareWithRedis(RedisClusterCommands<String, String> sync) throws Exception {
         long fromSec = nowMs.getAsLong() / 1000 - 3600;
         for (String t : index.territories()) {
-            String before = streamEnd(sync, t);
-            String at;
-            synchronized (positions) { at = positions.getOrDefault(t, "0-0"); }
-            if (!before.equals(at)) continue; // entries still to read: compared at a later round
-            TerritoryIndex.Digest stored = redisDigest(t, fromSec);
-            if (!streamEnd(sync, t).equals(before)) continue; // changed while read: a later round
-            TerritoryIndex.Digest held = index.territory(t).digest(fromSec);
-            IndexChecks.Check c = new IndexChecks.Check(System.currentTimeMillis(), fromSec, held, stored);
-            checks.record(t, c);
-            if (!c.inSync()) {
-                LOG.warning("the index of " + t + " differs from Redis (index " + held + ", Redis " + stored + "): rebuilding it");
-                reloadSoon("drift");
-                return;
+            try {
+                compareWithRedis(sync, t, fromSec);
+            } catch (io.lettuce.core.RedisException | java.util.concurrent.ExecutionException
+                     | java.util.concurrent.TimeoutException away) {
+                // its master away (a cluster's others answer): compared at a later round
+                continue;
             }
+            if (reloadsAsked.get() != reloadsDone.get()) return; // a difference found: the rebuild covers the rest
+        }
+    }
+
+    /** One territory's comparison, when nothing is in flight there (else left to a later round). */
+    private void compareWithRedis(RedisClusterCommands<String, String> sync, String t, long fromSec) throws Exception {
+        String before = streamEnd(sync, t);
+        String at;
+        synchronized (positions) { at = positions.getOrDefault(t, "0-0"); }
+        if (!before.equals(at)) return; // entries still to read: compared at a later round
+        TerritoryIndex.Digest stored = redisDigest(t, fromSec);
+        if (!streamEnd(sync, t).equals(before)) return; // changed while read: a later round
+        TerritoryIndex.Digest held = index.territory(t).digest(fromSec);
+        IndexChecks.Check c = new IndexChecks.Check(System.currentTimeMillis(), fromSec, held, stored);
+        checks.record(t, c);
+        if (!c.inSync()) {
+            LOG.warning("the index of " + t + " differs from Redis (index " + held + ", Redis " + stored + "): rebuilding it");
+            reloadSoon("drift");
         }
     }
 
@@ -335,22 +353,27 @@ public final class IndexSync implements AutoCloseable {
             reads.add(async.xread(XReadArgs.Builder.count(1000), o).toCompletableFuture());
         }
         // a master away fails its territories' reads only: the others' entries are applied (their live feeds and
-        // indexes go on), and the failure is thrown after them so that the loop checks where it resumes
+        // indexes go on while it fails over), and the follower checks where it resumes at its next round
         List<StreamMessage<String, String>> all = new ArrayList<>();
-        Exception failed = null;
-        for (java.util.concurrent.CompletableFuture<List<StreamMessage<String, String>>> r : reads) {
+        List<String> away = new ArrayList<>();
+        for (int i = 0; i < reads.size(); i++) {
             try {
-                all.addAll(r.get(10, TimeUnit.SECONDS));
+                all.addAll(reads.get(i).get(10, TimeUnit.SECONDS));
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                if (failed == null) failed = e;
+                away.add(offsets.get(i).getName());
             }
         }
-        if (failed != null) {
-            for (StreamMessage<String, String> m : all) apply(m);
-            throw failed;
+        if (!away.isEmpty()) {
+            resumed = true;
+            if (!away.equals(lastAway)) LOG.warning("change streams unreadable (their master is away): " + away);
+            Thread.sleep(CLUSTER_POLL_MS);
         }
+        lastAway = away;
         return all;
     }
+
+    /** The streams the last cluster read could not read (logged when it changes, not at every round). */
+    private List<String> lastAway = List.of();
 
     /** How long the follower waits between reads on a cluster when nothing came (how late other instances see a change). */
     static final long CLUSTER_POLL_MS = 50;
