@@ -142,6 +142,21 @@ public final class OutboxWorker extends fr.snp.dispatch.redis.StreamWorker {
         return consumer.equals(p.getConsumer()) ? standard : Math.max(standard, webhookTimeout.toMillis() + 2_000);
     }
 
+    /**
+     * Under redis.durability=strict with replicas, an entry is delivered only once a replica has it: the booking it
+     * tells of may have run on a master that died before replicating it (answered 503, never acknowledged), and a
+     * webhook sent for it would name an appointment that no longer exists after the failover (the fault matrix's
+     * lagging-replica run found such webhooks). WAIT after XREADGROUP/XCLAIM (writes of this connection, made after
+     * the entries' XADD) confirms the entries are replicated; unconfirmed, they stay pending and are taken again.
+     */
+    @Override
+    protected boolean replicated(RedisCommands<String, String> redis) {
+        fr.snp.dispatch.redis.Durability d = s.bookings().durability();
+        if (!d.waits()) return true;
+        Long acked = redis.waitForReplication(d.replicas(), d.waitTimeoutMs());
+        return acked != null && acked >= d.replicas();
+    }
+
     /** Pending for longer than outbox.deadLetterAfterHours: set aside. */
     @Override
     protected boolean deadLetter(RedisCommands<String, String> redis, String territory, io.lettuce.core.models.stream.PendingMessage p) {

@@ -113,6 +113,13 @@ public abstract class StreamWorker implements AutoCloseable {
         this.log = log;
     }
 
+    /**
+     * Whether the entries just read (or claimed) on this connection may be delivered: true by default. A worker whose
+     * entries tell the outside world of acknowledged changes waits, under redis.durability=strict, until they are on
+     * a replica (the notifications outbox does); false leaves them pending, taken again at a later round.
+     */
+    protected boolean replicated(RedisCommands<String, String> redis) { return true; }
+
     /** The territory's stream this worker reads. */
     protected abstract String stream(String territory);
 
@@ -189,7 +196,7 @@ public abstract class StreamWorker implements AutoCloseable {
                             .map(t -> XReadArgs.StreamOffset.lastConsumed(stream(t))).toArray(XReadArgs.StreamOffset[]::new);
                     List<StreamMessage<String, String>> fresh = redis.xreadgroup(Consumer.from(group, consumer),
                             XReadArgs.Builder.block(Math.min(500, retryBaseMs)).count(50), offsets);
-                    for (StreamMessage<String, String> m : fresh) hand(redis, m);
+                    if (!fresh.isEmpty() && replicated(redis)) for (StreamMessage<String, String> m : fresh) hand(redis, m);
                 } else {
                     Thread.sleep(Math.min(500, retryBaseMs));
                 }
@@ -345,6 +352,7 @@ public abstract class StreamWorker implements AutoCloseable {
                 }
                 List<StreamMessage<String, String>> claimed = redis.xclaim(stream, Consumer.from(group, consumer),
                         XClaimArgs.Builder.minIdleTime(wait), p.getId());
+                if (!claimed.isEmpty() && !replicated(redis)) return;
                 for (StreamMessage<String, String> m : claimed) hand(redis, m);
             }
             if (page.size() < PAGE) return;

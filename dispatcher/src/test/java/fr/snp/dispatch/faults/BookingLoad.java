@@ -32,6 +32,8 @@ final class BookingLoad {
     private final Queue<String> slots;
     private final List<Thread> clients = new ArrayList<>();
     final List<Call> calls = new CopyOnWriteArrayList<>();
+    /** When a request could not be filed (5xx or no answer): the store was away for clients just as much. */
+    final List<Long> unclearRequestsNs = new CopyOnWriteArrayList<>();
     private volatile boolean running;
     private volatile Throwable failure;
 
@@ -105,6 +107,7 @@ final class BookingLoad {
             }
             if (r != null && r.status() == 201) return r.json().getString("id");
             if (r != null && r.status() / 100 == 4) throw new AssertionError("request refused: " + r);
+            unclearRequestsNs.add(System.nanoTime());
             Thread.sleep(50);
         }
         return null;

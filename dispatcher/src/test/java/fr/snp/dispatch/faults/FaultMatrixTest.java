@@ -32,7 +32,9 @@ class FaultMatrixTest {
     static final int EFFECTORS = 24;
     static final long QUIET_MS = 10_000;
     /** Load before the fault, and in all per scenario. */
-    static final long WARM_MS = 3_000, SCENARIO_MS = 15_000;
+    static final long WARM_MS = 3_000, SCENARIO_MS = 22_000;
+    /** Every broken promise of every scenario: all scenarios run and are reported before the test fails on them. */
+    private final List<String> violations = new ArrayList<>();
 
     interface Fault { void inject(RedisSetup redis, ProcessCluster cluster) throws Exception; }
 
@@ -86,6 +88,12 @@ class FaultMatrixTest {
         scenario("dispatcher SIGKILL", "strict", cluster, checker, report, supply, perScenario, true,
                 (r, c) -> c.killDispatcher(1));
 
+        // a manual failover again, with every strict booking confirmed by both replicas (WAIT 2): whichever replica is
+        // promoted has every acknowledged booking, at the price of a 503 whenever a replica is missing
+        cluster.restartDispatchers("strict", java.util.Map.of("redis.replicas", "2"));
+        scenario("SENTINEL FAILOVER, WAIT for both replicas (redis.replicas=2)", "strict", cluster, checker, report, supply,
+                perScenario, false, (r, c) -> r.manualFailover());
+
         // negative control: the same lagging-replica fault without WAIT; the checker must find acknowledged losses
         cluster.restartDispatchers("relaxed");
         Checker.Findings control = scenario("replicas lagging 4 s, master SIGKILL (negative control)", "relaxed", cluster,
@@ -96,9 +104,12 @@ class FaultMatrixTest {
                 + "(WAIT 1 cannot be met: 503, settled by replaying the key). Relaxed: they were, and are lost.");
         report.note("Negative control: the checker found " + control.lost() + " lost acknowledged booking(s) "
                 + control.examples().stream().limit(3).toList());
+        report.note(violations.isEmpty() ? "Every strict scenario kept every promise."
+                : "Broken promises: " + violations);
         report.write();
         assertThat(control.lost()).as("the negative control: without WAIT, the checker reports acknowledged bookings lost")
                 .isPositive();
+        assertThat(violations).as("promises broken under strict durability").isEmpty();
     }
 
     /** Writes reach the master alone for 4 s (replicas frozen and cut), then it dies and a lagging replica takes over. */
@@ -128,18 +139,18 @@ class FaultMatrixTest {
             cluster.awaitInstancesHealthy();
             long convergence = checker.convergence(cluster.instanceApis(), 15_000);
             Checker.Findings c = checker.check(calls, cluster.instanceApis());
-            LoadFigures f = LoadFigures.of(calls, faultAt);
+            LoadFigures f = LoadFigures.of(calls, load.unclearRequestsNs, faultAt);
             report.fault(name, durability, f, c, convergence);
             System.out.println("   " + f + "\n   " + c);
             assertThat(f.ok()).as("%s: bookings acknowledged", name).isPositive();
             if (durability.equals("strict")) {
-                assertThat(c.lost()).as("%s: acknowledged bookings lost %s", name, c.examples()).isZero();
-                assertThat(c.doubles()).as("%s: slots booked twice %s", name, c.examples()).isZero();
-                assertThat(c.unsettled()).as("%s: unknown bookings that did not settle %s", name, c.examples()).isZero();
-                assertThat(c.notificationsMissing()).as("%s: bookings without their webhook %s", name, c.examples()).isZero();
-                assertThat(c.ghostNotifications()).as("%s: webhooks of appointments that do not exist %s", name, c.examples()).isZero();
-                assertThat(convergence).as("%s: every index equal to Redis after the fault (ms)", name).isBetween(0L, 5_000L);
-                assertThat(c.convergenceMs()).as("%s: every index equal to Redis after settling (ms)", name).isBetween(0L, 5_000L);
+                broken(name, "acknowledged bookings lost", c.lost(), c);
+                broken(name, "slots booked twice", c.doubles(), c);
+                broken(name, "unknown bookings that did not settle", c.unsettled(), c);
+                broken(name, "bookings without their webhook", c.notificationsMissing(), c);
+                broken(name, "webhooks of appointments that do not exist", c.ghostNotifications(), c);
+                if (convergence < 0 || convergence > 5_000) violations.add(name + ": index not equal to Redis within 5 s of the fault");
+                if (c.convergenceMs() < 0 || c.convergenceMs() > 5_000) violations.add(name + ": index not equal to Redis within 5 s of settling");
             }
             if (liveFeeds) report.note(name + ": " + checkFeeds(feeds, calls));
             return c;
@@ -148,21 +159,25 @@ class FaultMatrixTest {
         }
     }
 
+    private void broken(String scenario, String what, int count, Checker.Findings c) {
+        if (count > 0) violations.add(scenario + ": " + count + " " + what + " " + c.examples().stream().limit(3).toList());
+    }
+
     /** Every live console saw every booking of the phase as booked, no event twice, and some resumed elsewhere. */
-    private static String checkFeeds(List<LiveFeed> feeds, List<BookingLoad.Call> calls) throws InterruptedException {
+    private String checkFeeds(List<LiveFeed> feeds, List<BookingLoad.Call> calls) throws InterruptedException {
         List<String> booked = calls.stream().filter(x -> x.outcome() == BookingLoad.Outcome.OK).map(BookingLoad.Call::slot).toList();
         long deadline = System.currentTimeMillis() + 10_000;
         while (System.currentTimeMillis() < deadline && !feeds.stream().allMatch(f -> booked.stream().allMatch(f::sawBooked))) {
             Thread.sleep(200);
         }
         int reconnects = feeds.stream().mapToInt(f -> f.reconnects.get()).sum();
-        for (LiveFeed f : feeds) {
-            assertThat(booked.stream().filter(s -> !f.sawBooked(s)).toList()).as("a live console missed bookings").isEmpty();
-            assertThat(f.duplicates.get()).as("slot events received twice").isZero();
-        }
-        assertThat(reconnects).as("consoles on the killed instance resumed through the proxy").isPositive();
+        long missed = feeds.stream().mapToLong(f -> booked.stream().filter(s -> !f.sawBooked(s)).count()).sum();
+        int twice = feeds.stream().mapToInt(f -> f.duplicates.get()).sum();
+        if (missed > 0) violations.add("live consoles: " + missed + " acknowledged bookings missed (summed over the consoles)");
+        if (twice > 0) violations.add("live consoles: " + twice + " slot events received twice");
+        if (reconnects == 0) violations.add("live consoles: none was on the killed instance (nothing resumed)");
         return feeds.size() + " live consoles through the proxy, " + reconnects + " resumed with Last-Event-ID on another"
-                + " instance; every one saw all " + booked.size() + " acknowledged bookings, no event twice";
+                + " instance; bookings missed " + missed + " (of " + booked.size() + " acknowledged, per console), events twice " + twice;
     }
 
     private static String phaseKey(String name) {

@@ -9,7 +9,10 @@ record LoadFigures(int ok, int refused, int unknown, double perSecond, double p5
      * {@code faultNs}: when the fault was injected (0: none). The pause runs from the first unclear answer (a 5xx or
      * no answer) to the end of the first booking acknowledged that was sent after it: how long clients could not book.
      */
-    static LoadFigures of(List<BookingLoad.Call> calls, long faultNs) {
+    static LoadFigures of(List<BookingLoad.Call> calls, long faultNs) { return of(calls, List.of(), faultNs); }
+
+    /** {@code unclearRequestsNs}: when filing a request (the step before booking) got a 5xx or no answer. */
+    static LoadFigures of(List<BookingLoad.Call> calls, List<Long> unclearRequestsNs, long faultNs) {
         int ok = 0, refused = 0, unknown = 0;
         long first = Long.MAX_VALUE, last = Long.MIN_VALUE;
         for (BookingLoad.Call c : calls) {
@@ -27,8 +30,11 @@ record LoadFigures(int ok, int refused, int unknown, double perSecond, double p5
         if (faultNs > 0) {
             long firstUnclear = calls.stream().filter(c -> c.outcome() == BookingLoad.Outcome.UNKNOWN && c.endNs() >= faultNs)
                     .mapToLong(BookingLoad.Call::endNs).min().orElse(0);
+            long firstUnclearRequest = unclearRequestsNs.stream().mapToLong(Long::longValue).filter(t -> t >= faultNs).min().orElse(0);
+            if (firstUnclearRequest > 0 && (firstUnclear == 0 || firstUnclearRequest < firstUnclear)) firstUnclear = firstUnclearRequest;
             if (firstUnclear > 0) {
-                long nextOk = calls.stream().filter(c -> c.outcome() == BookingLoad.Outcome.OK && c.startNs() > firstUnclear)
+                long from = firstUnclear;
+                long nextOk = calls.stream().filter(c -> c.outcome() == BookingLoad.Outcome.OK && c.startNs() > from)
                         .mapToLong(BookingLoad.Call::endNs).min().orElse(0);
                 pause = nextOk > 0 ? (nextOk - firstUnclear) / 1e6 : Double.POSITIVE_INFINITY;
             } else {

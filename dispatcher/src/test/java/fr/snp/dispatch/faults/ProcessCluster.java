@@ -45,6 +45,8 @@ final class ProcessCluster implements AutoCloseable {
     final String coordinator;
     final String ops;
     private String durability;
+    /** Settings of a phase's own over the topology's (e.g. WAIT for more replicas). */
+    private Map<String, String> overrides = Map.of();
 
     private ProcessCluster(Path dir, RedisSetup redis, WebhookReceiver webhooks, String durability) throws Exception {
         this.dir = dir;
@@ -91,6 +93,7 @@ final class ProcessCluster implements AutoCloseable {
                 "webhooks.requireHttps", "false", "webhooks.allowedHosts", "127.0.0.1"));
         s.put("outbox.retryBaseMs", "200");
         s.putAll(redis.dispatcherSettings());
+        s.putAll(overrides);
         return s;
     }
 
@@ -111,7 +114,10 @@ final class ProcessCluster implements AutoCloseable {
     }
 
     /** All instances stopped and started again with another durability level (same Redis, same data). */
-    void restartDispatchers(String durability) throws Exception {
+    void restartDispatchers(String durability) throws Exception { restartDispatchers(durability, Map.of()); }
+
+    void restartDispatchers(String durability, Map<String, String> overrides) throws Exception {
+        this.overrides = Map.copyOf(overrides);
         for (int i = 0; i < INSTANCES; i++) {
             if (dispatchers[i] != null) dispatchers[i].close();
             dispatchers[i] = null;
