@@ -44,6 +44,8 @@ final class Checker {
     private final WebhookReceiver webhooks;
     /** Appointments named by a webhook and already found to exist (so not asked again at the next phase). */
     private final Set<String> notifiedAndReal = ConcurrentHashMap.newKeySet();
+    /** Appointments named by a webhook and found not to exist, counted at the phase that found them only. */
+    private final Set<String> ghosts = ConcurrentHashMap.newKeySet();
     private final ExecutorService pool = Executors.newFixedThreadPool(8);
 
     Checker(Api proxy, String token, String opsToken, WebhookReceiver webhooks) {
@@ -102,18 +104,19 @@ final class Checker {
         while (System.currentTimeMillis() < deadline && !booked.stream().allMatch(webhooks::booked)) Thread.sleep(200);
         int missing = (int) booked.stream().filter(a -> !webhooks.booked(a)).count();
         if (missing > 0) examples.add("no 'booked' webhook for e.g. " + booked.stream().filter(a -> !webhooks.booked(a)).findFirst().orElse(""));
-        List<String> named = webhooks.events.keySet().stream().filter(a -> !notifiedAndReal.contains(a)).toList();
+        List<String> named = webhooks.events.keySet().stream().filter(a -> !notifiedAndReal.contains(a) && !ghosts.contains(a)).toList();
         Map<String, Boolean> exists = parallel(named, a -> booked.contains(a) || proxy.get("/api/v1/appointments/" + a, token).status() == 200);
-        int ghosts = 0;
+        int newGhosts = 0;
         for (var e : exists.entrySet()) {
             if (e.getValue()) notifiedAndReal.add(e.getKey());
             else {
-                ghosts++;
+                newGhosts++;
+                this.ghosts.add(e.getKey());
                 if (examples.size() < 20) examples.add("webhook for an appointment that does not exist: " + e.getKey());
             }
         }
         return new Findings(acknowledged.size(), lost, doubles, unknown.size(), settledBooked, settledRefused, unsettled,
-                booked.size(), missing, ghosts, convergence, examples);
+                booked.size(), missing, newGhosts, convergence, examples);
     }
 
     /** The appointment reads back as booked, on that slot. */

@@ -30,9 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FaultMatrixTest {
     static final int CLIENTS = 8;
     static final int EFFECTORS = 24;
-    static final long QUIET_MS = 10_000;
+    static final long QUIET_MS = 8_000;
     /** Load before the fault, and in all per scenario. */
-    static final long WARM_MS = 3_000, SCENARIO_MS = 22_000;
+    static final long WARM_MS = 3_000, SCENARIO_MS = 20_000;
     /** Every broken promise of every scenario: all scenarios run and are reported before the test fails on them. */
     private final List<String> violations = new ArrayList<>();
 
@@ -60,7 +60,7 @@ class FaultMatrixTest {
         double rate = 0;
         for (int n = 1; n <= ProcessCluster.INSTANCES; n++) {
             cluster.routeTo(n);
-            Queue<String> slots = supply.publish(4000);
+            Queue<String> slots = supply.publish(2500);
             long dispatcherCpu = cluster.dispatchersCpuMs(), redisCpu = CpuTime.ms(redis.masterPid());
             BookingLoad load = new BookingLoad("quiet" + n, cluster.api, cluster.coordinator, slots, CLIENTS).start();
             Thread.sleep(QUIET_MS);
@@ -73,7 +73,7 @@ class FaultMatrixTest {
             rate = Math.max(rate, f.perSecond());
         }
         // enough slots that the load outlasts every scenario (the load ends early if they run out)
-        int perScenario = (int) Math.max(1000, rate * SCENARIO_MS / 1000 * 1.5);
+        int perScenario = (int) Math.max(1000, rate * SCENARIO_MS / 1000 * 2.5);
 
         scenario("master SIGKILL", "strict", cluster, checker, report, supply, perScenario, false,
                 (r, c) -> r.killMaster());

@@ -123,7 +123,10 @@ final class ProcessCluster implements AutoCloseable {
             dispatchers[i] = null;
         }
         this.durability = durability;
-        startDispatchers();
+        // one after the other: three JVMs loading a large index at once on a small machine time out their first reads
+        for (int i = 0; i < INSTANCES; i++) {
+            dispatchers[i] = DispatcherProcess.start(dir.resolve("dispatchers"), "dispatcher" + (i + 1), ports[i], settings());
+        }
         routeTo(INSTANCES);
     }
 
