@@ -27,8 +27,12 @@ public interface RedisSetup extends AutoCloseable {
     /** SIGSTOP of the master for {@code d}, then SIGCONT: it must come back as a replica of whoever took over. */
     void freezeMaster(Duration d) throws InterruptedException;
 
-    /** An orderly failover asked of the topology (Sentinel's SENTINEL FAILOVER, Cluster's CLUSTER FAILOVER). */
-    void manualFailover();
+    /**
+     * A failover asked of the topology (Sentinel's SENTINEL FAILOVER, Cluster's CLUSTER FAILOVER). With
+     * {@code pauseWritesFirst}, as a runbook would do it: the master stops taking writes for the time of the switch
+     * (CLUSTER FAILOVER does this by itself; Sentinel does not, so the master is paused first).
+     */
+    void manualFailover(boolean pauseWritesFirst);
 
     /**
      * Every replica is frozen and cut from the master: from now on the writes reach the master alone (a strict write

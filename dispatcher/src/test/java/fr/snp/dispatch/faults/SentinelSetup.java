@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 final class SentinelSetup implements RedisSetup {
     static final String NAME = "snp";
     static final int DOWN_AFTER_MS = 1000;
+    /** Long enough for Sentinel to promote a replica and move the other one to it (a second or two here). */
+    static final int PAUSE_FOR_FAILOVER_MS = 6000;
 
     private final Path dir;
     /** The three data nodes, by index (a restarted node replaces its dead self at the same index). */
@@ -86,8 +88,17 @@ final class SentinelSetup implements RedisSetup {
         }
     }
 
+    /**
+     * SENTINEL FAILOVER promotes a replica while the master goes on taking writes until Sentinel demotes it, seconds
+     * later; the other replica confirms those writes (WAIT 1) and is then synced afresh from the new master: they are
+     * lost. Paused first ({@code CLIENT PAUSE … WRITE}, longer than the switch takes), the master takes none meanwhile.
+     */
     @Override
-    public void manualFailover() {
+    public void manualFailover(boolean pauseWritesFirst) {
+        if (pauseWritesFirst) {
+            String paused = cli(master().port, "CLIENT", "PAUSE", String.valueOf(PAUSE_FOR_FAILOVER_MS), "WRITE").strip();
+            if (!paused.equals("OK")) throw new IllegalStateException("CLIENT PAUSE answered " + paused);
+        }
         String answer = cli(sentinels.get(0).port, "SENTINEL", "FAILOVER", NAME).strip();
         if (!answer.equals("OK")) throw new IllegalStateException("SENTINEL FAILOVER answered " + answer);
     }
