@@ -22,12 +22,18 @@ final class MatrixReport {
 
     void fault(String scenario, String durability, LoadFigures f, Checker.Findings c, long convergenceMs) {
         faults.add(String.format(Locale.ROOT, "| %s | %s | %s | %d | %d | %d | %d | %d | %d/%d/%d | %d | %d/%d | %s | %s |",
-                scenario, durability, f.pauseMs() < 0 ? "-" : String.format(Locale.ROOT, "%.0f", f.pauseMs()), f.ok(), f.refused(),
+                scenario, durability, pause(f.pauseMs()), f.ok(), f.refused(),
                 f.unknown(), c.lost(), c.doubles(), c.settledBooked(), c.settledRefused(), c.unsettled(), c.booked(),
                 c.notificationsMissing(), c.ghostNotifications(), ms(convergenceMs), ms(c.convergenceMs())));
     }
 
     void note(String line) { notes.add(line); }
+
+    private static String pause(double ms) {
+        if (ms < 0) return "-";
+        if (Double.isInfinite(ms)) return "no 201 again within the load";
+        return String.format(Locale.ROOT, "%.0f", ms);
+    }
 
     private static String ms(long v) { return v < 0 ? "not reached" : v + " ms"; }
 
