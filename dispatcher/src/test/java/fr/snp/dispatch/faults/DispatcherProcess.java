@@ -35,6 +35,7 @@ final class DispatcherProcess implements AutoCloseable {
         Files.createDirectories(dir);
         Path log = dir.resolve(name + ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // small heaps and the serial collector: three JVMs share two cores with Redis, HAProxy and the test's own
         ProcessBuilder b = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 "fr.snp.dispatch.Main").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .directory(dir.toFile());
