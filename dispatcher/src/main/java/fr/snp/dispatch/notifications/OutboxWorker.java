@@ -141,6 +141,25 @@ public final class OutboxWorker extends fr.snp.dispatch.redis.StreamWorker {
         return consumer.equals(p.getConsumer()) ? standard : Math.max(standard, webhookTimeout.toMillis() + 2_000);
     }
 
+    /**
+     * Under redis.durability=strict with replicas, an entry is delivered only once a replica has it: the booking it
+     * tells of may have run on a master that died before replicating it (answered 503, never acknowledged), and a
+     * webhook sent for it would name an appointment that no longer exists after the failover (the fault matrix found
+     * 42 such webhooks after a frozen master was thawed and demoted). WAIT after XREADGROUP/XCLAIM (writes of this connection, made after
+     * the entries' XADD) confirms the entries are replicated; unconfirmed, they stay pending and are taken again.
+     */
+    @Override
+    protected boolean replicated(String stream) {
+        fr.snp.dispatch.redis.Durability d = s.bookings().durability();
+        if (!d.waits()) return true;
+        try {
+            return confirmedOnReplicas(stream, d.replicas(), d.waitTimeoutMs());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** Pending for longer than outbox.deadLetterAfterHours: set aside. */
     @Override
     protected boolean deadLetter(RedisClusterCommands<String, String> redis, String territory, io.lettuce.core.models.stream.PendingMessage p) {

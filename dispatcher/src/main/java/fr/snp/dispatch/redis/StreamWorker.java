@@ -111,6 +111,46 @@ public abstract class StreamWorker implements AutoCloseable {
         this.log = log;
     }
 
+    /**
+     * Whether the entries just read (or claimed) on this connection may be delivered: true by default. A worker whose
+     * entries tell the outside world of acknowledged changes waits, under redis.durability=strict, until they are on
+     * a replica (the notifications outbox does); false leaves them pending, taken again at a later round.
+     */
+    protected boolean replicated(String stream) { return true; }
+
+    /**
+     * WAIT for {@code replicas} replicas of the writes this loop's connection made on the master of {@code stream} (its
+     * XREADGROUP or XCLAIM: made after the entries' XADD, so a replica that has them has the entries too). One Redis:
+     * its only master; a cluster: the master of the stream's territory, on the link that carried the read.
+     */
+    protected final boolean confirmedOnReplicas(String stream, int replicas, long timeoutMs) throws InterruptedException {
+        try {
+            Long acked = connection.nodeOf(stream).toCompletableFuture().get(timeoutMs + 2_000, TimeUnit.MILLISECONDS)
+                    .waitForReplication(replicas, timeoutMs).toCompletableFuture().get(timeoutMs + 2_000, TimeUnit.MILLISECONDS);
+            return acked != null && acked >= replicas;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException unconfirmed) {
+            return false; // left pending: taken again at a later round
+        }
+    }
+
+    /**
+     * Hands over the entries just read whose streams {@link #replicated} says may go: one question for all of them on
+     * one Redis (one WAIT covers every stream), one per territory on a cluster (each on its own master).
+     */
+    private void handReplicated(RedisClusterCommands<String, String> redis, List<StreamMessage<String, String>> fresh)
+            throws InterruptedException {
+        if (fresh.isEmpty()) return;
+        if (!connection.isCluster()) {
+            if (replicated(fresh.get(0).getStream())) for (StreamMessage<String, String> m : fresh) hand(redis, m);
+            return;
+        }
+        Map<String, List<StreamMessage<String, String>>> byStream = new java.util.LinkedHashMap<>();
+        for (StreamMessage<String, String> m : fresh) byStream.computeIfAbsent(m.getStream(), k -> new ArrayList<>()).add(m);
+        for (Map.Entry<String, List<StreamMessage<String, String>>> e : byStream.entrySet()) {
+            if (replicated(e.getKey())) for (StreamMessage<String, String> m : e.getValue()) hand(redis, m);
+        }
+    }
+
     /** The territory's stream this worker reads. */
     protected abstract String stream(String territory);
 
@@ -183,7 +223,7 @@ public abstract class StreamWorker implements AutoCloseable {
                 for (String t : served) retryDue(redis, t);
                 if (inFlight.size() < MAX_IN_FLIGHT) {
                     List<StreamMessage<String, String>> fresh = readNew(redis, served);
-                    for (StreamMessage<String, String> m : fresh) hand(redis, m);
+                    handReplicated(redis, fresh);
                     if (fresh.isEmpty() && connection.isCluster()) Thread.sleep(Math.min(CLUSTER_POLL_MS, retryBaseMs));
                 } else {
                     Thread.sleep(Math.min(500, retryBaseMs));
@@ -362,6 +402,7 @@ public abstract class StreamWorker implements AutoCloseable {
                 }
                 List<StreamMessage<String, String>> claimed = redis.xclaim(stream, Consumer.from(group, consumer),
                         XClaimArgs.Builder.minIdleTime(wait), p.getId());
+                if (!claimed.isEmpty() && !replicated(stream)) return;
                 for (StreamMessage<String, String> m : claimed) hand(redis, m);
             }
             if (page.size() < PAGE) return;

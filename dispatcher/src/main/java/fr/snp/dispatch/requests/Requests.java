@@ -71,7 +71,7 @@ public final class Requests {
     private final ServerClock clock;
     private final AvailabilityPlanner calendar;
     private final long retentionSeconds;
-    /** How a request and its outcome are kept before they are answered (redis.durability). */
+    /** How a request, and its outcome, are kept before they are answered (redis.durability). */
     private volatile fr.snp.dispatch.redis.Durability durability;
 
     public Requests(RedisClusterAsyncCommands<String, String> redis, SlotIndex index, Matcher matcher, Metrics metrics,
@@ -106,8 +106,9 @@ public final class Requests {
         CreateCall call = new CreateCall(Keys.request(territory, request.id()), requestDay(territory, request.id()),
                 Keys.patientRequests(territory, phoneHash(patient.phone())), territory, request.id(), origin, origin.sasRegulated, p.id(), p.org(), now, patientJson(patient).encode(),
                 needJson(need).encode(), retentionSeconds, p.territories(), p.org(), p.reach());
-        // a request answered 201 is kept as a booking is (redis.durability): a regulator who books it right after a
-        // failover must find it on the promoted replica
+        // kept as redis.durability says before it is answered, like the booking made on it: a request answered 201
+        // and then lost in a failover (the fault matrix's frozen master) left its booking unable to settle when
+        // replayed with its key (404 REQUEST_NOT_FOUND instead of one appointment or a 409)
         return durability.<CreateCall, List<Object>>run(CREATE, ScriptOutputType.MULTI, call).thenApply(raw -> {
             Outcome o = Outcome.of((String) raw.get(0));
             if (!o.done) throw new Refused(o);

@@ -16,9 +16,9 @@ import java.util.concurrent.TimeUnit;
  * on a free loopback port, without a password, that the test can freeze (SIGSTOP), thaw and kill (SIGKILL). Same
  * binary as {@link EmbeddedRedis}: the PATH's, else the bundled one.
  */
-final class RedisNode implements AutoCloseable {
-    final Path dir;
-    final int port;
+public final class RedisNode implements AutoCloseable {
+    public final Path dir;
+    public final int port;
     private final Process process;
     private final RedisClient client;
     private StatefulRedisConnection<String, String> connection;
@@ -31,11 +31,11 @@ final class RedisNode implements AutoCloseable {
     }
 
     /** A redis-server keeping its files in {@code dir}, with {@code args} after the port, bind and directory. */
-    static RedisNode start(Path dir, String... args) throws IOException {
+    public static RedisNode start(Path dir, String... args) throws IOException {
         return start(dir, EmbeddedRedis.freePort(), args);
     }
 
-    static RedisNode start(Path dir, int port, String... args) throws IOException {
+    public static RedisNode start(Path dir, int port, String... args) throws IOException {
         Files.createDirectories(dir);
         List<String> cmd = new ArrayList<>(List.of(executable(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
                 "--dir", dir.toString(), "--save", "", "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString()));
@@ -50,7 +50,7 @@ final class RedisNode implements AutoCloseable {
      * A Redis Sentinel watching the master {@code name} at {@code masterPort} (quorum 2), which it declares down after
      * {@code downAfterMs}. Its configuration is a file of its own, which Sentinel rewrites as it learns.
      */
-    static RedisNode sentinel(Path dir, String name, int masterPort, int downAfterMs) throws IOException {
+    public static RedisNode sentinel(Path dir, String name, int masterPort, int downAfterMs) throws IOException {
         Files.createDirectories(dir);
         int port = EmbeddedRedis.freePort();
         Path conf = dir.resolve("sentinel.conf");
@@ -65,10 +65,10 @@ final class RedisNode implements AutoCloseable {
         return r;
     }
 
-    boolean alive() { return process.isAlive(); }
+    public boolean alive() { return process.isAlive(); }
 
     /** A replica of {@code master}, AOF on (what it applied is on its disk). */
-    static RedisNode replicaOf(RedisNode master, Path dir) throws IOException {
+    public static RedisNode replicaOf(RedisNode master, Path dir) throws IOException {
         RedisNode r = start(dir, "--appendonly", "yes", "--replicaof", "127.0.0.1", String.valueOf(master.port));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (!r.sync().info("replication").contains("master_link_status:up")) {
@@ -97,22 +97,22 @@ final class RedisNode implements AutoCloseable {
         return EmbeddedRedis.bundledExecutable();
     }
 
-    String url() { return "redis://127.0.0.1:" + port; }
+    public String url() { return "redis://127.0.0.1:" + port; }
 
-    long pid() { return process.pid(); }
+    public long pid() { return process.pid(); }
 
     /** A connection of the test's (made on first use). */
-    synchronized RedisCommands<String, String> sync() {
+    public synchronized RedisCommands<String, String> sync() {
         if (connection == null || !connection.isOpen()) connection = client.connect();
         return connection.sync();
     }
 
-    void freeze() { signal("STOP"); }
+    public void freeze() { signal("STOP"); }
 
-    void thaw() { signal("CONT"); }
+    public void thaw() { signal("CONT"); }
 
     /** SIGKILL: no shutdown, nothing flushed beyond what was written already. */
-    void kill() {
+    public void kill() {
         process.destroyForcibly();
         try {
             process.waitFor(10, TimeUnit.SECONDS);
