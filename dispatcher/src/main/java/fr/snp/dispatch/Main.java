@@ -5,8 +5,6 @@ import fr.snp.dispatch.auth.TokenStore;
 import fr.snp.dispatch.config.Settings;
 import fr.snp.dispatch.domain.Role;
 import fr.snp.dispatch.redis.EmbeddedRedis;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
@@ -80,13 +78,20 @@ public final class Main {
         stopped.await();
     }
 
+    /** The commands' Redis: REDIS_URL (one Redis, Sentinel, or a cluster with redis.cluster) or the embedded one. */
+    private static fr.snp.dispatch.redis.RedisConnections commandLineRedis(Settings settings, EmbeddedRedis embedded) {
+        return fr.snp.dispatch.redis.RedisConnections.open(embedded == null ? settings.string("redis.url") : embedded.url(),
+                embedded == null && Boolean.parseBoolean(settings.string("redis.cluster")),
+                io.lettuce.core.resource.ClientResources.create());
+    }
+
     /** token create|list|revoke, against REDIS_URL or the embedded Redis's data directory. */
     private static int token(Settings settings, List<String> a) throws Exception {
         if (a.isEmpty()) return usage();
         EmbeddedRedis embedded = settings.isSet("redis.url") ? null
                 : EmbeddedRedis.start(Path.of(settings.string("redis.embedded.dataDir")), true);
-        RedisClient client = RedisClient.create(embedded == null ? settings.string("redis.url") : embedded.url());
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
+        fr.snp.dispatch.redis.RedisConnections c = commandLineRedis(settings, embedded);
+        try {
             TokenStore tokens = new TokenStore(c.async());
             switch (a.get(0)) {
                 case "create": {
@@ -141,7 +146,8 @@ public final class Main {
                     return usage();
             }
         } finally {
-            client.shutdown();
+            c.close();
+            c.resources().shutdown();
             if (embedded != null) embedded.close();
         }
     }
@@ -162,8 +168,8 @@ public final class Main {
         }
         EmbeddedRedis embedded = settings.isSet("redis.url") ? null
                 : EmbeddedRedis.start(Path.of(settings.string("redis.embedded.dataDir")), true);
-        RedisClient client = RedisClient.create(embedded == null ? settings.string("redis.url") : embedded.url());
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
+        fr.snp.dispatch.redis.RedisConnections c = commandLineRedis(settings, embedded);
+        try {
             fr.snp.dispatch.auth.Roster roster = new fr.snp.dispatch.auth.Roster(c.async());
             switch (a.get(0)) {
                 case "add": {
@@ -190,7 +196,8 @@ public final class Main {
                     return userUsage();
             }
         } finally {
-            client.shutdown();
+            c.close();
+            c.resources().shutdown();
             if (embedded != null) embedded.close();
         }
     }
@@ -211,8 +218,8 @@ public final class Main {
         }
         EmbeddedRedis embedded = settings.isSet("redis.url") ? null
                 : EmbeddedRedis.start(Path.of(settings.string("redis.embedded.dataDir")), true);
-        RedisClient client = RedisClient.create(embedded == null ? settings.string("redis.url") : embedded.url());
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
+        fr.snp.dispatch.redis.RedisConnections c = commandLineRedis(settings, embedded);
+        try {
             fr.snp.dispatch.auth.WidgetSessions widgets = new fr.snp.dispatch.auth.WidgetSessions(c.async(), new TokenStore(c.async()));
             switch (a.get(0)) {
                 case "add": {
@@ -235,7 +242,8 @@ public final class Main {
                     return originUsage();
             }
         } finally {
-            client.shutdown();
+            c.close();
+            c.resources().shutdown();
             if (embedded != null) embedded.close();
         }
     }

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** The run's figures as a Markdown report: printed, and written to dispatcher/target/fault-matrix.md. */
+/** The run's figures as a Markdown report: printed, and written to dispatcher/target/fault-matrix-{topology}.md. */
 final class MatrixReport {
     private final String topology;
     private final List<String> quiet = new ArrayList<>();
@@ -61,7 +61,7 @@ final class MatrixReport {
     void write() throws java.io.IOException {
         String md = markdown();
         System.out.println(md);
-        Path out = Path.of("target", "fault-matrix.md");
+        Path out = Path.of("target", "fault-matrix-" + topology + ".md");
         Files.createDirectories(out.getParent());
         Files.writeString(out, md);
     }

@@ -2,13 +2,8 @@ package fr.snp.dispatch.faults;
 
 import fr.snp.dispatch.Api;
 import fr.snp.dispatch.TestServer;
-import fr.snp.dispatch.auth.Principal;
-import fr.snp.dispatch.auth.TokenStore;
-import fr.snp.dispatch.domain.Role;
 import fr.snp.dispatch.domain.Rpps;
 import fr.snp.dispatch.ops.Haproxy;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -19,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -59,17 +53,30 @@ final class ProcessCluster implements AutoCloseable {
         http = HttpClient.newBuilder().sslContext(certificate.trusting()).version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
         api = new Api("https://127.0.0.1:" + proxyPort, http);
-        // the tokens are made as `java -jar dispatcher.jar token create` makes them: the token store, on the shared Redis
-        RedisClient client = RedisClient.create(redis.url());
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            TokenStore tokens = new TokenStore(c.async());
-            coordinator = tokens.create(new Principal(null, Role.COORDINATOR, "fault coordinator", Set.of("36"), "CPTS-TEST",
-                    Set.of("CPTS-TEST")), Duration.ofDays(1)).toCompletableFuture().get(10, TimeUnit.SECONDS).getKey();
-            ops = tokens.create(new Principal(null, Role.OPS, "fault ops", Set.of("36"), "OPS-TEST", Set.of()), Duration.ofDays(1))
-                    .toCompletableFuture().get(10, TimeUnit.SECONDS).getKey();
-        } finally {
-            client.shutdown();
+        // the tokens are made by the operator's command, `java -jar dispatcher.jar token create`, run as a process on
+        // the shared Redis (one Redis, Sentinel or a cluster: the command connects as the server does)
+        coordinator = tokenCreate(dir, "--role", "coordinator", "--name", "fault coordinator", "--territory", "36",
+                "--org", "CPTS-TEST", "--cpts", "CPTS-TEST", "--days", "1");
+        ops = tokenCreate(dir, "--role", "ops", "--name", "fault ops", "--territory", "36", "--org", "OPS-TEST", "--days", "1");
+    }
+
+    /** The token the command prints (its first line), or the command's whole output in the failure. */
+    private String tokenCreate(Path dir, String... options) throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(javaBin, "-cp", System.getProperty("java.class.path"), "fr.snp.dispatch.Main",
+                "token", "create"));
+        cmd.addAll(List.of(options));
+        ProcessBuilder b = new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(dir.resolve("token-create.log").toFile());
+        b.environment().remove("REDIS_URL");
+        b.environment().put("DISPATCH_REDIS_URL", redis.url());
+        redis.dispatcherSettings().forEach((k, v) ->
+                b.environment().put("DISPATCH_" + k.toUpperCase(java.util.Locale.ROOT).replace('.', '_'), v));
+        Process p = b.start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || out.isEmpty() || out.contains("\n")) {
+            throw new IllegalStateException("token create failed: " + out + " " + java.nio.file.Files.readString(dir.resolve("token-create.log")));
         }
+        return out;
     }
 
     static ProcessCluster start(Path dir, RedisSetup redis, String durability) throws Exception {

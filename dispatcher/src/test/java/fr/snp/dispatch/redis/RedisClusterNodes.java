@@ -122,6 +122,30 @@ public final class RedisClusterNodes implements AutoCloseable {
 
     public List<RedisNode> nodes() { return List.copyOf(nodes); }
 
+    /** The live replicas of {@code master}, as it sees them. */
+    public List<RedisNode> replicasOf(RedisNode master) {
+        String masterId = master.sync().clusterMyId();
+        List<RedisNode> replicas = new ArrayList<>();
+        for (String line : master.sync().clusterNodes().split("\n")) {
+            String[] f = line.split(" ");
+            if (f.length < 4 || !f[2].contains("slave") || !f[3].equals(masterId) || f[2].contains("fail")) continue;
+            int port = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1, f[1].indexOf('@')));
+            nodes.stream().filter(n -> n.port == port && n.alive()).findFirst().ifPresent(replicas::add);
+        }
+        return replicas;
+    }
+
+    /** How many live replicas have finished their sync with their master (master_link_status:up). */
+    public int replicasInSync() {
+        int n = 0;
+        for (RedisNode node : nodes) {
+            if (!node.alive()) continue;
+            String repl = node.sync().info("replication");
+            if (repl.contains("role:slave") && repl.contains("master_link_status:up")) n++;
+        }
+        return n;
+    }
+
     /**
      * Starts a dead node again on its port, data and cluster configuration, as a supervisor would: it rejoins the
      * cluster (as a replica of the master promoted in its place, if one was).
