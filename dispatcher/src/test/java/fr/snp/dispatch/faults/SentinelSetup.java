@@ -79,7 +79,47 @@ final class SentinelSetup implements RedisSetup {
     }
 
     @Override
-    public void killMaster() { master().kill(); }
+    public void killMaster() {
+        RedisNode m = master();
+        m.kill();
+        restartWhenReplaced(m);
+    }
+
+    /**
+     * Starts a killed master again, as its supervisor (systemd) would, once the sentinels name another master: as that
+     * one's replica, on its own port and data. With WAIT for every replica, bookings answer 503 until it follows.
+     */
+    private void restartWhenReplaced(RedisNode dead) {
+        Thread t = new Thread(() -> {
+            try {
+                until(System.nanoTime() + Duration.ofSeconds(30).toNanos(), "a new master", () -> {
+                    int now = masterPort(sentinels.get(0));
+                    if (now == dead.port) return null;
+                    RedisNode m = data.stream().filter(n -> n.port == now).findFirst().orElse(null);
+                    if (m == null || !m.alive() || m.frozen() || !cli(m.port, "ROLE").startsWith("master")) return null;
+                    synchronized (data) {
+                        int i = data.indexOf(dead);
+                        if (i < 0 || dead.alive()) return Boolean.TRUE;
+                        dead.close();
+                        try {
+                            data.set(i, RedisNode.start(dead.dir, dead.port, "--appendonly", "yes", "--replicaof", "127.0.0.1",
+                                    String.valueOf(m.port)));
+                        } catch (IOException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                    return Boolean.TRUE;
+                });
+            } catch (InterruptedException | AssertionError e) {
+                // given up: awaitSteady restarts what is still dead
+            }
+        }, "sentinel-supervisor");
+        t.setDaemon(true);
+        t.start();
+        supervisor = t;
+    }
+
+    private volatile Thread supervisor;
 
     @Override
     public void freezeMaster(Duration d) throws InterruptedException {
@@ -128,6 +168,7 @@ final class SentinelSetup implements RedisSetup {
             r.thaw();
             frozen.remove(r);
         }
+        restartWhenReplaced(m);
     }
 
     @Override
@@ -143,6 +184,8 @@ final class SentinelSetup implements RedisSetup {
             f.thaw();
             frozen.remove(f);
         }
+        Thread restarting = supervisor;
+        if (restarting != null) restarting.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
         // a master elected, answering as one, and no failover under way
         RedisNode m = until(deadline, "a master after the fault", () -> {
             Set<Integer> named = new HashSet<>();
@@ -158,6 +201,7 @@ final class SentinelSetup implements RedisSetup {
             RedisNode n = data.get(i);
             if (n.alive()) continue;
             n.close();
+            // (the supervisor above restarts a killed master as soon as it was replaced; this is for what it gave up on)
             try {
                 data.set(i, RedisNode.start(n.dir, n.port, "--appendonly", "yes", "--replicaof", "127.0.0.1", String.valueOf(m.port)));
             } catch (IOException e) {

@@ -67,7 +67,7 @@ public final class RedisClusterNodes implements AutoCloseable {
             try {
                 boolean ok = true;
                 for (RedisNode n : nodes) {
-                    if (!n.alive()) continue;
+                    if (!n.alive() || n.frozen()) continue;
                     ok &= n.sync().clusterInfo().contains("cluster_state:ok");
                     String repl = n.sync().info("replication");
                     if (repl.contains("role:slave")) {
@@ -100,7 +100,7 @@ public final class RedisClusterNodes implements AutoCloseable {
 
     private RedisNode masterOfSlot(int slot) {
         for (RedisNode n : nodes) {
-            if (!n.alive()) continue;
+            if (!n.alive() || n.frozen()) continue;
             for (String line : n.sync().clusterNodes().split("\n")) {
                 String[] f = line.split(" ");
                 if (f.length < 9 || !f[2].contains("master") || f[2].contains("fail")) continue;
@@ -111,11 +111,11 @@ public final class RedisClusterNodes implements AutoCloseable {
                     int from = Integer.parseInt(ends[0]), to = Integer.parseInt(ends[ends.length - 1]);
                     if (slot >= from && slot <= to) {
                         int port = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1, f[1].indexOf('@')));
-                        return nodes.stream().filter(x -> x.port == port && x.alive()).findFirst().orElse(null);
+                        return nodes.stream().filter(x -> x.port == port && x.alive() && !x.frozen()).findFirst().orElse(null);
                     }
                 }
             }
-            return null; // the first live node's view
+            return null; // the first live node's view (a frozen one would not answer)
         }
         return null;
     }
@@ -139,7 +139,7 @@ public final class RedisClusterNodes implements AutoCloseable {
     public int replicasInSync() {
         int n = 0;
         for (RedisNode node : nodes) {
-            if (!node.alive()) continue;
+            if (!node.alive() || node.frozen()) continue;
             String repl = node.sync().info("replication");
             if (repl.contains("role:slave") && repl.contains("master_link_status:up")) n++;
         }

@@ -107,9 +107,20 @@ public final class RedisNode implements AutoCloseable {
         return connection.sync();
     }
 
-    public void freeze() { signal("STOP"); }
+    private volatile boolean frozen;
 
-    public void thaw() { signal("CONT"); }
+    public void freeze() {
+        signal("STOP");
+        frozen = true;
+    }
+
+    public void thaw() {
+        signal("CONT");
+        frozen = false;
+    }
+
+    /** Stopped by {@link #freeze} and not thawed since: it answers nothing (a command to it waits for its time-out). */
+    public boolean frozen() { return frozen; }
 
     /** SIGKILL: no shutdown, nothing flushed beyond what was written already. */
     public void kill() {
