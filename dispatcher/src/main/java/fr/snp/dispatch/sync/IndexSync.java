@@ -46,7 +46,8 @@ import java.util.logging.Logger;
  */
 public final class IndexSync implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(IndexSync.class.getName());
-    private static final int BATCH = 2000;
+    /** Slots read per pipelined batch: small enough that a batch is answered well within the command time-out. */
+    private static final int BATCH = 500;
 
     private final RedisConnections connections;
     private final RedisClusterAsyncCommands<String, String> redis;
@@ -96,10 +97,31 @@ public final class IndexSync implements AutoCloseable {
         replid = currentReplid();
         int total = 0;
         for (String territory : redis.smembers(Keys.TERRITORIES).get(30, TimeUnit.SECONDS)) {
-            total += loadTerritory(territory, nowMs);
+            total += loadAtStart(territory, nowMs);
         }
         return total;
     }
+
+    /**
+     * A territory's first load, tried again when Redis answers too late: several instances starting together (a
+     * deployment's restart) read tens of thousands of slots at once, and a batch answered after the store's command
+     * time-out would otherwise stop the start (seen in the fault matrix with three JVMs started together).
+     */
+    private int loadAtStart(String territory, long nowMs) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return loadTerritory(territory, nowMs);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (attempt == LOAD_ATTEMPTS || !(e.getCause() instanceof io.lettuce.core.RedisCommandTimeoutException)) throw e;
+                int next = attempt + 1;
+                LOG.warning(() -> "loading territory " + territory + ": Redis answered too late, trying again (" + next + "/"
+                        + LOAD_ATTEMPTS + ")");
+                Thread.sleep(500L * attempt);
+            }
+        }
+    }
+
+    static final int LOAD_ATTEMPTS = 4;
 
     /**
      * Builds the territory's index afresh from Redis and swaps it in; the change stream is then followed from where
