@@ -19,11 +19,9 @@ import java.util.Set;
  * over, as systemd would: it rejoins as that replica's replica (until then, WAIT 1 has no replica to count on and the
  * territory's bookings answer 503, settled by their keys).
  */
-final class ClusterSetup implements RedisSetup {
+final class ClusterSetup extends ReplicatedSetup {
     static final String TAG = "{36}";
     private final RedisClusterNodes nodes;
-    private final Set<RedisNode> frozen = new HashSet<>();
-    private volatile Thread supervisor;
 
     private ClusterSetup(RedisClusterNodes nodes) { this.nodes = nodes; }
 
@@ -40,6 +38,7 @@ final class ClusterSetup implements RedisSetup {
     @Override
     public Map<String, String> dispatcherSettings() { return Map.of("redis.cluster", "true", "redis.replicas", "1"); }
 
+    @Override
     RedisNode master() {
         RedisNode m = nodes.masterOf(TAG);
         if (m == null) throw new IllegalStateException("no master serves " + TAG + " now");
@@ -47,46 +46,15 @@ final class ClusterSetup implements RedisSetup {
     }
 
     @Override
-    public long masterPid() { return master().pid(); }
+    List<RedisNode> replicasOfMaster() { return nodes.replicasOf(master()); }
 
+    /** Once another master serves the territory (its replica promoted): {@code dead} again, which rejoins as its replica. */
     @Override
-    public void killMaster() {
-        RedisNode m = master();
-        m.kill();
-        superviseRestart(m);
-    }
-
-    /** Starts {@code dead} again once another master serves the territory (its replica promoted). */
-    private void superviseRestart(RedisNode dead) {
-        Thread t = new Thread(() -> {
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() < deadline) {
-                try {
-                    RedisNode now = nodes.masterOf(TAG);
-                    if (now != null && now != dead) {
-                        nodes.restart(dead);
-                        return;
-                    }
-                } catch (RuntimeException | IOException notYet) {
-                    // a node between two states: asked again
-                }
-                try { Thread.sleep(100); } catch (InterruptedException e) { return; }
-            }
-        }, "cluster-supervisor");
-        t.setDaemon(true);
-        t.start();
-        supervisor = t;
-    }
-
-    @Override
-    public void freezeMaster(Duration d) throws InterruptedException {
-        RedisNode m = master();
-        m.freeze();
-        try {
-            Thread.sleep(d.toMillis());
-        } finally {
-            m.thaw(); // it learns it was failed over and becomes its replica's replica by itself
-        }
+    boolean restartIfReplaced(RedisNode dead) throws IOException {
+        RedisNode now = nodes.masterOf(TAG);
+        if (now == null || now == dead) return false;
+        nodes.restart(dead);
+        return true;
     }
 
     /**
@@ -105,42 +73,9 @@ final class ClusterSetup implements RedisSetup {
     }
 
     @Override
-    public void cutReplicasOff() {
-        RedisNode m = master();
-        for (RedisNode r : nodes.replicasOf(m)) {
-            r.freeze();
-            frozen.add(r);
-        }
-        // a frozen replica still has the master's stream queued in its socket: closed from the master's side
-        m.sync().clientKill(io.lettuce.core.KillArgs.Builder.typeSlave());
-    }
-
-    @Override
-    public void killMasterAndPromoteALaggingReplica() {
-        RedisNode m = master();
-        m.kill();
-        for (RedisNode r : List.copyOf(frozen)) {
-            r.thaw();
-            frozen.remove(r);
-        }
-        superviseRestart(m);
-    }
-
-    @Override
-    public void flushScripts() {
-        String answer = master().sync().scriptFlush();
-        if (!"OK".equals(answer)) throw new IllegalStateException("SCRIPT FLUSH answered " + answer);
-    }
-
-    @Override
     public void awaitSteady(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (RedisNode f : List.copyOf(frozen)) {
-            f.thaw();
-            frozen.remove(f);
-        }
-        Thread s = supervisor;
-        if (s != null) s.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        thawAndAwaitRestart(deadline);
         for (RedisNode n : nodes.nodes()) {
             if (n.alive()) continue;
             try {
@@ -163,8 +98,7 @@ final class ClusterSetup implements RedisSetup {
 
     @Override
     public void close() {
-        Thread s = supervisor;
-        if (s != null) s.interrupt();
+        stopSupervisor();
         nodes.close();
     }
 }

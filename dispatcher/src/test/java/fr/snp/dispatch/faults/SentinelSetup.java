@@ -2,6 +2,8 @@ package fr.snp.dispatch.faults;
 
 import fr.snp.dispatch.redis.RedisNode;
 
+import static fr.snp.dispatch.redis.RedisNode.cli;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * (quorum 2) that declare a node down after {@link #DOWN_AFTER_MS}. The data nodes keep their port and directory for
  * the whole run, so a killed one is started again on them, as a replica of the current master.
  */
-final class SentinelSetup implements RedisSetup {
+final class SentinelSetup extends ReplicatedSetup {
     static final String NAME = "snp";
     static final int DOWN_AFTER_MS = 1000;
     /** Long enough for Sentinel to promote a replica and move the other one to it (a second or two here). */
@@ -27,8 +29,6 @@ final class SentinelSetup implements RedisSetup {
     /** The three data nodes, by index (a restarted node replaces its dead self at the same index). */
     private final List<RedisNode> data = new ArrayList<>();
     private final List<RedisNode> sentinels = new ArrayList<>();
-    /** Nodes frozen by a fault, to thaw when the fault is over. */
-    private final Set<RedisNode> frozen = new HashSet<>();
 
     private SentinelSetup(Path dir) { this.dir = dir; }
 
@@ -64,10 +64,8 @@ final class SentinelSetup implements RedisSetup {
      */
     public Map<String, String> dispatcherSettings() { return Map.of("redis.replicas", "2"); }
 
-    @Override
-    public long masterPid() { return master().pid(); }
-
     /** The data node the first sentinel names as master now. */
+    @Override
     RedisNode master() {
         int port = masterPort(sentinels.get(0));
         return data.stream().filter(n -> n.port == port).findFirst().orElseThrow();
@@ -79,57 +77,23 @@ final class SentinelSetup implements RedisSetup {
     }
 
     @Override
-    public void killMaster() {
-        RedisNode m = master();
-        m.kill();
-        restartWhenReplaced(m);
-    }
+    List<RedisNode> replicasOfMaster() { return replicas(); }
 
-    /**
-     * Starts a killed master again, as its supervisor (systemd) would, once the sentinels name another master: as that
-     * one's replica, on its own port and data. With WAIT for every replica, bookings answer 503 until it follows.
-     */
-    private void restartWhenReplaced(RedisNode dead) {
-        Thread t = new Thread(() -> {
-            try {
-                until(System.nanoTime() + Duration.ofSeconds(30).toNanos(), "a new master", () -> {
-                    int now = masterPort(sentinels.get(0));
-                    if (now == dead.port) return null;
-                    RedisNode m = data.stream().filter(n -> n.port == now).findFirst().orElse(null);
-                    if (m == null || !m.alive() || m.frozen() || !cli(m.port, "ROLE").startsWith("master")) return null;
-                    synchronized (data) {
-                        int i = data.indexOf(dead);
-                        if (i < 0 || dead.alive()) return Boolean.TRUE;
-                        dead.close();
-                        try {
-                            data.set(i, RedisNode.start(dead.dir, dead.port, "--appendonly", "yes", "--replicaof", "127.0.0.1",
-                                    String.valueOf(m.port)));
-                        } catch (IOException e) {
-                            throw new IllegalStateException(e);
-                        }
-                    }
-                    return Boolean.TRUE;
-                });
-            } catch (InterruptedException | AssertionError e) {
-                // given up: awaitSteady restarts what is still dead
-            }
-        }, "sentinel-supervisor");
-        t.setDaemon(true);
-        t.start();
-        supervisor = t;
-    }
-
-    private volatile Thread supervisor;
-
+    /** Once the sentinels name another master that answers as one: {@code dead} on its port and data, as its replica. */
     @Override
-    public void freezeMaster(Duration d) throws InterruptedException {
-        RedisNode m = master();
-        m.freeze();
-        try {
-            Thread.sleep(d.toMillis());
-        } finally {
-            m.thaw();
+    boolean restartIfReplaced(RedisNode dead) throws IOException {
+        int now = masterPort(sentinels.get(0));
+        if (now == dead.port) return false;
+        RedisNode m = data.stream().filter(n -> n.port == now).findFirst().orElse(null);
+        if (m == null || !m.alive() || m.frozen() || !cli(m.port, "ROLE").startsWith("master")) return false;
+        synchronized (data) {
+            int i = data.indexOf(dead);
+            if (i < 0 || dead.alive()) return true;
+            dead.close();
+            data.set(i, RedisNode.start(dead.dir, dead.port, "--appendonly", "yes", "--replicaof", "127.0.0.1",
+                    String.valueOf(m.port)));
         }
+        return true;
     }
 
     /**
@@ -148,44 +112,9 @@ final class SentinelSetup implements RedisSetup {
     }
 
     @Override
-    public void cutReplicasOff() {
-        RedisNode m = master();
-        for (RedisNode r : replicas()) {
-            r.freeze();
-            frozen.add(r);
-        }
-        // a frozen replica still has the master's stream queued in its socket: closing the link from the master's
-        // side makes what it has now all it will ever get from this master
-        cli(m.port, "CLIENT", "KILL", "TYPE", "replica");
-    }
-
-    @Override
-    public void killMasterAndPromoteALaggingReplica() {
-        RedisNode m = master();
-        m.kill();
-        // thawed only once the master is dead: thawed before, a replica would reconnect and catch up
-        for (RedisNode r : List.copyOf(frozen)) {
-            r.thaw();
-            frozen.remove(r);
-        }
-        restartWhenReplaced(m);
-    }
-
-    @Override
-    public void flushScripts() {
-        String answer = cli(master().port, "SCRIPT", "FLUSH").strip();
-        if (!answer.equals("OK")) throw new IllegalStateException("SCRIPT FLUSH answered " + answer);
-    }
-
-    @Override
     public void awaitSteady(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (RedisNode f : List.copyOf(frozen)) {
-            f.thaw();
-            frozen.remove(f);
-        }
-        Thread restarting = supervisor;
-        if (restarting != null) restarting.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        thawAndAwaitRestart(deadline);
         // a master elected, answering as one, and no failover under way
         RedisNode m = until(deadline, "a master after the fault", () -> {
             Set<Integer> named = new HashSet<>();
@@ -251,25 +180,10 @@ final class SentinelSetup implements RedisSetup {
         return i < 0 ? "" : fields.get(i + 1);
     }
 
-    /** redis-cli's answer, as text (Sentinel's commands are not in Lettuce's standalone API). */
-    static String cli(int port, String... args) {
-        try {
-            List<String> cmd = new ArrayList<>(List.of("redis-cli", "-p", String.valueOf(port)));
-            cmd.addAll(List.of(args));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly();
-            return out;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     @Override
     public void close() {
+        stopSupervisor();
         for (RedisNode n : sentinels) n.close();
         for (RedisNode n : data) n.close();
     }

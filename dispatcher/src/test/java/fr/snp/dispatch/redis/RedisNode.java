@@ -119,6 +119,33 @@ public final class RedisNode implements AutoCloseable {
         frozen = false;
     }
 
+    /** SIGSTOP for {@code d}, then SIGCONT (also when interrupted). */
+    public void freezeFor(java.time.Duration d) throws InterruptedException {
+        freeze();
+        try {
+            Thread.sleep(d.toMillis());
+        } finally {
+            thaw();
+        }
+    }
+
+    /** redis-cli's answer, as text (for what Lettuce's standalone API lacks: Sentinel's own commands, ROLE…). */
+    public static String cli(int port, String... args) {
+        try {
+            List<String> cmd = new ArrayList<>(List.of("redis-cli", "-p", String.valueOf(port)));
+            cmd.addAll(List.of(args));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly();
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Stopped by {@link #freeze} and not thawed since: it answers nothing (a command to it waits for its time-out). */
     public boolean frozen() { return frozen; }
 

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import static fr.snp.dispatch.redis.RedisNode.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -145,19 +146,6 @@ class SentinelFailoverTest {
         return Integer.parseInt(addr[1].strip());
     }
 
-    /** redis-cli's answer, as text (Sentinel's own commands are not in Lettuce's standalone API). */
-    static String cli(int port, String... args) {
-        try {
-            List<String> cmd = new ArrayList<>(List.of("redis-cli", "-p", String.valueOf(port)));
-            cmd.addAll(List.of(args));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            p.waitFor(5, TimeUnit.SECONDS);
-            return out;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     interface Check { boolean ok() throws Exception; }
 
