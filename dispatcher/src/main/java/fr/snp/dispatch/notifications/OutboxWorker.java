@@ -150,10 +150,8 @@ public final class OutboxWorker extends fr.snp.dispatch.redis.StreamWorker {
      */
     @Override
     protected boolean replicated(String stream) {
-        fr.snp.dispatch.redis.Durability d = s.bookings().durability();
-        if (!d.waits()) return true;
         try {
-            return confirmedOnReplicas(stream, d.replicas(), d.waitTimeoutMs());
+            return confirmedOnReplicas(stream, s.bookings().durability());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

@@ -143,6 +143,16 @@ public final class Durability {
         return new OutcomeUnknown(why);
     }
 
+    /**
+     * Whether the writes made so far on {@code connection} are on the replicas this level waits for (WAIT on it); true
+     * at once when it does not wait. For readers that must not tell the outside world of a change before it is kept
+     * (the notifications outbox).
+     */
+    public CompletionStage<Boolean> replicated(RedisClusterAsyncCommands<String, String> connection) {
+        if (!waits()) return CompletableFuture.completedFuture(true);
+        return connection.waitForReplication(replicas, waitTimeoutMs).thenApply(acked -> acked != null && acked >= replicas);
+    }
+
     /** State changes answered {@link OutcomeUnknown} since start: dispatch_outcome_unknown_total. */
     public long unknownOutcomes() { return unknownOutcomes.sum(); }
 

@@ -137,19 +137,33 @@ public final class RedisConnections implements AutoCloseable {
         }
     }
 
-    /**
-     * Opens (or finds open) this connection's link to every master, by host and port: the links that commands routed
-     * by slot use (links asked by node id are other ones).
-     */
+    /** Opens (or finds open) this connection's link to every master ({@link #linkTo}). */
     private CompletableFuture<Void> openNodeConnections(StatefulRedisClusterConnection<String, String> c) {
         List<CompletableFuture<?>> opening = new ArrayList<>();
-        for (RedisClusterNode n : c.getPartitions()) {
-            if (!n.is(RedisClusterNode.NodeFlag.UPSTREAM) || n.getSlots().isEmpty()) continue;
-            opening.add(c.getConnectionAsync(n.getUri().getHost(), n.getUri().getPort()).whenComplete((node, error) -> {
+        for (RedisClusterNode n : mastersOf(c)) {
+            opening.add(linkTo(c, n).whenComplete((node, error) -> {
                 if (error != null) LOG.warning(() -> "cluster node " + n.getUri() + " unreachable: " + error.getMessage());
             }));
         }
         return CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new));
+    }
+
+    /** The masters serving slots, as {@code c} knows the topology now. */
+    private static List<RedisClusterNode> mastersOf(StatefulRedisClusterConnection<String, String> c) {
+        List<RedisClusterNode> masters = new ArrayList<>();
+        for (RedisClusterNode n : c.getPartitions()) {
+            if (n.is(RedisClusterNode.NodeFlag.UPSTREAM) && !n.getSlots().isEmpty()) masters.add(n);
+        }
+        return masters;
+    }
+
+    /**
+     * {@code c}'s link to {@code node}, asked by host and port: the link that commands routed to its slots use (a link
+     * asked by node id is another one), so a WAIT on it counts the writes those commands made.
+     */
+    private static CompletableFuture<StatefulRedisConnection<String, String>> linkTo(StatefulRedisClusterConnection<String, String> c,
+                                                                                    RedisClusterNode node) {
+        return c.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort());
     }
 
     /** Whether Redis is a cluster (multi-stream reads are one read per territory, per-master checks). */
@@ -188,11 +202,9 @@ public final class RedisConnections implements AutoCloseable {
             return CompletableFuture.completedFuture(List.of(new Node(address(), async)));
         }
         List<CompletableFuture<Node>> nodes = new ArrayList<>();
-        for (RedisClusterNode n : c.getPartitions()) {
-            if (!n.is(RedisClusterNode.NodeFlag.UPSTREAM) || n.getSlots().isEmpty()) continue;
+        for (RedisClusterNode n : mastersOf(c)) {
             String address = n.getUri().getHost() + ":" + n.getUri().getPort();
-            nodes.add(c.getConnectionAsync(n.getUri().getHost(), n.getUri().getPort())
-                    .thenApply(node -> new Node(address, node.async())));
+            nodes.add(linkTo(c, n).thenApply(node -> new Node(address, node.async())));
         }
         return CompletableFuture.allOf(nodes.toArray(CompletableFuture[]::new))
                 .thenApply(v -> nodes.stream().map(CompletableFuture::join).toList());
@@ -289,8 +301,7 @@ public final class RedisConnections implements AutoCloseable {
                 return CompletableFuture.failedFuture(new io.lettuce.core.RedisException("no master serves slot "
                         + SlotHash.getSlot(key) + " now"));
             }
-            return c.getConnectionAsync(master.getUri().getHost(), master.getUri().getPort())
-                    .thenApply(StatefulRedisConnection::async);
+            return linkTo(c, master).thenApply(StatefulRedisConnection::async);
         }
 
         public void close() { connection.close(); }

@@ -119,15 +119,17 @@ public abstract class StreamWorker implements AutoCloseable {
     protected boolean replicated(String stream) { return true; }
 
     /**
-     * WAIT for {@code replicas} replicas of the writes this loop's connection made on the master of {@code stream} (its
-     * XREADGROUP or XCLAIM: made after the entries' XADD, so a replica that has them has the entries too). One Redis:
-     * its only master; a cluster: the master of the stream's territory, on the link that carried the read.
+     * Whether the writes this loop's connection made on the master of {@code stream} (its XREADGROUP or XCLAIM: made
+     * after the entries' XADD, so a replica that has them has the entries too) are kept as {@code durability} says
+     * ({@link Durability#replicated}). One Redis: its only master; a cluster: the master of the stream's territory, on
+     * the link that carried the read.
      */
-    protected final boolean confirmedOnReplicas(String stream, int replicas, long timeoutMs) throws InterruptedException {
+    protected final boolean confirmedOnReplicas(String stream, Durability durability) throws InterruptedException {
+        if (!durability.waits()) return true;
+        long timeoutMs = durability.waitTimeoutMs() + 2_000;
         try {
-            Long acked = connection.nodeOf(stream).toCompletableFuture().get(timeoutMs + 2_000, TimeUnit.MILLISECONDS)
-                    .waitForReplication(replicas, timeoutMs).toCompletableFuture().get(timeoutMs + 2_000, TimeUnit.MILLISECONDS);
-            return acked != null && acked >= replicas;
+            return connection.nodeOf(stream).thenCompose(durability::replicated).toCompletableFuture()
+                    .get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException unconfirmed) {
             return false; // left pending: taken again at a later round
         }

@@ -407,9 +407,6 @@ public final class IndexSync implements AutoCloseable {
      */
     private String currentReplid() { return connections.replicationIds(); }
 
-    /** master_replid from INFO replication, or null. */
-    static String replicationId(String info) { return RedisConnections.replicationId(info); }
-
     /** The last entry of a territory's stream the follower has applied ("0-0": none yet), for tests. */
     String position(String territory) {
         synchronized (positions) { return positions.getOrDefault(territory, "0-0"); }
