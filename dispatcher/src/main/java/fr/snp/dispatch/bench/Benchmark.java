@@ -37,6 +37,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -72,7 +73,6 @@ import java.util.function.IntFunction;
 public final class Benchmark {
     private static final int EFFECTORS = 1_000;
     private static final int SLOTS = 50_000;
-    private static final int BOOKINGS = 20_000;
 
     public static int run(Settings settings, List<String> args) throws Exception {
         int concurrency = Integer.parseInt(option(args, "--concurrency", "32"));
@@ -80,15 +80,20 @@ public final class Benchmark {
             durability(settings, concurrency, Integer.parseInt(option(args, "--durability-bookings", "3000")));
             return 0;
         }
+        int cores = Runtime.getRuntime().availableProcessors();
         System.out.printf("SNP dispatch benchmark: %d effectors, %d free slots, concurrency %d, %d cores%n", EFFECTORS, SLOTS,
-                concurrency, Runtime.getRuntime().availableProcessors());
+                concurrency, cores);
+        Figures f = new Figures();
+        f.put("date", java.time.LocalDate.now().toString()).put("cores", cores).put("concurrency", concurrency)
+                .put("slots", SLOTS).put("effectors", EFFECTORS);
+        BenchClock clock = new BenchClock();
         try (EmbeddedRedis redis = EmbeddedRedis.start(Files.createTempDirectory("snp-bench"), false);
              Dispatcher d = Dispatcher.start(settings.with("redis.url", redis.url()).with("http.port", "0")
                      .with("requests.retentionDays", "1")
                      // the benchmark drives one token at full speed: the per-principal limits would measure themselves
                      .with("limits.writesPerMinute", "0").with("limits.activeHoldsPerPrincipal", "0")
                      // a throw-away Redis without an append-only file: the durability phase measures strict apart
-                     .with("redis.allowUnsafe", "true").with("redis.durability", "relaxed"), false, Clock.systemUTC())) {
+                     .with("redis.allowUnsafe", "true").with("redis.durability", "relaxed"), false, clock)) {
             Services s = d.services();
             RedisClient admin = RedisClient.create(redis.url());
             var sync = admin.connect().sync();
@@ -101,14 +106,18 @@ public final class Benchmark {
             long stream = sync.memoryUsage(Keys.events("36"));
             System.out.printf("%nRedis memory for %,d slots: %,d bytes = %d B/slot in all; %d B/slot without the change stream "
                             + "(slot hash ~%d B + start index + key overhead). The stream (%,d B here) is capped at %s entries "
-                            + "whatever the number of slots (target <= 400 B/slot)%n", slots.size(), after - before,
+                            + "whatever the number of slots (target <= 300 B/slot)%n", slots.size(), after - before,
                     (after - before) / slots.size(), (after - before - stream) / slots.size(), sampleHash / 200, stream,
                     s.settings().string("redis.streamMaxLen"));
+            f.put("redis_bytes_per_slot", (double) (after - before) / slots.size())
+                    .put("redis_bytes_per_slot_without_stream", (double) (after - before - stream) / slots.size())
+                    .put("redis_slot_hash_bytes", sampleHash / 200.0);
 
             // --- 1b. the SAS platform's slot search over FHIR (INT_R04), before the bookings take slots ---------
-            fhirSearch(s, effectors);
+            if (!args.contains("--skip-fhir")) fhirSearch(s, effectors, f);
             if (args.contains("--fhir-only")) {
                 admin.shutdown();
+                System.out.println(f.line());
                 return 0;
             }
 
@@ -118,53 +127,90 @@ public final class Benchmark {
                     Set.of("36", "18", "23", "37", "41", "86", "87"), "SAS-BENCH", Set.of());
             String token = s.tokens().create(regulator).toCompletableFuture().get(10, TimeUnit.SECONDS).getKey();
             Principal principal = s.tokens().lookup(token).toCompletableFuture().get();
-            List<String> requests = requests(s, 2 * BOOKINGS + 1000, principal);
+            int bookings = RAW + HTTP_WARMUP + HTTP_BOOKINGS + OPEN_SLOW * (1 + OPEN_SECONDS) + OPEN_FAST * (1 + OPEN_SECONDS);
+            if (bookings > slots.size()) throw new IllegalStateException(bookings + " bookings, " + slots.size() + " slots");
+            List<String> requests = requests(s, bookings, principal);
+            java.util.function.IntFunction<String> pair = k -> slots.get(k) + " " + requests.get(k);
 
-            // --- 2. the raw ceiling: the booking script by EVALSHA, no HTTP --------------------------------------
+            // --- 2. the raw ceiling: the booking use case in process, its Lua script by EVALSHA, no HTTP ------------
             AtomicInteger next = new AtomicInteger();
-            Cpu rawCpu = Cpu.start(sync);
-            Result raw = drive(BOOKINGS, concurrency, i -> {
+            List<String> appointments = java.util.Collections.synchronizedList(new ArrayList<>());
+            ServerCpu rawCpu = ServerCpu.start(sync);
+            Load.Result raw = Load.drive(RAW, concurrency, i -> {
                 int k = next.getAndIncrement();
-                String slot = slots.get(k);
                 // the booking use case called in process: the same Java checks and script as over HTTP, no HTTP
-                return s.bookings().book(principal, slot, requests.get(k), null, "raw-" + k)
-                        .handle((booked, error) -> error == null).toCompletableFuture();
+                return s.bookings().book(principal, slots.get(k), requests.get(k), null, "raw-" + k)
+                        .handle((booked, error) -> {
+                            if (error == null) appointments.add(booked.appointment().id());
+                            return error == null;
+                        }).toCompletableFuture();
             });
-            System.out.printf("%nBooking, raw Lua script (EVALSHA via Lettuce): %s%n", raw);
-            System.out.printf("  CPU per booking: %s%n", rawCpu.per(sync, BOOKINGS));
+            ServerCpu.PerOp rawPer = rawCpu.per(sync, RAW);
+            System.out.printf("%nBooking, raw Lua script (the use case in process, EVALSHA via Lettuce): %s%n", raw);
+            System.out.printf("  CPU per booking: %s (this JVM drives the load too)%n", rawPer);
+            record(f, "booking_raw", raw);
+            f.put("booking_raw_redis_cpu_us", rawPer.redisUs());
 
-            // --- 3. the same over HTTP ------------------------------------------------------------------------
-            Vertx vertx = Vertx.vertx();
-            HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
-                    .setDefaultPort(d.port()), new PoolOptions().setHttp1MaxSize(concurrency));
-            AtomicInteger nextHttp = new AtomicInteger(BOOKINGS);
-            Cpu httpCpu = Cpu.start(sync);
-            Result overHttp = drive(BOOKINGS, concurrency, i -> {
-                int k = nextHttp.getAndIncrement();
-                JsonObject body = new JsonObject().put("slotId", slots.get(k)).put("requestId", requests.get(k));
-                return post(http, "/api/v1/appointments", token, body, "http-" + k).thenApply(status -> status == 201);
-            });
-            System.out.printf("Booking over HTTP (POST /api/v1/appointments):       %s%n", overHttp);
-            System.out.printf("  CPU per booking: %s%n", httpCpu.per(sync, BOOKINGS));
-            System.out.printf("Ratio HTTP / raw: %.2f (target >= 0.40)%n", overHttp.perSecond / raw.perSecond);
+            // --- 3. the same over HTTP, the load from its own process ------------------------------------------
+            int at = RAW;
+            Path pairs = Files.createTempFile("snp-bench-pairs", ".txt");
+            Files.write(pairs, java.util.stream.IntStream.range(at, at + HTTP_WARMUP + HTTP_BOOKINGS).mapToObj(pair).toList());
+            at += HTTP_WARMUP + HTTP_BOOKINGS;
+            Phase http = phase(sync, new JsonObject().put("port", d.port()).put("token", token).put("op", "book")
+                    .put("file", pairs.toString()).put("concurrency", concurrency).put("warmup", HTTP_WARMUP)
+                    .put("count", HTTP_BOOKINGS).put("keyPrefix", "http"), HTTP_BOOKINGS);
+            Load.Result overHttp = Load.Result.of(http.result());
+            System.out.printf("Booking over HTTP (POST /api/v1/appointments, load from another process): %s%n", overHttp);
+            System.out.printf("  CPU per booking: %s%n", http.cpu());
+            double ratio = overHttp.perSecond() / raw.perSecond();
+            System.out.printf("Ratio HTTP / raw: %.2f (target >= 0.60)%n", ratio);
+            record(f, "booking_http", overHttp);
+            f.put("booking_http_server_cpu_us", http.cpu().serverUs()).put("booking_http_redis_cpu_us", http.cpu().redisUs())
+                    .put("booking_http_raw_ratio", ratio);
+
+            // --- 3b. bookings at a constant arrival rate (open loop), as desks and the SAS platform send them ------
+            for (int rate : new int[]{OPEN_SLOW, OPEN_FAST}) {
+                Files.write(pairs, java.util.stream.IntStream.range(at, at + rate * (1 + OPEN_SECONDS)).mapToObj(pair).toList());
+                at += rate * (1 + OPEN_SECONDS);
+                Phase open = phase(sync, new JsonObject().put("port", d.port()).put("token", token).put("op", "book")
+                        .put("file", pairs.toString()).put("open", true).put("rate", rate).put("warmupSeconds", 1)
+                        .put("seconds", OPEN_SECONDS).put("concurrency", 128).put("keyPrefix", "open" + rate), rate * OPEN_SECONDS);
+                Load.OpenResult r = Load.OpenResult.of(open.result());
+                System.out.printf("  open loop at %,d bookings/s: %s; CPU per booking: %s (target p99 <= %d ms)%n", rate, r,
+                        open.cpu(), rate == OPEN_SLOW ? 5 : 10);
+                recordOpen(f, "booking_open_" + rate, r);
+                f.put("booking_open_" + rate + "_server_cpu_us", open.cpu().serverUs());
+            }
+            Files.delete(pairs);
 
             // --- 4. matching over HTTP ----------------------------------------------------------------------
             Random random = new Random(1);
             long matchBefore = s.metrics().match().count();
             double matchSumBefore = s.metrics().match().totalTime(TimeUnit.NANOSECONDS);
-            Result matching = drive(10_000, concurrency, i -> {
-                JsonObject body = new JsonObject().put("origin", "SAS_116117").put("patient", new JsonObject().put("initials", "BE")
-                        .put("birthYear", 1960).put("phone", "0612345678").put("lat", 46.3 + random.nextDouble() * 0.9)
-                        .put("lng", 1.0 + random.nextDouble() * 1.2)).put("need", new JsonObject().put("within", "PT24H"));
-                return post(http, "/api/v1/requests", token, body, null).thenApply(status -> status == 201);
-            });
+            var histogramBefore = s.metrics().match().takeSnapshot();
+            Phase matchPhase = phase(sync, new JsonObject().put("port", d.port()).put("token", token).put("op", "match")
+                    .put("concurrency", concurrency).put("warmup", 0).put("count", MATCHES), MATCHES);
+            Load.Result matching = Load.Result.of(matchPhase.result());
+            var histogram = s.metrics().match().takeSnapshot();
             long n = s.metrics().match().count() - matchBefore;
-            System.out.printf("%nMatching over HTTP (POST /api/v1/requests, 50k slots): %s%n", matching);
-            var snapshot = s.metrics().match().takeSnapshot();
-            System.out.printf("  server side under that load (dispatch_match_seconds): mean %.1f us, p50 <= %.1f us, p99 <= %.1f us "
-                            + "over %d matches (histogram bucket bounds; these are the only matches of the run)%n",
-                    (s.metrics().match().totalTime(TimeUnit.NANOSECONDS) - matchSumBefore) / n / 1000,
-                    bucketBound(snapshot, 0.50), bucketBound(snapshot, 0.99), n);
+            System.out.printf("%nMatching over HTTP (POST /api/v1/requests: filing the request and ranking, 50k slots): %s%n",
+                    matching);
+            System.out.printf("  CPU per request: %s%n", matchPhase.cpu());
+            double loadedP50 = bucketBound(histogramBefore, histogram, 0.50);
+            double loadedP99 = bucketBound(histogramBefore, histogram, 0.99);
+            System.out.printf("  server side under that load (dispatch_match_seconds): mean %.1f us, p50 <= %.0f us, p99 <= %.0f us "
+                            + "over %d matches (histogram bucket bounds; target p99 <= 2 ms)%n",
+                    (s.metrics().match().totalTime(TimeUnit.NANOSECONDS) - matchSumBefore) / n / 1000, loadedP50, loadedP99, n);
+            record(f, "request_http", matching);
+            f.put("request_http_server_cpu_us", matchPhase.cpu().serverUs())
+                    .put("request_http_redis_cpu_us", matchPhase.cpu().redisUs())
+                    .put("match_loaded_p50_us", loadedP50).put("match_loaded_p99_us", loadedP99);
+            Phase openMatch = phase(sync, new JsonObject().put("port", d.port()).put("token", token).put("op", "match")
+                    .put("open", true).put("rate", OPEN_MATCHES).put("warmupSeconds", 2).put("seconds", 10)
+                    .put("concurrency", 128), OPEN_MATCHES * 10);
+            Load.OpenResult openMatches = Load.OpenResult.of(openMatch.result());
+            System.out.printf("  open loop at %d requests/s: %s (target p99 <= 10 ms)%n", OPEN_MATCHES, openMatches);
+            recordOpen(f, "request_open_" + OPEN_MATCHES, openMatches);
             // the same index, the same matcher, nothing else running: the cost of a match itself
             long[] quiet = new long[20_000];
             Viewer viewer = new Viewer(Role.REGULATOR, Set.of());
@@ -178,15 +224,80 @@ public final class Benchmark {
                 if (i >= 5_000) quiet[i - 5_000] = System.nanoTime() - t0;
             }
             Arrays.sort(quiet);
-            System.out.printf("  server side, same 50k-slot index, no concurrent load: p50 %.1f us, p99 %.1f us (target p99 <= 2 ms)%n",
+            System.out.printf("  server side, same 50k-slot index, no concurrent load: p50 %.1f us, p99 %.1f us (target p99 <= 0.5 ms)%n",
                     quiet[10_000] / 1000.0, quiet[19_800] / 1000.0);
+            f.put("match_quiet_p50_us", quiet[10_000] / 1000.0).put("match_quiet_p99_us", quiet[19_800] / 1000.0);
             // --- 5. the waiting list: from a publication to the desks' notice ---------------------------------
-            waitingNotice(s, principal);
-            vertx.close();
+            waitingNotice(s, principal, f);
+
+            // --- 6. feedback: a week on, the doctors answer for the appointments booked in process ------------------
+            clock.set(java.time.Instant.now().plus(java.time.Duration.ofDays(8)));
+            Principal coordinator = new Principal("bench-cpts", Role.COORDINATOR, "bench CPTS", Set.of("36"), "CPTS-BENCH",
+                    Set.of("CPTS-BENCH"));
+            String cptsToken = s.tokens().create(coordinator).toCompletableFuture().get(10, TimeUnit.SECONDS).getKey();
+            Path answered = Files.createTempFile("snp-bench-feedback", ".txt");
+            Files.write(answered, appointments);
+            int closedFeedback = appointments.size() / 2;
+            Phase feedback = phase(sync, new JsonObject().put("port", d.port()).put("token", cptsToken).put("op", "feedback")
+                    .put("file", answered.toString()).put("concurrency", concurrency).put("warmup", 500)
+                    .put("count", closedFeedback - 500), closedFeedback - 500);
+            Load.Result feedbackClosed = Load.Result.of(feedback.result());
+            System.out.printf("%nFeedback over HTTP (POST /api/v1/appointments/:id/feedback, seen or no-show): %s%n", feedbackClosed);
+            System.out.printf("  CPU per answer: %s; feedback / HTTP booking throughput: %.2f (target >= 1)%n", feedback.cpu(),
+                    feedbackClosed.perSecond() / overHttp.perSecond());
+            record(f, "feedback_http", feedbackClosed);
+            f.put("feedback_http_server_cpu_us", feedback.cpu().serverUs())
+                    .put("feedback_to_booking_ratio", feedbackClosed.perSecond() / overHttp.perSecond());
+            Files.write(answered, appointments.subList(closedFeedback, appointments.size()));
+            int feedbackRate = Math.min(1_000, (appointments.size() - closedFeedback) / 5);
+            Phase openFeedback = phase(sync, new JsonObject().put("port", d.port()).put("token", cptsToken)
+                    .put("op", "feedback").put("file", answered.toString()).put("open", true).put("rate", feedbackRate)
+                    .put("warmupSeconds", 1).put("seconds", 4).put("concurrency", 128), feedbackRate * 4);
+            Load.OpenResult feedbackOpen = Load.OpenResult.of(openFeedback.result());
+            System.out.printf("  open loop at %d answers/s: %s (target p99 <= 5 ms)%n", feedbackRate, feedbackOpen);
+            recordOpen(f, "feedback_open", feedbackOpen);
+            Files.delete(answered);
             admin.shutdown();
         }
         matchGrowth();
+        System.out.println();
+        System.out.println(f.line());
         return 0;
+    }
+
+    private static final int RAW = 10_000;
+    private static final int HTTP_WARMUP = 1_000;
+    private static final int HTTP_BOOKINGS = 10_000;
+    private static final int OPEN_SLOW = 1_000;
+    private static final int OPEN_FAST = 2_000;
+    private static final int OPEN_SECONDS = 8;
+    private static final int MATCHES = 10_000;
+    private static final int OPEN_MATCHES = 500;
+
+    private static void record(Figures f, String name, Load.Result r) {
+        f.put(name + "_per_s", r.perSecond()).put(name + "_p50_us", r.p50ms() * 1000).put(name + "_p99_us", r.p99ms() * 1000)
+                .put(name + "_failed", r.total() - r.ok());
+    }
+
+    private static void recordOpen(Figures f, String name, Load.OpenResult r) {
+        f.put(name + "_rate_per_s", r.rate()).put(name + "_achieved_per_s", r.perSecond())
+                .put(name + "_p50_us", r.p50ms() * 1000).put(name + "_p99_us", r.p99ms() * 1000)
+                .put(name + "_max_us", r.maxMs() * 1000).put(name + "_failed", r.total() - r.ok());
+    }
+
+    /** A phase driven by a {@link LoadGenerator} in its own process: its result and the server's CPU over it. */
+    private record Phase(JsonObject result, ServerCpu.PerOp cpu) {}
+
+    private static Phase phase(io.lettuce.core.api.sync.RedisCommands<String, String> redis, JsonObject spec, int measuredOps)
+            throws Exception {
+        ServerCpu[] start = new ServerCpu[1];
+        ServerCpu.PerOp[] per = new ServerCpu.PerOp[1];
+        // the counters are read from this thread while the child runs: it only prints, the server works
+        JsonObject result = LoadGenerator.run(spec, mark -> {
+            if (mark.equals("MEASURING")) start[0] = ServerCpu.start(redis);
+            else per[0] = start[0].per(redis, measuredOps);
+        });
+        return new Phase(result, per[0]);
     }
 
     /**
@@ -197,7 +308,7 @@ public final class Benchmark {
      * 420/s and 840/s (open loops, latency from the scheduled send), bytes per response, and the server's time split
      * between matching, building the Bundle and serialising it.
      */
-    static void fhirSearch(Services s, List<Effector> effectors) throws Exception {
+    static void fhirSearch(Services s, List<Effector> effectors, Figures f) throws Exception {
         fr.snp.dispatch.fhir.CptsCatalog catalog = new fr.snp.dispatch.fhir.CptsCatalog(List.of(
                 new fr.snp.dispatch.fhir.CptsCatalog.Entry("CPTS-BENCH", "CPTS du banc d'essai", "36", "369000001")));
         Vertx vertx = Vertx.vertx();
@@ -226,13 +337,13 @@ public final class Benchmark {
         }, new io.vertx.core.DeploymentOptions().setInstances(instances)).toCompletionStage().toCompletableFuture()
                 .get(10, TimeUnit.SECONDS);
         try {
-            fhirSearch(vertx, fhir, effectors, port);
+            fhirSearch(vertx, fhir, effectors, port, f);
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
     }
 
-    private static void fhirSearch(Vertx vertx, fr.snp.dispatch.fhir.FhirRoutes fhir, List<Effector> effectors, int port)
+    private static void fhirSearch(Vertx vertx, fr.snp.dispatch.fhir.FhirRoutes fhir, List<Effector> effectors, int port, Figures f)
             throws Exception {
         HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
                 .setDefaultPort(port), new PoolOptions().setHttp1MaxSize(50));
@@ -257,7 +368,7 @@ public final class Benchmark {
                     bytes.addAndGet(b.length());
                     return resp.statusCode() == 200;
                 })).toCompletionStage().toCompletableFuture();
-        drive(2_000, 8, search); // warm-up (JIT)
+        Load.drive(2_000, 8, search); // warm-up (JIT)
         // one response looked at: what it holds
         String sample = http.request(HttpMethod.GET, query.apply(0)).compose(req -> req.send()).compose(resp -> resp.body())
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).toString();
@@ -265,7 +376,7 @@ public final class Benchmark {
         long[] before = fhir.phaseNanos();
         bytes.set(0);
         int quietRuns = 2_000;
-        Result one = drive(quietRuns, 1, search);
+        Load.Result one = Load.drive(quietRuns, 1, search);
         long[] after = fhir.phaseNanos();
         long quietBytes = bytes.get();
         System.out.printf("%nSAS slot search over FHIR (INT_R04, the ANS kit's query: 25 RPPS, 2-day window, 4 includes; "
@@ -274,120 +385,30 @@ public final class Benchmark {
         System.out.printf("  concurrency 1:  %s (target p50 <= 5 ms)%n", one);
         System.out.printf("  server time per search at concurrency 1: match %.2f ms, build %.2f ms, serialise %.2f ms%n",
                 (after[0] - before[0]) / 1e6 / quietRuns, (after[1] - before[1]) / 1e6 / quietRuns, (after[2] - before[2]) / 1e6 / quietRuns);
-        Result fifty = drive(20_000, 50, search);
+        Load.Result fifty = Load.drive(20_000, 50, search);
         System.out.printf("  concurrency 50: %s (saturation, closed loop; target >= 420/s; a generic FHIR server: 9/s at c=1, "
                 + "21/s at c=50)%n", fifty);
         // the latency target holds at the target load, not at saturation: 50 clients in a closed loop wait 50 / throughput
         // on average whatever the server does (Little's law); an open loop sends at a fixed rate instead
-        OpenResult target = openLoop(420, 3, 12, 50, search);
+        Load.OpenResult target = Load.openLoop(420, 3, 12, 50, search);
         System.out.printf("  open loop at 420/s (the target rate): %s (target p99 <= 50 ms)%n", target);
-        OpenResult twice = openLoop(840, 3, 12, 50, search);
+        Load.OpenResult twice = Load.openLoop(840, 3, 12, 50, search);
         System.out.printf("  open loop at 840/s (2x the target):   %s%n", twice);
+        f.put("fhir_search_c1_p50_us", one.p50ms() * 1000).put("fhir_search_c50_per_s", fifty.perSecond())
+                .put("fhir_search_open_420_p99_us", target.p99ms() * 1000).put("fhir_search_open_840_p99_us", twice.p99ms() * 1000);
     }
 
     /**
-     * An open loop: requests fall due at a constant {@code rate} per second for {@code warmupSeconds + seconds}, over at most
-     * {@code connections} in flight; one due while all are busy waits for the first that frees (in order), and every latency
-     * counts from the request's scheduled time, not from when it could be sent (no coordinated omission). Only the requests
-     * scheduled after the warm-up are measured.
+     * The upper bound (us) of the histogram bucket holding the given quantile of what was recorded between two
+     * snapshots (the counts are cumulative since the start: their differences are the phase's own).
      */
-    static OpenResult openLoop(int rate, int warmupSeconds, int seconds, int connections,
-                               IntFunction<CompletableFuture<Boolean>> op) throws InterruptedException {
-        int warmup = rate * warmupSeconds;
-        int total = warmup + rate * seconds;
-        double periodNs = 1e9 / rate;
-        Semaphore free = new Semaphore(connections);
-        CountDownLatch done = new CountDownLatch(total);
-        long[] latencies = new long[total - warmup];
-        AtomicInteger ok = new AtomicInteger();
-        java.util.concurrent.atomic.AtomicLong lastEnd = new java.util.concurrent.atomic.AtomicLong();
-        int waited = 0;
-        long maxWait = 0;
-        long blockedUntil = Long.MIN_VALUE; // when the last request that found every connection busy got one
-        long start = System.nanoTime() + 10_000_000;
-        for (int i = 0; i < total; i++) {
-            long due = start + (long) (i * periodNs);
-            for (long now = System.nanoTime(); now < due; now = System.nanoTime()) {
-                java.util.concurrent.locks.LockSupport.parkNanos(due - now);
-            }
-            boolean measured = i >= warmup;
-            if (!free.tryAcquire()) {
-                free.acquire();
-                blockedUntil = System.nanoTime();
-                if (measured) waited++;
-            } else if (due < blockedUntil && measured) {
-                waited++; // fell due while an earlier one was still waiting for a connection: it queued behind it
-            }
-            if (measured) maxWait = Math.max(maxWait, System.nanoTime() - due);
-            int index = i;
-            op.apply(i).whenComplete((success, error) -> {
-                long end = System.nanoTime();
-                if (index >= warmup) {
-                    latencies[index - warmup] = end - due;
-                    if (error == null && Boolean.TRUE.equals(success)) ok.incrementAndGet();
-                    lastEnd.accumulateAndGet(end, Math::max);
-                }
-                free.release();
-                done.countDown();
-            });
-        }
-        if (!done.await(2, TimeUnit.MINUTES)) throw new IllegalStateException("open loop at " + rate + "/s: responses missing");
-        long measuredStart = start + (long) (warmup * periodNs);
-        int n = latencies.length;
-        Arrays.sort(latencies);
-        return new OpenResult(rate, seconds, connections, n, ok.get(), n / ((lastEnd.get() - measuredStart) / 1e9),
-                latencies[n / 2] / 1e6, latencies[n * 99 / 100] / 1e6, latencies[n - 1] / 1e6, waited, maxWait / 1e6);
-    }
-
-    record OpenResult(int rate, int seconds, int connections, int total, int ok, double perSecond, double p50ms, double p99ms,
-                      double maxMs, int waited, double maxWaitMs) {
-        @Override
-        public String toString() {
-            return String.format("%,d requests over %d s (%,d ok), achieved %,.0f/s, p50 %.2f ms, p99 %.2f ms, max %.2f ms; "
-                            + "%,d waited for one of the %d connections; longest delay from scheduled to sent %.2f ms%s", total,
-                    seconds, ok, perSecond, p50ms, p99ms, maxMs, waited, connections, maxWaitMs,
-                    perSecond < 0.97 * rate ? " (over this machine's capacity: the backlog grew through the run)" : "");
-        }
-    }
-
-    /**
-     * CPU spent over a phase, per operation: this JVM (load generator and server together: the benchmark runs both
-     * in one process) and Redis (its own used_cpu counters, and the time inside scripts from INFO commandstats).
-     */
-    record Cpu(long jvmNs, double redisSeconds) {
-        static Cpu start(io.lettuce.core.api.sync.RedisCommands<String, String> redis) {
-            redis.configResetstat();
-            return new Cpu(jvmCpuNs(), redisCpu(redis));
-        }
-
-        String per(io.lettuce.core.api.sync.RedisCommands<String, String> redis, int ops) {
-            double jvmUs = (jvmCpuNs() - jvmNs) / 1000.0 / ops;
-            double redisUs = (redisCpu(redis) - redisSeconds) * 1e6 / ops;
-            String scripts = "";
-            for (String line : redis.info("commandstats").split("\r?\n")) {
-                if (line.startsWith("cmdstat_evalsha:")) {
-                    scripts = ", of which in scripts " + line.replaceAll(".*usec_per_call=([0-9.]+).*", "$1") + " us per EVALSHA";
-                }
-            }
-            return String.format("JVM (client + server) %.0f us, Redis %.0f us%s", jvmUs, redisUs, scripts);
-        }
-
-        static long jvmCpuNs() {
-            return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                    .getProcessCpuTime();
-        }
-
-        static double redisCpu(io.lettuce.core.api.sync.RedisCommands<String, String> redis) {
-            String cpu = redis.info("cpu");
-            return Double.parseDouble(info(cpu, "used_cpu_sys")) + Double.parseDouble(info(cpu, "used_cpu_user"));
-        }
-    }
-
-    /** The upper bound (us) of the histogram bucket holding the given quantile. */
-    static double bucketBound(io.micrometer.core.instrument.distribution.HistogramSnapshot h, double quantile) {
-        double target = h.count() * quantile;
-        for (var bucket : h.histogramCounts()) {
-            if (bucket.count() >= target) return bucket.bucket(TimeUnit.MICROSECONDS);
+    static double bucketBound(io.micrometer.core.instrument.distribution.HistogramSnapshot before,
+                              io.micrometer.core.instrument.distribution.HistogramSnapshot after, double quantile) {
+        var b = before.histogramCounts();
+        var a = after.histogramCounts();
+        double target = (after.count() - before.count()) * quantile;
+        for (int i = 0; i < a.length; i++) {
+            if (a[i].count() - b[i].count() >= target) return a[i].bucket(TimeUnit.MICROSECONDS);
         }
         return Double.NaN;
     }
@@ -444,37 +465,6 @@ public final class Benchmark {
         return times;
     }
 
-    /** Runs {@code total} operations with at most {@code concurrency} in flight; latencies per operation. */
-    static Result drive(int total, int concurrency, IntFunction<CompletableFuture<Boolean>> op) throws InterruptedException {
-        Semaphore inFlight = new Semaphore(concurrency);
-        CountDownLatch done = new CountDownLatch(total);
-        long[] latencies = new long[total];
-        AtomicInteger ok = new AtomicInteger();
-        long start = System.nanoTime();
-        for (int i = 0; i < total; i++) {
-            inFlight.acquire();
-            int index = i;
-            long t0 = System.nanoTime();
-            op.apply(i).whenComplete((success, error) -> {
-                latencies[index] = System.nanoTime() - t0;
-                if (error == null && Boolean.TRUE.equals(success)) ok.incrementAndGet();
-                inFlight.release();
-                done.countDown();
-            });
-        }
-        done.await(10, TimeUnit.MINUTES);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Arrays.sort(latencies);
-        return new Result(total, ok.get(), total / seconds, latencies[total / 2] / 1e6, latencies[total * 99 / 100] / 1e6);
-    }
-
-    record Result(int total, int ok, double perSecond, double p50ms, double p99ms) {
-        @Override
-        public String toString() {
-            return String.format("%,d ops (%,d ok) at %,.0f/s, p50 %.2f ms, p99 %.2f ms", total, ok, perSecond, p50ms, p99ms);
-        }
-    }
-
     static CompletableFuture<Integer> post(HttpClientAgent http, String path, String token, JsonObject body, String key) {
         RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setURI(path)
                 .putHeader("Authorization", "Bearer " + token).putHeader("Content-Type", "application/json");
@@ -488,7 +478,7 @@ public final class Benchmark {
      * joined publishes a slot that fits them: the time from the publication to the notice reaching a desk's live
      * connection (change stream, the watcher's 200 ms gathering, matching of the list, the notice), on this instance.
      */
-    static void waitingNotice(Services s, Principal desk) throws Exception {
+    static void waitingNotice(Services s, Principal desk, Figures f) throws Exception {
         Effector joined = new Effector("__ID__", "36", Rpps.withCheckDigit("1899999999"), "Bench", "Gyn", "SM20",
                 List.of(new PracticeLocation(0, "Cabinet", "", "36044", "Châteauroux", 46.81, 1.69, "PRACTICE", true)),
                 Set.of("CPTS-BENCH"), 1000, 0, null, null);
@@ -530,6 +520,7 @@ public final class Benchmark {
         Arrays.sort(ms);
         System.out.printf("%nWaiting list (10 requests waiting, 30 publications that fit them): publication to the desks' notice "
                 + "p50 %d ms, p95 %d ms, max %d ms (the watcher gathers changes for 200 ms)%n", ms[15], ms[28], ms[29]);
+        f.put("waiting_notice_p50_ms", ms[15]).put("waiting_notice_max_ms", ms[29]);
     }
 
     private static List<Effector> effectors(Services s) throws Exception { return effectors(s, EFFECTORS); }
@@ -634,7 +625,7 @@ public final class Benchmark {
                     Principal principal = s.tokens().lookup(token).toCompletableFuture().get();
                     List<String> requests = requests(s, 2 * bookings, principal, 200);
                     AtomicInteger next = new AtomicInteger();
-                    Result raw = drive(bookings, concurrency, i -> {
+                    Load.Result raw = Load.drive(bookings, concurrency, i -> {
                         int k = next.getAndIncrement();
                         return s.bookings().book(principal, slots.get(k), requests.get(k), null, "raw-" + k)
                                 .handle((booked, error) -> error == null).toCompletableFuture();
@@ -643,7 +634,7 @@ public final class Benchmark {
                     HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
                             .setDefaultPort(d.port()), new PoolOptions().setHttp1MaxSize(concurrency));
                     AtomicInteger nextHttp = new AtomicInteger(bookings);
-                    Result overHttp = drive(bookings, concurrency, i -> {
+                    Load.Result overHttp = Load.drive(bookings, concurrency, i -> {
                         int k = nextHttp.getAndIncrement();
                         JsonObject body = new JsonObject().put("slotId", slots.get(k)).put("requestId", requests.get(k));
                         return post(http, "/api/v1/appointments", token, body, "http-" + k).thenApply(status -> status == 201);

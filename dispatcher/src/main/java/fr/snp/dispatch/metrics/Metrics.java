@@ -65,7 +65,12 @@ public final class Metrics {
         new UptimeMetrics().bindTo(registry);
         match = Timer.builder("dispatch_match").description("Ranking the candidates of a request (in memory)")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000))
-                .maximumExpectedValue(Duration.ofMillis(100)).register(registry);
+                .maximumExpectedValue(Duration.ofMillis(100))
+                // the targets' own bounds as buckets (quiet p99 0.5 ms, under load 2 ms): a quantile read from the
+                // histogram is then exact at the target, not the next generated bucket ~40 % above it
+                .serviceLevelObjectives(Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
+                        Duration.ofMillis(2), Duration.ofMillis(5))
+                .register(registry);
         booking = Timer.builder("dispatch_booking").description("A booking: the Lua script round trip to Redis")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
                 .maximumExpectedValue(Duration.ofSeconds(2)).register(registry);
