@@ -189,7 +189,7 @@ public final class Benchmark {
             double matchSumBefore = s.metrics().match().totalTime(TimeUnit.NANOSECONDS);
             var histogramBefore = s.metrics().match().takeSnapshot();
             Phase matchPhase = phase(sync, new JsonObject().put("port", d.port()).put("token", token).put("op", "match")
-                    .put("concurrency", concurrency).put("warmup", 0).put("count", MATCHES), MATCHES);
+                    .put("concurrency", concurrency).put("warmup", 2_000).put("count", MATCHES), MATCHES);
             Load.Result matching = Load.Result.of(matchPhase.result());
             var histogram = s.metrics().match().takeSnapshot();
             long n = s.metrics().match().count() - matchBefore;
@@ -266,7 +266,7 @@ public final class Benchmark {
     }
 
     private static final int RAW = 10_000;
-    private static final int HTTP_WARMUP = 1_000;
+    private static final int HTTP_WARMUP = 3_000;
     private static final int HTTP_BOOKINGS = 10_000;
     private static final int OPEN_SLOW = 1_000;
     private static final int OPEN_FAST = 2_000;
