@@ -31,7 +31,7 @@ import java.util.concurrent.CompletionStage;
 public final class Publishing {
     private static final String SLOT_EVENTS = "/fr/snp/dispatch/booking/slot_events.lua";
 
-    public record PublishCall(@Key String slot, @Key String slotsByStart, @Key String events, @Key String slotDay,
+    public record PublishCall(@Key String slot, @Key String effectorSlots, @Key String events, @Key String slotDay,
                               @Key String effectors, String slotId, String effectorId, int location, long startSec,
                               long endSec, int offset, String mode, int audiences, long releaseAt, int releaseTo,
                               String week, int streamMaxLen, Set<String> callerTerritories, String callerOrg,
@@ -84,7 +84,7 @@ public final class Publishing {
     public CompletionStage<Published> publish(Principal p, NewSlot s) {
         String t = Ids.territoryOf(s.effectorId());
         String id = s.id();
-        PublishCall call = new PublishCall(Keys.slot(t, id), Keys.slotsByStart(t), Keys.events(t),
+        PublishCall call = new PublishCall(Keys.slot(t, id), Keys.effectorSlots(t, s.effectorId()), Keys.events(t),
                 Keys.stats(t, calendar.day(Instant.ofEpochSecond(s.start()))), Keys.effectors(t), id, s.effectorId(),
                 s.location(), s.start(), s.end(), s.offsetSeconds(), s.mode(), s.audiences(), s.releaseAtMs(), s.releaseTo(),
                 s.week(), streamMaxLen, p.territories(), p.org(), p.reach());

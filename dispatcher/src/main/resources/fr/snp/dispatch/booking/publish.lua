@@ -2,7 +2,7 @@
 -- twice (a rule applied again, a retried batch) is harmless. A withdrawn slot published again comes back free.
 -- KEYS
 --   slot                the slot hash
---   slotsByStart        the territory's slot ids by start
+--   effectorSlots       the effector's slots by start (member: the slot id's start minute, Ids.slotMinute)
 --   events              the territory's change stream
 --   slotDay             statistics of the slot's local day
 --   effectors           the territory's effectors (who manages whom)
@@ -35,6 +35,6 @@ redis.call('HSET', KEY.slot, 'e', ARG.effectorId, 'l', ARG.location, 's', ARG.st
   'm', ARG.mode, 'a', ARG.audiences, 'st', 'f', 'w', ARG.week)
 if ARG.releaseAt ~= '0' then redis.call('HSET', KEY.slot, 'ra', ARG.releaseAt, 'rt', ARG.releaseTo) end
 redis.call('HINCRBY', KEY.slot, 'v', 1)
-redis.call('ZADD', KEY.slotsByStart, ARG.startSec, ARG.slotId)
+redis.call('ZADD', KEY.effectorSlots, ARG.startSec, slotMinute(ARG.slotId))
 bump(KEY.slotDay, 'offered', {'all', '-', 'effector', ARG.effectorId}, 1)
 return {'OK', '', emit(KEY.events, ARG.streamMaxLen, 'published', KEY.slot, ARG.slotId)}

@@ -10,3 +10,9 @@ local function emit(stream, maxlen, kind, slotKey, slotId, extra)
   return fields
 end
 
+
+-- slotMinute: a slot id's start-minute part ("36-E17-t3k9m0" -> "t3k9m0"), its member in its effector's start index
+-- (Keys.effectorSlots, Ids.slotMinute): the effector is the key, the start the score, so the member needs no more.
+local function slotMinute(slotId)
+  return string.match(slotId, '%-([0-9a-z]+)$')
+end
