@@ -356,8 +356,10 @@ public final class IndexSync implements AutoCloseable {
     TerritoryIndex.Digest redisDigest(String t, long fromSec) throws Exception {
         long[] sums = new long[3]; // free, booked, hash
         forEachSlot(t, fromSec, id -> redis.hmget(Keys.slot(t, id), "v", "st", "s"), (id, h) -> {
-            if (!h.get(0).hasValue() || !h.get(1).hasValue() || !h.get(2).hasValue()) return;
-            if (Long.parseLong(h.get(2).getValue()) < fromSec) return;
+            if (!h.get(0).hasValue() || !h.get(1).hasValue()) return;
+            // no "s": the start is the one the id tells (SlotState.fromHash)
+            long start = h.get(2).hasValue() ? Long.parseLong(h.get(2).getValue()) : Ids.slotStart(id);
+            if (start < fromSec) return;
             fr.snp.dispatch.domain.SlotStatus st = fr.snp.dispatch.domain.SlotStatus.ofCode(h.get(1).getValue());
             if (st == fr.snp.dispatch.domain.SlotStatus.CANCELLED) return;
             sums[st == fr.snp.dispatch.domain.SlotStatus.FREE ? 0 : 1]++;

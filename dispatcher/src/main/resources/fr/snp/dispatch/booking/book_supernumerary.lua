@@ -83,8 +83,10 @@ if not previous then
     return {'EFFECTOR_CAP_REACHED', '', {}}
   end
   redis.call('DEL', KEY.slot)
-  redis.call('HSET', KEY.slot, 'e', ARG.effectorId, 'l', ARG.location, 's', ARG.startSec, 'n', ARG.endSec, 'o', ARG.offset,
-    'm', ARG.mode, 'a', ARG.audienceMask, 'st', 'f', 'w', ARG.week, 'sn', '1', 'v', '0')
+  -- the effector and the start are in the slot id, as in publish.lua
+  redis.call('HSET', KEY.slot, 'l', ARG.location, 'n', ARG.endSec, 'o', ARG.offset, 'm', ARG.mode, 'a', ARG.audienceMask,
+    'st', 'f', 'w', ARG.week, 'sn', '1', 'v', '0')
+  if tonumber(ARG.startSec) ~= slotStartOf(ARG.slotId) then redis.call('HSET', KEY.slot, 's', ARG.startSec) end
   redis.call('ZADD', KEY.effectorSlots, ARG.startSec, slotMinute(ARG.slotId))
   created = true
 end

@@ -30,9 +30,12 @@ local status = redis.call('HGET', KEY.slot, 'st')
 if status and status ~= 'c' then
   return {'SLOT_EXISTS', status, redis.call('HGETALL', KEY.slot)}
 end
-redis.call('HDEL', KEY.slot, 'ra', 'rt', 'rl', 'h', 'ap')
-redis.call('HSET', KEY.slot, 'e', ARG.effectorId, 'l', ARG.location, 's', ARG.startSec, 'n', ARG.endSec, 'o', ARG.offset,
-  'm', ARG.mode, 'a', ARG.audiences, 'st', 'f', 'w', ARG.week)
+-- the effector and the start are in the slot id (slotFields, SlotState.fromHash): not stored again, the start only
+-- when it is not on the minute the id names; a withdrawn slot stored by an earlier version loses both here
+redis.call('HDEL', KEY.slot, 'ra', 'rt', 'rl', 'h', 'ap', 'e', 's')
+redis.call('HSET', KEY.slot, 'l', ARG.location, 'n', ARG.endSec, 'o', ARG.offset, 'm', ARG.mode, 'a', ARG.audiences,
+  'st', 'f', 'w', ARG.week)
+if tonumber(ARG.startSec) ~= slotStartOf(ARG.slotId) then redis.call('HSET', KEY.slot, 's', ARG.startSec) end
 if ARG.releaseAt ~= '0' then redis.call('HSET', KEY.slot, 'ra', ARG.releaseAt, 'rt', ARG.releaseTo) end
 redis.call('HINCRBY', KEY.slot, 'v', 1)
 redis.call('ZADD', KEY.effectorSlots, ARG.startSec, slotMinute(ARG.slotId))
