@@ -34,7 +34,8 @@ public final class Keys {
      * small set per effector rather than one per territory: Redis keeps a sorted set of up to
      * {@code zset-max-listpack-entries} members (512 in the embedded Redis' configuration, 128 by default) as one
      * compact listpack, ~15 B a slot, where a territory's 50,000 cost ~128 B each in a skiplist and dictionary
-     * (issue 14).
+     * (issue 14). publish.lua trims it of the slots that started more than 7 days ago (the slot hashes stay), so that
+     * it stays compact: 28 days ahead (availability.horizonDays) and 7 back.
      */
     public static String effectorSlots(String territory, String effectorId) { return t(territory) + "slots:" + effectorId; }
 

@@ -19,6 +19,7 @@
 --   releaseTo           audience mask added at releaseAt
 --   week                ISO week of the start (the weekly SAS cap)
 --   streamMaxLen        change stream cap
+--   nowMs               the server's clock in simulation mode, else empty (Redis's clock)
 --   callerTerritories   the caller's tenancy (redis/tenancy.lua)
 --   callerOrg
 --   callerReach
@@ -39,5 +40,9 @@ if tonumber(ARG.startSec) ~= slotStartOf(ARG.slotId) then redis.call('HSET', KEY
 if ARG.releaseAt ~= '0' then redis.call('HSET', KEY.slot, 'ra', ARG.releaseAt, 'rt', ARG.releaseTo) end
 redis.call('HINCRBY', KEY.slot, 'v', 1)
 redis.call('ZADD', KEY.effectorSlots, ARG.startSec, slotMinute(ARG.slotId))
+-- the index keeps the effector's slots of the last week and ahead (an instance loads from a day back): trimmed here
+-- so that it stays within zset-max-listpack-entries, Redis' compact encoding (28 days ahead and 7 back at a slot
+-- every 3 h: 280). The slot hashes themselves stay, as before.
+redis.call('ZREMRANGEBYSCORE', KEY.effectorSlots, '-inf', '(' .. string.format('%d', math.floor(nowMs() / 1000) - 7 * 86400))
 bump(KEY.slotDay, 'offered', {'all', '-', 'effector', ARG.effectorId}, 1)
 return {'OK', '', emit(KEY.events, ARG.streamMaxLen, 'published', KEY.slot, ARG.slotId)}
