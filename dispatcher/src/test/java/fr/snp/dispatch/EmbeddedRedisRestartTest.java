@@ -1,5 +1,6 @@
 package fr.snp.dispatch;
 
+import fr.snp.dispatch.domain.Ids;
 import fr.snp.dispatch.domain.Role;
 import fr.snp.dispatch.domain.SlotState;
 import fr.snp.dispatch.domain.SlotStatus;
@@ -52,7 +53,7 @@ class EmbeddedRedisRestartTest {
                     free.end(), free.offsetSeconds(), free.mode(), free.audiences(), free.releaseAtMs(), free.releaseTo(),
                     free.released(), SlotStatus.BOOKED, 0, "36-A-lost", free.week(), free.version() + 5));
             server.redis.del(Keys.slot("36", lostSlot));
-            server.redis.zrem(Keys.slotsByStart("36"), lostSlot);
+            server.redis.zrem(Keys.effectorSlots("36", Ids.effectorOfSlot(lostSlot)), Ids.slotMinute(lostSlot));
             assertThat(server.dispatcher.services().index().slot(lostSlot)).isNotNull();
 
             // bookings one after the other, through the outage, until told to stop
@@ -188,7 +189,13 @@ class EmbeddedRedisRestartTest {
     private static Map<String, String> redisOf(TestServer server) {
         Map<String, String> m = new TreeMap<>();
         long from = System.currentTimeMillis() / 1000 - 86_400;
-        for (String id : server.redis.zrangebyscore(Keys.slotsByStart("36"), Range.create((double) from, Double.POSITIVE_INFINITY))) {
+        List<String> ids = new ArrayList<>();
+        for (String e : server.redis.hkeys(Keys.effectors("36"))) {
+            for (String minute : server.redis.zrangebyscore(Keys.effectorSlots("36", e), Range.create((double) from, Double.POSITIVE_INFINITY))) {
+                ids.add(Ids.slotOfMinute(e, minute));
+            }
+        }
+        for (String id : ids) {
             Map<String, String> h = new HashMap<>(server.redis.hgetall(Keys.slot("36", id)));
             if (h.isEmpty()) continue;
             SlotState s = SlotState.fromHash(id, h);

@@ -72,7 +72,7 @@ public final class Bookings {
                                     @Key String request, @Key String load, @Key String events, @Key String slotDay,
                                     @Key String requestDay, @Key String outbox, @Key String awaiting, @Key String reminders,
                                     @Key String references, @Key String contact, @Key String messages,
-                                    @Key String patientReminders, @Key String waiting, @Key String slotsByStart,
+                                    @Key String patientReminders, @Key String waiting, @Key String effectorSlots,
                                     @Key String effectors, @Key String sasOutbox, String slotId, String appointmentId,
                                     String requestId, String holdId, String fingerprint, String nowMs, int audienceMask,
                                     int weeklySasCap, String callerId, int idempotencyTtl, int streamMaxLen, String hour,
@@ -82,10 +82,10 @@ public final class Bookings {
                                     long startSec, long endSec, int offset, String mode, String week, String day,
                                     int dailyCap, boolean sasPush) {
 
-        static SupernumeraryCall of(BookCall b, String slotsByStart, String effectors, NewSlot s, String day, int dailyCap) {
+        static SupernumeraryCall of(BookCall b, String effectorSlots, String effectors, NewSlot s, String day, int dailyCap) {
             return new SupernumeraryCall(b.slot(), b.hold(), b.appointment(), b.idempotency(), b.request(), b.load(),
                     b.events(), b.slotDay(), b.requestDay(), b.outbox(), b.awaiting(), b.reminders(), b.references(),
-                    b.contact(), b.messages(), b.patientReminders(), b.waiting(), slotsByStart, effectors, b.sasOutbox(), b.slotId(),
+                    b.contact(), b.messages(), b.patientReminders(), b.waiting(), effectorSlots, effectors, b.sasOutbox(), b.slotId(),
                     b.appointmentId(),
                     b.requestId(), b.holdId(), b.fingerprint(), b.nowMs(), b.audienceMask(), b.weeklySasCap(), b.callerId(),
                     b.idempotencyTtl(), b.streamMaxLen(), b.hour(), b.cpts(), b.reminderAfter(), b.reference(),
@@ -301,7 +301,7 @@ public final class Bookings {
         if (!Ids.territoryOf(requestId).equals(t)) throw new Refused(Outcome.TERRITORY_MISMATCH);
         String slotId = s.id();
         BookCall b = bookCall(p, e, slotId, requestId, "", idempotencyKey, contact, s.end());
-        SupernumeraryCall call = SupernumeraryCall.of(b, Keys.slotsByStart(t), Keys.effectors(t), s,
+        SupernumeraryCall call = SupernumeraryCall.of(b, Keys.effectorSlots(t, s.effectorId()), Keys.effectors(t), s,
                 calendar.day(Instant.ofEpochSecond(s.start())), e.supernumeraryDailyCap());
         return finish(p, durable(BOOK_SUPERNUMERARY, call, slotId), t0);
     }

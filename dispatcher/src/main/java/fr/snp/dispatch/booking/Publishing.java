@@ -31,11 +31,11 @@ import java.util.concurrent.CompletionStage;
 public final class Publishing {
     private static final String SLOT_EVENTS = "/fr/snp/dispatch/booking/slot_events.lua";
 
-    public record PublishCall(@Key String slot, @Key String slotsByStart, @Key String events, @Key String slotDay,
+    public record PublishCall(@Key String slot, @Key String effectorSlots, @Key String events, @Key String slotDay,
                               @Key String effectors, String slotId, String effectorId, int location, long startSec,
                               long endSec, int offset, String mode, int audiences, long releaseAt, int releaseTo,
-                              String week, int streamMaxLen, Set<String> callerTerritories, String callerOrg,
-                              Reach callerReach) {}
+                              String week, int streamMaxLen, String nowMs, Set<String> callerTerritories,
+                              String callerOrg, Reach callerReach) {}
 
     public record WithdrawCall(@Key String slot, @Key String hold, @Key String events, @Key String slotDay,
                                @Key String effectors, String slotId, int streamMaxLen, Set<String> callerTerritories,
@@ -45,7 +45,8 @@ public final class Publishing {
                                       String nowMs, int streamMaxLen) {}
 
     private static final LuaScript<PublishCall> PUBLISH = LuaScript.beside(Publishing.class, "publish.lua",
-            PublishCall.class, SLOT_EVENTS, LuaScript.STATS_PRELUDE, LuaScript.TENANCY_PRELUDE);
+            PublishCall.class, SLOT_EVENTS, LuaScript.STATS_PRELUDE, LuaScript.TENANCY_PRELUDE,
+            "/fr/snp/dispatch/redis/clock.lua");
     private static final LuaScript<WithdrawCall> WITHDRAW = LuaScript.beside(Publishing.class, "withdraw.lua",
             WithdrawCall.class, SLOT_EVENTS, LuaScript.STATS_PRELUDE, LuaScript.TENANCY_PRELUDE);
     private static final LuaScript<ReleaseAudienceCall> RELEASE_AUDIENCE = LuaScript.beside(Publishing.class,
@@ -84,10 +85,10 @@ public final class Publishing {
     public CompletionStage<Published> publish(Principal p, NewSlot s) {
         String t = Ids.territoryOf(s.effectorId());
         String id = s.id();
-        PublishCall call = new PublishCall(Keys.slot(t, id), Keys.slotsByStart(t), Keys.events(t),
+        PublishCall call = new PublishCall(Keys.slot(t, id), Keys.effectorSlots(t, s.effectorId()), Keys.events(t),
                 Keys.stats(t, calendar.day(Instant.ofEpochSecond(s.start()))), Keys.effectors(t), id, s.effectorId(),
                 s.location(), s.start(), s.end(), s.offsetSeconds(), s.mode(), s.audiences(), s.releaseAtMs(), s.releaseTo(),
-                s.week(), streamMaxLen, p.territories(), p.org(), p.reach());
+                s.week(), streamMaxLen, clock.forScripts(), p.territories(), p.org(), p.reach());
         return run(PUBLISH, call, id).thenApply(r -> {
             if (!r.outcome().done) throw new Refused(r.outcome());
             return new Published(SlotState.fromHash(id, r.slot()), r.ok());

@@ -28,6 +28,12 @@ public final class Ids {
 
     public static String effectorOfSlot(String slotId) { return slotId.substring(0, slotId.lastIndexOf('-')); }
 
+    /** A slot id's start-minute part (base 36): its member in its effector's start index (Keys.effectorSlots). */
+    public static String slotMinute(String slotId) { return slotId.substring(slotId.lastIndexOf('-') + 1); }
+
+    /** The slot id of an effector's slot from its start-minute part ({@link #slotMinute}). */
+    public static String slotOfMinute(String effectorId, String minute) { return effectorId + "-" + minute; }
+
     /** The start (epoch seconds) a slot id encodes. */
     public static long slotStart(String slotId) {
         return Long.parseLong(slotId.substring(slotId.lastIndexOf('-') + 1), 36) * 60;

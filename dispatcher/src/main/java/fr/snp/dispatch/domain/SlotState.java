@@ -13,9 +13,15 @@ public record SlotState(String id, String effectorId, int location, long start, 
                         int audiences, long releaseAtMs, int releaseTo, boolean released, SlotStatus status,
                         long holdUntilMs, String appointmentId, String week, long version) {
 
-    /** Reads the flat HGETALL reply of a slot hash. */
+    /**
+     * Reads the flat HGETALL reply of a slot hash (or a change-stream entry, which carries the same fields). The
+     * effector "e" and the start "s" are read from the id when absent: the scripts store them only when the id does
+     * not tell them (issue 14: a start off the minute keeps its "s"), hashes written before keep both.
+     */
     public static SlotState fromHash(String id, Map<String, String> h) {
-        return new SlotState(id, h.get("e"), Integer.parseInt(h.get("l")), Long.parseLong(h.get("s")),
+        String e = h.get("e"), s = h.get("s");
+        return new SlotState(id, e != null ? e : Ids.effectorOfSlot(id), Integer.parseInt(h.get("l")),
+                s != null ? Long.parseLong(s) : Ids.slotStart(id),
                 Long.parseLong(h.get("n")), Integer.parseInt(h.get("o")), Mode.valueOf(h.get("m")),
                 Integer.parseInt(h.get("a")), Long.parseLong(h.getOrDefault("ra", "0")),
                 Integer.parseInt(h.getOrDefault("rt", "0")), h.containsKey("rl"), SlotStatus.ofCode(h.get("st")),

@@ -211,7 +211,28 @@ public final class Durability {
                         + " waits for every replica (README, Durability)");
             }
         }
+        String small = smallSortedSets(redis);
+        if (small != null) LOG.warning(small);
         return problems;
+    }
+
+    /**
+     * A warning when Redis turns a sorted set into its big encoding below {@link EmbeddedRedis#ZSET_LISTPACK_ENTRIES}
+     * members (null: not below, or not told): each effector's start index ({@link Keys#effectorSlots}) then costs ~128
+     * B a slot instead of ~15 once the effector has more slots. Memory only, never a refusal.
+     */
+    static String smallSortedSets(RedisClusterAsyncCommands<String, String> redis) {
+        String entries = config(redis, "zset-max-listpack-entries"); // Redis 7; 6.2 knows the "ziplist" name only
+        if (entries == null) entries = config(redis, "zset-max-ziplist-entries");
+        if (entries == null) return null;
+        try {
+            if (Long.parseLong(entries.strip()) >= EmbeddedRedis.ZSET_LISTPACK_ENTRIES) return null;
+        } catch (NumberFormatException unknown) {
+            return null;
+        }
+        return "Redis keeps sorted sets compact up to " + entries + " members only (zset-max-listpack-entries): an effector "
+                + "with more slots ahead takes ~8 times the memory for its start index; set zset-max-listpack-entries "
+                + EmbeddedRedis.ZSET_LISTPACK_ENTRIES + " (ops/TOPOLOGY.md)";
     }
 
     /**

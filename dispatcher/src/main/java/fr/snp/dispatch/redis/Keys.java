@@ -28,8 +28,22 @@ public final class Keys {
 
     public static String slot(String territory, String slotId) { return t(territory) + "slot:" + slotId; }
 
-    /** Sorted set of a territory's slot ids by start (epoch seconds): what an instance loads at start. */
-    public static String slotsByStart(String territory) { return t(territory) + "slots"; }
+    /**
+     * Sorted set of one effector's slots by start (epoch seconds), the member being the slot id's start-minute part
+     * ({@link fr.snp.dispatch.domain.Ids#slotMinute}): what an instance loads at start, effector by effector. One
+     * small set per effector rather than one per territory: Redis keeps a sorted set of up to
+     * {@code zset-max-listpack-entries} members (512 in the embedded Redis' configuration, 128 by default) as one
+     * compact listpack, ~15 B a slot, where a territory's 50,000 cost ~128 B each in a skiplist and dictionary
+     * (issue 14). publish.lua trims it of the slots that started more than 7 days ago (the slot hashes stay), so that
+     * it stays compact: 28 days ahead (availability.horizonDays) and 7 back.
+     */
+    public static String effectorSlots(String territory, String effectorId) { return t(territory) + "slots:" + effectorId; }
+
+    /**
+     * The territory-wide sorted set of slot ids by start that versions before issue 14 kept; moved into the
+     * {@link #effectorSlots} sets once at start ({@code sync/SlotIndexMigration}) and gone after that.
+     */
+    public static String legacySlotsByStart(String territory) { return t(territory) + "slots"; }
 
     /** String "holdId|requestId" with a PX time-to-live: the slot is held exactly while this key lives. */
     public static String hold(String territory, String slotId) { return t(territory) + "hold:" + slotId; }

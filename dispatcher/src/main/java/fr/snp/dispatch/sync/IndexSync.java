@@ -1,6 +1,7 @@
 package fr.snp.dispatch.sync;
 
 import fr.snp.dispatch.directory.EffectorStore;
+import fr.snp.dispatch.domain.Ids;
 import fr.snp.dispatch.domain.SlotState;
 import fr.snp.dispatch.live.LiveFeed;
 import fr.snp.dispatch.directory.EffectorJson;
@@ -128,6 +129,7 @@ public final class IndexSync implements AutoCloseable {
      * it ended before the build, so what changed during the build is applied to the new index.
      */
     private int loadTerritory(String t, long nowMs) throws Exception {
+        LegacySlotIndex.migrate(redis, t);
         List<StreamMessage<String, String>> last = redis.xrevrange(Keys.events(t), Range.create("-", "+"),
                 io.lettuce.core.Limit.create(0, 1)).get(30, TimeUnit.SECONDS);
         String streamEnd = last.isEmpty() ? "0-0" : last.get(0).getId();
@@ -151,13 +153,13 @@ public final class IndexSync implements AutoCloseable {
     }
 
     /**
-     * Reads every slot of a territory starting from {@code fromSec} (by the start index) with {@code read}, in
-     * pipelined batches, and hands each answer to {@code each} in start order; answers how many ids the index named.
+     * Reads every slot of a territory starting from {@code fromSec} (by its effectors' start indexes) with
+     * {@code read}, in pipelined batches, and hands each answer to {@code each} in start order; answers how many ids
+     * the indexes named.
      */
     private <T> int forEachSlot(String t, long fromSec, java.util.function.Function<String, io.lettuce.core.RedisFuture<T>> read,
                                 java.util.function.BiConsumer<String, T> each) throws Exception {
-        List<String> ids = redis.zrangebyscore(Keys.slotsByStart(t), Range.create((double) fromSec, Double.POSITIVE_INFINITY))
-                .get(60, TimeUnit.SECONDS);
+        List<String> ids = slotIds(t, fromSec);
         for (int from = 0; from < ids.size(); from += BATCH) {
             List<String> batch = ids.subList(from, Math.min(ids.size(), from + BATCH));
             List<CompletableFuture<T>> answers = new ArrayList<>(batch.size());
@@ -165,6 +167,26 @@ public final class IndexSync implements AutoCloseable {
             for (int i = 0; i < batch.size(); i++) each.accept(batch.get(i), answers.get(i).get(60, TimeUnit.SECONDS));
         }
         return ids.size();
+    }
+
+    /**
+     * The ids of a territory's slots starting from {@code fromSec}, in start order: one ZRANGEBYSCORE per effector of
+     * the territory (its effectors hash names them all: an effector is never removed), pipelined in batches.
+     */
+    private List<String> slotIds(String t, long fromSec) throws Exception {
+        List<String> effectorIds = redis.hkeys(Keys.effectors(t)).get(60, TimeUnit.SECONDS);
+        Range<Double> from = Range.create((double) fromSec, Double.POSITIVE_INFINITY);
+        List<String> ids = new ArrayList<>();
+        for (int at = 0; at < effectorIds.size(); at += BATCH) {
+            List<String> batch = effectorIds.subList(at, Math.min(effectorIds.size(), at + BATCH));
+            List<CompletableFuture<List<String>>> answers = new ArrayList<>(batch.size());
+            for (String e : batch) answers.add(redis.zrangebyscore(Keys.effectorSlots(t, e), from).toCompletableFuture());
+            for (int i = 0; i < batch.size(); i++) {
+                for (String minute : answers.get(i).get(60, TimeUnit.SECONDS)) ids.add(Ids.slotOfMinute(batch.get(i), minute));
+            }
+        }
+        ids.sort(java.util.Comparator.comparingLong(Ids::slotStart).thenComparing(java.util.Comparator.naturalOrder()));
+        return ids;
     }
 
     /**
@@ -334,8 +356,10 @@ public final class IndexSync implements AutoCloseable {
     TerritoryIndex.Digest redisDigest(String t, long fromSec) throws Exception {
         long[] sums = new long[3]; // free, booked, hash
         forEachSlot(t, fromSec, id -> redis.hmget(Keys.slot(t, id), "v", "st", "s"), (id, h) -> {
-            if (!h.get(0).hasValue() || !h.get(1).hasValue() || !h.get(2).hasValue()) return;
-            if (Long.parseLong(h.get(2).getValue()) < fromSec) return;
+            if (!h.get(0).hasValue() || !h.get(1).hasValue()) return;
+            // no "s": the start is the one the id tells (SlotState.fromHash)
+            long start = h.get(2).hasValue() ? Long.parseLong(h.get(2).getValue()) : Ids.slotStart(id);
+            if (start < fromSec) return;
             fr.snp.dispatch.domain.SlotStatus st = fr.snp.dispatch.domain.SlotStatus.ofCode(h.get(1).getValue());
             if (st == fr.snp.dispatch.domain.SlotStatus.CANCELLED) return;
             sums[st == fr.snp.dispatch.domain.SlotStatus.FREE ? 0 : 1]++;

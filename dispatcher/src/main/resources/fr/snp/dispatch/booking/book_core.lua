@@ -21,7 +21,7 @@ local function book()
   local refusal = requestRefusal(req)
   if refusal then return refuse(refusal) end
   local now = nowMs()
-  local s = redis.call('HMGET', KEY.slot, 'st', 's', 'a', 'ra', 'rt', 'e', 'w')
+  local s = slotFields(KEY.slot, ARG.slotId, 'st', 's', 'a', 'ra', 'rt', 'e', 'w')
   refusal = slotRefusal(s, now, ARG.audienceMask)
   if refusal then return refuse(refusal) end
 
@@ -44,7 +44,7 @@ local function book()
   redis.call('HDEL', KEY.slot, 'h')
   redis.call('HSET', KEY.slot, 'st', 'b', 'ap', ARG.appointmentId)
   redis.call('HINCRBY', KEY.slot, 'v', 1)
-  local slot = redis.call('HMGET', KEY.slot, 'e', 'l', 's', 'n', 'o', 'm', 'w', 'rl')
+  local slot = slotFields(KEY.slot, ARG.slotId, 'e', 'l', 's', 'n', 'o', 'm', 'w', 'rl')
   local lead = leadBucket(tonumber(slot[3]) * 1000, now)
   local wait = tostring(math.floor((tonumber(slot[3]) * 1000 - tonumber(req[6])) / 300000))
   redis.call('HSET', KEY.appointment, 'id', ARG.appointmentId, 'slot', ARG.slotId, 'request', ARG.requestId,

@@ -22,7 +22,7 @@
 --   messages            the delivery records of the patient's messages about this appointment
 --   patientReminders    the territory's patient reminders, "appointmentId|channels" by due time (epoch s)
 --   waiting             the territory's waiting list (the request leaves it, served)
---   slotsByStart        the territory's slot ids by start
+--   effectorSlots       the effector's slots by start (member: the slot id's start minute, Ids.slotMinute)
 --   effectors           the territory's effectors
 --   sasOutbox           the territory's pushes to the national SAS platform (sas/sas_push.lua)
 -- ARGV
@@ -83,9 +83,11 @@ if not previous then
     return {'EFFECTOR_CAP_REACHED', '', {}}
   end
   redis.call('DEL', KEY.slot)
-  redis.call('HSET', KEY.slot, 'e', ARG.effectorId, 'l', ARG.location, 's', ARG.startSec, 'n', ARG.endSec, 'o', ARG.offset,
-    'm', ARG.mode, 'a', ARG.audienceMask, 'st', 'f', 'w', ARG.week, 'sn', '1', 'v', '0')
-  redis.call('ZADD', KEY.slotsByStart, ARG.startSec, ARG.slotId)
+  -- the effector and the start are in the slot id, as in publish.lua
+  redis.call('HSET', KEY.slot, 'l', ARG.location, 'n', ARG.endSec, 'o', ARG.offset, 'm', ARG.mode, 'a', ARG.audienceMask,
+    'st', 'f', 'w', ARG.week, 'sn', '1', 'v', '0')
+  if tonumber(ARG.startSec) ~= slotStartOf(ARG.slotId) then redis.call('HSET', KEY.slot, 's', ARG.startSec) end
+  redis.call('ZADD', KEY.effectorSlots, ARG.startSec, slotMinute(ARG.slotId))
   created = true
 end
 local r = book()
@@ -98,6 +100,6 @@ if created and r[1] == 'OK' then
 elseif created then
   -- cannot happen after the checks above; if it does, the made slot goes away with the refusal
   redis.call('DEL', KEY.slot)
-  redis.call('ZREM', KEY.slotsByStart, ARG.slotId)
+  redis.call('ZREM', KEY.effectorSlots, slotMinute(ARG.slotId))
 end
 return r

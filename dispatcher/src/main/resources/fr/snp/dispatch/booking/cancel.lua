@@ -66,7 +66,7 @@ local loadSas = tonumber(redis.call('HGET', KEY.load, loadPrefix .. 's') or '0')
 if a[5] == '1' then loadSas = redis.call('HINCRBY', KEY.load, loadPrefix .. 's', -1) end
 
 local freed = '0'
-local s = redis.call('HMGET', KEY.slot, 'st', 'ap', 's', 'sn')
+local s = slotFields(KEY.slot, a[2], 'st', 'ap', 's', 'sn')
 if s[4] == '1' and s[2] == ARG.appointmentId then
   -- a consultation outside the published slots was made for this patient only: it is not offered to anyone else
   redis.call('HSET', KEY.slot, 'st', 'c')

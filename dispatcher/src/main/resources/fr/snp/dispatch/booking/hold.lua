@@ -34,7 +34,7 @@ if redis.call('EXISTS', KEY.slot) == 0 or not serves(KEY.slot) then return {'SLO
 local refusal = requestRefusal(redis.call('HMGET', KEY.request, 'origin', 'appointment', 'outcome', 'org'))
 if refusal then return refuse(refusal) end
 local now = nowMs()
-refusal = slotRefusal(redis.call('HMGET', KEY.slot, 'st', 's', 'a', 'ra', 'rt'), now, ARG.audienceMask)
+refusal = slotRefusal(slotFields(KEY.slot, ARG.slotId, 'st', 's', 'a', 'ra', 'rt'), now, ARG.audienceMask)
 if refusal then return refuse(refusal) end
 
 local current = redis.call('GET', KEY.hold)

@@ -10,7 +10,7 @@ local function requestRefusal(req)
 end
 
 -- the slot can be offered now to a caller of this audience mask (a reserved slot counts as released once its
--- release time has come, even before release_audience.lua writes it down); s = HMGET slot st s a ra rt
+-- release time has come, even before release_audience.lua writes it down); s = slotFields(slot, id, st s a ra rt)
 local function slotRefusal(s, now, mask)
   if s[1] == 'b' then return 'SLOT_BOOKED' end
   if s[1] == 'c' then return 'SLOT_WITHDRAWN' end

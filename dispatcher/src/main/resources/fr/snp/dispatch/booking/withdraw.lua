@@ -12,7 +12,7 @@
 --   callerTerritories   the caller's tenancy (redis/tenancy.lua)
 --   callerOrg
 --   callerReach
-local s = redis.call('HMGET', KEY.slot, 'st', 'e')
+local s = slotFields(KEY.slot, ARG.slotId, 'st', 'e')
 if not s[1] or not serves(KEY.slot) then return {'SLOT_NOT_FOUND', '', {}} end
 if not managesEffector(KEY.effectors, s[2]) then return {'NOT_YOUR_EFFECTOR', '', {}} end
 if s[1] == 'c' then return {'ALREADY_WITHDRAWN', '', redis.call('HGETALL', KEY.slot)} end

@@ -179,11 +179,11 @@ class ValidationTest {
                     .put("end", start.plusMinutes(20L * i + 20).toString()).put("audiences", new JsonArray().add("SNP")));
         }
         batch.getJsonObject(3).put("mode", "SOMETIMES");
-        long before = server.redis.zcard(Keys.slotsByStart("36"));
+        long before = server.redis.zcard(Keys.effectorSlots("36", effector));
         Api.Response r = server.api.post("/api/v1/slots", server.token(Role.COORDINATOR), batch);
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.json().getString("field")).isEqualTo("[3].mode");
-        assertThat(server.redis.zcard(Keys.slotsByStart("36"))).isEqualTo(before);
+        assertThat(server.redis.zcard(Keys.effectorSlots("36", effector))).isEqualTo(before);
 
         batch.getJsonObject(3).put("mode", "VR");
         Api.Response ok = server.api.post("/api/v1/slots", server.token(Role.COORDINATOR), new JsonObject().put("slots", batch));

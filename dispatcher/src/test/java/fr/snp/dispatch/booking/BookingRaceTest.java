@@ -3,6 +3,7 @@ package fr.snp.dispatch.booking;
 import fr.snp.dispatch.Api;
 import fr.snp.dispatch.TestServer;
 import fr.snp.dispatch.domain.Role;
+import fr.snp.dispatch.domain.SlotState;
 import fr.snp.dispatch.redis.Keys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -158,7 +159,7 @@ class BookingRaceTest {
             if (h.get("st").equals("b")) {
                 assertThat(live).as("booked slot %s has exactly one live appointment", slot).containsExactly(h.get("ap"));
                 bookedAppointments.add(h.get("ap"));
-                bookedPerEffectorWeek.merge(h.get("w") + ":" + h.get("e"), 1, Integer::sum);
+                bookedPerEffectorWeek.merge(h.get("w") + ":" + SlotState.fromHash(slot, h).effectorId(), 1, Integer::sum);
             } else {
                 assertThat(live).as("free or withdrawn slot %s has no live appointment", slot).isEmpty();
             }

@@ -105,6 +105,29 @@ class RedisSafetyCheckTest {
         }
     }
 
+    /** Sorted sets compact below 512 members: a warning (memory, not safety), and none with 512 or more. */
+    @Test
+    void smallCompactSortedSetsAreWarnedOf() throws Exception {
+        try (RedisNode redis = RedisNode.start(dir.resolve("zset"), "--appendonly", "yes")) {
+            io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.url());
+            try (io.lettuce.core.api.StatefulRedisConnection<String, String> c = client.connect()) {
+                assertThat(Durability.smallSortedSets(c.async())).contains("zset-max-listpack-entries 512");
+                c.sync().configSet("zset-max-listpack-entries", "512");
+                assertThat(Durability.smallSortedSets(c.async())).isNull();
+            } finally {
+                client.shutdown();
+            }
+        }
+    }
+
+    /** The embedded Redis keeps each effector's start index compact up to 512 slots. */
+    @Test
+    void theEmbeddedRedisKeepsSortedSetsOf512Compact() throws Exception {
+        try (TestServer server = TestServer.startEmbedded(Map.of(), dir.resolve("embedded-zset"))) {
+            assertThat(server.redis.configGet("zset-max-listpack-entries")).containsEntry("zset-max-listpack-entries", "512");
+        }
+    }
+
     private static Dispatcher start(RedisNode redis, Map<String, String> settings) throws Exception {
         Map<String, String> s = new HashMap<>(settings);
         s.put("redis.url", redis.url());
