@@ -137,7 +137,17 @@ final class StatsHandlers {
         // unanswered appointments of past days await feedback; those of today and later are mostly upcoming
         LocalDate today = s.stats().today(s.nowMs());
         boolean withCancellations = p.role() != Role.COORDINATOR && p.role() != Role.EFFECTOR;
+        String accept = ctx.request().getHeader("Accept");
+        boolean csv = accept != null && accept.contains("text/csv");
+        // a report of the territory (not of a CPTS, whose effectors may change) rendered once is served again as long as
+        // the statistics have not changed: coordinators' dashboards ask the same report over and over
+        String cacheKey = scope != null ? null : String.join("|", period.territory(), period.from().toString(),
+                period.to().toString(), today.toString(), grouping.name(), p.role() == Role.EFFECTOR ? p.effectorId() : "*",
+                Boolean.toString(withCancellations), Boolean.toString(csv));
         Http.reply(ctx, s.stats().read(period.territory(), period.from(), period.to(), stats -> {
+            Stats.Version version = stats.version();
+            Rendered known = cacheKey == null ? null : rendered.get(cacheKey);
+            if (known != null && known.version().equals(version)) return known;
             List<Stats.Row> rows = new ArrayList<>();
             for (Stats.Row row : stats.appointments(grouping, today)) {
                 if (p.role() == Role.EFFECTOR && !row.key().equals(p.effectorId())) continue;
@@ -145,20 +155,28 @@ final class StatsHandlers {
                 rows.add(row);
             }
             // why appointments were cancelled (territory-wide counts), and how many patients did it from their link
-            long[] why = new long[CANCEL_REASONS.size()];
+            long[] why = null;
             if (withCancellations) {
+                why = new long[CANCEL_REASONS.size()];
                 for (int i = 0; i < why.length; i++) why[i] = stats.sum("cancelled." + CANCEL_REASONS.get(i) + "|all|-");
             }
-            return Map.entry(rows, why);
-        }).thenApply(figures -> {
-            List<Stats.Row> rows = figures.getKey();
-            String accept = ctx.request().getHeader("Accept");
-            if (accept != null && accept.contains("text/csv")) return Http.Reply.csv(NoshowRendering.csv(rows));
-            return Http.Reply.text(200, "application/json; charset=utf-8", NoshowRendering.json(period.territory(),
-                    period.from(), period.to(), grouping.name().toLowerCase(), CANCEL_REASONS,
-                    withCancellations ? figures.getValue() : null, rows));
-        }));
+            String text = csv ? NoshowRendering.csv(rows) : NoshowRendering.json(period.territory(), period.from(), period.to(),
+                    grouping.name().toLowerCase(), CANCEL_REASONS, why, rows);
+            Rendered made = new Rendered(version, text);
+            if (cacheKey != null) {
+                if (rendered.size() >= RENDERED_MOST) rendered.clear(); // a bound, not an LRU: the common reports come back
+                rendered.put(cacheKey, made);
+            }
+            return made;
+        }).thenApply(r -> csv ? Http.Reply.csv(r.text()) : Http.Reply.text(200, "application/json; charset=utf-8", r.text())));
     }
+
+    /** A no-show report as sent, and the version of the statistics it was computed from. */
+    private record Rendered(Stats.Version version, String text) {}
+
+    /** Reports kept rendered at most (a 1,000-row JSON report is ~200 KB). */
+    private static final int RENDERED_MOST = 64;
+    private final java.util.concurrent.ConcurrentHashMap<String, Rendered> rendered = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Why appointments were cancelled, in the order of the report's "cancellations". */
     static final List<String> CANCEL_REASONS = List.of("PATIENT", "EFFECTOR", "REGULATOR", "DUPLICATE", "OTHER",

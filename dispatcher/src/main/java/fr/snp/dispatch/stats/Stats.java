@@ -33,6 +33,14 @@ public final class Stats {
         this.b = model.index(to);
     }
 
+    /**
+     * What the figures are computed from: equal versions (of one territory) give equal figures for equal questions,
+     * so that a report rendered once can be served again until the statistics change.
+     */
+    public record Version(long model, long changes) {}
+
+    public Version version() { return new Version(model.id, model.changes); }
+
     public LocalDate from() { return from; }
 
     public LocalDate to() { return to; }
@@ -62,7 +70,7 @@ public final class Stats {
             for (StatsModel.Group g : model.groups("all")) {
                 long[] day = new long[metrics];
                 for (int i = a; i <= b; i++) {
-                    if (StatsModel.range(g.presence, i, i) == 0) continue;
+                    if (model.present(g, i, i) == 0) continue;
                     String key = StatsReader.weekday(LocalDate.ofEpochDay(model.firstDay + i).getDayOfWeek());
                     Row row = byDay.computeIfAbsent(key, k -> new Row(k, new long[metrics], new long[metrics]));
                     model.counts(g, i, i, day);
@@ -77,7 +85,7 @@ public final class Stats {
         }
         String dimension = by == GroupBy.TERRITORY ? "all" : by.name().toLowerCase();
         for (StatsModel.Group g : model.groups(dimension)) {
-            if (StatsModel.range(g.presence, a, b) == 0) continue;
+            if (model.present(g, a, b) == 0) continue;
             long[] counts = new long[metrics];
             long[] past = new long[metrics];
             model.counts(g, a, b, counts);

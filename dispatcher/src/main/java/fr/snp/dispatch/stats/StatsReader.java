@@ -150,6 +150,7 @@ public final class StatsReader {
                                 m.apply(i, hashes.get(k));
                                 m.dayRevision[i] = revision(revisions, m, i);
                             }
+                            if (!changed.isEmpty()) m.changes++;
                             m.seenTotal = Math.max(m.seenTotal, total);
                         } finally {
                             lock.writeLock().unlock();
