@@ -85,7 +85,8 @@ public final class Keys {
      * Hash of the changes to a territory's statistics: day (yyyymmdd) -> changes to that day's hash, "*" -> changes
      * in all, "gen" -> made when the hash was (a flushed Redis gets another). Written by stats.lua's bump, which
      * derives this name from the day hash's (same hash tag, same cluster slot); read by the statistics read model to
-     * reread only the days that changed.
+     * reread only the days that changed. Anything else that ever changes or deletes a day hash (a retention of the
+     * statistics, a repair) must count its change here too, or the instances' read models keep the old figures.
      */
     public static String statsRevision(String territory) { return t(territory) + "stats-rev"; }
 
