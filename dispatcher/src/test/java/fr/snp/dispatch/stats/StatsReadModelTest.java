@@ -151,6 +151,23 @@ class StatsReadModelTest {
         assertThat(revisions).containsKey(day).containsKey("gen");
     }
 
+    @Test
+    void weeksSplitAPeriodAsGroupingItsDaysByIsoWeekDid() {
+        Random random = new Random(5);
+        for (int round = 0; round < 200; round++) {
+            LocalDate from = LocalDate.of(2024, 12, 1).plusDays(random.nextInt(800));
+            LocalDate to = from.plusDays(random.nextInt(366));
+            Map<String, List<LocalDate>> byWeek = new TreeMap<>();
+            for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
+                byWeek.computeIfAbsent(String.format("%d-W%02d", d.get(java.time.temporal.IsoFields.WEEK_BASED_YEAR),
+                        d.get(java.time.temporal.IsoFields.WEEK_OF_WEEK_BASED_YEAR)), w -> new ArrayList<>()).add(d);
+            }
+            List<StatsReader.Week> expected = new ArrayList<>();
+            byWeek.forEach((w, days) -> expected.add(new StatsReader.Week(w, days.get(0), days.get(days.size() - 1))));
+            assertThat(StatsReader.weeks(from, to)).as("%s..%s", from, to).isEqualTo(expected);
+        }
+    }
+
     private static JsonObject row(JsonObject report, String key) {
         for (Object o : report.getJsonArray("rows")) if (((JsonObject) o).getString("key").equals(key)) return (JsonObject) o;
         return null;
