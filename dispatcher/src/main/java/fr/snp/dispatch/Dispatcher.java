@@ -392,11 +392,11 @@ public final class Dispatcher implements AutoCloseable {
             java.time.LocalDate today = services.stats().today(services.nowMs());
             // the outbox's backlog read once per round: it feeds both the backlog and the stream figures
             var backlog = services.outbox().backlog(t);
-            services.stats().days(t, today.minusDays(29), today).thenCombine(backlog,
-                    (days, b) -> {
-                        var total = StatsReader.total(days);
-                        long fulfilled = total.getOrDefault("fulfilled|all|-", 0L);
-                        long noshow = total.getOrDefault("noshow|all|-", 0L);
+            services.stats().read(t, today.minusDays(29), today,
+                    stats -> new long[] {stats.sum("fulfilled|all|-"), stats.sum("noshow|all|-")}).thenCombine(backlog,
+                    (figures, b) -> {
+                        long fulfilled = figures[0];
+                        long noshow = figures[1];
                         m.territoryFigures(t, fulfilled + noshow == 0 ? 0 : (double) noshow / (fulfilled + noshow),
                                 b.pending(), b.oldestAgeSeconds());
                         return null;

@@ -8,6 +8,7 @@ import fr.snp.dispatch.domain.Outcome;
 import fr.snp.dispatch.domain.OutcomeType;
 import fr.snp.dispatch.domain.Refused;
 import fr.snp.dispatch.domain.Role;
+import fr.snp.dispatch.stats.Stats;
 import fr.snp.dispatch.stats.StatsReader;
 import fr.snp.dispatch.stats.StatsReader.GroupBy;
 import io.vertx.core.json.JsonArray;
@@ -133,57 +134,53 @@ final class StatsHandlers {
         }
         GroupBy grouping = effective;
         java.util.Set<String> scopeEffectors = scope == null ? java.util.Set.of() : effectorsOf(scope, period);
+        // unanswered appointments of past days await feedback; those of today and later are mostly upcoming
         LocalDate today = s.stats().today(s.nowMs());
-        Http.reply(ctx, s.stats().days(period.territory(), period.from(), period.to()).thenApply(days -> {
-            List<Map<String, Object>> rows = new ArrayList<>();
-            // unanswered appointments of past days await feedback; those of today and later are mostly upcoming
-            Map<String, Map<String, Long>> past = StatsReader.appointments(
-                    days.stream().filter(d -> d.getKey().isBefore(today)).toList(), grouping);
-            StatsReader.appointments(days, grouping).forEach((key, m) -> {
-                if (p.role() == Role.EFFECTOR && !key.equals(p.effectorId())) return;
-                if (scope != null && (grouping == GroupBy.CPTS ? !key.equals(scope) : !scopeEffectors.contains(key))) return;
-                rows.add(appointmentRow(key, m, past.getOrDefault(key, Map.of())));
-            });
-            JsonObject summary = new JsonObject();
-            if (p.role() != Role.COORDINATOR && p.role() != Role.EFFECTOR) {
-                // why appointments were cancelled (territory-wide counts), and how many patients did it from their link
-                Map<String, Long> total = StatsReader.total(days);
-                JsonObject why = new JsonObject();
-                for (String reason : List.of("PATIENT", "EFFECTOR", "REGULATOR", "DUPLICATE", "OTHER", "byPatientLink")) {
-                    why.put(reason, total.getOrDefault("cancelled." + reason + "|all|-", 0L));
-                }
-                summary.put("cancellations", why);
+        boolean withCancellations = p.role() != Role.COORDINATOR && p.role() != Role.EFFECTOR;
+        String accept = ctx.request().getHeader("Accept");
+        boolean csv = accept != null && accept.contains("text/csv");
+        // a report of the territory (not of a CPTS, whose effectors may change) rendered once is served again as long as
+        // the statistics have not changed: coordinators' dashboards ask the same report over and over
+        String cacheKey = scope != null ? null : String.join("|", period.territory(), period.from().toString(),
+                period.to().toString(), today.toString(), grouping.name(), p.role() == Role.EFFECTOR ? p.effectorId() : "*",
+                Boolean.toString(withCancellations), Boolean.toString(csv));
+        Http.reply(ctx, s.stats().read(period.territory(), period.from(), period.to(), stats -> {
+            Stats.Version version = stats.version();
+            Rendered known = cacheKey == null ? null : rendered.get(cacheKey);
+            if (known != null && known.version().equals(version)) return known;
+            List<Stats.Row> rows = new ArrayList<>();
+            for (Stats.Row row : stats.appointments(grouping, today)) {
+                if (p.role() == Role.EFFECTOR && !row.key().equals(p.effectorId())) continue;
+                if (scope != null && (grouping == GroupBy.CPTS ? !row.key().equals(scope) : !scopeEffectors.contains(row.key()))) continue;
+                rows.add(row);
             }
-            return report(ctx, period, grouping.name().toLowerCase(), rows, summary);
-        }));
+            // why appointments were cancelled (territory-wide counts), and how many patients did it from their link
+            long[] why = null;
+            if (withCancellations) {
+                why = new long[CANCEL_REASONS.size()];
+                for (int i = 0; i < why.length; i++) why[i] = stats.sum("cancelled." + CANCEL_REASONS.get(i) + "|all|-");
+            }
+            String text = csv ? NoshowRendering.csv(rows) : NoshowRendering.json(period.territory(), period.from(), period.to(),
+                    grouping.name().toLowerCase(), CANCEL_REASONS, why, rows);
+            Rendered made = new Rendered(version, text);
+            if (cacheKey != null) {
+                if (rendered.size() >= RENDERED_MOST) rendered.clear(); // a bound, not an LRU: the common reports come back
+                rendered.put(cacheKey, made);
+            }
+            return made;
+        }).thenApply(r -> csv ? Http.Reply.csv(r.text()) : Http.Reply.text(200, "application/json; charset=utf-8", r.text())));
     }
 
-    /**
-     * One row of appointment figures; {@code past}: the same of the days before today, whose unanswered
-     * appointments await feedback. The no-show rate is over the answered ones (came or not), with its n and N.
-     */
-    private static Map<String, Object> appointmentRow(String key, Map<String, Long> m, Map<String, Long> past) {
-        long booked = m.getOrDefault("booked", 0L);
-        long fulfilled = m.getOrDefault("fulfilled", 0L);
-        long noshow = m.getOrDefault("noshow", 0L);
-        long cancelled = m.getOrDefault("cancelled", 0L);
-        long closed = m.getOrDefault("closed", 0L);
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("key", key);
-        row.put("booked", booked);
-        row.put("fulfilled", fulfilled);
-        row.put("noshow", noshow);
-        row.put("cancelled", cancelled);
-        long awaiting = past.getOrDefault("booked", 0L) - past.getOrDefault("cancelled", 0L) - past.getOrDefault("fulfilled", 0L)
-                - past.getOrDefault("noshow", 0L) - past.getOrDefault("closed", 0L);
-        row.put("awaitingFeedback", awaiting);
-        row.put("upcoming", booked - cancelled - fulfilled - noshow - closed - awaiting);
-        row.put("noshowRate", fulfilled + noshow == 0 ? null : Views.round((double) noshow / (fulfilled + noshow), 4));
-        row.put("closedWithoutFeedback", closed);
-        // booked outside the published slots (also counted in booked)
-        row.put("supernumerary", m.getOrDefault("supernumerary", 0L));
-        return row;
-    }
+    /** A no-show report as sent, and the version of the statistics it was computed from. */
+    private record Rendered(Stats.Version version, String text) {}
+
+    /** Reports kept rendered at most (a 1,000-row JSON report is ~200 KB). */
+    private static final int RENDERED_MOST = 64;
+    private final java.util.concurrent.ConcurrentHashMap<String, Rendered> rendered = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Why appointments were cancelled, in the order of the report's "cancellations". */
+    static final List<String> CANCEL_REASONS = List.of("PATIENT", "EFFECTOR", "REGULATOR", "DUPLICATE", "OTHER",
+            "byPatientLink");
 
     /** Request outcomes by origin (or for the whole territory), and the median wait from request to start. */
     void outcomes(RoutingContext ctx) {
@@ -193,8 +190,7 @@ final class StatsHandlers {
         if (!byOrigin && !g.equalsIgnoreCase("territory")) {
             throw ApiError.badRequest("INVALID_ENUM", "unknown groupBy '" + g + "', expected origin or territory", "groupBy");
         }
-        Http.reply(ctx, s.stats().days(period.territory(), period.from(), period.to()).thenApply(days -> {
-            Map<String, Long> total = StatsReader.total(days);
+        Http.reply(ctx, s.stats().read(period.territory(), period.from(), period.to(), Stats::total).thenApply(total -> {
             List<Map<String, Object>> rows = new ArrayList<>();
             List<String> keys = new ArrayList<>();
             if (byOrigin) { for (Origin o : Origin.values()) keys.add(o.name()); } else keys.add("all");
@@ -229,8 +225,7 @@ final class StatsHandlers {
         boolean cpts = scope != null;
         java.util.Set<String> own = cpts ? effectorsOf(scope, period) : java.util.Set.of();
         int effectors = cpts ? own.size() : s.index().territory(period.territory()).allEffectors().size();
-        Http.reply(ctx, s.stats().days(period.territory(), period.from(), period.to()).thenApply(days -> {
-            Map<String, Long> t = StatsReader.total(days);
+        Http.reply(ctx, s.stats().read(period.territory(), period.from(), period.to(), Stats::total).thenApply(t -> {
             long participating = t.entrySet().stream().filter(e -> e.getKey().startsWith("offered|effector|") && e.getValue() > 0
                     && (!cpts || own.contains(e.getKey().substring("offered|effector|".length())))).count();
             long sasWithAppointment = 0;
@@ -267,28 +262,27 @@ final class StatsHandlers {
         Period period = period(ctx);
         String scope = scope(ctx, p, period.territory());
         String dim = scope == null ? "|all|-" : "|cpts|" + scope;
-        Http.reply(ctx, s.stats().days(period.territory(), period.from(), period.to()).thenApply(days -> {
+        Http.reply(ctx, s.stats().read(period.territory(), period.from(), period.to(), stats -> {
             List<Map<String, Object>> rows = new ArrayList<>();
-            for (StatsReader.Week w : StatsReader.weeks(days)) {
-                Map<String, Long> t = w.totals();
-                long fulfilled = t.getOrDefault("fulfilled" + dim, 0L);
-                long noshow = t.getOrDefault("noshow" + dim, 0L);
+            for (StatsReader.Week w : StatsReader.weeks(period.from(), period.to())) {
+                long fulfilled = stats.sum("fulfilled" + dim, w.from(), w.to());
+                long noshow = stats.sum("noshow" + dim, w.from(), w.to());
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("key", w.isoWeek());
                 row.put("from", w.from().toString());
                 row.put("to", w.to().toString());
                 // requests are counted for the territory (by origin), never by CPTS
-                row.put("requests", t.getOrDefault("requests|all|-", 0L));
-                row.put("booked", t.getOrDefault("booked" + dim, 0L));
+                row.put("requests", stats.sum("requests|all|-", w.from(), w.to()));
+                row.put("booked", stats.sum("booked" + dim, w.from(), w.to()));
                 row.put("fulfilled", fulfilled);
                 row.put("noshow", noshow);
-                row.put("cancelled", t.getOrDefault("cancelled" + dim, 0L));
-                row.put("closedWithoutFeedback", t.getOrDefault("closed" + dim, 0L));
+                row.put("cancelled", stats.sum("cancelled" + dim, w.from(), w.to()));
+                row.put("closedWithoutFeedback", stats.sum("closed" + dim, w.from(), w.to()));
                 row.put("noshowRate", fulfilled + noshow == 0 ? null : Views.round((double) noshow / (fulfilled + noshow), 4));
                 rows.add(row);
             }
-            return report(ctx, period, "week", rows, new JsonObject().put("cpts", scope));
-        }));
+            return rows;
+        }).thenApply(rows -> report(ctx, period, "week", rows, new JsonObject().put("cpts", scope))));
     }
 
     /** The effectors of a CPTS in the period's territory: what its figures are about. */

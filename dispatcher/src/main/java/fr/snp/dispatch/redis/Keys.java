@@ -96,6 +96,15 @@ public final class Keys {
     public static String stats(String territory, String day) { return t(territory) + "stats:" + day; }
 
     /**
+     * Hash of the changes to a territory's statistics: day (yyyymmdd) -> changes to that day's hash, "*" -> changes
+     * in all, "gen" -> made when the hash was (a flushed Redis gets another). Written by stats.lua's bump, which
+     * derives this name from the day hash's (same hash tag, same cluster slot); read by the statistics read model to
+     * reread only the days that changed. Anything else that ever changes or deletes a day hash (a retention of the
+     * statistics, a repair) must count its change here too, or the instances' read models keep the old figures.
+     */
+    public static String statsRevision(String territory) { return t(territory) + "stats-rev"; }
+
+    /**
      * Notifications to effectors (booked, cancelled, reminder), appended by the scripts in the same step as the
      * change; delivered through the consumer group "notifiers", acknowledged only once delivered.
      */

@@ -85,6 +85,13 @@ class RedisClusterTest {
                 for (String t : all) {
                     assertThat(apiB.get("/api/v1/ops/index?territory=" + t, ops).json().getJsonObject("index").getLong("booked"))
                             .as("instance B's index of %s holds A's bookings too", t).isEqualTo(4L);
+                    // the statistics too, from each instance's read model (kept in step by revisions on that master)
+                    java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Paris"));
+                    for (Api api : List.of(apiA, apiB)) {
+                        assertThat(api.get("/api/v1/stats/noshow?territory=" + t + "&from=" + today.minusDays(1) + "&to="
+                                + today.plusDays(1), ops).json().getJsonArray("rows").getJsonObject(0).getLong("booked"))
+                                .as("bookings in the statistics of %s", t).isEqualTo(4L);
+                    }
                 }
                 // notifications of every territory delivered (the outbox group read one stream at a time)
                 fr.snp.dispatch.Await.until("every outbox delivered", 10_000, () -> {
