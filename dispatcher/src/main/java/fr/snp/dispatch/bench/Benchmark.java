@@ -236,6 +236,22 @@ public final class Benchmark {
             // --- 5. the waiting list: from a publication to the desks' notice ---------------------------------
             waitingNotice(s, principal, f);
 
+            // --- 5b. statistics: a year of a 1,000-effector territory, the no-show report by effector ------------
+            Vertx vertx = Vertx.vertx();
+            HttpClientAgent local = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+                    .setDefaultPort(d.port()), new PoolOptions().setHttp1MaxSize(4));
+            StatsBench.Report report = StatsBench.run(s, redis.url(), local, f);
+            vertx.close();
+            Phase stats = phase(sync, new JsonObject().put("port", d.port()).put("token", report.token()).put("op", "get")
+                    .put("path", report.path()).put("concurrency", 16).put("warmup", 2_000).put("count", 20_000), 20_000);
+            Load.Result reports = Load.Result.of(stats.result());
+            System.out.printf("  the same at concurrency 16 (closed loop, from another process): %s; CPU per report: %s "
+                    + "(target p99 <= 5 ms and >= 2,000/s)%n", reports, stats.cpu());
+            f.put("stats_noshow_effector_365d_per_s", reports.perSecond())
+                    .put("stats_noshow_effector_365d_c16_p99_us", reports.p99ms() * 1000)
+                    .put("stats_noshow_effector_365d_c16_failed", reports.total() - reports.ok())
+                    .put("stats_noshow_effector_365d_server_cpu_us", stats.cpu().serverUs());
+
             // --- 6. feedback: a week on, the doctors answer for the appointments booked in process ------------------
             clock.set(java.time.Instant.now().plus(java.time.Duration.ofDays(8)));
             Principal coordinator = new Principal("bench-cpts", Role.COORDINATOR, "bench CPTS", Set.of("36"), "CPTS-BENCH",

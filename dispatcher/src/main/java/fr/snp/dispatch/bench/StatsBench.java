@@ -27,9 +27,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The statistics read (issue 14): a year of history for the 1,000 effectors of territory 36, written straight into
@@ -51,8 +48,14 @@ public final class StatsBench {
 
     private StatsBench() {}
 
-    /** {@code redisUrl}: the dispatcher's Redis, written to directly (the bench only). */
-    public static void run(Services s, String redisUrl, HttpClientAgent http, Figures f) throws Exception {
+    /** The report measured and the token that reads it: the bench then loads it from its load generator's process. */
+    public record Report(String path, String token) {}
+
+    /**
+     * {@code redisUrl}: the dispatcher's Redis, written to directly (the bench only). Measures concurrency 1 here;
+     * {@link Benchmark} measures the throughput at concurrency 16 from another process, with the server's CPU.
+     */
+    public static Report run(Services s, String redisUrl, HttpClientAgent http, Figures f) throws Exception {
         LocalDate today = s.stats().today(s.nowMs());
         LocalDate from = today.minusDays(364);
         long t0 = System.nanoTime();
@@ -73,15 +76,9 @@ public final class StatsBench {
         double p99 = one[one.length * 99 / 100] / 1e3;
         System.out.printf("Stats GET /api/v1/stats/noshow groupBy=effector, 365 days, %d rows: c1 p50 %.0f us, p99 %.0f us "
                 + "(%d requests)%n", rows, p50, p99, one.length);
-        // concurrency 16, closed loop, for a fixed time
-        Loop c16 = closedLoop(http, path, token, 16, Duration.ofSeconds(10));
-        System.out.printf("  the same at concurrency 16 (closed loop): %,.0f/s, p99 %.0f us (%,d requests, %d failed; target "
-                + "p99 <= 5 ms and >= 2,000/s on 2 cores)%n", c16.perSecond, c16.p99us, c16.count, c16.failed);
         f.put("stats_noshow_effector_365d_p50_us", p50);
         f.put("stats_noshow_effector_365d_p99_us", p99);
-        f.put("stats_noshow_effector_365d_per_s", c16.perSecond);
-        f.put("stats_noshow_effector_365d_c16_p99_us", c16.p99us);
-        f.put("stats_noshow_effector_365d_c16_failed", c16.failed);
+        return new Report(path, token);
     }
 
     /** The day hashes of [from, to] as the counting scripts would have left them; answers the number of fields. */
@@ -200,47 +197,5 @@ public final class StatsBench {
         long[] out = Arrays.copyOf(times, n);
         Arrays.sort(out);
         return out;
-    }
-
-    /** {@code failed}: answers other than 200 (e.g. Redis timeouts when the read saturates), counted in {@code count}. */
-    private record Loop(long count, long failed, double perSecond, double p99us) {}
-
-    /** {@code concurrency} clients, each sending its next request when the last one answered, for {@code length}. */
-    private static Loop closedLoop(HttpClientAgent http, String path, String token, int concurrency, Duration length)
-            throws Exception {
-        long[] latencies = new long[4_000_000];
-        AtomicInteger n = new AtomicInteger();
-        AtomicLong failures = new AtomicLong();
-        AtomicBoolean stop = new AtomicBoolean();
-        CompletableFuture<?>[] clients = new CompletableFuture<?>[concurrency];
-        long start = System.nanoTime();
-        for (int c = 0; c < concurrency; c++) {
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            clients[c] = done;
-            next(http, path, token, latencies, n, failures, stop, done);
-        }
-        Thread.sleep(length.toMillis());
-        stop.set(true);
-        CompletableFuture.allOf(clients).get(60, TimeUnit.SECONDS);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        int count = Math.min(n.get(), latencies.length);
-        long[] sorted = Arrays.copyOf(latencies, count);
-        Arrays.sort(sorted);
-        return new Loop(count, failures.get(), count / seconds, sorted[count * 99 / 100] / 1e3);
-    }
-
-    private static void next(HttpClientAgent http, String path, String token, long[] latencies, AtomicInteger n,
-                             AtomicLong failures, AtomicBoolean stop, CompletableFuture<Void> done) {
-        if (stop.get()) {
-            done.complete(null);
-            return;
-        }
-        long t = System.nanoTime();
-        get(http, path, token).whenComplete((rows, error) -> {
-            if (error != null) failures.incrementAndGet();
-            int i = n.getAndIncrement();
-            if (i < latencies.length) latencies[i] = System.nanoTime() - t;
-            next(http, path, token, latencies, n, failures, stop, done);
-        });
     }
 }
