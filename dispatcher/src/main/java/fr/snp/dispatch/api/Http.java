@@ -16,9 +16,10 @@ final class Http {
 
     private Http() {}
 
+    private static final CharSequence JSON = io.vertx.core.http.HttpHeaders.createOptimized("application/json; charset=utf-8");
+
     static void json(RoutingContext ctx, int status, JsonObject body) {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8")
-                .end(body.encode());
+        ctx.response().setStatusCode(status).putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, JSON).end(body.encode());
     }
 
     /** Completes on the request's event loop with the body of the stage, or the error it failed with. */

@@ -151,6 +151,7 @@ public final class Benchmark {
                             return error == null;
                         }).toCompletableFuture();
             });
+            ServerCpu.drain(sync, OUTBOXES);
             ServerCpu.PerOp rawPer = rawCpu.per(sync, RAW);
             System.out.printf("%nBooking, raw Lua script (the use case in process, EVALSHA via Lettuce): %s%n", raw);
             System.out.printf("  CPU per booking: %s (this JVM drives the load too)%n", rawPer);
@@ -294,6 +295,8 @@ public final class Benchmark {
     }
 
     private static final int RAW = 10_000;
+    /** What a phase leaves to do after its last answer: its CPU is the phase's (see ServerCpu.drain). */
+    private static final String[] OUTBOXES = {Keys.outbox("36"), Keys.sasOutbox("36")};
     private static final int HTTP_WARMUP = 3_000;
     private static final int HTTP_BOOKINGS = 10_000;
     private static final int OPEN_SLOW = 1_000;
@@ -323,8 +326,16 @@ public final class Benchmark {
         ServerCpu.PerOp[] per = new ServerCpu.PerOp[1];
         // the counters are read from this thread while the child runs: it only prints, the server works
         JsonObject result = LoadGenerator.run(spec, mark -> {
-            if (mark.equals("MEASURING")) start[0] = ServerCpu.start(redis);
-            else per[0] = start[0].per(redis, measuredOps);
+            if (mark.equals("MEASURING")) {
+                start[0] = ServerCpu.start(redis);
+            } else {
+                try {
+                    ServerCpu.drain(redis, OUTBOXES);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                per[0] = start[0].per(redis, measuredOps);
+            }
         });
         return new Phase(result, per[0]);
     }

@@ -10,19 +10,63 @@ import java.lang.management.ManagementFactory;
  * operation and microseconds per EVALSHA. CPU time per operation carries over to a bigger machine; throughput on
  * two shared cores does not.
  */
-record ServerCpu(long jvmNs, long jitNs, double redisSeconds) {
+record ServerCpu(long jvmNs, long jitNs, double redisSeconds, java.util.Map<String, Long> byThread) {
     static ServerCpu start(RedisCommands<String, String> redis) {
         redis.configResetstat();
-        return new ServerCpu(jvmCpuNs(), jitCpuNs(), redisCpu(redis));
+        return new ServerCpu(jvmCpuNs(), jitCpuNs(), redisCpu(redis), threadCpuNs());
+    }
+
+    /**
+     * CPU time of this JVM's threads by kind: Lettuce's I/O (encoding commands, decoding replies and whatever runs
+     * in their callbacks), Vert.x's event loops (HTTP, handlers), the rest (workers, GC is not a Java thread).
+     */
+    static java.util.Map<String, Long> threadCpuNs() {
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (t == null) continue;
+            long ns = threads.getThreadCpuTime(t.getThreadId());
+            if (ns < 0) continue;
+            String name = t.getThreadName();
+            String kind = name.startsWith("lettuce-") ? "lettuce" : name.startsWith("vert.x-eventloop") ? "vertx" : "other";
+            out.merge(kind, ns, Long::sum);
+        }
+        return out;
     }
 
     /** serverUs: this JVM; redisUs: Redis; commands: Redis calls per operation; evalshaUs: time inside one script. */
-    record PerOp(double serverUs, double redisUs, double commands, double evalshaUs) {
+    record PerOp(double serverUs, double redisUs, double commands, double evalshaUs, String threads) {
         @Override
         public String toString() {
-            return String.format("server JVM %.0f us, Redis %.0f us (%.1f commands%s)", serverUs, redisUs, commands,
-                    Double.isNaN(evalshaUs) ? "" : String.format(", %.0f us per EVALSHA", evalshaUs));
+            return String.format("server JVM %.0f us [%s], Redis %.0f us (%.1f commands%s)", serverUs, threads, redisUs,
+                    commands, Double.isNaN(evalshaUs) ? "" : String.format(", %.0f us per EVALSHA", evalshaUs));
         }
+    }
+
+    /**
+     * Waits (at most a minute) until the work the phase left behind is done: the outbox's consumer groups have read
+     * and acknowledged every entry. A booking's notification is delivered after the booking answered; without this
+     * wait its CPU would be counted in the next phase (a burst of raw bookings made the HTTP phase look 3x dearer).
+     */
+    static void drain(RedisCommands<String, String> redis, String... streams) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        for (String stream : streams) {
+            while (System.currentTimeMillis() < deadline && !drained(redis, stream)) Thread.sleep(20);
+        }
+    }
+
+    private static boolean drained(RedisCommands<String, String> redis, String stream) {
+        if (redis.exists(stream) == 0) return true;
+        for (Object group : redis.xinfoGroups(stream)) {
+            java.util.List<?> fields = (java.util.List<?>) group;
+            for (int i = 0; i + 1 < fields.size(); i += 2) {
+                String name = String.valueOf(fields.get(i));
+                Object value = fields.get(i + 1);
+                // pending: read, not acknowledged; lag: not read yet (Redis 7)
+                if ((name.equals("pending") || name.equals("lag")) && value instanceof Long n && n > 0) return false;
+            }
+        }
+        return true;
     }
 
     PerOp per(RedisCommands<String, String> redis, int ops) {
@@ -38,7 +82,10 @@ record ServerCpu(long jvmNs, long jitNs, double redisSeconds) {
             calls += Long.parseLong(line.replaceAll("^cmdstat_[^:]+:calls=([0-9]+),.*", "$1"));
             if (line.startsWith("cmdstat_evalsha:")) evalsha = Double.parseDouble(line.replaceAll(".*,usec_per_call=([0-9.]+),.*", "$1"));
         }
-        return new PerOp(jvmUs, redisUs, (double) calls / ops, evalsha);
+        StringBuilder threads = new StringBuilder();
+        threadCpuNs().forEach((kind, ns) -> threads.append(threads.length() == 0 ? "" : ", ").append(kind).append(' ')
+                .append(Math.round((ns - byThread.getOrDefault(kind, 0L)) / 1000.0 / ops)));
+        return new PerOp(jvmUs, redisUs, (double) calls / ops, evalsha, threads.toString());
     }
 
     static long jvmCpuNs() {

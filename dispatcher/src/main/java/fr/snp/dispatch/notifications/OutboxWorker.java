@@ -211,6 +211,15 @@ public final class OutboxWorker extends fr.snp.dispatch.redis.StreamWorker {
                 if (done) redis.xack(stream, GROUP, m.getId());
                 return;
             }
+            // an effector without a webhook, and no console channel: nobody to tell, nothing to build. Reading the
+            // appointment and the patient and signing a link for each booking only to drop them cost the server more
+            // than the booking itself in the bench. The index is the one the send below would read the URL from.
+            String effectorId = entry.get("e");
+            Effector known = effectorId == null || logChannel ? null : s.index().effector(effectorId);
+            if (known != null && known.webhookUrl() == null) {
+                redis.xack(stream, GROUP, m.getId());
+                return;
+            }
             Notification n = builder.build(t, m.getId(), entry);
             if (logChannel) LOG.info(n.logLine());
             Effector e = n.effector();
