@@ -56,7 +56,7 @@ public final class Matcher {
     private void collect(TerritoryIndex index, MatchQuery q, long nowMs, long from, long to, Effector e, int mask,
                          int li, NavigableMap<Long, SlotState> slots, int[] modeCounts, List<Candidate> found) {
         PracticeLocation place = e.locations().get(li);
-        double km = Distance.km(q.lat(), q.lng(), place.lat(), place.lng());
+        double km = Distance.approxKm(q.lat(), q.lng(), place.lat(), place.lng());
         boolean[] allowed = new boolean[Mode.values().length];
         allowed[Mode.AMB.ordinal()] = q.modes().contains(Mode.AMB) && km <= q.radiusKm()
                 && (!q.reducedMobility() || place.accessible());
