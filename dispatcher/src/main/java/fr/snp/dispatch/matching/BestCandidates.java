@@ -30,6 +30,11 @@ final class BestCandidates {
         return ranked.size() < limit || compare(score, start, slotId, ranked.get(ranked.size() - 1)) < 0;
     }
 
+    boolean full() { return ranked.size() == limit; }
+
+    /** The score of the last listed candidate (call when {@link #full}). */
+    double worstScore() { return ranked.get(ranked.size() - 1).score(); }
+
     void offer(Candidate c) {
         if (!admits(c.score(), c.slot().start(), c.slot().id())) return;
         String effector = c.effector().id();

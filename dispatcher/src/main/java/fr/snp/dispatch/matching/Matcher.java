@@ -34,7 +34,11 @@ public final class Matcher {
         TerritoryIndex.Places places = index.places(); // one grid for the whole search
         boolean nearby = q.modes().contains(Mode.AMB) || q.modes().contains(Mode.HH);
         Grid.Range range = nearby ? Grid.around(q.lat(), q.lng(), q.radiusKm()) : Grid.Range.NONE;
-        places.forEachIn(range, search::visit);
+        // nearest rings first; once the list is full, a ring whose best possible score cannot beat its last ends the
+        // walk (not when teleconsultation is acceptable: a VR slot scores 1 for distance wherever it is)
+        boolean stopEarly = search.prunable && !search.vr;
+        places.forEachIn(range, search::visit, k -> stopEarly && search.best.full()
+                && search.upperBound(clamp(1.0 - range.ringMinKm(k) / q.radiusKm()), 1.0) < search.best.worstScore());
         if (q.modes().contains(Mode.VR)) {
             // teleconsultation ignores distance; places in range were visited above, with every mode
             for (TerritoryIndex.Place p : places.withVr()) if (!range.contains(p.latCell, p.lngCell)) search.visit(p);
@@ -49,6 +53,11 @@ public final class Matcher {
         final long nowMs, from, to;
         final boolean amb, hh, vr;
         final BestCandidates best;
+        /**
+         * Whether a bound on the score may skip work: with weights >= 0 and a radius > 0 each score part, and so the
+         * score (floating-point sums and products are monotonic), is at most its value at the part's maximum.
+         */
+        final boolean prunable;
         final int[] taken = new int[Mode.values().length];
         /** The last load looked up: consecutive slots of a place are mostly of one effector and one week. */
         String loadEffector, loadWeek;
@@ -64,29 +73,45 @@ public final class Matcher {
             this.hh = q.modes().contains(Mode.HH);
             this.vr = q.modes().contains(Mode.VR);
             this.best = new BestCandidates(q.limit() > 0 ? q.limit() : Integer.MAX_VALUE, weights.maxPerEffector());
+            this.prunable = weights.distance() >= 0 && weights.time() >= 0 && weights.fairness() >= 0 && q.radiusKm() > 0
+                    && q.radiusKm() < Double.POSITIVE_INFINITY;
+        }
+
+        /** The best score a slot could have with these distance and time parts (fairness at its best, 1). */
+        double upperBound(double distanceScore, double timeScore) {
+            return weights.distance() * distanceScore + weights.time() * timeScore + weights.fairness() * 1.0;
         }
 
         /** The first fitting slots of one practice location, per mode: the earliest are the best of the place. */
         void visit(TerritoryIndex.Place p) {
+            LocationSlots slots = p.slots; // one consistent version of the place
+            int[] counts = slots.modeCounts;
+            boolean vrHere = vr && counts[Mode.VR.ordinal()] > 0;
+            double km = Distance.approxKm(q.lat(), q.lng(), p.lat, p.lng);
+            double distanceScore = clamp(1.0 - km / q.radiusKm());
+            // too far for even its best slot to be listed: skipped before reading anything else of it
+            if (prunable && !vrHere && best.full() && upperBound(distanceScore, 1.0) < best.worstScore()) return;
             Effector e = p.effector;
             if (!Specialties.matches(q.specialty(), e.specialty())) return;
             int mask = q.viewer().maskFor(e);
             if (mask == 0) return;
-            LocationSlots slots = p.slots; // one consistent version of the place
-            int[] counts = slots.modeCounts;
             PracticeLocation place = p.at;
-            double km = Distance.approxKm(q.lat(), q.lng(), place.lat(), place.lng());
             // a mode with no slot here has nothing to walk
             boolean ambHere = amb && counts[Mode.AMB.ordinal()] > 0 && km <= q.radiusKm() && (!q.reducedMobility() || place.accessible());
             boolean hhHere = hh && counts[Mode.HH.ordinal()] > 0 && km <= Math.min(q.radiusKm(), e.homeVisitRadiusKm());
-            boolean vrHere = vr && counts[Mode.VR.ordinal()] > 0;
             int perLocation = weights.perLocation();
             int wanted = ((ambHere ? 1 : 0) + (hhHere ? 1 : 0) + (vrHere ? 1 : 0)) * perLocation;
             if (wanted <= 0) return;
-            java.util.Arrays.fill(taken, 0);
             long windowSec = to - from;
-            double distanceScore = clamp(1.0 - km / q.radiusKm());
-            for (int i = slots.firstAtOrAfter(from); i < slots.size() && slots.starts[i] < to; i++) {
+            int first = slots.firstAtOrAfter(from);
+            if (first == slots.size() || slots.starts[first] >= to) return;
+            if (prunable && best.full()) {
+                // the place's first slot of the window has its best time score: if even that cannot be listed, skip
+                double bestTime = clamp(1.0 - (double) (slots.starts[first] - from) / windowSec);
+                if (upperBound(vrHere ? 1.0 : distanceScore, bestTime) < best.worstScore()) return;
+            }
+            java.util.Arrays.fill(taken, 0);
+            for (int i = first; i < slots.size() && slots.starts[i] < to; i++) {
                 SlotState s = slots.states[i];
                 Mode mode = s.mode();
                 int m = mode.ordinal();

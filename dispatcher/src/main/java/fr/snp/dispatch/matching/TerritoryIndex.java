@@ -49,6 +49,8 @@ public final class TerritoryIndex {
     static final class Place {
         final Effector effector;
         final PracticeLocation at;
+        /** The location's coordinates, copied here so that a search reads them without following {@code at}. */
+        final double lat, lng;
         final int latCell;
         final int lngCell;
         /** Replaced, never changed in place, by the writers under the write lock. */
@@ -57,6 +59,8 @@ public final class TerritoryIndex {
         Place(Effector effector, PracticeLocation at) {
             this.effector = effector;
             this.at = at;
+            this.lat = at.lat();
+            this.lng = at.lng();
             this.latCell = Grid.latCell(at.lat());
             this.lngCell = Grid.lngCell(at.lng());
         }
@@ -107,18 +111,30 @@ public final class TerritoryIndex {
             return new Places(cells, has ? concat(without(withVr, p), new Place[]{p}) : without(withVr, p));
         }
 
-        /** Calls {@code visit} on every place of the cells in {@code range}, each once. */
-        void forEachIn(Grid.Range range, java.util.function.Consumer<Place> visit) {
-            if (range.cells() > cells.size()) { // a wide box over a sparse grid: walk the occupied cells
+        /**
+         * Calls {@code visit} on every place of the cells in {@code range}, each once, ring by ring from the center
+         * cell outwards; before each ring k >= 1, {@code stopAt} may end the walk (nothing farther can be listed).
+         * A box wider than the occupied cells walks the occupied cells instead, in no order.
+         */
+        void forEachIn(Grid.Range range, java.util.function.Consumer<Place> visit, java.util.function.IntPredicate stopAt) {
+            if (range.cells() > cells.size()) {
                 for (Place[] cell : cells.values()) {
                     if (cell.length > 0 && range.contains(cell[0].latCell, cell[0].lngCell)) for (Place p : cell) visit.accept(p);
                 }
                 return;
             }
-            for (int la = range.latLo(); la <= range.latHi(); la++) {
-                for (int ln = range.lngLo(); ln <= range.lngHi(); ln++) {
-                    Place[] cell = cells.get(Grid.key(la, ln));
-                    if (cell != null) for (Place p : cell) visit.accept(p);
+            int rings = range.rings();
+            for (int k = 0; k <= rings; k++) {
+                if (k > 0 && stopAt.test(k)) return;
+                int la0 = Math.max(range.latLo(), range.latCenter() - k), la1 = Math.min(range.latHi(), range.latCenter() + k);
+                for (int la = la0; la <= la1; la++) {
+                    boolean edge = la == range.latCenter() - k || la == range.latCenter() + k;
+                    int step = edge ? 1 : 2 * k; // inside the ring's rows, only its two end columns
+                    for (int ln = range.lngCenter() - k; ln <= range.lngCenter() + k; ln += Math.max(1, step)) {
+                        if (ln < range.lngLo() || ln > range.lngHi()) continue;
+                        Place[] cell = cells.get(Grid.key(la, ln));
+                        if (cell != null) for (Place p : cell) visit.accept(p);
+                    }
                 }
             }
         }

@@ -50,7 +50,7 @@ class MatcherEquivalenceTest {
     static World world(Random r) {
         TerritoryIndex index = new TerritoryIndex();
         List<Effector> effectors = new ArrayList<>();
-        int n = 1 + r.nextInt(40);
+        int n = r.nextInt(5) == 0 ? 100 + r.nextInt(300) : 1 + r.nextInt(40); // now and then dense enough that rings are cut short
         for (int i = 0; i < n; i++) {
             int places = 1 + r.nextInt(3);
             List<PracticeLocation> locations = new ArrayList<>();
