@@ -42,8 +42,6 @@ public final class TerritoryIndex {
     private final Map<String, long[]> tombstones = new HashMap<>();
     /** The grid of the current effectors' locations, replaced whole (copy on write) by the writers. */
     private volatile Places places = Places.EMPTY;
-    /** The gauges' figures as last counted (see {@link #countFigures}). */
-    private volatile SlotFigures figures = SlotFigures.NONE;
 
     /** A practice location of an effector, where it is on the grid, and its slots of the moment. */
     static final class Place {
@@ -255,7 +253,7 @@ public final class TerritoryIndex {
 
     public SlotState slot(String id) { return read(() -> slots.get(id)); }
 
-    /** How many slots starting in [fromSec, toSec) satisfy {@code test}, counted under the lock (for gauges). */
+    /** How many slots starting in [fromSec, toSec) satisfy {@code test}, counted under the lock (a pass over all). */
     public long countStarting(long fromSec, long toSec, java.util.function.Predicate<SlotState> test) {
         return read(() -> slots.values().stream().filter(s -> s.start() >= fromSec && s.start() < toSec && test.test(s)).count());
     }
@@ -350,14 +348,15 @@ public final class TerritoryIndex {
      * every slot, run periodically off the event loop) so that a scrape reads them in constant time.
      */
     public record SlotFigures(long countedAtMs, long[] freeByAudience, long freeSnpWithin24h, long held) {
-        static final SlotFigures NONE = new SlotFigures(0, new long[Audience.values().length], 0, 0);
+        /** Before the first count. */
+        public static final SlotFigures NONE = new SlotFigures(0, new long[Audience.values().length], 0, 0);
 
         public long free(Audience a) { return freeByAudience[a.ordinal()]; }
     }
 
-    /** Counts the gauges' figures at {@code nowMs} (one pass over the slots, under the read lock) and keeps them. */
+    /** Counts the gauges' figures at {@code nowMs}: one pass over the slots, under the read lock. */
     public SlotFigures countFigures(long nowMs) {
-        SlotFigures counted = read(() -> {
+        return read(() -> {
             long now = nowMs / 1000;
             long[] free = new long[Audience.values().length];
             long snp24h = 0, held = 0;
@@ -373,12 +372,7 @@ public final class TerritoryIndex {
             }
             return new SlotFigures(nowMs, free, snp24h, held);
         });
-        figures = counted;
-        return counted;
     }
-
-    /** The figures last counted by {@link #countFigures} (all zero before the first count). */
-    public SlotFigures figures() { return figures; }
 
     private <T> T read(Supplier<T> body) {
         lock.readLock().lock();
