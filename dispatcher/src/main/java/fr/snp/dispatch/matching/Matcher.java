@@ -32,17 +32,21 @@ public final class Matcher {
         if (to <= from || weights.maxPerEffector() <= 0) return List.of();
         Search search = new Search(index, q, nowMs, from, to);
         TerritoryIndex.Places places = index.places(); // one grid for the whole search
-        boolean nearby = q.modes().contains(Mode.AMB) || q.modes().contains(Mode.HH);
-        Grid.Range range = nearby ? Grid.around(q.lat(), q.lng(), q.radiusKm()) : Grid.Range.NONE;
-        // nearest rings first; once the list is full, a ring whose best possible score cannot beat its last ends the
-        // walk (not when teleconsultation is acceptable: a VR slot scores 1 for distance wherever it is)
-        boolean stopEarly = search.prunable && !search.vr;
-        places.forEachIn(range, search::visit, k -> stopEarly && search.best.full()
-                && search.upperBound(clamp(1.0 - range.ringMinKm(k) / q.radiusKm()), 1.0) < search.best.worstScore());
-        if (q.modes().contains(Mode.VR)) {
-            // teleconsultation ignores distance; places in range were visited above, with every mode
-            for (TerritoryIndex.Place p : places.withVr()) if (!range.contains(p.latCell, p.lngCell)) search.visit(p);
+        // teleconsultation ignores distance: the places having VR slots are visited wherever they are, first (their
+        // candidates score 1 for distance, which raises the bar for the rings), and the rings skip them
+        java.util.Set<TerritoryIndex.Place> viaVr = search.vr
+                ? java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()) : java.util.Set.of();
+        if (search.vr) {
+            for (TerritoryIndex.Place p : places.withVr()) {
+                viaVr.add(p);
+                search.visit(p);
+            }
         }
+        boolean nearby = search.amb || search.hh;
+        Grid.Range range = nearby ? Grid.around(q.lat(), q.lng(), q.radiusKm()) : Grid.Range.NONE;
+        // nearest rings first; once the list is full, a ring whose best possible score cannot beat its last ends the walk
+        places.forEachIn(range, p -> { if (!viaVr.contains(p)) search.visit(p); }, k -> search.prunable && search.best.full()
+                && search.upperBound(clamp(1.0 - range.ringMinKm(k) / q.radiusKm()), 1.0) < search.best.worstScore());
         return search.best.ranked();
     }
 
