@@ -36,18 +36,19 @@ final class Grid {
         double dLng = dLat / Math.cos(Math.toRadians(farthest));
         if (lng - dLng < -180 || lng + dLng > 180) return Range.EVERYWHERE;
         return new Range(latCell(lat - dLat), latCell(lat + dLat), lngCell(lng - dLng), lngCell(lng + dLng), false,
-                latCell(lat), lngCell(lng), Math.cos(Math.toRadians(farthest)));
+                lat, lng, latCell(lat), lngCell(lng), Math.cos(Math.toRadians(farthest)));
     }
 
     /**
-     * A box of cells, both bounds inclusive, around the cell of the search's point; {@code everywhere} holds every
-     * cell. {@code minCos}: the cosine of the latitude farthest from the equator the box reaches (a lower bound of
-     * the cosine of any mean latitude between the point and a location in the box).
+     * A box of cells, both bounds inclusive, around the cell of the search's point (lat, lng); {@code everywhere}
+     * holds every cell. {@code minCos}: the cosine of the latitude farthest from the equator the box reaches (a lower
+     * bound of the point's cosine and of any location's in the box, and so of their mean, which scales longitudes).
      */
-    record Range(int latLo, int latHi, int lngLo, int lngHi, boolean everywhere, int latCenter, int lngCenter, double minCos) {
-        static final Range NONE = new Range(0, -1, 0, -1, false, 0, 0, 0);
+    record Range(int latLo, int latHi, int lngLo, int lngHi, boolean everywhere, double lat, double lng, int latCenter,
+                 int lngCenter, double minCos) {
+        static final Range NONE = new Range(0, -1, 0, -1, false, 0, 0, 0, 0, 0);
         static final Range EVERYWHERE = new Range(Integer.MIN_VALUE, Integer.MAX_VALUE, Integer.MIN_VALUE, Integer.MAX_VALUE,
-                true, 0, 0, 0);
+                true, 0, 0, 0, 0, 0);
 
         /** The rings around the center cell the box reaches (ring k: cells k steps away, in latitude or longitude). */
         int rings() {
@@ -55,13 +56,17 @@ final class Grid {
         }
 
         /**
-         * A lower bound of {@link Distance#approxKm} from the search's point to any location in ring {@code k}: such
-         * a location is at least k-1 whole cells away in latitude or in longitude.
+         * A lower bound of {@link Distance#approxKm} from the search's point to any location in ring {@code k}: such a
+         * location lies in the ring's first or last row, or first or last column, so it is at least as far as the
+         * nearest of the ring's four inner edges (in longitude, scaled by {@code minCos}).
          */
         double ringMinKm(int k) {
-            if (k <= 1) return 0;
+            if (k <= 0) return 0;
+            double south = lat - (latCenter - k + 1) * CELL_LAT, north = (latCenter + k) * CELL_LAT - lat;
+            double west = (lng - (lngCenter - k + 1) * CELL_LNG) * minCos, east = ((lngCenter + k) * CELL_LNG - lng) * minCos;
+            double degrees = Math.min(Math.min(south, north), Math.min(west, east));
             // shaved by a millionth: cell indexes and distances are rounded, the bound must stay below
-            return Math.max(0, (k - 1) * Math.min(CELL_LAT, CELL_LNG * minCos) / Distance.latDegrees(1.0) * 0.999999 - 1e-9);
+            return Math.max(0, degrees / Distance.latDegrees(1.0) * 0.999999 - 1e-9);
         }
 
         boolean contains(int latCell, int lngCell) {

@@ -56,6 +56,7 @@ public final class Matcher {
         final MatchQuery q;
         final long nowMs, from, to;
         final boolean amb, hh, vr;
+        final double cosLat;
         final BestCandidates best;
         /**
          * Whether a bound on the score may skip work: with weights >= 0 and a radius > 0 each score part, and so the
@@ -76,6 +77,7 @@ public final class Matcher {
             this.amb = q.modes().contains(Mode.AMB);
             this.hh = q.modes().contains(Mode.HH);
             this.vr = q.modes().contains(Mode.VR);
+            this.cosLat = Distance.cosLat(q.lat());
             this.best = new BestCandidates(q.limit() > 0 ? q.limit() : Integer.MAX_VALUE, weights.maxPerEffector());
             this.prunable = weights.distance() >= 0 && weights.time() >= 0 && weights.fairness() >= 0 && q.radiusKm() > 0
                     && q.radiusKm() < Double.POSITIVE_INFINITY;
@@ -91,7 +93,7 @@ public final class Matcher {
             LocationSlots slots = p.slots; // one consistent version of the place
             int[] counts = slots.modeCounts;
             boolean vrHere = vr && counts[Mode.VR.ordinal()] > 0;
-            double km = Distance.approxKm(q.lat(), q.lng(), p.lat, p.lng);
+            double km = Distance.approxKm(q.lat(), q.lng(), cosLat, p.lat, p.lng, p.cosLat);
             double distanceScore = clamp(1.0 - km / q.radiusKm());
             // too far for even its best slot to be listed: skipped before reading anything else of it
             if (prunable && !vrHere && best.full() && upperBound(distanceScore, 1.0) < best.worstScore()) return;

@@ -48,7 +48,7 @@ public final class TerritoryIndex {
         final Effector effector;
         final PracticeLocation at;
         /** The location's coordinates, copied here so that a search reads them without following {@code at}. */
-        final double lat, lng;
+        final double lat, lng, cosLat;
         final int latCell;
         final int lngCell;
         /** Replaced, never changed in place, by the writers under the write lock. */
@@ -59,6 +59,7 @@ public final class TerritoryIndex {
             this.at = at;
             this.lat = at.lat();
             this.lng = at.lng();
+            this.cosLat = fr.snp.dispatch.geo.Distance.cosLat(at.lat());
             this.latCell = Grid.latCell(at.lat());
             this.lngCell = Grid.lngCell(at.lng());
         }
