@@ -60,6 +60,23 @@ final class LocationSlots {
         return new LocationSlots(nextStarts, next, counts);
     }
 
+    /**
+     * This location with {@code next} in place of {@code old} (a new state of one slot): when the start is kept (a
+     * hold, a booking) only the states are copied, the starts are shared (never written once published).
+     */
+    LocationSlots replacing(SlotState old, SlotState next) {
+        int i = firstAtOrAfter(old.start());
+        if (next.start() != old.start() || i == starts.length || starts[i] != old.start() || !states[i].equals(old)) {
+            return without(old).with(next);
+        }
+        int[] counts = modeCounts.clone();
+        counts[old.mode().ordinal()]--;
+        counts[next.mode().ordinal()]++;
+        SlotState[] copy = states.clone();
+        copy[i] = next;
+        return new LocationSlots(starts, copy, counts);
+    }
+
     /** This location without {@code s}; itself if {@code s} is not the slot held at its start (it was replaced). */
     LocationSlots without(SlotState s) {
         int i = firstAtOrAfter(s.start());

@@ -236,7 +236,7 @@ public final class TerritoryIndex {
                 to = entry == null ? null : entry.of(s);
             }
             if (from != null && from == to) {
-                publish(to, to.slots.without(old).with(s)); // one step: a search never sees the place without it
+                publish(to, to.slots.replacing(old, s)); // one step: a search never sees the place without it
             } else {
                 if (from != null) publish(from, from.slots.without(old));
                 if (to != null) publish(to, to.slots.with(s));

@@ -79,6 +79,11 @@ class MatcherEquivalenceTest {
             SlotState old = published.get(r.nextInt(published.size()));
             Effector e = effectors.stream().filter(x -> x.id().equals(old.effectorId())).findFirst().orElseThrow();
             SlotState changed = slot(r, old.id(), e, r.nextInt(8) == 0 ? Math.max(1, old.version() - 1) : version++);
+            if (r.nextBoolean()) { // most changes keep the start and the place: a hold, a booking, a release
+                changed = new SlotState(old.id(), old.effectorId(), old.location(), old.start(), old.end(), 3600, changed.mode(),
+                        changed.audiences(), changed.releaseAtMs(), changed.releaseTo(), false, changed.status(),
+                        changed.holdUntilMs(), null, changed.week(), changed.version());
+            }
             index.apply(changed);
         }
         // an effector edited after its slots were indexed (fewer locations, moved): the index places its slots again
