@@ -20,7 +20,11 @@ final class Grid {
 
     static int lngCell(double lng) { return (int) Math.floor(lng / CELL_LNG); }
 
-    static long key(int latCell, int lngCell) { return ((long) latCell << 32) | (lngCell & 0xffffffffL); }
+    /**
+     * A cell's map key: one per cell while |lngCell| < 32,768 (longitudes give at most 6,000), and spread in its low
+     * bits, which Long.hashCode keeps (a key of lat << 32 | lng hashed to lat ^ lng: whole diagonals of cells collided).
+     */
+    static long key(int latCell, int lngCell) { return (long) latCell * 65_537 + lngCell; }
 
     /**
      * The cells around (lat, lng) that hold every point within {@code radiusKm} by {@link Distance#approxKm}, a

@@ -98,7 +98,7 @@ public final class Matcher {
             // too far for even its best slot to be listed: skipped before reading anything else of it
             if (prunable && !vrHere && best.full() && upperBound(distanceScore, 1.0) < best.worstScore()) return;
             Effector e = p.effector;
-            if (!Specialties.matches(q.specialty(), e.specialty())) return;
+            if (!specialtyMatches(e.specialty())) return;
             int mask = q.viewer().maskFor(e);
             if (mask == 0) return;
             PracticeLocation place = p.at;
@@ -136,6 +136,19 @@ public final class Matcher {
                 if (--wanted == 0) return;
             }
         }
+
+        /** Effectors mostly share their specialty's string: the last answer is kept. */
+        private boolean specialtyMatches(String specialty) {
+            if (specialty != lastSpecialty || !specialtyChecked) {
+                lastSpecialty = specialty;
+                lastSpecialtyMatches = Specialties.matches(q.specialty(), specialty);
+                specialtyChecked = true;
+            }
+            return lastSpecialtyMatches;
+        }
+
+        private String lastSpecialty;
+        private boolean specialtyChecked, lastSpecialtyMatches;
 
         private int[] loadOf(Effector e, String week) {
             if (load == null || !e.id().equals(loadEffector) || !java.util.Objects.equals(week, loadWeek)) {

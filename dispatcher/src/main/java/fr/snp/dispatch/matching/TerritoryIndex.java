@@ -30,8 +30,11 @@ public final class TerritoryIndex {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Map<String, EffectorSlots> effectors = new HashMap<>();
     private final Map<String, SlotState> slots = new HashMap<>();
-    /** "week:effectorId" -> {all bookings, SAS-regulated bookings}; read by searches without the lock. */
-    private final Map<String, int[]> loads = new ConcurrentHashMap<>();
+    /**
+     * effectorId -> ISO week -> {all bookings, SAS-regulated bookings}; read by searches without the lock, by the
+     * ids they hold (no key to build: a search looks loads up for every place it walks).
+     */
+    private final Map<String, Map<String, int[]>> loads = new ConcurrentHashMap<>();
     /** RPPS (11 digits) -> effector id: the SAS platform names practitioners by RPPS (INT_R04). */
     private final Map<String, String> byRpps = new HashMap<>();
     /**
@@ -303,7 +306,8 @@ public final class TerritoryIndex {
     }
 
     public void setLoad(String effectorId, String week, int all, int sas) {
-        loads.put(week + ":" + effectorId, new int[]{all, sas}); // a new array: a search reads a whole pair
+        // a new array: a search reads a whole pair
+        loads.computeIfAbsent(effectorId, e -> new ConcurrentHashMap<>()).put(String.valueOf(week), new int[]{all, sas});
     }
 
     /** {all, SAS-regulated} bookings of an effector in an ISO week (a copy). */
@@ -311,7 +315,8 @@ public final class TerritoryIndex {
 
     /** The same, not copied, for a search: never write into it. */
     int[] loadOf(String effectorId, String week) {
-        int[] l = loads.get(week + ":" + effectorId);
+        Map<String, int[]> weeks = loads.get(effectorId);
+        int[] l = weeks == null ? null : weeks.get(String.valueOf(week)); // a slot without a week: "null", as set
         return l == null ? NO_LOAD : l;
     }
 
