@@ -21,10 +21,18 @@ final class Grid {
     static int lngCell(double lng) { return (int) Math.floor(lng / CELL_LNG); }
 
     /**
-     * A cell's map key: one per cell while |lngCell| < 32,768 (longitudes give at most 6,000), and spread in its low
-     * bits, which Long.hashCode keeps (a key of lat << 32 | lng hashed to lat ^ lng: whole diagonals of cells collided).
+     * A cell's map key: the two indexes packed (one key per cell), then scrambled by MurmurHash3's finalizer, a
+     * bijection, so that Long.hashCode spreads neighbouring cells (packed as they are, lat << 32 | lng hashed to
+     * lat ^ lng and whole diagonals of cells fell in one bin).
      */
-    static long key(int latCell, int lngCell) { return (long) latCell * 65_537 + lngCell; }
+    static long key(int latCell, int lngCell) {
+        long h = ((long) latCell << 32) | (lngCell & 0xffffffffL);
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        return h ^ (h >>> 33);
+    }
 
     /**
      * The cells around (lat, lng) that hold every point within {@code radiusKm} by {@link Distance#approxKm}, a

@@ -65,7 +65,8 @@ public final class Matcher {
         final boolean prunable;
         final int[] taken = new int[Mode.values().length];
         /** The last load looked up: consecutive slots of a place are mostly of one effector and one week. */
-        String loadEffector, loadWeek;
+        Effector loadEffector;
+        String loadWeek;
         int[] load;
 
         Search(TerritoryIndex index, MatchQuery q, long nowMs, long from, long to) {
@@ -123,7 +124,7 @@ public final class Matcher {
                 int m = mode.ordinal();
                 boolean allowed = mode == Mode.AMB ? ambHere : mode == Mode.HH ? hhHere : vrHere;
                 if (!allowed || taken[m] >= perLocation || !s.offerableTo(mask, nowMs)) continue;
-                int[] l = loadOf(e, s.week());
+                int[] l = loadOf(p, s.week());
                 if (q.sasRegulated() && l[1] >= e.weeklySasCap()) continue;
                 taken[m]++;
                 double ds = mode == Mode.VR ? 1.0 : distanceScore;
@@ -150,10 +151,10 @@ public final class Matcher {
         private String lastSpecialty;
         private boolean specialtyChecked, lastSpecialtyMatches;
 
-        private int[] loadOf(Effector e, String week) {
-            if (load == null || !e.id().equals(loadEffector) || !java.util.Objects.equals(week, loadWeek)) {
-                load = index.loadOf(e.id(), week);
-                loadEffector = e.id();
+        private int[] loadOf(TerritoryIndex.Place p, String week) {
+            if (load == null || p.effector != loadEffector || !java.util.Objects.equals(week, loadWeek)) {
+                load = TerritoryIndex.loadAt(p, week);
+                loadEffector = p.effector;
                 loadWeek = week;
             }
             return load;

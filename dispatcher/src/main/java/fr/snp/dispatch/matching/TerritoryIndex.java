@@ -57,8 +57,12 @@ public final class TerritoryIndex {
         /** Replaced, never changed in place, by the writers under the write lock. */
         volatile LocationSlots slots = LocationSlots.EMPTY;
 
-        Place(Effector effector, PracticeLocation at) {
+        /** The effector's bookings by ISO week (the index's own map for it, shared by its places). */
+        final Map<String, int[]> loads;
+
+        Place(Effector effector, PracticeLocation at, Map<String, int[]> loads) {
             this.effector = effector;
+            this.loads = loads;
             this.at = at;
             this.lat = at.lat();
             this.lng = at.lng();
@@ -75,10 +79,10 @@ public final class TerritoryIndex {
         final Effector effector;
         final Place[] places;
 
-        EffectorSlots(Effector effector) {
+        EffectorSlots(Effector effector, Map<String, int[]> loads) {
             this.effector = effector;
             this.places = new Place[effector.locations().size()];
-            for (int i = 0; i < places.length; i++) places[i] = new Place(effector, effector.locations().get(i));
+            for (int i = 0; i < places.length; i++) places[i] = new Place(effector, effector.locations().get(i), loads);
         }
 
         /** The place of a slot's location, or null when the effector has no such location (any more). */
@@ -164,7 +168,7 @@ public final class TerritoryIndex {
 
     public void putEffector(Effector effector) {
         write(() -> {
-            EffectorSlots entry = new EffectorSlots(effector);
+            EffectorSlots entry = new EffectorSlots(effector, weeksOf(effector.id()));
             EffectorSlots previous = effectors.put(effector.id(), entry);
             if (previous != null && previous.effector.rpps() != null) byRpps.remove(previous.effector.rpps(), effector.id());
             if (effector.rpps() != null) byRpps.put(effector.rpps(), effector.id());
@@ -307,7 +311,7 @@ public final class TerritoryIndex {
 
     public void setLoad(String effectorId, String week, int all, int sas) {
         // a new array: a search reads a whole pair
-        loads.computeIfAbsent(effectorId, e -> new ConcurrentHashMap<>()).put(String.valueOf(week), new int[]{all, sas});
+        weeksOf(effectorId).put(String.valueOf(week), new int[]{all, sas});
     }
 
     /** {all, SAS-regulated} bookings of an effector in an ISO week (a copy). */
@@ -317,6 +321,17 @@ public final class TerritoryIndex {
     int[] loadOf(String effectorId, String week) {
         Map<String, int[]> weeks = loads.get(effectorId);
         int[] l = weeks == null ? null : weeks.get(String.valueOf(week)); // a slot without a week: "null", as set
+        return l == null ? NO_LOAD : l;
+    }
+
+    /** An effector's loads by week; never removed, so its places may keep it. */
+    private Map<String, int[]> weeksOf(String effectorId) {
+        return loads.computeIfAbsent(effectorId, e -> new ConcurrentHashMap<>());
+    }
+
+    /** A place's effector's load in a week, for a search: never write into it. */
+    static int[] loadAt(Place p, String week) {
+        int[] l = p.loads.get(String.valueOf(week));
         return l == null ? NO_LOAD : l;
     }
 
