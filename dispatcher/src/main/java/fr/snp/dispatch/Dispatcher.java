@@ -383,10 +383,23 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * The slot gauges' figures, counted on a worker thread: a pass over every slot of each territory, which the event
+     * loop should not run (a scrape then reads the last count, at any number of slots).
+     */
+    private void countSlotFigures(Metrics m) {
+        vertx.executeBlocking(() -> {
+            long now = services.nowMs();
+            for (String t : services.index().territories()) m.slotFigures(t, services.index().territory(t).countFigures(now));
+            return null;
+        }, false);
+    }
+
     /** Per-territory gauges: registered once, figures refreshed from Redis (30-day no-show ratio, outbox backlog). */
     public void refreshMetrics() {
         Metrics m = services.metrics();
         services.health().up().thenAccept(m::redisUp);
+        countSlotFigures(m);
         for (String t : services.index().territories()) {
             m.watch(t, services.index(), services::nowMs);
             java.time.LocalDate today = services.stats().today(services.nowMs());

@@ -7,12 +7,7 @@ import fr.snp.dispatch.domain.SlotState;
 import fr.snp.dispatch.domain.Specialties;
 import fr.snp.dispatch.geo.Distance;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.NavigableMap;
 
 /**
  * Ranks the slots a request may take. Filters: audience (by role and CPTS), window, mode, specialty, accessible
@@ -20,11 +15,13 @@ import java.util.NavigableMap;
  * cap. Score parts in [0,1]: distance (1 at the patient's door, 0 at the radius; 1 for teleconsultation), time
  * (1 at the start of the window), fairness (1 for an effector with no booking this week, 0 at the cap). At most
  * {@code maxPerEffector} slots of one effector are listed, so requests spread over effectors.
+ * <p>Order: score descending, then start, then slot id. Only the practice locations of the grid cells the radius
+ * covers are visited (and, when teleconsultation is acceptable, the locations that have teleconsultation slots),
+ * in each only the first fitting slots of the window per mode, and only the best candidates are kept
+ * ({@link BestCandidates}), so that nothing is sorted whole. The result equals sorting every candidate of every
+ * effector and then applying the cap and the limit (MatcherEquivalenceTest checks it against that reference).
  */
 public final class Matcher {
-    private static final Comparator<Candidate> RANK = Comparator.comparingDouble(Candidate::score).reversed()
-            .thenComparingLong(c -> c.slot().start()).thenComparing(c -> c.slot().id());
-
     private final RankingWeights weights;
 
     public Matcher(RankingWeights weights) { this.weights = weights; }
@@ -32,71 +29,136 @@ public final class Matcher {
     public List<Candidate> match(TerritoryIndex index, MatchQuery q, long nowMs) {
         long from = Math.max(q.fromSec(), nowMs / 1000 + weights.minLeadMinutes() * 60L);
         long to = q.toSec();
-        if (to <= from) return List.of();
-        List<Candidate> found = new ArrayList<>();
-        index.lock.readLock().lock();
-        try {
-            for (TerritoryIndex.EffectorSlots es : index.effectors.values()) {
-                Effector e = es.effector;
-                if (!Specialties.matches(q.specialty(), e.specialty())) continue;
-                int mask = q.viewer().maskFor(e);
-                if (mask == 0) continue;
-                for (int li = 0; li < es.byLocation.size(); li++) {
-                    NavigableMap<Long, SlotState> slots = es.byLocation.get(li);
-                    if (!slots.isEmpty()) collect(index, q, nowMs, from, to, e, mask, li, slots, es.modeCounts[li], found);
-                }
+        if (to <= from || weights.maxPerEffector() <= 0) return List.of();
+        Search search = new Search(index, q, nowMs, from, to);
+        TerritoryIndex.Places places = index.places(); // one grid for the whole search
+        // teleconsultation ignores distance: the places having VR slots are visited wherever they are, first (their
+        // candidates score 1 for distance, which raises the bar for the rings), and the rings skip them
+        java.util.Set<TerritoryIndex.Place> viaVr = search.vr
+                ? java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()) : java.util.Set.of();
+        if (search.vr) {
+            for (TerritoryIndex.Place p : places.withVr()) {
+                viaVr.add(p);
+                search.visit(p);
             }
-        } finally {
-            index.lock.readLock().unlock();
         }
-        return rank(found, q.limit());
+        boolean nearby = search.amb || search.hh;
+        Grid.Range range = nearby ? Grid.around(q.lat(), q.lng(), q.radiusKm()) : Grid.Range.NONE;
+        // nearest rings first; once the list is full, a ring whose best possible score cannot beat its last ends the walk
+        places.forEachIn(range, p -> { if (!viaVr.contains(p)) search.visit(p); }, k -> search.prunable && search.best.full()
+                && search.upperBound(clamp(1.0 - range.ringMinKm(k) / q.radiusKm()), 1.0) < search.best.worstScore());
+        return search.best.ranked();
     }
 
-    /** The first fitting slots of one practice location, per mode: the earliest are the best of the place. */
-    private void collect(TerritoryIndex index, MatchQuery q, long nowMs, long from, long to, Effector e, int mask,
-                         int li, NavigableMap<Long, SlotState> slots, int[] modeCounts, List<Candidate> found) {
-        PracticeLocation place = e.locations().get(li);
-        double km = Distance.km(q.lat(), q.lng(), place.lat(), place.lng());
-        boolean[] allowed = new boolean[Mode.values().length];
-        allowed[Mode.AMB.ordinal()] = q.modes().contains(Mode.AMB) && km <= q.radiusKm()
-                && (!q.reducedMobility() || place.accessible());
-        allowed[Mode.HH.ordinal()] = q.modes().contains(Mode.HH) && km <= Math.min(q.radiusKm(), e.homeVisitRadiusKm());
-        allowed[Mode.VR.ordinal()] = q.modes().contains(Mode.VR);
-        int wanted = 0;
-        for (int m = 0; m < allowed.length; m++) {
-            allowed[m] &= modeCounts[m] > 0; // no slot of that mode here: nothing to walk for it
-            if (allowed[m]) wanted += weights.perLocation();
-        }
-        if (wanted == 0) return;
-        int[] taken = new int[allowed.length];
-        long windowSec = to - from;
-        for (SlotState s : slots.subMap(from, true, to, false).values()) {
-            int m = s.mode().ordinal();
-            if (!allowed[m] || taken[m] >= weights.perLocation() || !s.offerableTo(mask, nowMs)) continue;
-            int[] load = index.loadUnlocked(e.id(), s.week());
-            if (q.sasRegulated() && load[1] >= e.weeklySasCap()) continue;
-            taken[m]++;
-            double distanceScore = s.mode() == Mode.VR ? 1.0 : clamp(1.0 - km / q.radiusKm());
-            double timeScore = clamp(1.0 - (double) (s.start() - from) / windowSec);
-            double fairnessScore = clamp(1.0 - (double) load[0] / Math.max(1, e.weeklySasCap()));
-            double score = weights.distance() * distanceScore + weights.time() * timeScore
-                    + weights.fairness() * fairnessScore;
-            found.add(new Candidate(s, e, place, km, distanceScore, timeScore, fairnessScore, score, load[0]));
-            if (--wanted == 0) return;
-        }
-    }
+    /** One search: the query, its window, and the best candidates found so far. */
+    private final class Search {
+        final TerritoryIndex index;
+        final MatchQuery q;
+        final long nowMs, from, to;
+        final boolean amb, hh, vr;
+        final double cosLat;
+        final BestCandidates best;
+        /**
+         * Whether a bound on the score may skip work: with weights >= 0 and a radius > 0 each score part, and so the
+         * score (floating-point sums and products are monotonic), is at most its value at the part's maximum.
+         */
+        final boolean prunable;
+        final int[] taken = new int[Mode.values().length];
+        /** The last load looked up: consecutive slots of a place are mostly of one effector and one week. */
+        Effector loadEffector;
+        String loadWeek;
+        int[] load;
 
-    private List<Candidate> rank(List<Candidate> found, int limit) {
-        found.sort(RANK);
-        List<Candidate> ranked = new ArrayList<>(Math.min(limit, found.size()));
-        Map<String, Integer> perEffector = new HashMap<>();
-        for (Candidate c : found) {
-            int n = perEffector.merge(c.effector().id(), 1, Integer::sum);
-            if (n > weights.maxPerEffector()) continue;
-            ranked.add(c);
-            if (ranked.size() == limit) break;
+        Search(TerritoryIndex index, MatchQuery q, long nowMs, long from, long to) {
+            this.index = index;
+            this.q = q;
+            this.nowMs = nowMs;
+            this.from = from;
+            this.to = to;
+            this.amb = q.modes().contains(Mode.AMB);
+            this.hh = q.modes().contains(Mode.HH);
+            this.vr = q.modes().contains(Mode.VR);
+            this.cosLat = Distance.cosLat(q.lat());
+            this.best = new BestCandidates(q.limit() > 0 ? q.limit() : Integer.MAX_VALUE, weights.maxPerEffector());
+            this.prunable = weights.distance() >= 0 && weights.time() >= 0 && weights.fairness() >= 0 && q.radiusKm() > 0
+                    && q.radiusKm() < Double.POSITIVE_INFINITY;
         }
-        return ranked;
+
+        /** The best score a slot could have with these distance and time parts (fairness at its best, 1). */
+        double upperBound(double distanceScore, double timeScore) {
+            return weights.distance() * distanceScore + weights.time() * timeScore + weights.fairness() * 1.0;
+        }
+
+        /** The first fitting slots of one practice location, per mode: the earliest are the best of the place. */
+        void visit(TerritoryIndex.Place p) {
+            LocationSlots slots = p.slots; // one consistent version of the place
+            int[] counts = slots.modeCounts;
+            boolean vrHere = vr && counts[Mode.VR.ordinal()] > 0;
+            double km = Distance.approxKm(q.lat(), q.lng(), cosLat, p.lat, p.lng, p.cosLat);
+            double distanceScore = clamp(1.0 - km / q.radiusKm());
+            // too far for even its best slot to be listed: skipped before reading anything else of it
+            if (prunable && !vrHere && best.full() && upperBound(distanceScore, 1.0) < best.worstScore()) return;
+            Effector e = p.effector;
+            if (!specialtyMatches(e.specialty())) return;
+            int mask = q.viewer().maskFor(e);
+            if (mask == 0) return;
+            PracticeLocation place = p.at;
+            // a mode with no slot here has nothing to walk
+            boolean ambHere = amb && counts[Mode.AMB.ordinal()] > 0 && km <= q.radiusKm() && (!q.reducedMobility() || place.accessible());
+            boolean hhHere = hh && counts[Mode.HH.ordinal()] > 0 && km <= Math.min(q.radiusKm(), e.homeVisitRadiusKm());
+            int perLocation = weights.perLocation();
+            int wanted = ((ambHere ? 1 : 0) + (hhHere ? 1 : 0) + (vrHere ? 1 : 0)) * perLocation;
+            if (wanted <= 0) return;
+            long windowSec = to - from;
+            int first = slots.firstAtOrAfter(from);
+            if (first == slots.size() || slots.starts[first] >= to) return;
+            if (prunable && best.full()) {
+                // the place's first slot of the window has its best time score: if even that cannot be listed, skip
+                double bestTime = clamp(1.0 - (double) (slots.starts[first] - from) / windowSec);
+                if (upperBound(vrHere ? 1.0 : distanceScore, bestTime) < best.worstScore()) return;
+            }
+            java.util.Arrays.fill(taken, 0);
+            for (int i = first; i < slots.size() && slots.starts[i] < to; i++) {
+                SlotState s = slots.states[i];
+                Mode mode = s.mode();
+                int m = mode.ordinal();
+                boolean allowed = mode == Mode.AMB ? ambHere : mode == Mode.HH ? hhHere : vrHere;
+                if (!allowed || taken[m] >= perLocation || !s.offerableTo(mask, nowMs)) continue;
+                int[] l = loadOf(p, s.week());
+                if (q.sasRegulated() && l[1] >= e.weeklySasCap()) continue;
+                taken[m]++;
+                double ds = mode == Mode.VR ? 1.0 : distanceScore;
+                double timeScore = clamp(1.0 - (double) (s.start() - from) / windowSec);
+                double fairnessScore = clamp(1.0 - (double) l[0] / Math.max(1, e.weeklySasCap()));
+                double score = weights.distance() * ds + weights.time() * timeScore + weights.fairness() * fairnessScore;
+                if (best.admits(score, s.start(), s.id())) { // built only when it can be listed
+                    best.offer(new Candidate(s, e, place, km, ds, timeScore, fairnessScore, score, l[0]));
+                }
+                if (--wanted == 0) return;
+            }
+        }
+
+        /** Effectors mostly share their specialty's string: the last answer is kept. */
+        private boolean specialtyMatches(String specialty) {
+            if (specialty != lastSpecialty || !specialtyChecked) {
+                lastSpecialty = specialty;
+                lastSpecialtyMatches = Specialties.matches(q.specialty(), specialty);
+                specialtyChecked = true;
+            }
+            return lastSpecialtyMatches;
+        }
+
+        private String lastSpecialty;
+        private boolean specialtyChecked, lastSpecialtyMatches;
+
+        private int[] loadOf(TerritoryIndex.Place p, String week) {
+            if (load == null || p.effector != loadEffector || !java.util.Objects.equals(week, loadWeek)) {
+                load = TerritoryIndex.loadAt(p, week);
+                loadEffector = p.effector;
+                loadWeek = week;
+            }
+            return load;
+        }
     }
 
     private static double clamp(double v) { return v < 0 ? 0 : (v > 1 ? 1 : v); }

@@ -1,8 +1,8 @@
 package fr.snp.dispatch.metrics;
 
 import fr.snp.dispatch.domain.Audience;
-import fr.snp.dispatch.domain.SlotState;
 import fr.snp.dispatch.matching.SlotIndex;
+import fr.snp.dispatch.matching.TerritoryIndex;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -41,6 +41,8 @@ public final class Metrics {
     /** Per territory: SAS pushes waiting, age of the oldest (INT_R03). */
     private final Map<String, double[]> sasValues = new ConcurrentHashMap<>();
     private final Set<String> territories = ConcurrentHashMap.newKeySet();
+    /** Per territory: the last count of its slots (free by audience, free SNP within 24 h, held). */
+    private final Map<String, TerritoryIndex.SlotFigures> slotFigures = new ConcurrentHashMap<>();
     /** The source of dispatch_embedded_redis_restarts_total, when this server supervises an embedded Redis. */
     private volatile LongSupplier embeddedRedisRestarts;
     private final Map<String, double[]> territoryValues = new ConcurrentHashMap<>(); // noshow ratio, outbox pending, oldest age
@@ -121,8 +123,8 @@ public final class Metrics {
     }
 
     /**
-     * Registers the gauges of a territory once: free slots by audience and active holds (counted from the index
-     * at scrape time), no-show ratio and outbox backlog (refreshed by {@link #territoryFigures}).
+     * Registers the gauges of a territory once: free slots by audience and active holds (from the last count, see
+     * {@link #slotFigures}), no-show ratio and outbox backlog (refreshed by {@link #territoryFigures}).
      */
     /**
      * The index's anti-entropy: per territory, 1 when the last comparison with Redis found them equal, 0 when it
@@ -146,15 +148,17 @@ public final class Metrics {
             return last == null ? -1 : last.inSync() ? 1 : 0;
         }).tag("territory", territory).description("1: the index equalled Redis at the last comparison; 0: it did not "
                 + "(rebuilt); -1: not compared yet").register(registry);
+        // read from the last count (slotFigures), not counted at the scrape: a scrape costs the same at any number of slots
         for (Audience a : Audience.values()) {
-            Gauge.builder("dispatch_free_slots", () -> count(index, territory, nowMs.getAsLong(), a.bit))
+            Gauge.builder("dispatch_free_slots", () -> figures(territory).free(a))
                     .tags("territory", territory, "audience", a.name())
-                    .description("Slots that can be taken now, by audience").register(registry);
+                    .description("Slots that could be taken, by audience, at the last count (every 15 s)").register(registry);
         }
-        Gauge.builder("dispatch_free_snp_slots_24h", () -> countWithin(index, territory, nowMs.getAsLong(), Audience.SNP.bit, 86_400))
-                .tag("territory", territory).description("Free SNP slots starting in the next 24 hours").register(registry);
-        Gauge.builder("dispatch_holds_active", () -> holds(index, territory, nowMs.getAsLong())).tag("territory", territory)
-                .description("Slots held by a caller right now").register(registry);
+        Gauge.builder("dispatch_free_snp_slots_24h", () -> figures(territory).freeSnpWithin24h())
+                .tag("territory", territory).description("Free SNP slots starting within 24 hours of the last count (every 15 s)")
+                .register(registry);
+        Gauge.builder("dispatch_holds_active", () -> figures(territory).held()).tag("territory", territory)
+                .description("Slots held by a caller at the last count (every 15 s)").register(registry);
         double[] values = territoryValues.computeIfAbsent(territory, t -> new double[]{Double.NaN, 0, 0});
         Gauge.builder("dispatch_noshow_ratio", values, v -> v[0]).tag("territory", territory)
                 .description("No-shows / (fulfilled + no-shows) over the last 30 days").register(registry);
@@ -244,12 +248,14 @@ public final class Metrics {
                 .register(registry);
     }
 
-    private static double count(SlotIndex index, String territory, long nowMs, int audienceBit) {
-        return index.territory(territory).countStarting(nowMs / 1000, Long.MAX_VALUE, s -> s.offerableTo(audienceBit, nowMs));
-    }
+    /**
+     * The slot figures of a territory as counted at {@link TerritoryIndex.SlotFigures#countedAtMs} (the count is a
+     * pass over the territory's slots: the caller runs it off the event loop, every 15 s).
+     */
+    public void slotFigures(String territory, TerritoryIndex.SlotFigures figures) { slotFigures.put(territory, figures); }
 
-    private static double countWithin(SlotIndex index, String territory, long nowMs, int audienceBit, long seconds) {
-        return index.territory(territory).countStarting(nowMs / 1000, nowMs / 1000 + seconds, s -> s.offerableTo(audienceBit, nowMs));
+    private TerritoryIndex.SlotFigures figures(String territory) {
+        return slotFigures.getOrDefault(territory, TerritoryIndex.SlotFigures.NONE);
     }
 
     /** 1 while Redis answers, 0 when it does not (refreshed with the territory figures). */
@@ -261,9 +267,5 @@ public final class Metrics {
         double[] v = {1};
         Gauge.builder("dispatch_redis_up", v, x -> x[0]).description("1 while Redis answers a PING").register(registry);
         return v;
-    }
-
-    private static double holds(SlotIndex index, String territory, long nowMs) {
-        return index.territory(territory).countStarting(nowMs / 1000, Long.MAX_VALUE, s -> s.heldAt(nowMs));
     }
 }
