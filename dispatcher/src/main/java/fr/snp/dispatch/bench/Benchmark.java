@@ -13,13 +13,9 @@ import fr.snp.dispatch.domain.Origin;
 import fr.snp.dispatch.domain.PracticeLocation;
 import fr.snp.dispatch.domain.Role;
 import fr.snp.dispatch.domain.Rpps;
-import fr.snp.dispatch.domain.SlotState;
-import fr.snp.dispatch.domain.SlotStatus;
-import fr.snp.dispatch.matching.Candidate;
 import fr.snp.dispatch.matching.MatchQuery;
 import fr.snp.dispatch.matching.Matcher;
 import fr.snp.dispatch.matching.RankingWeights;
-import fr.snp.dispatch.matching.TerritoryIndex;
 import fr.snp.dispatch.domain.Viewer;
 import fr.snp.dispatch.redis.EmbeddedRedis;
 import fr.snp.dispatch.redis.Keys;
@@ -46,8 +42,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
@@ -282,7 +276,7 @@ public final class Benchmark {
             Files.delete(answered);
             admin.shutdown();
         }
-        matchGrowth();
+        MatchGrowth.run(f);
         System.out.println();
         System.out.println(f.line());
         String record = option(args, "--record", null);
@@ -451,58 +445,6 @@ public final class Benchmark {
             if (a[i].count() - b[i].count() >= target) return a[i].bucket(TimeUnit.MICROSECONDS);
         }
         return Double.NaN;
-    }
-
-    /** The match cost as the index grows, same 1,000 effectors: 1k, 10k, 100k, 1M slots. */
-    static void matchGrowth() {
-        System.out.printf("%nMatch cost vs number of slots (in-process, 1,000 effectors, 30 km, 24 h window, regulator):%n");
-        System.out.printf("%10s %10s %10s %10s%n", "slots", "p50 us", "p99 us", "mean us");
-        for (int total : new int[]{1_000, 10_000, 100_000, 1_000_000}) {
-            long[] t = matchTimes(total);
-            double mean = Arrays.stream(t).average().orElse(0) / 1000;
-            System.out.printf("%,10d %10.1f %10.1f %10.1f%n", total, t[t.length / 2] / 1000.0, t[t.length * 99 / 100] / 1000.0, mean);
-        }
-    }
-
-    static long[] matchTimes(int totalSlots) {
-        long nowMs = System.currentTimeMillis();
-        long now = nowMs / 1000;
-        TerritoryIndex index = new TerritoryIndex();
-        Random r = new Random(7);
-        List<Effector> effectors = new ArrayList<>();
-        for (int i = 0; i < EFFECTORS; i++) {
-            Effector e = new Effector("36-E" + i, "36", "10000000000", "A", "B", "SM54", List.of(new PracticeLocation(0, "c", "",
-                    "36044", "x", 46.3 + r.nextDouble() * 0.9, 1.0 + r.nextDouble() * 1.2, "PRACTICE", true)), Set.of(), 20, 0, null, null);
-            index.putEffector(e);
-            effectors.add(e);
-        }
-        int perEffector = Math.max(1, totalSlots / EFFECTORS);
-        long span = 28L * 86_400; // slots spread over the 28-day publication horizon
-        long version = 1;
-        for (Effector e : effectors) {
-            for (int k = 0; k < perEffector; k++) {
-                long start = now + 900 + span * k / perEffector + r.nextInt(600);
-                start -= start % 60;
-                index.apply(new SlotState(e.id() + "-" + k, e.id(), 0, start, start + 900, 3600, Mode.AMB, Audience.SNP.bit, 0, 0,
-                        false, SlotStatus.FREE, 0, null, "W", version++));
-            }
-        }
-        Matcher matcher = new Matcher(new RankingWeights(0.4, 0.4, 0.2, 2, 3, 10));
-        Viewer viewer = new Viewer(Role.REGULATOR, Set.of());
-        int warmup = 5_000;
-        int measured = 20_000;
-        long[] times = new long[measured];
-        for (int i = 0; i < warmup + measured; i++) {
-            MatchQuery q = new MatchQuery(46.3 + r.nextDouble() * 0.9, 1.0 + r.nextDouble() * 1.2, now, now + 86_400,
-                    EnumSet.of(Mode.AMB), null, false, 30, true, viewer, 10);
-            long t0 = System.nanoTime();
-            List<Candidate> c = matcher.match(index, q, nowMs);
-            long dt = System.nanoTime() - t0;
-            if (i >= warmup) times[i - warmup] = dt;
-            if (c.size() > 10) throw new IllegalStateException();
-        }
-        Arrays.sort(times);
-        return times;
     }
 
     static CompletableFuture<Integer> post(HttpClientAgent http, String path, String token, JsonObject body, String key) {
