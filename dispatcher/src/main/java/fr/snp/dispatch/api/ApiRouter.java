@@ -274,7 +274,10 @@ public final class ApiRouter {
      * X-Forwarded-For that no trusted proxy wrote (what lies left of it the client itself may have forged).
      */
     static String clientAddress(RoutingContext ctx, java.util.Set<String> trusted) {
-        String peer = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+        // the connection's peer: the request's remoteAddress() goes through vertx-web's Forwarded parsing, which this
+        // method does itself, by its own rules, below
+        var address = ctx.request().connection() == null ? null : ctx.request().connection().remoteAddress();
+        String peer = address == null ? null : address.hostAddress();
         String forwarded = ctx.request().getHeader("X-Forwarded-For");
         if (peer == null || forwarded == null || !trusted.contains(peer)) return peer;
         String[] hops = forwarded.split(",");

@@ -49,6 +49,8 @@ public final class LoadGenerator {
     }
 
     public static void main(String[] args) throws Exception {
+        // a load generator outliving its bench (killed, crashed) would go on sending to whatever takes the port next
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> Runtime.getRuntime().halt(3)));
         Spec spec = Spec.of(new JsonObject(args[0]));
         List<String[]> lines = new ArrayList<>();
         if (spec.file() != null) for (String l : Files.readAllLines(Path.of(spec.file()))) lines.add(l.split(" "));
@@ -73,19 +75,29 @@ public final class LoadGenerator {
             default -> throw new IllegalArgumentException("unknown op " + spec.op());
         };
         JsonObject result;
+        long[] cpuAtStart = new long[1];
+        Runnable measuring = () -> {
+            cpuAtStart[0] = ServerCpu.jvmCpuNs();
+            System.out.println("MEASURING");
+        };
+        int measured;
         if (spec.open()) {
             Load.OpenResult r = Load.openLoop(spec.rate(), spec.warmupSeconds(), spec.seconds(), spec.concurrency(), op,
-                    () -> System.out.println("MEASURING"));
+                    measuring);
             System.out.println("MEASURED");
             result = r.json();
+            measured = spec.rate() * spec.seconds();
         } else {
             if (spec.warmup() > 0) Load.drive(spec.warmup(), spec.concurrency(), op);
-            System.out.println("MEASURING");
+            measuring.run();
             int offset = spec.warmup();
             Load.Result r = Load.drive(spec.count(), spec.concurrency(), i -> op.apply(offset + i));
             System.out.println("MEASURED");
             result = r.json();
+            measured = spec.count();
         }
+        // the client's own CPU per operation (its JIT included): what an HTTP call costs the machine besides the server
+        result.put("clientCpuUs", (ServerCpu.jvmCpuNs() - cpuAtStart[0]) / 1000.0 / measured);
         System.out.println("RESULT " + result.encode());
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         System.exit(0);
