@@ -248,6 +248,13 @@ public final class Benchmark {
                     .put("stats_noshow_effector_365d_c16_p99_us", reports.p99ms() * 1000)
                     .put("stats_noshow_effector_365d_c16_failed", reports.total() - reports.ok())
                     .put("stats_noshow_effector_365d_server_cpu_us", stats.cpu().serverUs());
+            // the target's rate as an open loop: a closed loop of 16 at saturation only measures 16 / throughput
+            Phase statsOpen = phase(sync, new JsonObject().put("port", d.port()).put("token", report.token()).put("op", "get")
+                    .put("path", report.path()).put("open", true).put("rate", 2_000).put("warmupSeconds", 1)
+                    .put("seconds", 5).put("concurrency", 64), 10_000);
+            Load.OpenResult reportsOpen = Load.OpenResult.of(statsOpen.result());
+            System.out.printf("  open loop at 2,000 reports/s: %s (target p99 <= 5 ms)%n", reportsOpen);
+            recordOpen(f, "stats_noshow_effector_365d_open_2000", reportsOpen);
 
             // --- 6. feedback: a week on, the doctors answer for the appointments booked in process ------------------
             clock.set(java.time.Instant.now().plus(java.time.Duration.ofDays(8)));
