@@ -91,13 +91,18 @@ public final class Matcher {
 
         /** The first fitting slots of one practice location, per mode: the earliest are the best of the place. */
         void visit(TerritoryIndex.Place p) {
+            double km = Distance.approxKm(q.lat(), q.lng(), cosLat, p.lat, p.lng, p.cosLat);
+            double distanceScore = clamp(1.0 - km / q.radiusKm());
+            // too far for even its best slot to be listed: skipped before reading anything else of it. Decided from
+            // the place's own fields when teleconsultation is not asked: following p.slots (and its mode counts) is
+            // a cache miss or two per place on a large territory, and most of the places a ring walk reaches are
+            // skipped here (about half of them at 10,000 effectors)
+            boolean tooFar = prunable && best.full() && upperBound(distanceScore, 1.0) < best.worstScore();
+            if (tooFar && !vr) return;
             LocationSlots slots = p.slots; // one consistent version of the place
             int[] counts = slots.modeCounts;
             boolean vrHere = vr && counts[Mode.VR.ordinal()] > 0;
-            double km = Distance.approxKm(q.lat(), q.lng(), cosLat, p.lat, p.lng, p.cosLat);
-            double distanceScore = clamp(1.0 - km / q.radiusKm());
-            // too far for even its best slot to be listed: skipped before reading anything else of it
-            if (prunable && !vrHere && best.full() && upperBound(distanceScore, 1.0) < best.worstScore()) return;
+            if (tooFar && !vrHere) return;
             Effector e = p.effector;
             if (!specialtyMatches(e.specialty())) return;
             int mask = q.viewer().maskFor(e);

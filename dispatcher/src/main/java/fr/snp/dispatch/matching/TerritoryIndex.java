@@ -120,10 +120,14 @@ public final class TerritoryIndex {
         /**
          * Calls {@code visit} on every place of the cells in {@code range}, each once, ring by ring from the center
          * cell outwards; before each ring k >= 1, {@code stopAt} may end the walk (nothing farther can be listed).
-         * A box wider than the occupied cells walks the occupied cells instead, in no order.
+         * A box far wider than the occupied cells (or everywhere) walks the occupied cells instead, in no order.
+         * <p>Why "far": the walk in no order cannot stop early, nor prune well (its list fills with whatever comes
+         * first), so it visits every place of the territory, while the rings usually stop after a few dozen cells.
+         * Falling back as soon as the box outnumbered the occupied cells sent 40 % of the searches of a 1,000-effector
+         * territory (~770 occupied cells, ~800-cell boxes) through every place (~370 places instead of ~30).
          */
         void forEachIn(Grid.Range range, java.util.function.Consumer<Place> visit, java.util.function.IntPredicate stopAt) {
-            if (range.cells() > cells.size()) {
+            if (range.cells() / UNORDERED_FACTOR > cells.size()) {
                 for (Place[] cell : cells.values()) {
                     if (cell.length > 0 && range.contains(cell[0].latCell, cell[0].lngCell)) for (Place p : cell) visit.accept(p);
                 }
@@ -144,6 +148,9 @@ public final class TerritoryIndex {
                 }
             }
         }
+
+        /** How many times the occupied cells a box must outnumber before its cells are walked in no order. */
+        static final long UNORDERED_FACTOR = 4;
 
         private static Place[] without(Place[] all, Place p) {
             if (all == null) return new Place[0];
