@@ -44,9 +44,19 @@ public final class Matcher {
         }
         boolean nearby = search.amb || search.hh;
         Grid.Range range = nearby ? Grid.around(q.lat(), q.lng(), q.radiusKm()) : Grid.Range.NONE;
-        // nearest rings first; once the list is full, a ring whose best possible score cannot beat its last ends the walk
-        places.forEachIn(range, p -> { if (!viaVr.contains(p)) search.visit(p); }, k -> search.prunable && search.best.full()
-                && search.upperBound(clamp(1.0 - range.ringMinKm(k) / q.radiusKm()), 1.0) < search.best.worstScore());
+        // nearest rings first; once the list is full, a ring whose best possible score cannot beat its last ends the walk.
+        // Within a ring, the places are visited best bound first (see Search.hold): in a dense area a ring holds dozens
+        // of places, and taken in grid order most of them were read whole while the list's bar was still low
+        boolean ordered = search.prunable && places.walksRings(range);
+        places.forEachIn(range, p -> {
+            if (viaVr.contains(p)) return;
+            if (ordered) search.hold(p); else search.visit(p);
+        }, k -> {
+            search.flush(); // ring k - 1 visited whole before ring k is judged
+            return search.prunable && search.best.full()
+                    && search.upperBound(clamp(1.0 - range.ringMinKm(k) / q.radiusKm()), 1.0) < search.best.worstScore();
+        });
+        search.flush();
         return search.best.ranked();
     }
 
@@ -89,15 +99,62 @@ public final class Matcher {
             return weights.distance() * distanceScore + weights.time() * timeScore + weights.fairness() * 1.0;
         }
 
+        /**
+         * A bound of the time score of any slot of {@code p} in the window, from the Place alone: no slot of it starts
+         * before its first start (nor, in the window, before {@code from}), and the time score falls with the start.
+         */
+        double timeBound(TerritoryIndex.Place p) {
+            long first = Math.max(p.firstStart, from);
+            return clamp(1.0 - (double) (first - from) / (to - from));
+        }
+
+        /** The places of the ring being walked, held to be visited best bound first by {@link #flush}. */
+        private TerritoryIndex.Place[] held = new TerritoryIndex.Place[32];
+        private long[] order = new long[32];
+        private int heldCount;
+
+        /** Holds a place of the current ring (only when the search is prunable, so its bound is >= 0). */
+        void hold(TerritoryIndex.Place p) {
+            if (heldCount == held.length) {
+                held = java.util.Arrays.copyOf(held, heldCount * 2);
+                order = java.util.Arrays.copyOf(order, heldCount * 2);
+            }
+            double km = Distance.approxKm(q.lat(), q.lng(), cosLat, p.lat, p.lng, p.cosLat);
+            double bound = upperBound(clamp(1.0 - km / q.radiusKm()), timeBound(p));
+            // sorted as a long: the bound's float bits above (>= 0, so they order as the floats), the index below. A
+            // float only orders; visit prunes with the exact bound, so a rounding tie costs nothing but order
+            order[heldCount] = ((long) Float.floatToIntBits((float) bound) << 32) | heldCount;
+            held[heldCount++] = p;
+        }
+
+        /**
+         * Visits the held places, best bound first, so the list fills with the ring's likeliest candidates and its
+         * bar rises before the others are read: those are then skipped on their Place's fields alone. The result does
+         * not depend on the order (BestCandidates keeps the same list whatever the order of the offers).
+         */
+        void flush() {
+            int n = heldCount;
+            if (n == 0) return;
+            java.util.Arrays.sort(order, 0, n);
+            for (int i = n - 1; i >= 0; i--) visit(held[(int) order[i]]);
+            java.util.Arrays.fill(held, 0, n, null);
+            heldCount = 0;
+        }
+
         /** The first fitting slots of one practice location, per mode: the earliest are the best of the place. */
         void visit(TerritoryIndex.Place p) {
+            double km = Distance.approxKm(q.lat(), q.lng(), cosLat, p.lat, p.lng, p.cosLat);
+            double distanceScore = clamp(1.0 - km / q.radiusKm());
+            // too far for even its best slot to be listed: skipped before reading anything else of it. Decided from
+            // the place's own fields (its distance, its first start) when teleconsultation is not asked: following
+            // p.slots (and its mode counts) is a cache miss or two per place on a large territory, and most of the
+            // places a ring walk reaches are skipped here (at 10,000 effectors, 39 of the median search's 50)
+            boolean tooFar = prunable && best.full() && upperBound(distanceScore, timeBound(p)) < best.worstScore();
+            if (tooFar && !vr) return;
             LocationSlots slots = p.slots; // one consistent version of the place
             int[] counts = slots.modeCounts;
             boolean vrHere = vr && counts[Mode.VR.ordinal()] > 0;
-            double km = Distance.approxKm(q.lat(), q.lng(), cosLat, p.lat, p.lng, p.cosLat);
-            double distanceScore = clamp(1.0 - km / q.radiusKm());
-            // too far for even its best slot to be listed: skipped before reading anything else of it
-            if (prunable && !vrHere && best.full() && upperBound(distanceScore, 1.0) < best.worstScore()) return;
+            if (tooFar && !vrHere) return;
             Effector e = p.effector;
             if (!specialtyMatches(e.specialty())) return;
             int mask = q.viewer().maskFor(e);
