@@ -284,11 +284,6 @@ public final class TerritoryIndex {
 
     public SlotState slot(String id) { return read(() -> slots.get(id)); }
 
-    /** How many slots starting in [fromSec, toSec) satisfy {@code test}, counted under the lock (a pass over all). */
-    public long countStarting(long fromSec, long toSec, java.util.function.Predicate<SlotState> test) {
-        return read(() -> slots.values().stream().filter(s -> s.start() >= fromSec && s.start() < toSec && test.test(s)).count());
-    }
-
     /** The slots (not ended) that start in [fromSec, toSec), for planning views. */
     public List<SlotState> slotsStarting(long fromSec, long toSec) {
         return read(() -> slots.values().stream().filter(s -> s.start() >= fromSec && s.start() < toSec).toList());
