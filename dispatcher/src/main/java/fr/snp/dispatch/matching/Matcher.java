@@ -94,18 +94,23 @@ public final class Matcher {
                     && q.radiusKm() < Double.POSITIVE_INFINITY;
         }
 
-        /** The best score a slot could have with these distance and time parts (fairness at its best, 1). */
-        double upperBound(double distanceScore, double timeScore) {
-            return weights.distance() * distanceScore + weights.time() * timeScore + weights.fairness() * 1.0;
+        /** A slot's score from its parts: the one formula, so that the bounds below are bounds of the real scores. */
+        double score(double distanceScore, double timeScore, double fairnessScore) {
+            return weights.distance() * distanceScore + weights.time() * timeScore + weights.fairness() * fairnessScore;
         }
+
+        /** The best score a slot could have with these distance and time parts (fairness at its best, 1). */
+        double upperBound(double distanceScore, double timeScore) { return score(distanceScore, timeScore, 1.0); }
+
+        /** The time part of a slot starting at {@code start}: 1 at the window's start, 0 at its end. */
+        double timeScore(long start) { return clamp(1.0 - (double) (start - from) / (to - from)); }
 
         /**
          * A bound of the time score of any slot of {@code p} in the window, from the Place alone: no slot of it starts
          * before its first start (nor, in the window, before {@code from}), and the time score falls with the start.
          */
         double timeBound(TerritoryIndex.Place p) {
-            long first = Math.max(p.firstStart, from);
-            return clamp(1.0 - (double) (first - from) / (to - from));
+            return timeScore(Math.max(p.firstStart, from));
         }
 
         /** The places of the ring being walked, held to be visited best bound first by {@link #flush}. */
@@ -166,13 +171,11 @@ public final class Matcher {
             int perLocation = weights.perLocation();
             int wanted = ((ambHere ? 1 : 0) + (hhHere ? 1 : 0) + (vrHere ? 1 : 0)) * perLocation;
             if (wanted <= 0) return;
-            long windowSec = to - from;
             int first = slots.firstAtOrAfter(from);
             if (first == slots.size() || slots.starts[first] >= to) return;
             if (prunable && best.full()) {
                 // the place's first slot of the window has its best time score: if even that cannot be listed, skip
-                double bestTime = clamp(1.0 - (double) (slots.starts[first] - from) / windowSec);
-                if (upperBound(vrHere ? 1.0 : distanceScore, bestTime) < best.worstScore()) return;
+                if (upperBound(vrHere ? 1.0 : distanceScore, timeScore(slots.starts[first])) < best.worstScore()) return;
             }
             java.util.Arrays.fill(taken, 0);
             for (int i = first; i < slots.size() && slots.starts[i] < to; i++) {
@@ -185,11 +188,11 @@ public final class Matcher {
                 if (q.sasRegulated() && l[1] >= e.weeklySasCap()) continue;
                 taken[m]++;
                 double ds = mode == Mode.VR ? 1.0 : distanceScore;
-                double timeScore = clamp(1.0 - (double) (s.start() - from) / windowSec);
+                double ts = timeScore(s.start());
                 double fairnessScore = clamp(1.0 - (double) l[0] / Math.max(1, e.weeklySasCap()));
-                double score = weights.distance() * ds + weights.time() * timeScore + weights.fairness() * fairnessScore;
+                double score = score(ds, ts, fairnessScore);
                 if (best.admits(score, s.start(), s.id())) { // built only when it can be listed
-                    best.offer(new Candidate(s, e, place, km, ds, timeScore, fairnessScore, score, l[0]));
+                    best.offer(new Candidate(s, e, place, km, ds, ts, fairnessScore, score, l[0]));
                 }
                 if (--wanted == 0) return;
             }

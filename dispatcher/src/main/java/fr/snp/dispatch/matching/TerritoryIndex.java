@@ -333,14 +333,7 @@ public final class TerritoryIndex {
     }
 
     /** {all, SAS-regulated} bookings of an effector in an ISO week (a copy). */
-    public int[] load(String effectorId, String week) { return loadOf(effectorId, week).clone(); }
-
-    /** The same, not copied, for a search: never write into it. */
-    int[] loadOf(String effectorId, String week) {
-        Map<String, int[]> weeks = loads.get(effectorId);
-        int[] l = weeks == null ? null : weeks.get(String.valueOf(week)); // a slot without a week: "null", as set
-        return l == null ? NO_LOAD : l;
-    }
+    public int[] load(String effectorId, String week) { return loadIn(loads.get(effectorId), week).clone(); }
 
     /** An effector's loads by week; never removed, so its places may keep it. */
     private Map<String, int[]> weeksOf(String effectorId) {
@@ -348,8 +341,11 @@ public final class TerritoryIndex {
     }
 
     /** A place's effector's load in a week, for a search: never write into it. */
-    static int[] loadAt(Place p, String week) {
-        int[] l = p.loads.get(String.valueOf(week));
+    static int[] loadAt(Place p, String week) { return loadIn(p.loads, week); }
+
+    /** The load of {@code week} among an effector's weeks (null: none known). */
+    private static int[] loadIn(Map<String, int[]> weeks, String week) {
+        int[] l = weeks == null ? null : weeks.get(String.valueOf(week)); // a slot without a week: "null", as set
         return l == null ? NO_LOAD : l;
     }
 
