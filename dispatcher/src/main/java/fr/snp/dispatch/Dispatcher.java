@@ -410,7 +410,7 @@ public final class Dispatcher implements AutoCloseable {
         services.health().up().thenAccept(m::redisUp);
         countSlotFigures(m);
         for (String t : services.index().territories()) {
-            m.watch(t, services.index(), services::nowMs);
+            m.watch(t);
             java.time.LocalDate today = services.stats().today(services.nowMs());
             // the outbox's backlog read once per round: it feeds both the backlog and the stream figures
             var backlog = services.outbox().backlog(t);

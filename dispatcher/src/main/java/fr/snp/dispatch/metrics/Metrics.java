@@ -1,7 +1,6 @@
 package fr.snp.dispatch.metrics;
 
 import fr.snp.dispatch.domain.Audience;
-import fr.snp.dispatch.matching.SlotIndex;
 import fr.snp.dispatch.matching.TerritoryIndex;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -123,10 +122,6 @@ public final class Metrics {
     }
 
     /**
-     * Registers the gauges of a territory once: free slots by audience and active holds (from the last count, see
-     * {@link #slotFigures}), no-show ratio and outbox backlog (refreshed by {@link #territoryFigures}).
-     */
-    /**
      * The index's anti-entropy: per territory, 1 when the last comparison with Redis found them equal, 0 when it
      * found a difference (the index is then rebuilt), -1 before any comparison; and the rebuilds by reason.
      */
@@ -140,7 +135,11 @@ public final class Metrics {
 
     private volatile fr.snp.dispatch.sync.IndexChecks indexChecks;
 
-    public void watch(String territory, SlotIndex index, LongSupplier nowMs) {
+    /**
+     * Registers the gauges of a territory once: free slots by audience and active holds (from the last count, see
+     * {@link #slotFigures}), no-show ratio and outbox backlog (refreshed by {@link #territoryFigures}).
+     */
+    public void watch(String territory) {
         if (!territories.add(territory)) return;
         Gauge.builder("dispatch_index_in_sync", () -> {
             fr.snp.dispatch.sync.IndexChecks c = indexChecks;
