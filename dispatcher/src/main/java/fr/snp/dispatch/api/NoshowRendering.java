@@ -90,7 +90,8 @@ final class NoshowRendering {
         return out.toString();
     }
 
-    private static void cell(StringBuilder out, String cell) {
+    /** A CSV cell: as it is, or quoted (quotes doubled) when it holds a comma, a quote or a line break. */
+    static void cell(StringBuilder out, String cell) {
         boolean plain = true;
         for (int i = 0; i < cell.length() && plain; i++) {
             char ch = cell.charAt(i);

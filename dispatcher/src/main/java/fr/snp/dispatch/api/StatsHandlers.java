@@ -311,12 +311,13 @@ final class StatsHandlers {
         if (rows.isEmpty()) return "key\r\n";
         StringBuilder out = new StringBuilder(String.join(",", rows.get(0).keySet())).append("\r\n");
         for (Map<String, Object> r : rows) {
-            List<String> cells = new ArrayList<>();
-            r.values().forEach(v -> {
-                String cell = v == null ? "" : v.toString();
-                cells.add(cell.matches("[^,\"\r\n]*") ? cell : "\"" + cell.replace("\"", "\"\"") + "\"");
-            });
-            out.append(String.join(",", cells)).append("\r\n");
+            boolean first = true;
+            for (Object v : r.values()) {
+                if (!first) out.append(',');
+                first = false;
+                NoshowRendering.cell(out, v == null ? "" : v.toString()); // the one quoting rule of the CSV answers
+            }
+            out.append("\r\n");
         }
         return out.toString();
     }

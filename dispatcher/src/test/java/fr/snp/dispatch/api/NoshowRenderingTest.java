@@ -47,6 +47,18 @@ class NoshowRenderingTest {
         }
     }
 
+    /** The CSV quoting rule itself (RFC 4180), now that both renderings share it: stated, not compared. */
+    @Test
+    void csvCellsAreQuotedWhenTheyHoldACommaAQuoteOrALineBreak() {
+        String[][] cases = {{"36-E1", "36-E1"}, {"été", "été"}, {"", ""}, {"a,b", "\"a,b\""}, {"quo\"te", "\"quo\"\"te\""},
+                {"line\nbreak", "\"line\nbreak\""}, {"cr\rx", "\"cr\rx\""}, {"tab\there", "tab\there"}};
+        for (String[] c : cases) {
+            StringBuilder out = new StringBuilder();
+            NoshowRendering.cell(out, c[0]);
+            assertThat(out.toString()).as("cell %s", c[0]).isEqualTo(c[1]);
+        }
+    }
+
     /** What StatsHandlers.report gives for these rows and summary. */
     private static String generic(String territory, LocalDate from, LocalDate to, String groupBy, long[] why, List<Stats.Row> rows) {
         JsonObject summary = new JsonObject();
