@@ -103,7 +103,8 @@ public final class LoadGenerator {
         System.exit(0);
     }
 
-    private static CompletableFuture<Boolean> send(HttpClientAgent http, HttpMethod method, String uri, String token,
+    /** One call; true when it answered {@code expected}. */
+    static CompletableFuture<Boolean> send(HttpClientAgent http, HttpMethod method, String uri, String token,
                                                    JsonObject body, String key, int expected) {
         RequestOptions o = new RequestOptions().setMethod(method).setURI(uri).putHeader("Authorization", "Bearer " + token);
         if (body != null) o.putHeader("Content-Type", "application/json");

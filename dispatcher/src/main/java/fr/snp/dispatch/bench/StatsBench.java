@@ -19,13 +19,11 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -52,10 +50,11 @@ public final class StatsBench {
     public record Report(String path, String token) {}
 
     /**
-     * {@code redisUrl}: the dispatcher's Redis, written to directly (the bench only). Measures concurrency 1 here;
-     * {@link Benchmark} measures the throughput at concurrency 16 from another process, with the server's CPU.
+     * {@code redisUrl}: the dispatcher's Redis, written to directly (the bench only). Asks the report once here (it
+     * loads the territory's statistics) and checks it lists the effectors; {@link Benchmark} measures it from its load
+     * generator's process, with the server's CPU, at concurrency 1, 16 and at a fixed rate.
      */
-    public static Report run(Services s, String redisUrl, HttpClientAgent http, Figures f) throws Exception {
+    public static Report run(Services s, String redisUrl, HttpClientAgent http) throws Exception {
         LocalDate today = s.stats().today(s.nowMs());
         LocalDate from = today.minusDays(364);
         long t0 = System.nanoTime();
@@ -69,15 +68,7 @@ public final class StatsBench {
         int rows = first(http, path, token);
         if (rows < EFFECTORS / 2) throw new IllegalStateException("the report has " + rows + " rows");
 
-        // concurrency 1: a warm-up (the JIT, the first load of the territory's statistics), then one request at a time
-        warm(http, path, token, Duration.ofSeconds(5), 3_000);
-        long[] one = sequential(http, path, token, Duration.ofSeconds(15), 5_000);
-        double p50 = one[one.length / 2] / 1e3;
-        double p99 = one[one.length * 99 / 100] / 1e3;
-        System.out.printf("Stats GET /api/v1/stats/noshow groupBy=effector, 365 days, %d rows: c1 p50 %.0f us, p99 %.0f us "
-                + "(%d requests)%n", rows, p50, p99, one.length);
-        f.put("stats_noshow_effector_365d_p50_us", p50);
-        f.put("stats_noshow_effector_365d_p99_us", p99);
+        System.out.printf("Stats GET /api/v1/stats/noshow groupBy=effector, 365 days: %d rows%n", rows);
         return new Report(path, token);
     }
 
@@ -145,19 +136,6 @@ public final class StatsBench {
         for (int i = 0; i < dims.length; i += 2) day.merge(metric + '|' + dims[i] + '|' + dims[i + 1], 1L, Long::sum);
     }
 
-    /**
-     * The report's length in bytes, or a failure on any status but 200. The body is not parsed: the client shares the
-     * machine's cores with the server, and parsing 1,000 rows would be measured as the server's time.
-     */
-    static CompletableFuture<Integer> get(HttpClientAgent http, String path, String token) {
-        RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET).setURI(path)
-                .putHeader("Authorization", "Bearer " + token);
-        return http.request(o).compose(req -> req.send()).compose(resp -> resp.body().map(b -> {
-            if (resp.statusCode() != 200) throw new IllegalStateException("status " + resp.statusCode() + ": " + b);
-            return b.length();
-        })).toCompletionStage().toCompletableFuture();
-    }
-
     /** The first report loads what the later ones reuse: a few tries, should it time out on a busy machine. */
     private static int first(HttpClientAgent http, String path, String token) throws Exception {
         for (int attempt = 1; ; attempt++) {
@@ -173,29 +151,5 @@ public final class StatsBench {
                 System.out.println("  first report failed (" + e.getCause().getMessage() + "), trying again");
             }
         }
-    }
-
-    private static void warm(HttpClientAgent http, String path, String token, Duration most, int count) throws Exception {
-        long end = System.nanoTime() + most.toNanos();
-        for (int i = 0; i < count && System.nanoTime() < end; i++) {
-            get(http, path, token).handle((rows, error) -> rows).get(60, TimeUnit.SECONDS);
-        }
-    }
-
-    /** Latencies (ns) of one request at a time, sorted: {@code count} of them, or as many as {@code most} allows. */
-    private static long[] sequential(HttpClientAgent http, String path, String token, Duration most, int count) throws Exception {
-        long[] times = new long[count];
-        long end = System.nanoTime() + most.toNanos();
-        int n = 0;
-        while (n < count && System.nanoTime() < end) {
-            long t = System.nanoTime();
-            if (get(http, path, token).handle((rows, error) -> rows).get(60, TimeUnit.SECONDS) == null) {
-                throw new IllegalStateException("a report failed at concurrency 1");
-            }
-            times[n++] = System.nanoTime() - t;
-        }
-        long[] out = Arrays.copyOf(times, n);
-        Arrays.sort(out);
-        return out;
     }
 }
