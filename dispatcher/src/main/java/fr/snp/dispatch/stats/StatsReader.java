@@ -26,8 +26,8 @@ import java.util.function.Function;
  * over a window of days, loaded on the first report of the territory, then kept in step by rereading only the days
  * whose hash changed.
  * <p>
- * Every bump in stats.lua also counts a change in the territory's revision hash ({@link Keys#statsRevision}): per
- * day, and in all ("*"). A report first reads "*" and "gen" (one round trip): if the model has seen that many
+ * Every counting script notes each day it changed (once per day and script) in the territory's revision hash
+ * ({@link Keys#statsRevision}): per day, and in all ("*"). A report first reads "*" and "gen" (one round trip): if the model has seen that many
  * changes of that generation, it is answered from memory; else the revision hash is read, the days whose revision
  * moved are read again (pipelined) and replace what the model had of them, then it is answered. A report therefore
  * counts every change that was acknowledged before it was asked (read-your-writes, across instances). Refreshes of
