@@ -117,30 +117,44 @@ public final class Load {
         if (!done.await(2, TimeUnit.MINUTES)) throw new IllegalStateException("open loop at " + rate + "/s: responses missing");
         long measuredStart = start + (long) (warmup * periodNs);
         int n = latencies.length;
+        // the worst latency of the requests due in each second: a stall (a pause, a fork, a cold JIT) shows as one bad
+        // second, a machine over its capacity as a climb
+        double[] worstPerSecond = new double[seconds];
+        for (int i = 0; i < n; i++) {
+            int second = Math.min(seconds - 1, i / rate);
+            worstPerSecond[second] = Math.max(worstPerSecond[second], latencies[i] / 1e6);
+        }
         Arrays.sort(latencies);
         return new OpenResult(rate, seconds, connections, n, ok.get(), n / ((lastEnd.get() - measuredStart) / 1e9),
-                latencies[n / 2] / 1e6, latencies[n * 99 / 100] / 1e6, latencies[n - 1] / 1e6, waited, maxWait / 1e6);
+                latencies[n / 2] / 1e6, latencies[n * 99 / 100] / 1e6, latencies[n - 1] / 1e6, waited, maxWait / 1e6,
+                worstPerSecond);
     }
 
     record OpenResult(int rate, int seconds, int connections, int total, int ok, double perSecond, double p50ms, double p99ms,
-                      double maxMs, int waited, double maxWaitMs) {
+                      double maxMs, int waited, double maxWaitMs, double[] worstPerSecond) {
         JsonObject json() {
+            io.vertx.core.json.JsonArray worst = new io.vertx.core.json.JsonArray();
+            for (double w : worstPerSecond) worst.add(w);
             return new JsonObject().put("rate", rate).put("seconds", seconds).put("connections", connections).put("total", total)
                     .put("ok", ok).put("perSecond", perSecond).put("p50ms", p50ms).put("p99ms", p99ms).put("maxMs", maxMs)
-                    .put("waited", waited).put("maxWaitMs", maxWaitMs);
+                    .put("waited", waited).put("maxWaitMs", maxWaitMs).put("worstPerSecondMs", worst);
         }
 
         static OpenResult of(JsonObject j) {
             return new OpenResult(j.getInteger("rate"), j.getInteger("seconds"), j.getInteger("connections"),
                     j.getInteger("total"), j.getInteger("ok"), j.getDouble("perSecond"), j.getDouble("p50ms"),
-                    j.getDouble("p99ms"), j.getDouble("maxMs"), j.getInteger("waited"), j.getDouble("maxWaitMs"));
+                    j.getDouble("p99ms"), j.getDouble("maxMs"), j.getInteger("waited"), j.getDouble("maxWaitMs"),
+                    j.getJsonArray("worstPerSecondMs").stream().mapToDouble(v -> ((Number) v).doubleValue()).toArray());
         }
 
         @Override
         public String toString() {
-            return String.format("%,d requests over %d s (%,d ok), achieved %,.0f/s, p50 %.2f ms, p99 %.2f ms, max %.2f ms; "
-                            + "%,d waited for one of the %d connections; longest delay from scheduled to sent %.2f ms%s", total,
-                    seconds, ok, perSecond, p50ms, p99ms, maxMs, waited, connections, maxWaitMs,
+            StringBuilder worst = new StringBuilder();
+            for (double w : worstPerSecond) worst.append(worst.length() == 0 ? "" : " ").append(String.format("%.1f", w));
+            return String.format("%,d requests over %d s (%,d ok), achieved %,.0f/s, p50 %.2f ms, p99 %.2f ms, max %.2f ms "
+                            + "(worst per second, ms: %s); %,d waited for one of the %d connections; longest delay from scheduled "
+                            + "to sent %.2f ms%s", total, seconds, ok, perSecond, p50ms, p99ms, maxMs, worst, waited, connections,
+                    maxWaitMs,
                     perSecond < 0.97 * rate ? " (over this machine's capacity: the backlog grew through the run)" : "");
         }
     }

@@ -34,6 +34,21 @@ record ServerCpu(long jvmNs, long jitNs, double redisSeconds, java.util.Map<Stri
         return out;
     }
 
+    /**
+     * The machine's CPU ticks in all and those stolen by the hypervisor (/proc/stat's first line; zeros elsewhere): on
+     * a shared virtual machine, the share of a run's time the host gave to other guests, which no code change moves.
+     */
+    static long[] machineTicks() {
+        try {
+            String[] f = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < f.length; i++) total += Long.parseLong(f[i]);
+            return new long[]{total, f.length > 8 ? Long.parseLong(f[8]) : 0};
+        } catch (java.io.IOException | RuntimeException e) {
+            return new long[]{0, 0};
+        }
+    }
+
     /** serverUs: this JVM; redisUs: Redis; commands: Redis calls per operation; evalshaUs: time inside one script. */
     record PerOp(double serverUs, double redisUs, double commands, double evalshaUs, String threads) {
         @Override
