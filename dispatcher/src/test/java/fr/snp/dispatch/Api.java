@@ -59,8 +59,11 @@ public final class Api {
         String text = body == null ? null : (body instanceof String s ? s : body.toString());
         b.method(method, text == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(text));
         if (text != null) b.header("Content-Type", "application/json");
-        return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString())
-                .thenApply(r -> new Response(r.statusCode(), r.body(), r.headers().map()));
+        // every answer is held to the published contract (ContractCheck): a drift fails the test that got it
+        return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
+            ContractCheck.check(method, path, r.statusCode(), r.headers().map(), r.body());
+            return new Response(r.statusCode(), r.body(), r.headers().map());
+        });
     }
 
     public Response book(String token, String slotId, String requestId, String holdId, String idempotencyKey) {

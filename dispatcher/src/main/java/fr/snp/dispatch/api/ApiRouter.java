@@ -152,6 +152,12 @@ public final class ApiRouter {
         route(HttpMethod.GET, "/metrics", ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                 .end(servedOnly(s.metrics().scrape(), Authenticator.principal(ctx))), Tenant.SERVED, OPS);
+        // the API's contract (OpenAPI 3.1), as written and as JSON: what integrators generate their clients from
+        ApiContract contract = ApiContract.load();
+        router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()
+                .putHeader("Content-Type", "application/yaml; charset=utf-8").end(contract.yaml()));
+        router.get("/api/v1/openapi.json").handler(ctx -> ctx.response()
+                .putHeader("Content-Type", "application/json; charset=utf-8").end(contract.jsonBytes()));
         // every answer code with its status and French sentence, for the pages (no token: no data)
         router.get("/api/v1/codes").handler(ctx -> Http.json(ctx, 200, Codes.all()));
         LiveHandler live = new LiveHandler(s, s.live());

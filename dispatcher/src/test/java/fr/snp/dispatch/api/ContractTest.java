@@ -1,0 +1,120 @@
+package fr.snp.dispatch.api;
+
+import fr.snp.dispatch.ContractCheck;
+import fr.snp.dispatch.TestServer;
+import fr.snp.dispatch.domain.Role;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The published contract (openapi.yaml) and the server agree: every route of the router under /api/v1 is an
+ * operation of the document and every operation a route; each declared route's roles and tenant rule are the
+ * document's x-roles and x-tenant, and the routes outside the route table (links, tickets, public pages) ask for no
+ * bearer token there; the document and GET /api/v1/openapi.json are the same; every answer code is listed with its
+ * status. The answers themselves are checked by every API test (ContractCheck, through Api).
+ */
+class ContractTest {
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() throws Exception { server = TestServer.start(); }
+
+    @AfterAll
+    static void stop() throws Exception { server.close(); }
+
+    /** "METHOD /path/{param}" of every route the real router serves under /api/v1. */
+    private static Set<String> routerOperations() {
+        Router router = ApiRouter.build(server.dispatcher.vertx(), server.dispatcher.services());
+        Set<String> ops = new TreeSet<>();
+        for (Route r : router.getRoutes()) {
+            String path = r.getPath();
+            if (path == null || !path.startsWith("/api/v1/") || r.methods() == null || r.methods().isEmpty()) continue;
+            for (HttpMethod m : r.methods()) ops.add(m.name() + " " + path.replaceAll(":(\\w+)", "{$1}"));
+        }
+        return ops;
+    }
+
+    private static JsonObject document() { return ApiContract.load().json(); }
+
+    private static Map<String, JsonObject> documentOperations() {
+        Map<String, JsonObject> ops = new TreeMap<>();
+        JsonObject paths = document().getJsonObject("paths");
+        for (String path : paths.fieldNames()) {
+            JsonObject item = paths.getJsonObject(path);
+            for (String method : item.fieldNames()) {
+                if (Set.of("get", "post", "put", "patch", "delete").contains(method)) {
+                    ops.put(method.toUpperCase() + " " + path, item.getJsonObject(method));
+                }
+            }
+        }
+        return ops;
+    }
+
+    @Test
+    void everyRouteIsDocumentedAndEveryDocumentedOperationIsARoute() {
+        Set<String> routes = routerOperations();
+        Set<String> documented = documentOperations().keySet();
+        assertThat(routes).as("routes of the router missing from openapi.yaml").isSubsetOf(documented);
+        assertThat(documented).as("operations of openapi.yaml the router does not serve").isSubsetOf(routes);
+        assertThat(routes).hasSizeGreaterThan(40);
+    }
+
+    @Test
+    void eachRoutesRolesAndTenantRuleAreTheDocuments() {
+        Map<String, JsonObject> ops = documentOperations();
+        List<String> wrong = new ArrayList<>();
+        Set<String> declared = new TreeSet<>();
+        for (ApiRouter.Route r : ApiRouter.declaredRoutes(server.dispatcher.vertx(), server.dispatcher.services())) {
+            if (!r.path().startsWith("/api/v1/")) continue;
+            String key = r.method().name() + " " + r.path().replaceAll(":(\\w+)", "{$1}");
+            declared.add(key);
+            JsonObject op = ops.get(key);
+            if (op == null) continue; // the test above names it
+            Set<String> roles = new TreeSet<>();
+            for (Role role : r.roles()) roles.add(role.wireName());
+            Set<String> documentedRoles = new TreeSet<>();
+            op.getJsonArray("x-roles", new io.vertx.core.json.JsonArray()).forEach(x -> documentedRoles.add((String) x));
+            if (!roles.equals(documentedRoles)) wrong.add(key + ": roles " + roles + ", documented " + documentedRoles);
+            if (!r.tenant().name().equals(op.getString("x-tenant"))) {
+                wrong.add(key + ": tenant " + r.tenant() + ", documented " + op.getString("x-tenant"));
+            }
+            if (op.containsKey("security") && op.getJsonArray("security").isEmpty()) wrong.add(key + ": documented without a token");
+        }
+        // the others take no bearer token (a signed link, a ticket, nothing): the document must not ask for one
+        ops.forEach((key, op) -> {
+            if (declared.contains(key)) return;
+            if (!op.containsKey("security") || !op.getJsonArray("security").isEmpty()) {
+                wrong.add(key + ": outside the route table, so no bearer token: needs security: []");
+            }
+            if (!op.getJsonArray("x-roles", new io.vertx.core.json.JsonArray()).isEmpty()) wrong.add(key + ": x-roles on a route without roles");
+        });
+        assertThat(wrong).isEmpty();
+    }
+
+    @Test
+    void theDocumentIsAValidOpenApiContractAndIsServedAsWritten() {
+        // loads through Vert.x's OpenAPI model, which checks it against the OpenAPI 3.1 schema
+        assertThat(ContractCheck.operation("GET", "/api/v1/me")).isNotNull();
+        var json = server.api.get("/api/v1/openapi.json", null);
+        assertThat(json.status()).isEqualTo(200);
+        assertThat(json.json()).isEqualTo(document());
+        var yaml = server.api.get("/api/v1/openapi.yaml", null);
+        assertThat(yaml.status()).isEqualTo(200);
+        assertThat(yaml.header("Content-Type")).startsWith("application/yaml");
+        assertThat(yaml.body()).isEqualTo(ApiContract.load().yaml());
+    }
+}
