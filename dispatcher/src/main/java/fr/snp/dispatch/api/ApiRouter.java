@@ -385,9 +385,17 @@ public final class ApiRouter {
         ApiError e = switch (status) {
             case 413 -> new ApiError(413, "PAYLOAD_TOO_LARGE", "the body is larger than the server accepts", null);
             case 400 -> ApiError.badRequest("BAD_REQUEST", "the request could not be read", null);
-            default -> new ApiError(status, "HTTP_" + status, "request failed", null);
+            case 401 -> new ApiError(401, "UNAUTHENTICATED", "no valid credential", null);
+            case 403 -> ApiError.forbidden("FORBIDDEN", "not allowed");
+            case 404 -> new ApiError(404, "NOT_FOUND", "no such route: " + ctx.request().method() + " " + ctx.request().path(), null);
+            case 405 -> new ApiError(405, "METHOD_NOT_ALLOWED", ctx.request().method() + " is not allowed on " + ctx.request().path(), null);
+            case 414 -> new ApiError(414, "URI_TOO_LONG", "the address is longer than the server accepts", null);
+            case 431 -> new ApiError(431, "HEADERS_TOO_LARGE", "the headers are larger than the server accepts", null);
+            // any other bare status: every code has one status (GET /api/v1/codes lists them), so a code per class
+            default -> status < 500 ? ApiError.badRequest("BAD_REQUEST", "the request could not be served", null)
+                    : new ApiError(500, "INTERNAL_ERROR", "request failed", null);
         };
-        Http.json(ctx, status, e.toJson());
+        Http.json(ctx, e.status, e.toJson());
     }
 
     /**

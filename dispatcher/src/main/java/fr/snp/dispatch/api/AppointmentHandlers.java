@@ -96,7 +96,7 @@ final class AppointmentHandlers {
             try {
                 return java.time.LocalDateTime.parse(value).atZone(s.planner().zone()).truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
             } catch (java.time.format.DateTimeParseException e) {
-                throw ApiError.badRequest("INVALID_DATE_TIME", "start must be a date and time, e.g. 2026-12-01T14:30 or "
+                throw ApiError.badRequest("INVALID_DATETIME", "start must be a date and time, e.g. 2026-12-01T14:30 or "
                         + "2026-12-01T14:30+01:00", "start");
             }
         }

@@ -58,7 +58,7 @@ final class AuditHandlers {
         try {
             return OffsetDateTime.parse(value).toInstant().toEpochMilli();
         } catch (DateTimeParseException e) {
-            throw ApiError.badRequest("INVALID_DATE_TIME", field + " must be a date and time with its offset, e.g. "
+            throw ApiError.badRequest("INVALID_DATETIME", field + " must be a date and time with its offset, e.g. "
                     + "2026-11-30T08:00:00+01:00", field);
         }
     }

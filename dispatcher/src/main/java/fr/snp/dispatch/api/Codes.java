@@ -11,7 +11,10 @@ import io.vertx.core.json.JsonObject;
 final class Codes {
     private record Api(String code, int status, String french) {}
 
-    /** The API's own refusals that the pages show (validation and access); the rest fall back to a generic sentence. */
+    /**
+     * The API's own refusals (input, access, HTTP): every code an ApiError carries is here, with its one status
+     * (ContractTest checks the sources against this list, and the contract, openapi.yaml, against GET /api/v1/codes).
+     */
     private static final Api[] API = {
             new Api("INVALID_PHONE", 400, "Numéro de téléphone invalide : 10 chiffres, par exemple 06 12 34 56 78."),
             new Api("UNKNOWN_COMMUNE", 400, "Commune inconnue : choisissez-la dans la liste proposée."),
@@ -31,6 +34,48 @@ final class Codes {
             new Api("ORIGIN_NOT_ALLOWED", 403, "Origine de demande non permise pour ce compte."),
             new Api("OUTCOME_UNKNOWN", 503, "Enregistrement non confirmé : réessayez la même action, elle ne sera pas faite deux fois."),
             new Api("REDIS_UNAVAILABLE", 503, "Le service est momentanément indisponible. Réessayez dans un instant."),
+            // the input's structure and values (what a form rarely lets through: the software integrating the API sees them)
+            new Api("INVALID_JSON", 400, "Données illisibles : le corps de la demande n'est pas du JSON valide."),
+            new Api("MISSING_BODY", 400, "Données manquantes : la demande est vide."),
+            new Api("MISSING_FIELD", 400, "Un champ obligatoire manque."),
+            new Api("INVALID_FIELD", 400, "Une valeur saisie est invalide."),
+            new Api("INVALID_ENUM", 400, "Valeur inconnue : choisissez-la dans la liste proposée."),
+            new Api("INVALID_ID", 400, "Identifiant invalide."),
+            new Api("INVALID_DATETIME", 400, "Date et heure invalides : par exemple 2026-12-01T14:30:00+01:00."),
+            new Api("INVALID_TIME", 400, "Heure invalide : par exemple 14:30."),
+            new Api("INVALID_DURATION", 400, "Durée invalide : par exemple PT24H."),
+            new Api("INVALID_EMAIL", 400, "Adresse électronique invalide."),
+            new Api("NOT_A_MOBILE", 400, "Ce numéro n'est pas un portable : les SMS partent vers un 06 ou un 07."),
+            new Api("INVALID_RPPS", 400, "Numéro RPPS invalide : 11 chiffres, clé de contrôle comprise."),
+            new Api("INVALID_FINESS", 400, "Numéro FINESS invalide : 9 caractères, clé de contrôle comprise."),
+            new Api("INVALID_SIRET", 400, "Numéro SIRET invalide : 14 chiffres, clé de contrôle comprise."),
+            new Api("RADIUS_OUT_OF_RANGE", 400, "Rayon de recherche hors des limites permises."),
+            new Api("WINDOW_TOO_LONG", 400, "Fenêtre trop longue : raccourcissez la période demandée."),
+            new Api("HORIZON_EXCEEDED", 400, "Trop loin dans le temps : les créneaux se publient au plus quelques semaines à l'avance."),
+            new Api("SLOT_IN_PAST", 400, "Ce créneau est déjà passé."),
+            new Api("NO_SLOTS", 400, "Aucun créneau à publier."),
+            new Api("TOO_MANY_SLOTS", 400, "Trop de créneaux en une fois : publiez-les en plusieurs envois."),
+            new Api("IDEMPOTENCY_KEY_REQUIRED", 400, "En-tête Idempotency-Key manquant : il évite qu'une action répétée soit faite deux fois."),
+            new Api("CONTACT_REQUIRED", 400, "Un moyen de joindre le patient est nécessaire."),
+            new Api("CONSENT_REQUIRED", 422, "Le patient doit avoir accepté d'être prévenu."),
+            new Api("COMMUNE_TERRITORY_MISMATCH", 422, "La commune du patient n'est pas dans le territoire indiqué."),
+            new Api("WEBHOOK_URL_REFUSED", 400, "Adresse de notification refusée : elle doit être en https et joignable depuis ce serveur."),
+            new Api("NO_WEBHOOK", 409, "Ce médecin n'a pas d'adresse de notification."),
+            new Api("ORIGIN_NOT_REGISTERED", 400, "Ce site n'est pas enregistré pour le widget."),
+            new Api("NO_REGISTERED_ORIGIN", 409, "Aucun site n'est enregistré pour ce compte : le widget ne peut pas s'ouvrir."),
+            new Api("API_KEY_REQUIRED", 403, "Une clé d'API est nécessaire pour ouvrir une session du widget."),
+            new Api("SIMULATION_DISABLED", 403, "L'horloge ne se règle qu'en mode simulation."),
+            new Api("INVALID_LINK", 403, "Ce lien n'est pas valide."),
+            new Api("LINK_EXPIRED", 410, "Ce lien a expiré. Contactez la coordination de la CPTS."),
+            // HTTP itself
+            new Api("NOT_FOUND", 404, "Adresse inconnue."),
+            new Api("METHOD_NOT_ALLOWED", 405, "Action non permise à cette adresse."),
+            new Api("BAD_REQUEST", 400, "Demande illisible."),
+            new Api("MALFORMED_HTTP_REQUEST", 400, "Demande illisible."),
+            new Api("PAYLOAD_TOO_LARGE", 413, "Envoi trop volumineux."),
+            new Api("URI_TOO_LONG", 414, "Adresse trop longue."),
+            new Api("HEADERS_TOO_LARGE", 431, "En-têtes trop volumineux."),
+            new Api("INTERNAL_ERROR", 500, "Erreur du service. Réessayez ; si elle revient, contactez l'exploitation."),
     };
 
     private Codes() {}

@@ -47,7 +47,7 @@ final class RequestHandlers {
         // the territory is the patient's commune's, never the caller's word: a different one given is refused
         String given = Input.string(body, "territory", null, false);
         if (given != null && p.serves(patient.territory()) && !Input.territory(given, "territory").equals(patient.territory())) {
-            throw new ApiError(422, "TERRITORY_MISMATCH", "the patient's commune (" + patient.patient().communeName()
+            throw new ApiError(422, "COMMUNE_TERRITORY_MISMATCH", "the patient's commune (" + patient.patient().communeName()
                     + ") is in territory " + patient.territory() + ", not " + given, "territory");
         }
         Need need = need(Input.object(body, "need", null, false), now, Input.integer(body, "limit", null, 1,

@@ -117,4 +117,26 @@ class ContractTest {
         assertThat(yaml.header("Content-Type")).startsWith("application/yaml");
         assertThat(yaml.body()).isEqualTo(ApiContract.load().yaml());
     }
+
+    /**
+     * Every code the server's sources give an ApiError (or a signed link's refusal) is listed by GET /api/v1/codes,
+     * hence in the contract: a code added in a handler and forgotten in api/Codes.java fails here.
+     */
+    @Test
+    void everyCodeTheSourcesAnswerIsListed() throws Exception {
+        java.util.regex.Pattern call = java.util.regex.Pattern.compile(
+                "(?:new ApiError\\([^,\"]+, |ApiError\\.\\w+\\(|new Refused\\()\"([A-Z][A-Z0-9_]+)\"");
+        Set<String> used = new TreeSet<>();
+        try (var files = java.nio.file.Files.walk(java.nio.file.Path.of("src/main/java"))) {
+            for (var f : files.filter(x -> x.toString().endsWith(".java")).toList()) {
+                var m = call.matcher(java.nio.file.Files.readString(f));
+                while (m.find()) used.add(m.group(1));
+            }
+        }
+        assertThat(used).hasSizeGreaterThan(40);
+        JsonObject codes = server.api.get("/api/v1/codes", null).json().getJsonObject("codes");
+        assertThat(codes.fieldNames()).containsAll(used);
+        // and each answers with its listed status: the few that have a fixed one in the source
+        assertThat(codes.getJsonObject("LINK_EXPIRED").getInteger("status")).isEqualTo(410);
+    }
 }
