@@ -33,12 +33,33 @@ import java.util.concurrent.TimeUnit;
 public final class Main {
     private Main() {}
 
+    /** One line per sub-command: what java -jar dispatcher.jar --help prints. */
+    static final String HELP = """
+            usage: java -jar dispatcher.jar [COMMAND] [--config FILE] [OPTIONS]
+
+              (none)     run the server; without REDIS_URL: a private Redis, the demo territories and tokens (--demo: on REDIS_URL too)
+              token      API tokens: token create --role ROLE --name NAME --territory 36 (--org ORG | --effector ID) | list | revoke ID | scope ID
+              user       people who sign in (OpenID Connect): user add --subject RPPS --role ROLE ... | list | remove --subject RPPS
+              origin     web sites allowed to embed the widget: origin add|remove --org ORG https://site.example | list
+              linkkey    a new key for the signed links (links.keys)
+              simulate   replay a scenario (--scenario indre-2022, --scale, --seed, --out DIR) on its own server, or one at --url
+              bench      the benchmark: every figure in one run, ending with a BENCH {json} line (--skip-fhir, --bookings-only, --record FILE)
+              --help     this list
+
+            Settings: config/dispatcher.properties, overridden by DISPATCH_* environment variables (every key documented there).
+            The API's contract: GET /api/v1/openapi.json; its documentation page: /api/docs.
+            """;
+
     public static void main(String[] args) throws Exception {
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s - %5$s%6$s%n");
         System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.JULLogDelegateFactory");
         List<String> a = Arrays.asList(args);
         Path config = a.contains("--config") ? Path.of(a.get(a.indexOf("--config") + 1))
                 : (System.getenv("CONFIG_FILE") != null ? Path.of(System.getenv("CONFIG_FILE")) : null);
+        if (!a.isEmpty() && (a.get(0).equals("--help") || a.get(0).equals("-h") || a.get(0).equals("help"))) {
+            System.out.print(HELP);
+            return;
+        }
         Settings settings = Settings.load(config, System.getenv());
         if (!a.isEmpty() && a.get(0).equals("token")) {
             System.exit(token(settings, a.subList(1, a.size())));
@@ -53,10 +74,6 @@ public final class Main {
         }
         if (!a.isEmpty() && a.get(0).equals("origin")) {
             System.exit(origin(settings, a.subList(1, a.size())));
-        }
-        if (a.contains("--help") || a.contains("-h")) {
-            System.out.println("usage: java -jar dispatcher.jar [--demo] [--config FILE] | token create|list|revoke ... | user add|list|remove ... | origin add|list|remove ...");
-            return;
         }
         boolean demo = !settings.isSet("redis.url") || a.contains("--demo");
         if (!a.isEmpty() && a.get(0).equals("bench")) {

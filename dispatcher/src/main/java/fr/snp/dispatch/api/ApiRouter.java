@@ -158,6 +158,10 @@ public final class ApiRouter {
                 .putHeader("Content-Type", "application/yaml; charset=utf-8").end(contract.yaml()));
         router.get("/api/v1/openapi.json").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "application/json; charset=utf-8").end(contract.jsonBytes()));
+        // its documentation page: Swagger UI from its webjar, no CDN (the demo names a demo token in the page)
+        ApiDocs docs = ApiDocs.load(s.tokens().demo());
+        router.get("/api/docs").handler(docs::page);
+        router.route("/api/docs/ui/*").handler(StaticHandler.create(docs.uiRoot()).setCachingEnabled(false));
         // every answer code with its status and French sentence, for the pages (no token: no data)
         router.get("/api/v1/codes").handler(ctx -> Http.json(ctx, 200, Codes.all()));
         LiveHandler live = new LiveHandler(s, s.live());
