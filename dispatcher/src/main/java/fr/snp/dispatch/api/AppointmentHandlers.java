@@ -189,7 +189,7 @@ final class AppointmentHandlers {
     void cancel(RoutingContext ctx) {
         Principal p = Authenticator.principal(ctx);
         String id = Input.id(ctx.pathParam("id"), "appointment");
-        JsonObject body = ctx.body() == null || ctx.body().length() == 0 ? new JsonObject() : Input.object(ctx);
+        JsonObject body = Input.noBody(ctx) ? new JsonObject() : Input.object(ctx);
         String reason = Input.string(body, "reason", null, false);
         if (reason == null) reason = p.role() == Role.EFFECTOR ? "EFFECTOR" : "PATIENT";
         if (!CANCEL_REASONS.contains(reason)) {

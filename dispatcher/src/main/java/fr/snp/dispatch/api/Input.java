@@ -21,6 +21,11 @@ import java.util.Set;
 final class Input {
     private Input() {}
 
+    /** No body sent (none at all, or empty). A request without one has a body of length -1, not 0. */
+    static boolean noBody(RoutingContext ctx) {
+        return ctx.body() == null || ctx.body().buffer() == null || ctx.body().buffer().length() == 0;
+    }
+
     static Object body(RoutingContext ctx) {
         String text = ctx.body() == null ? null : ctx.body().asString();
         if (text == null || text.isBlank()) throw ApiError.badRequest("MISSING_BODY", "a JSON body is required", null);

@@ -74,7 +74,7 @@ final class KnownEffectors {
     }
 
     private static JsonObject body(RoutingContext ctx) {
-        if (ctx.body() == null || ctx.body().length() == 0) return null;
+        if (Input.noBody(ctx)) return null;
         try {
             return ctx.body().asJsonObject();
         } catch (RuntimeException notAnObject) {
