@@ -73,6 +73,10 @@ public final class ContractCheck {
         // the media type without its parameters (charset): the document's content keys are bare media types
         String mediaType = contentType == null ? null : contentType.split(";")[0].strip();
         boolean json = "application/json".equals(mediaType);
+        // a body in another media type (CSV, JSON lines, YAML, an event stream): Vert.x's OpenAPI model refuses a
+        // document that names such a media type, and its validator reads JSON bodies only, so such an answer is held
+        // to its status (above); the document describes it in words (x-other-media-types)
+        if (!json && body != null && !body.isEmpty()) return;
         Map<String, String> flat = new HashMap<>();
         headers.forEach((k, v) -> { if (!v.isEmpty() && !k.startsWith(":")) flat.put(k, v.get(0)); });
         ValidatableResponse response = json && body != null && !body.isEmpty()
