@@ -118,6 +118,30 @@ class ContractTest {
         assertThat(yaml.body()).isEqualTo(ApiContract.load().yaml());
     }
 
+    @Test
+    void everyAnswerCodeIsListedWithItsStatus() {
+        JsonObject documented = document().getJsonObject("x-answer-codes", new JsonObject());
+        JsonObject codes = server.api.get("/api/v1/codes", null).json().getJsonObject("codes");
+        Map<String, Integer> expected = new TreeMap<>();
+        codes.forEach(e -> expected.put(e.getKey(), ((JsonObject) e.getValue()).getInteger("status")));
+        Map<String, Integer> actual = new TreeMap<>();
+        documented.forEach(e -> actual.put(e.getKey(), ((JsonObject) e.getValue()).getInteger("status")));
+        assertThat(actual).isEqualTo(expected);
+    }
+
+    @Test
+    void everyOperationIsWrittenWithItsAnswers() {
+        List<String> unfinished = new ArrayList<>();
+        documentOperations().forEach((key, op) -> {
+            if ("TODO".equals(op.getString("summary")) || op.getString("summary", "").isBlank()) unfinished.add(key + ": no summary");
+            JsonObject responses = op.getJsonObject("responses", new JsonObject());
+            if (responses.fieldNames().stream().noneMatch(status -> status.startsWith("2"))) {
+                unfinished.add(key + ": no success answer documented");
+            }
+        });
+        assertThat(unfinished).isEmpty();
+    }
+
     /**
      * Every code the server's sources give an ApiError (or a signed link's refusal) is listed by GET /api/v1/codes,
      * hence in the contract: a code added in a handler and forgotten in api/Codes.java fails here.
