@@ -61,9 +61,12 @@ public final class ApiRouter {
     private final Authenticator auth;
     private final KnownEffectors knownEffectors;
     private final List<Route> routes = new ArrayList<>();
+    /** Requests checked against the contract before their handler (null: not checked, as for listing the routes). */
+    private final ContractValidation validation;
 
-    private ApiRouter(Vertx vertx, Services s) {
+    private ApiRouter(Vertx vertx, Services s, io.vertx.openapi.contract.OpenAPIContract contract) {
         this.router = Router.router(vertx);
+        this.validation = contract == null ? null : new ContractValidation(vertx, contract);
         this.audit = s.audit();
         this.trustedProxies = java.util.Arrays.stream(s.settings().string("http.trustedProxies").split(","))
                 .map(String::strip).filter(x -> !x.isEmpty()).collect(java.util.stream.Collectors.toUnmodifiableSet());
@@ -153,11 +156,11 @@ public final class ApiRouter {
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                 .end(servedOnly(s.metrics().scrape(), Authenticator.principal(ctx))), Tenant.SERVED, OPS);
         // the API's contract (OpenAPI 3.1), as written and as JSON: what integrators generate their clients from
-        ApiContract contract = ApiContract.load();
+        ApiContract document = ApiContract.load();
         router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()
-                .putHeader("Content-Type", "application/yaml; charset=utf-8").end(contract.yaml()));
+                .putHeader("Content-Type", "application/yaml; charset=utf-8").end(document.yaml()));
         router.get("/api/v1/openapi.json").handler(ctx -> ctx.response()
-                .putHeader("Content-Type", "application/json; charset=utf-8").end(contract.jsonBytes()));
+                .putHeader("Content-Type", "application/json; charset=utf-8").end(document.jsonBytes()));
         // its documentation page: Swagger UI from its webjar, no CDN (the demo names a demo token in the page)
         ApiDocs docs = ApiDocs.load(s.tokens().demo());
         router.get("/api/docs").handler(docs::page);
@@ -249,16 +252,26 @@ public final class ApiRouter {
         return new fr.snp.dispatch.fhir.CptsCatalog(entries);
     }
 
-    public static Router build(Vertx vertx, Services s) { return new ApiRouter(vertx, s).router; }
+    /** The router, each declared route's requests checked against {@code contract} (openapi.yaml) first. */
+    public static Router build(Vertx vertx, Services s, io.vertx.openapi.contract.OpenAPIContract contract) {
+        return new ApiRouter(vertx, s, java.util.Objects.requireNonNull(contract)).router;
+    }
+
+    /** The router without the contract's request checks: for what only walks the routes. */
+    public static Router unchecked(Vertx vertx, Services s) { return new ApiRouter(vertx, s, null).router; }
 
     /** The declared routes and roles (built against the given services, nothing started). */
-    public static List<Route> declaredRoutes(Vertx vertx, Services s) { return List.copyOf(new ApiRouter(vertx, s).routes); }
+    public static List<Route> declaredRoutes(Vertx vertx, Services s) { return List.copyOf(new ApiRouter(vertx, s, null).routes); }
 
     private void route(HttpMethod method, String path, Handler<RoutingContext> handler, Tenant tenant, Role... roles) {
         routes.add(new Route(method, path, List.of(roles), tenant));
         var route = router.route(method, path);
         if (AUDITED.stream().anyMatch(path::startsWith)) route.handler(ctx -> audited(ctx, method.name() + " " + path));
-        route.handler(auth.require(roles)).handler(knownEffectors::ensure).handler(handler);
+        route.handler(auth.require(roles)).handler(knownEffectors::ensure);
+        // after the caller is known and allowed (an unknown caller learns nothing of the contract's checks), before the
+        // handler: the contract's structural checks; the handler keeps the domain's (check digits, communes, windows)
+        if (validation != null && path.startsWith("/api/v1/")) route.handler(validation.forRoute(method, path));
+        route.handler(handler);
     }
 
     /** A signed link's page or JSON: the appointment is the link's first part (whether the link turns out valid or not). */

@@ -3,6 +3,9 @@ package fr.snp.dispatch.api;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.json.schema.OutputUnit;
@@ -13,45 +16,76 @@ import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatorErrorType;
 import io.vertx.openapi.validation.ValidatorException;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Requests checked against the contract (openapi.yaml) before their handler runs: the structure of the body
- * (required fields, types, enums, patterns, bounds) and of the path and query parameters. What the contract cannot
- * say stays in the domain (an RPPS check digit, a commune that exists, a window in the future, a cap). A refusal is
- * the API's usual {code, message, field}, the field as a path into the body ("patient.phone", "slots[1].mode",
- * "[3].mode" for a top-level array), so that a client sees the same answer whichever layer refused.
+ * (required fields, types, enums, formats, patterns, bounds) and of the path and query parameters. What the contract
+ * cannot say stays in the domain (an RPPS check digit, a commune that exists, a window in the future, a cap set in
+ * the configuration). A refusal is the API's usual {code, message, field}, the field as a path into the body
+ * ("patient.phone", "slots[1].mode", "[3].mode" for a top-level array). Its code is the one the contract gives the
+ * field ({@code x-error-code}), else the one its format implies (date-time: INVALID_DATETIME, duration:
+ * INVALID_DURATION…), else MISSING_FIELD, INVALID_ENUM or INVALID_FIELD: a client sees the same answer whichever
+ * layer refused.
  */
 final class ContractValidation {
     private final OpenAPIContract contract;
+    private final JsonObject raw;
     private final RequestValidator validator;
     private final RequestExtractor extractor = RequestExtractor.withBodyHandler();
 
     ContractValidation(Vertx vertx, OpenAPIContract contract) {
         this.contract = contract;
+        this.raw = contract.getRawContract();
         this.validator = RequestValidator.create(vertx, contract);
+    }
+
+    /** The check for a route of the router ("/api/v1/slots/:id"): the contract's operation of that method and path. */
+    Handler<RoutingContext> forRoute(HttpMethod method, String routerPath) {
+        String template = routerPath.replaceAll(":(\\w+)", "{$1}");
+        for (Operation op : contract.operations()) {
+            if (op.getHttpMethod().equals(method) && op.getOpenAPIPath().equals(template)) return forOperation(op.getOperationId());
+        }
+        throw new IllegalArgumentException(method + " " + routerPath + " is not in the contract (openapi.yaml)");
     }
 
     /** The check for one operation of the contract (after the body handler, before the route's handler). */
     Handler<RoutingContext> forOperation(String operationId) {
         Operation op = contract.operation(operationId);
         if (op == null) throw new IllegalArgumentException("no operation " + operationId + " in the contract");
+        JsonObject model = operationModel(op);
+        // an operation with nothing to check (no body, no parameters) costs nothing
+        if (!model.containsKey("requestBody") && model.getJsonArray("parameters", new JsonArray()).isEmpty()
+                && pathItem(op).getJsonArray("parameters", new JsonArray()).isEmpty()) {
+            return RoutingContext::next;
+        }
         return ctx -> {
             Future<?> checked = extractor.extractValidatableRequest(ctx, op).compose(r -> validator.validate(r, operationId));
             checked.onComplete(ar -> {
                 if (ar.succeeded()) ctx.next();
-                else Http.fail(ctx, refusal(ar.cause()));
+                else Http.fail(ctx, refusal(op, ar.cause()));
             });
         };
     }
 
+    private JsonObject pathItem(Operation op) { return raw.getJsonObject("paths").getJsonObject(op.getOpenAPIPath()); }
+
+    private JsonObject operationModel(Operation op) {
+        return pathItem(op).getJsonObject(op.getHttpMethod().name().toLowerCase());
+    }
+
     private static final Pattern PARAMETER = Pattern.compile("(?:path|query|header|cookie) parameter (\\S+)");
     private static final Pattern REQUIRED = Pattern.compile("required property \"([^\"]+)\"");
+    /** The codes a JSON Schema format stands for (the ones the API answered before the contract checked them). */
+    private static final Map<String, String> FORMAT_CODES = Map.of("date-time", "INVALID_DATETIME", "duration",
+            "INVALID_DURATION", "date", "INVALID_DATE", "time", "INVALID_TIME", "email", "INVALID_EMAIL");
 
-    /** The API's refusal for what the validator found. */
-    static ApiError refusal(Throwable error) {
+    /** The API's refusal for what the validator found in a request to {@code op}. */
+    ApiError refusal(Operation op, Throwable error) {
         if (!(error instanceof ValidatorException e)) {
             return new ApiError(500, "INTERNAL_ERROR", "the request could not be checked", null);
         }
@@ -59,51 +93,174 @@ final class ContractValidation {
         Matcher parameter = PARAMETER.matcher(message);
         String name = parameter.find() ? parameter.group(1) : null;
         if (e.type() == ValidatorErrorType.MISSING_REQUIRED_PARAMETER) {
-            if (name == null) return ApiError.badRequest("MISSING_BODY", "the request has no body", null);
+            if (name == null) return ApiError.badRequest("MISSING_BODY", "a JSON body is required", null);
             return ApiError.badRequest("MISSING_FIELD", name + " is required", name);
         }
         if (e.type() == ValidatorErrorType.ILLEGAL_VALUE && name == null) {
             return ApiError.badRequest("INVALID_JSON", "the body is not valid JSON", null);
         }
-        if (e instanceof SchemaValidationException s && s.getOutputUnit() != null) {
-            OutputUnit deepest = deepest(s.getOutputUnit());
-            String keyword = lastSegment(deepest.getKeywordLocation());
-            String at = path(deepest.getInstanceLocation());
-            String field = name != null ? join(name, at) : at;
-            if ("required".equals(keyword)) {
-                Matcher m = REQUIRED.matcher(String.valueOf(deepest.getError()));
-                String missing = m.find() ? join(field, m.group(1)) : field;
-                return ApiError.badRequest("MISSING_FIELD", missing + " is required", missing);
-            }
-            String why = lowerFirst(String.valueOf(deepest.getError()));
-            if ("enum".equals(keyword) || "const".equals(keyword)) {
-                return ApiError.badRequest("INVALID_ENUM", field + ": " + why, field);
-            }
-            return ApiError.badRequest("INVALID_FIELD", field + ": " + why, field.isEmpty() ? null : field);
+        if (!(e instanceof SchemaValidationException s) || s.getOutputUnit() == null) {
+            return ApiError.badRequest("INVALID_FIELD", lowerFirst(message), name);
         }
-        return ApiError.badRequest("INVALID_FIELD", lowerFirst(message), name);
+        OutputUnit fault = mostSpecific(s.getOutputUnit());
+        String keyword = lastSegment(fault.getKeywordLocation());
+        List<String> at = segments(fault.getInstanceLocation());
+        JsonObject schema = name != null ? parameterSchema(op, name) : bodySchema(op);
+        String field = name != null ? join(name, path(at)) : path(at);
+        if ("required".equals(keyword)) {
+            Matcher m = REQUIRED.matcher(String.valueOf(fault.getError()));
+            String missing = m.find() ? join(field, m.group(1)) : field;
+            return ApiError.badRequest("MISSING_FIELD", missing + " is required", missing);
+        }
+        if (name == null && at.isEmpty() && "type".equals(keyword)) {
+            return ApiError.badRequest("INVALID_JSON", "the body must be a JSON " + typeOf(schema), null);
+        }
+        String why = field + ": " + lowerFirst(String.valueOf(fault.getError()));
+        JsonObject node = schemaAt(schema, at);
+        String code = attribute(node, "x-error-code");
+        if (code == null && "format".equals(keyword)) code = FORMAT_CODES.get(attribute(node, "format"));
+        if (code == null && ("enum".equals(keyword) || "const".equals(keyword))) code = "INVALID_ENUM";
+        if (code == null) code = "INVALID_FIELD";
+        return ApiError.badRequest(code, why, field.isEmpty() ? null : field);
     }
 
-    /** The last (deepest) error of a validation's output: the one that names the field at fault. */
-    private static OutputUnit deepest(OutputUnit unit) {
+    /**
+     * The error that names the field at fault: the deepest in the instance (in a oneOf, the branch of the body's
+     * shape goes furthest into it), and at one depth the last, which is the leaf keyword (type, pattern, enum…)
+     * rather than the "properties" or "items" that contain it.
+     */
+    private static OutputUnit mostSpecific(OutputUnit unit) {
         List<OutputUnit> errors = unit.getErrors();
-        return errors == null || errors.isEmpty() ? unit : errors.get(errors.size() - 1);
+        if (errors == null || errors.isEmpty()) return unit;
+        OutputUnit best = null;
+        int depth = -1;
+        for (OutputUnit u : errors) {
+            int d = segments(u.getInstanceLocation()).size();
+            if (d >= depth && !container(lastSegment(u.getKeywordLocation()))) {
+                best = u;
+                depth = d;
+            }
+        }
+        return best != null ? best : errors.get(errors.size() - 1);
     }
+
+    private static boolean container(String keyword) {
+        return switch (keyword) {
+            case "properties", "items", "prefixItems", "additionalItems", "$ref", "allOf", "anyOf", "oneOf" -> true;
+            default -> false;
+        };
+    }
+
+    // --- the contract's schemas, walked along an instance path --------------------------------------------------
+
+    private JsonObject bodySchema(Operation op) {
+        JsonObject body = operationModel(op).getJsonObject("requestBody");
+        if (body == null) return null;
+        JsonObject json = body.getJsonObject("content", new JsonObject()).getJsonObject("application/json");
+        return json == null ? null : json.getJsonObject("schema");
+    }
+
+    private JsonObject parameterSchema(Operation op, String name) {
+        List<Object> all = new ArrayList<>(operationModel(op).getJsonArray("parameters", new JsonArray()).getList());
+        all.addAll(pathItem(op).getJsonArray("parameters", new JsonArray()).getList());
+        for (Object p : all) {
+            JsonObject parameter = resolve(p instanceof Map<?, ?> m ? new JsonObject(castMap(m)) : (JsonObject) p);
+            if (name.equals(parameter.getString("name"))) {
+                JsonObject schema = parameter.getJsonObject("schema", new JsonObject());
+                // x-error-code may sit on the parameter itself
+                return parameter.containsKey("x-error-code") ? schema.copy().put("x-error-code", parameter.getString("x-error-code")) : schema;
+            }
+        }
+        return null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Map<?, ?> m) { return (Map<String, Object>) m; }
+
+    /** A local reference ("#/components/schemas/X") followed; anything else as it is. */
+    private JsonObject resolve(JsonObject node) {
+        for (int i = 0; node != null && node.containsKey("$ref") && i < 16; i++) {
+            String ref = node.getString("$ref");
+            if (!ref.startsWith("#/")) return node;
+            Object target = raw;
+            for (String part : ref.substring(2).split("/")) {
+                target = target instanceof JsonObject o ? o.getValue(part.replace("~1", "/").replace("~0", "~")) : null;
+            }
+            node = target instanceof JsonObject o ? o : null;
+        }
+        return node;
+    }
+
+    /** The schema that applies at {@code path} inside {@code schema} (properties, items, and the branches of *Of). */
+    private JsonObject schemaAt(JsonObject schema, List<String> path) {
+        JsonObject node = resolve(schema);
+        if (node == null || path.isEmpty()) return node;
+        String head = path.get(0);
+        List<String> rest = path.subList(1, path.size());
+        if (head.chars().allMatch(Character::isDigit) && node.getValue("items") instanceof JsonObject items) {
+            JsonObject found = schemaAt(items, rest);
+            if (found != null) return found;
+        }
+        JsonObject properties = node.getJsonObject("properties");
+        if (properties != null && properties.getValue(head) instanceof JsonObject property) {
+            JsonObject found = schemaAt(property, rest);
+            if (found != null) return found;
+        }
+        for (String combinator : List.of("allOf", "oneOf", "anyOf")) {
+            for (Object branch : node.getJsonArray(combinator, new JsonArray())) {
+                if (!(branch instanceof JsonObject b)) continue;
+                JsonObject found = schemaAt(b, path);
+                if (found != null) return found;
+            }
+        }
+        return null;
+    }
+
+    /** An attribute of a schema node, or of what it refers to or combines (allOf), the node's own first. */
+    private String attribute(JsonObject node, String key) {
+        if (node == null) return null;
+        if (node.getValue(key) instanceof String s) return s;
+        JsonObject resolved = resolve(node);
+        if (resolved != node && resolved != null && resolved.getValue(key) instanceof String s) return s;
+        for (Object branch : node.getJsonArray("allOf", new JsonArray())) {
+            if (branch instanceof JsonObject b) {
+                String found = attribute(b, key);
+                if (found != null) return found;
+            }
+        }
+        return null;
+    }
+
+    private String typeOf(JsonObject schema) {
+        JsonObject node = resolve(schema);
+        if (node == null) return "object";
+        if (node.getValue("type") instanceof String t) return t;
+        return node.containsKey("oneOf") ? "object or array" : "object";
+    }
+
+    // --- paths ----------------------------------------------------------------------------------------------------
 
     private static String lastSegment(String keywordLocation) {
         if (keywordLocation == null) return "";
         return keywordLocation.substring(keywordLocation.lastIndexOf('/') + 1);
     }
 
-    /** "#/slots/1/mode" → "slots[1].mode"; "#/3/mode" → "[3].mode"; "#" → "". */
-    static String path(String instanceLocation) {
-        if (instanceLocation == null) return "";
-        StringBuilder out = new StringBuilder();
+    /** "#/slots/1/mode" → [slots, 1, mode]. */
+    private static List<String> segments(String instanceLocation) {
+        List<String> out = new ArrayList<>();
+        if (instanceLocation == null) return out;
         for (String segment : instanceLocation.replaceFirst("^#/?", "").split("/")) {
-            if (segment.isEmpty()) continue;
-            String unescaped = segment.replace("~1", "/").replace("~0", "~");
-            if (unescaped.chars().allMatch(Character::isDigit)) out.append('[').append(unescaped).append(']');
-            else out.append(out.length() == 0 ? "" : ".").append(unescaped);
+            if (!segment.isEmpty()) out.add(segment.replace("~1", "/").replace("~0", "~"));
+        }
+        return out;
+    }
+
+    /** [slots, 1, mode] → "slots[1].mode"; [3, mode] → "[3].mode"; [] → "". */
+    static String path(List<String> segments) {
+        StringBuilder out = new StringBuilder();
+        for (String segment : segments) {
+            if (segment.chars().allMatch(Character::isDigit)) out.append('[').append(segment).append(']');
+            else out.append(out.length() == 0 ? "" : ".").append(segment);
         }
         return out.toString();
     }

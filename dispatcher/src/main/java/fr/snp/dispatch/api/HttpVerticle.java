@@ -19,9 +19,11 @@ public final class HttpVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setCompressionSupported(false))
+        // the contract, parsed and checked once per event loop, validates the requests of its routes
+        return ApiContract.load().contract(vertx).compose(contract -> vertx.createHttpServer(new HttpServerOptions()
+                        .setTcpNoDelay(true).setCompressionSupported(false))
                 .invalidRequestHandler(HttpVerticle::invalid)
-                .requestHandler(ApiRouter.build(vertx, services)).listen(port, host);
+                .requestHandler(ApiRouter.build(vertx, services, contract)).listen(port, host));
     }
 
     /**

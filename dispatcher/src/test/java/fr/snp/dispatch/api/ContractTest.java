@@ -38,7 +38,7 @@ class ContractTest {
 
     /** "METHOD /path/{param}" of every route the real router serves under /api/v1. */
     private static Set<String> routerOperations() {
-        Router router = ApiRouter.build(server.dispatcher.vertx(), server.dispatcher.services());
+        Router router = ApiRouter.unchecked(server.dispatcher.vertx(), server.dispatcher.services());
         Set<String> ops = new TreeSet<>();
         for (Route r : router.getRoutes()) {
             String path = r.getPath();
@@ -140,6 +140,28 @@ class ContractTest {
             }
         });
         assertThat(unfinished).isEmpty();
+    }
+
+    /** A field's own code in the document (x-error-code, what request validation answers) is a listed code. */
+    @Test
+    void everyFieldCodeOfTheDocumentIsAnAnswerCode() {
+        JsonObject doc = document();
+        Set<String> listed = doc.getJsonObject("x-answer-codes").fieldNames();
+        List<String> fieldCodes = new ArrayList<>();
+        collect(doc, "x-error-code", fieldCodes);
+        assertThat(fieldCodes).contains("INVALID_DATETIME", "RADIUS_OUT_OF_RANGE");
+        assertThat(listed).containsAll(fieldCodes);
+    }
+
+    private static void collect(Object node, String key, List<String> out) {
+        if (node instanceof JsonObject o) {
+            o.forEach(e -> {
+                if (e.getKey().equals(key) && e.getValue() instanceof String s) out.add(s);
+                else collect(e.getValue(), key, out);
+            });
+        } else if (node instanceof io.vertx.core.json.JsonArray a) {
+            a.forEach(x -> collect(x, key, out));
+        }
     }
 
     /**
