@@ -1,17 +1,16 @@
 package fr.snp.dispatch.api;
 
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.json.schema.JsonSchemaValidationException;
 import io.vertx.json.schema.OutputUnit;
+import io.vertx.json.schema.Validator;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
-import io.vertx.openapi.validation.RequestValidator;
 import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatorErrorType;
 import io.vertx.openapi.validation.ValidatorException;
@@ -35,13 +34,12 @@ import java.util.regex.Pattern;
 final class ContractValidation {
     private final OpenAPIContract contract;
     private final JsonObject raw;
-    private final RequestValidator validator;
-    private final RequestExtractor extractor = RequestExtractor.withBodyHandler();
+    private final io.vertx.json.schema.SchemaRepository schemas;
 
     ContractValidation(Vertx vertx, OpenAPIContract contract) {
         this.contract = contract;
         this.raw = contract.getRawContract();
-        this.validator = RequestValidator.create(vertx, contract);
+        this.schemas = contract.getSchemaRepository();
     }
 
     /** The check for a route of the router ("/api/v1/slots/:id"): the contract's operation of that method and path. */
@@ -63,13 +61,99 @@ final class ContractValidation {
                 && pathItem(op).getJsonArray("parameters", new JsonArray()).isEmpty()) {
             return RoutingContext::next;
         }
+        Compiled compiled = compile(op);
         return ctx -> {
-            Future<?> checked = extractor.extractValidatableRequest(ctx, op).compose(r -> validator.validate(r, operationId));
-            checked.onComplete(ar -> {
-                if (ar.succeeded()) ctx.next();
-                else Http.fail(ctx, refusal(op, ar.cause()));
-            });
+            try {
+                check(compiled, ctx);
+            } catch (ValidatorException refused) {
+                Http.fail(ctx, refusal(op, refused));
+                return;
+            }
+            ctx.next();
         };
+    }
+
+    /**
+     * An operation's checks, each schema's validator made once. Vert.x's RequestValidator makes a validator for
+     * every parameter and body at every request (~100 us each) and runs on a worker thread: the booking route's
+     * server CPU went from ~470 to 915 us in the bench. Compiled once, a body is checked in ~13 us on the event loop.
+     */
+    private record Compiled(List<ParameterCheck> parameters, Validator body, boolean bodyRequired) {}
+
+    private record ParameterCheck(io.vertx.openapi.contract.Parameter parameter, Validator validator, String type) {}
+
+    private Compiled compile(Operation op) {
+        List<ParameterCheck> parameters = new ArrayList<>();
+        for (io.vertx.openapi.contract.Parameter p : op.getParameters()) {
+            Object type = p.getSchema().get("type");
+            parameters.add(new ParameterCheck(p, schemas.validator(p.getSchema()), type instanceof String t ? t : "string"));
+        }
+        Validator body = null;
+        boolean required = false;
+        if (op.getRequestBody() != null) {
+            io.vertx.openapi.contract.MediaType json = op.getRequestBody().getContent().get("application/json");
+            if (json != null && json.getSchema() != null) body = schemas.validator(json.getSchema());
+            required = op.getRequestBody().isRequired();
+        }
+        return new Compiled(List.copyOf(parameters), body, required);
+    }
+
+    /** The parameters, then the body; the parsed body is left in the context for the handler (parsed once). */
+    private static void check(Compiled c, RoutingContext ctx) {
+        for (ParameterCheck pc : c.parameters()) {
+            io.vertx.openapi.contract.Parameter p = pc.parameter();
+            String raw = switch (p.getIn()) {
+                case PATH -> ctx.pathParam(p.getName());
+                case QUERY -> ctx.queryParams().get(p.getName());
+                case HEADER -> ctx.request().getHeader(p.getName());
+                case COOKIE -> ctx.request().getCookie(p.getName()) == null ? null : ctx.request().getCookie(p.getName()).getValue();
+            };
+            if (raw == null) {
+                if (p.isRequired()) throw ValidatorException.createMissingRequiredParameter(p);
+                continue;
+            }
+            OutputUnit out = pc.validator().validate(typed(raw, pc.type()));
+            try {
+                out.checkValidity();
+            } catch (JsonSchemaValidationException e) {
+                throw SchemaValidationException.createInvalidValueParameter(p, out, e);
+            }
+        }
+        if (c.body() == null) return;
+        if (Input.noBody(ctx)) {
+            if (c.bodyRequired()) {
+                throw new ValidatorException("The related request does not contain the required body.",
+                        ValidatorErrorType.MISSING_REQUIRED_PARAMETER);
+            }
+            return;
+        }
+        Object json;
+        try {
+            json = io.vertx.core.json.Json.decodeValue(ctx.body().buffer());
+        } catch (io.vertx.core.json.DecodeException e) {
+            throw new ValidatorException("The request body can't be decoded", ValidatorErrorType.ILLEGAL_VALUE);
+        }
+        OutputUnit out = c.body().validate(json);
+        try {
+            out.checkValidity();
+        } catch (JsonSchemaValidationException e) {
+            throw SchemaValidationException.createInvalidValueBody(out, io.vertx.openapi.validation.ValidationContext.REQUEST, e);
+        }
+        ctx.put(Input.PARSED_BODY, json);
+    }
+
+    /** A parameter's text as its schema's type, when it reads as one (else as it is: the validator says why not). */
+    private static Object typed(String raw, String type) {
+        try {
+            return switch (type) {
+                case "integer" -> Long.parseLong(raw);
+                case "number" -> Double.parseDouble(raw);
+                case "boolean" -> raw.equals("true") ? Boolean.TRUE : raw.equals("false") ? Boolean.FALSE : raw;
+                default -> raw;
+            };
+        } catch (NumberFormatException notANumber) {
+            return raw;
+        }
     }
 
     private JsonObject pathItem(Operation op) { return raw.getJsonObject("paths").getJsonObject(op.getOpenAPIPath()); }

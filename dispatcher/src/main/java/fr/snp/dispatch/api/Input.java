@@ -26,7 +26,12 @@ final class Input {
         return ctx.body() == null || ctx.body().buffer() == null || ctx.body().buffer().length() == 0;
     }
 
+    /** The body as the contract's check parsed it (ContractValidation), so that a request is parsed once. */
+    static final String PARSED_BODY = "contract.body";
+
     static Object body(RoutingContext ctx) {
+        Object parsed = ctx.get(PARSED_BODY);
+        if (parsed != null) return parsed;
         String text = ctx.body() == null ? null : ctx.body().asString();
         if (text == null || text.isBlank()) throw ApiError.badRequest("MISSING_BODY", "a JSON body is required", null);
         try {
