@@ -170,7 +170,8 @@ public final class ApiRouter {
         LiveHandler live = new LiveHandler(s, s.live());
         router.get("/api/v1/live").handler(live::handle); // ticket (or token) checked inside (SSE)
         // a one-time ticket for the live feed: EventSource sends no header, and no credential goes in a URL
-        route(HttpMethod.POST, "/api/v1/live/ticket", live::ticket, Tenant.QUERY_TERRITORY, Role.values());
+        // only the roles that may follow the feed: a ticket the feed would refuse (a DPO's) is not given
+        route(HttpMethod.POST, "/api/v1/live/ticket", live::ticket, Tenant.QUERY_TERRITORY, LiveHandler.ROLES.toArray(Role[]::new));
 
         // the embedded widget works with a short session its site's back end trades its API key for
         WidgetHandlers widget = new WidgetHandlers(s, auth);

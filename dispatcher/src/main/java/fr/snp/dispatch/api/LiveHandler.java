@@ -35,7 +35,8 @@ import java.util.Set;
  * LiveFeed checks it every few seconds, and a revoked, expired or ended one ends the stream with an "event: revoked".
  */
 final class LiveHandler {
-    private static final Set<Role> ROLES = EnumSet.of(Role.REGULATOR, Role.OSNP, Role.PHARMACIST, Role.EMERGENCY,
+    /** The roles that may follow the live feed (and so get a ticket for it: ApiRouter). */
+    static final Set<Role> ROLES = EnumSet.of(Role.REGULATOR, Role.OSNP, Role.PHARMACIST, Role.EMERGENCY,
             Role.EFFECTOR, Role.COORDINATOR, Role.OPS);
     private static final int REPLAY_MAX = 10_000;
     /**
