@@ -2,7 +2,6 @@ package fr.snp.dispatch.api;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.openapi.contract.OpenAPIContract;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -27,23 +26,33 @@ public final class ApiContract {
 
     private final String yaml;
     private final JsonObject json;
-    private final Buffer jsonBytes;
+    private final String jsonText;
 
-    private ApiContract(String yaml, JsonObject json) {
+    private ApiContract(String yaml, String jsonText) {
         this.yaml = yaml;
-        this.json = json;
-        this.jsonBytes = Buffer.buffer(json.encode());
+        this.jsonText = jsonText;
+        this.json = new JsonObject(jsonText);
     }
 
-    /** Reads and parses the bundled document (once per server: it does not change while it runs). */
-    public static ApiContract load() {
+    /**
+     * The bundled document, read and parsed once per process: it is in the jar and does not change while the server
+     * runs, and every router (one per event loop), the tests' route walks and the answer checks ask for it.
+     */
+    public static ApiContract load() { return Bundled.DOCUMENT; }
+
+    /** Initialised at first use, once (the JVM's class initialisation is the lock). */
+    private static final class Bundled {
+        static final ApiContract DOCUMENT = read();
+    }
+
+    private static ApiContract read() {
         try (InputStream in = ApiContract.class.getClassLoader().getResourceAsStream(RESOURCE)) {
             if (in == null) throw new IllegalStateException(RESOURCE + " is missing from the class path");
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             // the safe constructor: plain maps, lists and scalars, no Java types named by the document
             Map<String, Object> tree = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
             // through its text: a scalar YAML reads as a date or a number JSON must also be able to write
-            return new ApiContract(text, new JsonObject(new JsonObject(tree).encode()));
+            return new ApiContract(text, new JsonObject(tree).encode());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -55,7 +64,7 @@ public final class ApiContract {
     public JsonObject json() { return json.copy(); }
 
     /** The JSON form, encoded once. */
-    public Buffer jsonBytes() { return jsonBytes; }
+    public String jsonText() { return jsonText; }
 
     /** The document as Vert.x's OpenAPI model (it checks the document against the OpenAPI 3.1 schema). */
     public Future<OpenAPIContract> contract(Vertx vertx) { return OpenAPIContract.from(vertx, json()); }
