@@ -11,9 +11,6 @@ import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.Validator;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
-import io.vertx.openapi.validation.SchemaValidationException;
-import io.vertx.openapi.validation.ValidatorErrorType;
-import io.vertx.openapi.validation.ValidatorException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -55,21 +52,13 @@ final class ContractValidation {
     Handler<RoutingContext> forOperation(String operationId) {
         Operation op = contract.operation(operationId);
         if (op == null) throw new IllegalArgumentException("no operation " + operationId + " in the contract");
-        JsonObject model = operationModel(op);
-        // an operation with nothing to check (no body, no parameters) costs nothing
-        if (!model.containsKey("requestBody") && model.getJsonArray("parameters", new JsonArray()).isEmpty()
-                && pathItem(op).getJsonArray("parameters", new JsonArray()).isEmpty()) {
-            return RoutingContext::next;
-        }
         Compiled compiled = compile(op);
+        // an operation with nothing to check (no body, no parameters) costs nothing
+        if (compiled.parameters().isEmpty() && compiled.body() == null) return RoutingContext::next;
         return ctx -> {
-            try {
-                check(compiled, ctx);
-            } catch (ValidatorException refused) {
-                Http.fail(ctx, refusal(op, refused));
-                return;
-            }
-            ctx.next();
+            ApiError refused = check(op, compiled, ctx);
+            if (refused != null) Http.fail(ctx, refused);
+            else ctx.next();
         };
     }
 
@@ -98,8 +87,11 @@ final class ContractValidation {
         return new Compiled(List.copyOf(parameters), body, required);
     }
 
-    /** The parameters, then the body; the parsed body is left in the context for the handler (parsed once). */
-    private static void check(Compiled c, RoutingContext ctx) {
+    /**
+     * The parameters, then the body: the refusal of the first at fault, or null. The parsed body is left in the
+     * context for the handler (parsed once).
+     */
+    private ApiError check(Operation op, Compiled c, RoutingContext ctx) {
         for (ParameterCheck pc : c.parameters()) {
             io.vertx.openapi.contract.Parameter p = pc.parameter();
             String raw = switch (p.getIn()) {
@@ -109,37 +101,35 @@ final class ContractValidation {
                 case COOKIE -> ctx.request().getCookie(p.getName()) == null ? null : ctx.request().getCookie(p.getName()).getValue();
             };
             if (raw == null) {
-                if (p.isRequired()) throw ValidatorException.createMissingRequiredParameter(p);
+                if (p.isRequired()) return ApiError.badRequest("MISSING_FIELD", p.getName() + " is required", p.getName());
                 continue;
             }
             OutputUnit out = pc.validator().validate(typed(raw, pc.type()));
-            try {
-                out.checkValidity();
-            } catch (JsonSchemaValidationException e) {
-                throw SchemaValidationException.createInvalidValueParameter(p, out, e);
-            }
+            if (!valid(out)) return refusal(op, p.getName(), out);
         }
-        if (c.body() == null) return;
+        if (c.body() == null) return null;
         if (Input.noBody(ctx)) {
-            if (c.bodyRequired()) {
-                throw new ValidatorException("The related request does not contain the required body.",
-                        ValidatorErrorType.MISSING_REQUIRED_PARAMETER);
-            }
-            return;
+            return c.bodyRequired() ? ApiError.badRequest("MISSING_BODY", "a JSON body is required", null) : null;
         }
         Object json;
         try {
             json = io.vertx.core.json.Json.decodeValue(ctx.body().buffer());
         } catch (io.vertx.core.json.DecodeException e) {
-            throw new ValidatorException("The request body can't be decoded", ValidatorErrorType.ILLEGAL_VALUE);
+            return ApiError.badRequest("INVALID_JSON", "the body is not valid JSON", null);
         }
         OutputUnit out = c.body().validate(json);
+        if (!valid(out)) return refusal(op, null, out);
+        ctx.put(Input.PARSED_BODY, json);
+        return null;
+    }
+
+    private static boolean valid(OutputUnit out) {
         try {
             out.checkValidity();
-        } catch (JsonSchemaValidationException e) {
-            throw SchemaValidationException.createInvalidValueBody(out, io.vertx.openapi.validation.ValidationContext.REQUEST, e);
+            return true;
+        } catch (JsonSchemaValidationException invalid) {
+            return false;
         }
-        ctx.put(Input.PARSED_BODY, json);
     }
 
     /** A parameter's text as its schema's type, when it reads as one (else as it is: the validator says why not). */
@@ -162,41 +152,24 @@ final class ContractValidation {
         return pathItem(op).getJsonObject(op.getHttpMethod().name().toLowerCase());
     }
 
-    private static final Pattern PARAMETER = Pattern.compile("(?:path|query|header|cookie) parameter (\\S+)");
     private static final Pattern REQUIRED = Pattern.compile("required property \"([^\"]+)\"");
     /** The codes a JSON Schema format stands for (the ones the API answered before the contract checked them). */
     private static final Map<String, String> FORMAT_CODES = Map.of("date-time", "INVALID_DATETIME", "duration",
             "INVALID_DURATION", "date", "INVALID_DATE", "time", "INVALID_TIME", "email", "INVALID_EMAIL");
 
-    /** The API's refusal for what the validator found in a request to {@code op}. */
-    ApiError refusal(Operation op, Throwable error) {
-        if (!(error instanceof ValidatorException e)) {
-            return new ApiError(500, "INTERNAL_ERROR", "the request could not be checked", null);
-        }
-        String message = e.getMessage() == null ? "" : e.getMessage();
-        Matcher parameter = PARAMETER.matcher(message);
-        String name = parameter.find() ? parameter.group(1) : null;
-        if (e.type() == ValidatorErrorType.MISSING_REQUIRED_PARAMETER) {
-            if (name == null) return ApiError.badRequest("MISSING_BODY", "a JSON body is required", null);
-            return ApiError.badRequest("MISSING_FIELD", name + " is required", name);
-        }
-        if (e.type() == ValidatorErrorType.ILLEGAL_VALUE && name == null) {
-            return ApiError.badRequest("INVALID_JSON", "the body is not valid JSON", null);
-        }
-        if (!(e instanceof SchemaValidationException s) || s.getOutputUnit() == null) {
-            return ApiError.badRequest("INVALID_FIELD", lowerFirst(message), name);
-        }
-        OutputUnit fault = mostSpecific(s.getOutputUnit());
+    /** The API's refusal for a value of {@code op}'s request that its schema refused: a parameter's, or the body's (null). */
+    private ApiError refusal(Operation op, String parameter, OutputUnit result) {
+        OutputUnit fault = mostSpecific(result);
         String keyword = lastSegment(fault.getKeywordLocation());
         List<String> at = segments(fault.getInstanceLocation());
-        JsonObject schema = name != null ? parameterSchema(op, name) : bodySchema(op);
-        String field = name != null ? join(name, path(at)) : path(at);
+        JsonObject schema = parameter != null ? parameterSchema(op, parameter) : bodySchema(op);
+        String field = parameter != null ? join(parameter, path(at)) : path(at);
         if ("required".equals(keyword)) {
             Matcher m = REQUIRED.matcher(String.valueOf(fault.getError()));
             String missing = m.find() ? join(field, m.group(1)) : field;
             return ApiError.badRequest("MISSING_FIELD", missing + " is required", missing);
         }
-        if (name == null && at.isEmpty() && "type".equals(keyword)) {
+        if (parameter == null && at.isEmpty() && "type".equals(keyword)) {
             return ApiError.badRequest("INVALID_JSON", "the body must be a JSON " + typeOf(schema), null);
         }
         String why = field + ": " + lowerFirst(String.valueOf(fault.getError()));
