@@ -231,10 +231,9 @@ public final class ApiRouter {
         router.post("/rdv/:token").handler(patients::pagePost);
 
         router.route().failureHandler(ApiRouter::failure);
-        router.errorHandler(404, ctx -> Http.json(ctx, 404, new ApiError(404, "NOT_FOUND", "no such route: "
-                + ctx.request().method() + " " + ctx.request().path(), null).toJson()));
-        router.errorHandler(405, ctx -> Http.json(ctx, 405, new ApiError(405, "METHOD_NOT_ALLOWED",
-                ctx.request().method() + " is not allowed on " + ctx.request().path(), null).toJson()));
+        // no route, or not this method: the same answers as a handler failing with that status
+        router.errorHandler(404, ApiRouter::failure);
+        router.errorHandler(405, ApiRouter::failure);
     }
 
     /** The SAS platform as the demo's FHIR caller: a regulator-level principal of every demo territory. */
