@@ -250,8 +250,7 @@ public final class Benchmark {
             Matcher quietMatcher = new Matcher(RankingWeights.from(s.settings()));
             for (int i = 0; i < 25_000; i++) {
                 long nowMs = s.nowMs();
-                MatchQuery q = new MatchQuery(46.3 + random.nextDouble() * 0.9, 1.0 + random.nextDouble() * 1.2, nowMs / 1000,
-                        nowMs / 1000 + 86_400, EnumSet.allOf(Mode.class), null, false, 30, true, viewer, 10);
+                MatchQuery q = MatchSampler.query(random, nowMs / 1000, EnumSet.allOf(Mode.class), viewer);
                 long t0 = System.nanoTime();
                 quietMatcher.match(s.index().territory("36"), q, nowMs);
                 if (i >= 5_000) quiet[i - 5_000] = System.nanoTime() - t0;

@@ -90,8 +90,7 @@ public final class MatchGrowth {
         Random r = new Random(11);
         long[] times = new long[MEASURED];
         for (int i = 0; i < WARMUP + MEASURED; i++) {
-            MatchQuery q = new MatchQuery(46.3 + r.nextDouble() * 0.9, 1.0 + r.nextDouble() * 1.2, now, now + 86_400,
-                    EnumSet.of(Mode.AMB), null, false, 30, true, viewer, 10);
+            MatchQuery q = MatchSampler.query(r, now, EnumSet.of(Mode.AMB), viewer);
             long t0 = System.nanoTime();
             List<Candidate> c = matcher.match(index, q, nowMs);
             long dt = System.nanoTime() - t0;

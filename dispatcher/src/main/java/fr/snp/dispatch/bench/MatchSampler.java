@@ -38,8 +38,7 @@ final class MatchSampler {
         thread = new Thread(() -> {
             while (running && count < wall.length) {
                 long nowMs = s.nowMs();
-                MatchQuery q = new MatchQuery(46.3 + random.nextDouble() * 0.9, 1.0 + random.nextDouble() * 1.2,
-                        nowMs / 1000, nowMs / 1000 + 86_400, EnumSet.allOf(Mode.class), null, false, 30, true, viewer, 10);
+                MatchQuery q = query(random, nowMs / 1000, EnumSet.allOf(Mode.class), viewer);
                 long c0 = threads.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 matcher.match(s.index().territory("36"), q, nowMs);
@@ -52,6 +51,15 @@ final class MatchSampler {
             }
         }, "bench-match-sampler");
         thread.setDaemon(true);
+    }
+
+    /**
+     * The bench's search: a patient at a random point of Indre and around, the next 24 h, 30 km, SAS-regulated, the
+     * 10 best (what the quiet, loaded and growth measures all ask, so that their figures compare).
+     */
+    static MatchQuery query(Random random, long nowSec, java.util.Set<Mode> modes, Viewer viewer) {
+        return new MatchQuery(46.3 + random.nextDouble() * 0.9, 1.0 + random.nextDouble() * 1.2, nowSec, nowSec + 86_400,
+                modes, null, false, 30, true, viewer, 10);
     }
 
     static MatchSampler start(Services s, RankingWeights weights) {
