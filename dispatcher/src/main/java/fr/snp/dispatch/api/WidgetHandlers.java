@@ -41,8 +41,7 @@ final class WidgetHandlers {
             throw ApiError.forbidden("API_KEY_REQUIRED", "a widget session is opened with the organisation's API key, "
                     + "from the site's back end");
         }
-        boolean empty = ctx.body() == null || ctx.body().buffer() == null || ctx.body().buffer().length() == 0;
-        JsonObject body = empty ? new JsonObject() : Input.object(ctx); // every field is optional
+        JsonObject body = Input.noBody(ctx) ? new JsonObject() : Input.object(ctx); // every field is optional
         int ttl = Input.integer(body, "ttlSeconds", null, 1, (int) WidgetSessions.MAX_VALIDITY.toSeconds(),
                 (int) WidgetSessions.MAX_VALIDITY.toSeconds());
         String asked = Input.string(body, "origin", null, false);
