@@ -169,7 +169,7 @@ public final class ApiRouter {
         // every answer code with its status and French sentence, for the pages (no token: no data)
         router.get("/api/v1/codes").handler(ctx -> Http.json(ctx, 200, Codes.all()));
         LiveHandler live = new LiveHandler(s, s.live());
-        router.get("/api/v1/live").handler(live::handle); // ticket (or token) checked inside (SSE)
+        router.get("/api/v1/live").handler(checked(HttpMethod.GET, "/api/v1/live")).handler(live::handle); // ticket (or token) checked inside (SSE)
         // a one-time ticket for the live feed: EventSource sends no header, and no credential goes in a URL
         // only the roles that may follow the feed: a ticket the feed would refuse (a DPO's) is not given
         route(HttpMethod.POST, "/api/v1/live/ticket", live::ticket, Tenant.QUERY_TERRITORY, LiveHandler.ROLES.toArray(Role[]::new));
@@ -177,7 +177,7 @@ public final class ApiRouter {
         // the embedded widget works with a short session its site's back end trades its API key for
         WidgetHandlers widget = new WidgetHandlers(s, auth);
         route(HttpMethod.POST, "/api/v1/widget/sessions", widget::open, Tenant.NONE, PHARMACIST, EMERGENCY);
-        router.post("/api/v1/widget/demo-session").handler(widget::demo); // demo mode only (404 otherwise)
+        router.post("/api/v1/widget/demo-session").handler(checked(HttpMethod.POST, "/api/v1/widget/demo-session")).handler(widget::demo); // demo mode only (404 otherwise)
 
         // the SAS platform's FHIR endpoint (INT_R04): served by the mutual-TLS listener, which puts the platform's
         // principal in the context; on this port only in demo mode (loopback, demo tokens on), as the SAS platform of
@@ -218,15 +218,18 @@ public final class ApiRouter {
         for (String path : List.of("/api/v1/patient-links/:token", "/api/v1/patient-links/:token/cancel", "/rdv/:token")) {
             router.route(path).handler(ctx -> linkAudited(ctx, "patient-link"));
         }
-        router.get("/api/v1/feedback/:token").handler(links::getJson);
-        router.post("/api/v1/feedback/:token").handler(links::postJson);
-        router.post("/api/v1/feedback/:token/undo").handler(links::undoJson);
+        router.get("/api/v1/feedback/:token").handler(checked(HttpMethod.GET, "/api/v1/feedback/:token")).handler(links::getJson);
+        router.post("/api/v1/feedback/:token").handler(checked(HttpMethod.POST, "/api/v1/feedback/:token")).handler(links::postJson);
+        router.post("/api/v1/feedback/:token/undo").handler(checked(HttpMethod.POST, "/api/v1/feedback/:token/undo"))
+                .handler(links::undoJson);
         router.get("/feedback/:token").handler(links::page);
         router.post("/feedback/:token").handler(links::pagePost);
         router.post("/feedback/:token/undo").handler(links::pageUndo);
         PatientLinkHandlers patients = new PatientLinkHandlers(s);
-        router.get("/api/v1/patient-links/:token").handler(patients::getJson);
-        router.post("/api/v1/patient-links/:token/cancel").handler(patients::cancelJson);
+        router.get("/api/v1/patient-links/:token").handler(checked(HttpMethod.GET, "/api/v1/patient-links/:token"))
+                .handler(patients::getJson);
+        router.post("/api/v1/patient-links/:token/cancel").handler(checked(HttpMethod.POST, "/api/v1/patient-links/:token/cancel"))
+                .handler(patients::cancelJson);
         router.get("/rdv/:token").handler(patients::page);
         router.post("/rdv/:token").handler(patients::pagePost);
 
@@ -258,9 +261,6 @@ public final class ApiRouter {
         return new ApiRouter(vertx, s, java.util.Objects.requireNonNull(contract)).router;
     }
 
-    /** The router without the contract's request checks: for what only walks the routes. */
-    public static Router unchecked(Vertx vertx, Services s) { return new ApiRouter(vertx, s, null).router; }
-
     /** The declared routes and roles (built against the given services, nothing started). */
     public static List<Route> declaredRoutes(Vertx vertx, Services s) { return List.copyOf(new ApiRouter(vertx, s, null).routes); }
 
@@ -271,8 +271,17 @@ public final class ApiRouter {
         route.handler(auth.require(roles)).handler(knownEffectors::ensure);
         // after the caller is known and allowed (an unknown caller learns nothing of the contract's checks), before the
         // handler: the contract's structural checks; the handler keeps the domain's (check digits, communes, windows)
-        if (validation != null && path.startsWith("/api/v1/")) route.handler(validation.forRoute(method, path));
+        if (path.startsWith("/api/v1/")) route.handler(checked(method, path));
         route.handler(handler);
+    }
+
+    /**
+     * The contract's checks of an operation's parameters and body: every JSON route under /api/v1 has them, the
+     * declared ones after authentication and the others (signed links, the live feed) before their handler, so that
+     * a handler reads a request whose shape the contract has settled.
+     */
+    private Handler<RoutingContext> checked(HttpMethod method, String path) {
+        return validation == null ? RoutingContext::next : validation.forRoute(method, path);
     }
 
     /** A signed link's page or JSON: the appointment is the link's first part (whether the link turns out valid or not). */
@@ -425,7 +434,7 @@ public final class ApiRouter {
             throw ApiError.forbidden("SIMULATION_DISABLED", "the clock can be moved only on a server started with "
                     + "simulation.clockControl=true");
         }
-        java.time.OffsetDateTime now = Input.dateTime(Input.object(ctx), "now", null, true);
+        java.time.OffsetDateTime now = Input.dateTime(Input.object(ctx), "now", null);
         s.clock().moveTo(now.toInstant());
         Http.json(ctx, 200, new JsonObject().put("now", now.toString()));
     }
@@ -439,7 +448,7 @@ public final class ApiRouter {
 
     /** GET /api/v1/territories/36/communes: every commune of a territory, for the console's map. */
     private static void territoryCommunes(RoutingContext ctx, Services s) {
-        String t = Access.territory(Authenticator.principal(ctx), Input.territory(ctx.pathParam("territory"), "territory"),
+        String t = Access.territory(Authenticator.principal(ctx), ctx.pathParam("territory"),
                 "territory");
         JsonArray list = new JsonArray();
         s.communes().inDepartement(t).forEach(c -> list.add(new JsonArray().add(c.insee()).add(c.name()).add(c.lat())
@@ -469,7 +478,6 @@ public final class ApiRouter {
     /** GET /api/v1/communes?q=chatea : autocomplete on the communes of France. */
     private static void communes(RoutingContext ctx, Services s) {
         String q = ctx.queryParams().get("q");
-        if (q == null || q.isBlank()) throw Input.missing("q");
         JsonArray list = new JsonArray();
         // the communes of the caller's territories come first: "Saint-Maur" is the one of the desk's département
         s.communes().search(q, 10, Authenticator.principal(ctx).territories()).forEach(c -> list.add(new JsonObject().put("insee", c.insee()).put("name", c.name())

@@ -81,6 +81,12 @@ final class Codes {
 
     private Codes() {}
 
+    /** The status an API refusal's code answers with (400 for a code of no fixed status). */
+    static int status(String code) {
+        for (Api a : API) if (a.code().equals(code)) return a.status();
+        return 400;
+    }
+
     static JsonObject all() {
         JsonObject codes = new JsonObject();
         for (Outcome o : Outcome.values()) {

@@ -101,7 +101,12 @@ final class ContractValidation {
                 case COOKIE -> ctx.request().getCookie(p.getName()) == null ? null : ctx.request().getCookie(p.getName()).getValue();
             };
             if (raw == null) {
-                if (p.isRequired()) return ApiError.badRequest("MISSING_FIELD", p.getName() + " is required", p.getName());
+                if (p.isRequired()) {
+                    // a parameter may name its own code for when it is left out (x-missing-code): the Idempotency-Key's
+                    // IDEMPOTENCY_KEY_REQUIRED says why a booking needs one
+                    String code = p.getOpenAPIModel().getString("x-missing-code", "MISSING_FIELD");
+                    return ApiError.badRequest(code, p.getName() + " is required", p.getName());
+                }
                 continue;
             }
             OutputUnit out = pc.validator().validate(typed(raw, pc.type()));
@@ -117,10 +122,39 @@ final class ContractValidation {
         } catch (io.vertx.core.json.DecodeException e) {
             return ApiError.badRequest("INVALID_JSON", "the body is not valid JSON", null);
         }
+        json = trimmed(json);
         OutputUnit out = c.body().validate(json);
         if (!valid(out)) return refusal(op, null, out);
         ctx.put(Input.PARSED_BODY, json);
         return null;
+    }
+
+    /**
+     * The body as the API reads it: each string trimmed, and a member whose string is blank left out. Forms and
+     * practice software send "" for a field left empty: that is no value (a required one is then MISSING_FIELD, an
+     * optional one takes its default), not a value to check against the field's pattern. Changed in place: the
+     * body was parsed for this request alone.
+     */
+    static Object trimmed(Object json) {
+        if (json instanceof JsonObject o) {
+            for (String name : List.copyOf(o.fieldNames())) {
+                Object v = o.getValue(name);
+                if (v instanceof String text) {
+                    String t = text.strip();
+                    if (t.isEmpty()) o.remove(name);
+                    else if (t.length() != text.length()) o.put(name, t);
+                } else {
+                    trimmed(v);
+                }
+            }
+        } else if (json instanceof JsonArray a) {
+            for (int i = 0; i < a.size(); i++) {
+                Object v = a.getValue(i);
+                if (v instanceof String text) a.set(i, text.strip());
+                else trimmed(v);
+            }
+        }
+        return json;
     }
 
     private static boolean valid(OutputUnit out) {
@@ -178,7 +212,8 @@ final class ContractValidation {
         if (code == null && "format".equals(keyword)) code = FORMAT_CODES.get(attribute(node, "format"));
         if (code == null && ("enum".equals(keyword) || "const".equals(keyword))) code = "INVALID_ENUM";
         if (code == null) code = "INVALID_FIELD";
-        return ApiError.badRequest(code, why, field.isEmpty() ? null : field);
+        // a field's own code answers with its own status: a malformed signed link is INVALID_LINK (403), as a forged one
+        return new ApiError(Codes.status(code), code, why, field.isEmpty() ? null : field);
     }
 
     /**

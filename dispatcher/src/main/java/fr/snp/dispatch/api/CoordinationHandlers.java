@@ -21,14 +21,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * What the CPTS coordinator follows: the planning (slots by effector and day) and the "médecin traitant" requests
  * that pharmacists (or the platform, for secretaries) file for priority patients without a regular doctor.
  */
 final class CoordinationHandlers {
-    private static final Pattern INITIALS = Pattern.compile("\\p{L}{1,4}");
 
     private final Services s;
 
@@ -37,7 +35,7 @@ final class CoordinationHandlers {
     /** GET /api/v1/territories/{t}/planning?from=2026-11-23&days=7: per effector and day, free/held/booked slots. */
     void planning(RoutingContext ctx) {
         Principal p = Authenticator.principal(ctx);
-        String t = Access.territory(p, Input.territory(ctx.pathParam("territory"), "territory"), "territory");
+        String t = Access.territory(p, ctx.pathParam("territory"), "territory");
         ZoneId zone = s.planner().zone();
         long now = s.nowMs();
         String f = ctx.queryParams().get("from");
@@ -48,7 +46,7 @@ final class CoordinationHandlers {
             throw ApiError.badRequest("INVALID_DATE", "'" + f + "' is not an ISO-8601 date", "from");
         }
         String d = ctx.queryParams().get("days");
-        int days = d == null ? 7 : parseDays(d);
+        int days = d == null ? 7 : Integer.parseInt(d);
         long start = from.atStartOfDay(zone).toEpochSecond();
         long end = from.plusDays(days).atStartOfDay(zone).toEpochSecond();
         Map<String, Map<String, int[]>> byEffector = new TreeMap<>();
@@ -85,7 +83,7 @@ final class CoordinationHandlers {
      */
     void cpts(RoutingContext ctx) {
         Principal p = Authenticator.principal(ctx);
-        String t = Access.territory(p, Input.territory(ctx.pathParam("territory"), "territory"), "territory");
+        String t = Access.territory(p, ctx.pathParam("territory"), "territory");
         List<Effector> effectors = List.copyOf(s.index().territory(t).allEffectors());
         JsonArray list = new JsonArray();
         for (String id : Access.cptsReached(p, t, effectors)) {
@@ -115,38 +113,28 @@ final class CoordinationHandlers {
         return b.toString();
     }
 
-    private static int parseDays(String d) {
-        try {
-            int n = Integer.parseInt(d);
-            if (n >= 1 && n <= 28) return n;
-        } catch (NumberFormatException ignored) {
-            // refused below
-        }
-        throw Input.invalid("days", "must be a whole number from 1 to 28");
-    }
-
     /** POST /api/v1/doctor-requests: a priority patient without a regular doctor, for the CPTS to follow up. */
     void createDoctorRequest(RoutingContext ctx) {
         Principal p = Authenticator.principal(ctx);
         JsonObject body = Input.object(ctx);
-        JsonObject patient = Input.object(body, "patient", null, true);
-        String initials = Input.string(patient, "initials", "patient", true);
-        if (!INITIALS.matcher(initials).matches()) throw Input.invalid("patient.initials", "must be 1 to 4 letters");
-        int birthYear = Input.integer(patient, "birthYear", "patient", 1900, Year.now().getValue(), null);
-        String phone = Phones.normalise(Input.string(patient, "phone", "patient", true), "patient.phone");
-        String insee = Input.string(patient, "communeInsee", "patient", true);
+        JsonObject patient = Input.object(body, "patient");
+        String initials = Input.string(patient, "initials");
+        int birthYear = Input.integer(patient, "birthYear", null);
+        if (birthYear > Year.now().getValue()) throw Input.invalid("patient.birthYear", "is in the future");
+        String phone = Phones.normalise(Input.string(patient, "phone"), "patient.phone");
+        String insee = Input.string(patient, "communeInsee");
         Commune commune = s.communes().byInsee(insee);
         if (commune == null) {
             throw ApiError.badRequest("UNKNOWN_COMMUNE", "no commune with INSEE code '" + insee + "'", "patient.communeInsee");
         }
-        boolean ald = Input.bool(patient, "ald", "patient");
-        boolean over70 = Input.bool(patient, "over70", "patient");
-        boolean css = Input.bool(patient, "css", "patient");
+        boolean ald = Input.bool(patient, "ald");
+        boolean over70 = Input.bool(patient, "over70");
+        boolean css = Input.bool(patient, "css");
         if (!ald && !over70 && !css) {
             throw ApiError.badRequest("NOT_A_PRIORITY_PATIENT", "the CPTS follows up priority patients: long-term condition "
                     + "(ald), over 70 (over70) or solidarity health cover (css)", "patient");
         }
-        String comment = Input.string(body, "comment", null, false);
+        String comment = Input.string(body, "comment");
         Patient who = new Patient(initials.toUpperCase(), birthYear, phone, insee, commune.name(), commune.lat(), commune.lng(),
                 ald, over70, css, true, false);
         Http.reply(ctx, s.doctorRequests().file(p, commune.departement(), who, comment)
@@ -159,9 +147,9 @@ final class CoordinationHandlers {
     /** GET /api/v1/doctor-requests?territory=36[&status=OPEN]: the coordinator's list, newest first. */
     void listDoctorRequests(RoutingContext ctx) {
         Principal p = Authenticator.principal(ctx);
-        String t = Input.territory(ctx.queryParams().get("territory"), "territory");
+        String t = ctx.queryParams().get("territory");
         String status = ctx.queryParams().get("status");
-        DoctorRequest.Status wanted = status == null ? null : Input.parseEnum(DoctorRequest.Status.class, status, "status");
+        DoctorRequest.Status wanted = status == null ? null : DoctorRequest.Status.valueOf(status);
         Http.reply(ctx, s.doctorRequests().list(p, t, wanted).thenApply(list -> {
             JsonArray out = new JsonArray();
             list.forEach(d -> out.add(view(d)));
@@ -171,10 +159,10 @@ final class CoordinationHandlers {
 
     /** POST /api/v1/doctor-requests/{id}/status {"status","note"}: the coordinator's follow-up. */
     void updateDoctorRequest(RoutingContext ctx) {
-        String id = Input.id(ctx.pathParam("id"), "doctor request");
+        String id = ctx.pathParam("id");
         JsonObject body = Input.object(ctx);
-        DoctorRequest.Status status = Input.enumValue(DoctorRequest.Status.class, body, "status", null, null);
-        String note = Input.string(body, "note", null, false);
+        DoctorRequest.Status status = Input.enumValue(DoctorRequest.Status.class, body, "status", null);
+        String note = Input.string(body, "note");
         Http.reply(ctx, s.doctorRequests().update(Authenticator.principal(ctx), id, status, note)
                 .thenApply(d -> new Http.Reply(200, view(d))));
     }

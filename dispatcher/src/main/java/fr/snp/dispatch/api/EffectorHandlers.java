@@ -21,12 +21,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /** POST /api/v1/effectors, GET /api/v1/effectors/{id}, GET /api/v1/effectors?territory=. */
 final class EffectorHandlers {
-    /** A CPTS identifier, as effectors are registered with and ?cpts= names it. */
-    static final Pattern CPTS_ID = Pattern.compile("[A-Z0-9][A-Z0-9-]{1,49}");
 
     private final Services s;
 
@@ -57,7 +54,7 @@ final class EffectorHandlers {
     /** POST /api/v1/effectors/{id}/webhook-secret: a new signing secret, the previous one still signing beside it. */
     void rotateWebhookSecret(RoutingContext ctx) {
         Principal p = Authenticator.principal(ctx);
-        String id = Input.id(ctx.pathParam("id"), "effector");
+        String id = ctx.pathParam("id");
         Effector e = s.index().effector(id);
         if (e == null || !Access.seesEffector(p, e)) throw new Refused(Outcome.EFFECTOR_NOT_FOUND);
         if (e.webhookUrl() == null) throw ApiError.conflict("NO_WEBHOOK", "this effector has no webhook");
@@ -75,7 +72,7 @@ final class EffectorHandlers {
 
     void get(RoutingContext ctx) {
         Principal p = Authenticator.principal(ctx);
-        Effector e = s.index().effector(Input.id(ctx.pathParam("id"), "effector"));
+        Effector e = s.index().effector(ctx.pathParam("id"));
         if (e == null || !Access.seesEffector(p, e)) throw new Refused(Outcome.EFFECTOR_NOT_FOUND);
         Http.json(ctx, 200, view(p, e));
     }
@@ -83,7 +80,7 @@ final class EffectorHandlers {
     /** GET /api/v1/effectors?territory=36: a SAS sees the territory's effectors, a coordinator its CPTS'. */
     void list(RoutingContext ctx) {
         Principal p = Authenticator.principal(ctx);
-        String territory = Access.territory(p, Input.territory(ctx.queryParams().get("territory"), "territory"), "territory");
+        String territory = Access.territory(p, ctx.queryParams().get("territory"), "territory");
         JsonArray list = new JsonArray();
         s.index().territory(territory).allEffectors().stream().filter(e -> Access.seesEffector(p, e))
                 .sorted(java.util.Comparator.comparing(Effector::id)).forEach(e -> list.add(view(p, e)));
@@ -91,49 +88,32 @@ final class EffectorHandlers {
     }
 
     private Effector parse(JsonObject body, Principal p) {
-        String rpps = Rpps.normalise(Input.string(body, "rpps", null, true));
+        String rpps = Rpps.normalise(Input.string(body, "rpps"));
         if (rpps == null) {
             throw ApiError.badRequest("INVALID_RPPS", "rpps must be an 11-digit RPPS number with a valid check digit "
                     + "(or the same prefixed with 8)", "rpps");
         }
-        String firstName = Input.string(body, "firstName", null, true);
-        String lastName = Input.string(body, "lastName", null, true);
-        String specialty = Input.string(body, "specialty", null, false);
+        String firstName = Input.string(body, "firstName");
+        String lastName = Input.string(body, "lastName");
+        String specialty = Input.string(body, "specialty");
         if (specialty == null) specialty = Specialties.GENERAL_PRACTICE;
-        if (!Specialties.isWellFormed(specialty)) {
-            throw Input.invalid("specialty", "must be an RPPS specialty code such as SM54 (general practice)");
-        }
-        Object rawLocations = body.getValue("locations");
-        if (!(rawLocations instanceof JsonArray locations) || locations.isEmpty() || locations.size() > 10) {
-            throw Input.invalid("locations", "must be an array of 1 to 10 practice locations");
-        }
+        JsonArray locations = body.getJsonArray("locations");
         List<PracticeLocation> places = new ArrayList<>();
-        for (int i = 0; i < locations.size(); i++) {
-            if (!(locations.getValue(i) instanceof JsonObject l)) throw Input.invalid("locations[" + i + "]", "must be an object");
-            places.add(location(l, i));
-        }
+        for (int i = 0; i < locations.size(); i++) places.add(location(locations.getJsonObject(i), i));
         Set<String> cpts = new LinkedHashSet<>();
-        Object rawCpts = body.getValue("cpts");
-        if (rawCpts != null) {
-            if (!(rawCpts instanceof JsonArray a)) throw Input.invalid("cpts", "must be an array of CPTS identifiers");
-            for (int i = 0; i < a.size(); i++) {
-                if (!(a.getValue(i) instanceof String c) || !CPTS_ID.matcher(c).matches()) {
-                    throw Input.invalid("cpts[" + i + "]", "must be an identifier in capitals, e.g. CPTS-CASTELROUSSINE");
-                }
-                cpts.add(c);
-            }
-        }
+        JsonArray givenCpts = body.getJsonArray("cpts");
+        if (givenCpts != null) givenCpts.forEach(c -> cpts.add((String) c));
         // a CPTS registers its own effectors: without a list, the effector is the coordinator's CPTS'
-        if (rawCpts == null && p.role() == fr.snp.dispatch.domain.Role.COORDINATOR) cpts.add(p.org());
-        int cap = Input.integer(body, "weeklySasCap", null, 0, 100, s.settings().integer("booking.defaultWeeklySasCap"));
-        Double radius = Input.number(body, "homeVisitRadiusKm", null, false);
-        if (radius != null && (radius < 0 || radius > 50)) throw Input.invalid("homeVisitRadiusKm", "must be between 0 and 50");
-        String phone = body.getValue("phone") == null ? null : Phones.normalise(Input.string(body, "phone", null, false), "phone");
-        String webhook = Input.string(body, "webhookUrl", null, false);
+        if (givenCpts == null && p.role() == fr.snp.dispatch.domain.Role.COORDINATOR) cpts.add(p.org());
+        int cap = Input.integer(body, "weeklySasCap", s.settings().integer("booking.defaultWeeklySasCap"));
+        Double radius = Input.number(body, "homeVisitRadiusKm");
+        String phone = Input.string(body, "phone");
+        if (phone != null) phone = Phones.normalise(phone, "phone");
+        String webhook = Input.string(body, "webhookUrl");
         String webhookRefused = webhook == null ? null : s.webhooks().refusal(webhook);
         if (webhookRefused != null) throw ApiError.badRequest("WEBHOOK_URL_REFUSED", "webhookUrl " + webhookRefused, "webhookUrl");
         // how many patients a day the effector accepts in addition to their slots when a regulator asks (0 = none)
-        int supernumerary = Input.integer(body, "supernumeraryDailyCap", null, 0, 10, 0);
+        int supernumerary = Input.integer(body, "supernumeraryDailyCap", 0);
         String territory = places.get(0).communeInsee().startsWith("97")
                 ? places.get(0).communeInsee().substring(0, 3) : places.get(0).communeInsee().substring(0, 2);
         return new Effector("__ID__", territory, rpps, firstName, lastName, specialty, places, Set.copyOf(cpts), cap,
@@ -142,40 +122,36 @@ final class EffectorHandlers {
 
     private PracticeLocation location(JsonObject l, int i) {
         String prefix = "locations[" + i + "]";
-        String insee = Input.string(l, "communeInsee", prefix, true);
+        String insee = Input.string(l, "communeInsee");
         Commune commune = s.communes().byInsee(insee);
         if (commune == null) {
             throw ApiError.badRequest("UNKNOWN_COMMUNE", "no commune with INSEE code '" + insee + "' in the served area",
                     prefix + ".communeInsee");
         }
-        Double lat = Input.number(l, "lat", prefix, false);
-        Double lng = Input.number(l, "lng", prefix, false);
+        Double lat = Input.number(l, "lat");
+        Double lng = Input.number(l, "lng");
         if ((lat == null) != (lng == null)) throw Input.invalid(prefix + ".lat", "and lng go together");
         if (lat != null && Distance.km(lat, lng, commune.lat(), commune.lng()) > 25) {
             throw Input.invalid(prefix + ".lat", "and lng are more than 25 km from " + commune.name());
         }
-        String kind = Input.string(l, "kind", prefix, false);
+        String kind = Input.string(l, "kind");
         if (kind == null) kind = "PRACTICE";
-        if (!PracticeLocation.KINDS.contains(kind)) {
-            throw ApiError.badRequest("INVALID_ENUM", "unknown value '" + kind + "', expected one of "
-                    + PracticeLocation.KINDS, prefix + ".kind");
-        }
-        String name = Input.string(l, "name", prefix, false);
+        String name = Input.string(l, "name");
         // the structure's national ids (optional): what the SAS platform names the place by (IDNST)
-        String rawFiness = Input.string(l, "finess", prefix, false);
+        String rawFiness = Input.string(l, "finess");
         String finess = StructureIds.finess(rawFiness);
         if (rawFiness != null && finess == null) {
             throw ApiError.badRequest("INVALID_FINESS", "finess must be a FINESS number: 9 characters, the département "
                     + "first (2A/2B in Corsica), the last a valid check key", prefix + ".finess");
         }
-        String rawSiret = Input.string(l, "siret", prefix, false);
+        String rawSiret = Input.string(l, "siret");
         String siret = StructureIds.siret(rawSiret);
         if (rawSiret != null && siret == null) {
             throw ApiError.badRequest("INVALID_SIRET", "siret must be a SIRET number: 14 digits with a valid check digit",
                     prefix + ".siret");
         }
-        return new PracticeLocation(i, name == null ? "Cabinet médical" : name, Input.string(l, "address", prefix, false),
+        return new PracticeLocation(i, name == null ? "Cabinet médical" : name, Input.string(l, "address"),
                 insee, commune.name(), lat == null ? commune.lat() : lat, lng == null ? commune.lng() : lng, kind,
-                Input.bool(l, "accessible", prefix), finess, siret);
+                Input.bool(l, "accessible"), finess, siret);
     }
 }

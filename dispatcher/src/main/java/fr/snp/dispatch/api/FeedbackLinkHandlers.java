@@ -96,7 +96,7 @@ final class FeedbackLinkHandlers {
     void postJson(RoutingContext ctx) {
         String id = verify(ctx);
         JsonObject body = Input.object(ctx);
-        Http.reply(ctx, answer(id, Input.string(body, "answer", null, true), Input.string(body, "comment", null, false))
+        Http.reply(ctx, answer(id, Input.string(body, "answer"), Input.string(body, "comment"))
                 .thenApply(a -> new Http.Reply(200, withUndo(a))));
     }
 

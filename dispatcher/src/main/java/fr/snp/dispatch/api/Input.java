@@ -1,6 +1,5 @@
 package fr.snp.dispatch.api;
 
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -10,13 +9,19 @@ import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * Reading JSON input: every wrong value becomes a 400 naming the field (with its path, e.g. "patient.phone")
- * and saying what was expected, before anything is stored.
+ * Reads of a request the contract (openapi.yaml) has checked before its handler ran (ContractValidation): which
+ * fields are required, their types, enums, bounds, lengths and patterns are the contract's, strings come trimmed and
+ * a blank one as absent. So these are plain reads. What stays here is what a schema cannot say about a value's text
+ * (that a date-time its pattern allows is a real one, not 30 February; that a duration is one Java can count) and
+ * the refusals the handlers' domain checks build ({@link #invalid}, {@link #missing}).
+ *
+ * <p>A value of another shape than the contract promised is the contract and the handler disagreeing: a server bug,
+ * which fails as one (a ClassCastException, 500) and is found by the fuzzing of every route (FuzzTest), never
+ * answered as the client's error.
  */
 final class Input {
     private Input() {}
@@ -26,170 +31,97 @@ final class Input {
         return ctx.body() == null || ctx.body().buffer() == null || ctx.body().buffer().length() == 0;
     }
 
-    /** The body as the contract's check parsed it (ContractValidation), so that a request is parsed once. */
+    /** The body as the contract's check parsed and trimmed it (ContractValidation): a request is parsed once. */
     static final String PARSED_BODY = "contract.body";
 
-    static Object body(RoutingContext ctx) {
-        Object parsed = ctx.get(PARSED_BODY);
-        if (parsed != null) return parsed;
-        String text = ctx.body() == null ? null : ctx.body().asString();
-        if (text == null || text.isBlank()) throw ApiError.badRequest("MISSING_BODY", "a JSON body is required", null);
-        try {
-            return io.vertx.core.json.Json.decodeValue(text);
-        } catch (DecodeException e) {
-            throw ApiError.badRequest("INVALID_JSON", "the body is not valid JSON", null);
-        }
-    }
+    /** The checked body, an object or an array (null when the operation's optional body was not sent). */
+    static Object body(RoutingContext ctx) { return ctx.get(PARSED_BODY); }
 
+    /** The checked JSON object body; an empty one when the operation's optional body was not sent. */
     static JsonObject object(RoutingContext ctx) {
         Object body = body(ctx);
-        if (!(body instanceof JsonObject o)) throw ApiError.badRequest("INVALID_JSON", "the body must be a JSON object", null);
-        return o;
+        return body == null ? new JsonObject() : (JsonObject) body;
     }
 
     static String path(String prefix, String field) { return prefix == null || prefix.isEmpty() ? field : prefix + "." + field; }
 
-    static JsonObject object(JsonObject o, String field, String prefix, boolean required) {
-        Object v = o.getValue(field);
-        if (v == null) {
-            if (required) throw missing(path(prefix, field));
-            return null;
-        }
-        if (!(v instanceof JsonObject j)) throw invalid(path(prefix, field), "must be a JSON object");
-        return j;
+    static JsonObject object(JsonObject o, String field) { return o.getJsonObject(field); }
+
+    /** A string member (trimmed by the check), or null when absent. */
+    static String string(JsonObject o, String field) { return o.getString(field); }
+
+    static Integer integer(JsonObject o, String field, Integer otherwise) {
+        Number n = o.getNumber(field);
+        return n == null ? otherwise : Integer.valueOf(n.intValue());
     }
 
-    static String string(JsonObject o, String field, String prefix, boolean required) {
-        Object v = o.getValue(field);
-        if (v == null || (v instanceof String s && s.isBlank())) {
-            if (required) throw missing(path(prefix, field));
-            return null;
-        }
-        if (!(v instanceof String s)) throw invalid(path(prefix, field), "must be a string");
-        if (s.length() > 200) throw invalid(path(prefix, field), "is longer than 200 characters");
-        return s.strip();
+    static Double number(JsonObject o, String field) {
+        Number n = o.getNumber(field);
+        return n == null ? null : n.doubleValue();
     }
 
-    static Integer integer(JsonObject o, String field, String prefix, int min, int max, Integer otherwise) {
-        Object v = o.getValue(field);
-        if (v == null) {
-            if (otherwise == null) throw missing(path(prefix, field));
-            return otherwise;
-        }
-        if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
-            throw invalid(path(prefix, field), "must be a whole number");
-        }
-        long value = n.longValue();
-        if (value < min || value > max) throw invalid(path(prefix, field), "must be between " + min + " and " + max);
-        return (int) value;
+    /** A boolean member, false when absent. */
+    static boolean bool(JsonObject o, String field) { return Boolean.TRUE.equals(o.getBoolean(field)); }
+
+    static <E extends Enum<E>> E enumValue(Class<E> type, JsonObject o, String field, E otherwise) {
+        String s = o.getString(field);
+        return s == null ? otherwise : Enum.valueOf(type, s);
     }
 
-    static Double number(JsonObject o, String field, String prefix, boolean required) {
-        Object v = o.getValue(field);
-        if (v == null) {
-            if (required) throw missing(path(prefix, field));
-            return null;
-        }
-        if (!(v instanceof Number n) || !Double.isFinite(n.doubleValue())) throw invalid(path(prefix, field), "must be a number");
-        return n.doubleValue();
-    }
-
-    static boolean bool(JsonObject o, String field, String prefix) {
-        Object v = o.getValue(field);
-        if (v == null) return false;
-        if (!(v instanceof Boolean b)) throw invalid(path(prefix, field), "must be true or false");
-        return b;
-    }
-
-    static <E extends Enum<E>> E enumValue(Class<E> type, JsonObject o, String field, String prefix, E otherwise) {
-        String s = string(o, field, prefix, otherwise == null);
-        if (s == null) return otherwise;
-        return parseEnum(type, s, path(prefix, field));
-    }
-
-    static <E extends Enum<E>> E parseEnum(Class<E> type, String value, String path) {
-        try {
-            return Enum.valueOf(type, value);
-        } catch (IllegalArgumentException e) {
-            throw ApiError.badRequest("INVALID_ENUM", "unknown value '" + value + "', expected one of "
-                    + Arrays.toString(type.getEnumConstants()), path);
-        }
-    }
-
-    /** A JSON array of enum names; null when absent. Duplicates collapse; an empty array is refused. */
-    static <E extends Enum<E>> Set<E> enumSet(Class<E> type, JsonObject o, String field, String prefix) {
-        Object v = o.getValue(field);
-        if (v == null) return null;
-        if (!(v instanceof JsonArray a) || a.isEmpty()) throw invalid(path(prefix, field), "must be a non-empty array");
+    /** A JSON array of enum names (duplicates collapse); null when absent. */
+    static <E extends Enum<E>> Set<E> enumSet(Class<E> type, JsonObject o, String field) {
+        JsonArray a = o.getJsonArray(field);
+        if (a == null) return null;
         EnumSet<E> set = EnumSet.noneOf(type);
-        for (int i = 0; i < a.size(); i++) {
-            if (!(a.getValue(i) instanceof String s)) throw invalid(path(prefix, field) + "[" + i + "]", "must be a string");
-            set.add(parseEnum(type, s, path(prefix, field) + "[" + i + "]"));
-        }
+        for (int i = 0; i < a.size(); i++) set.add(Enum.valueOf(type, a.getString(i)));
         return set;
     }
 
-    /** ISO-8601 date-time with an offset (2026-11-23T18:30:00+01:00 or ...Z). */
-    static OffsetDateTime dateTime(JsonObject o, String field, String prefix, boolean required) {
-        String s = string(o, field, prefix, required);
+    /** An ISO-8601 date-time with its offset: the contract's pattern lets through a 30 February, the calendar does not. */
+    static OffsetDateTime dateTime(JsonObject o, String field, String prefix) {
+        String s = o.getString(field);
         if (s == null) return null;
         try {
             return OffsetDateTime.parse(s);
         } catch (DateTimeParseException e) {
-            throw ApiError.badRequest("INVALID_DATETIME", "'" + s + "' is not an ISO-8601 date-time with offset, e.g. "
+            throw ApiError.badRequest("INVALID_DATETIME", "'" + s + "' is not a date-time with offset, e.g. "
                     + "2026-11-23T18:30:00+01:00", path(prefix, field));
         }
     }
 
-    static LocalDate date(JsonObject o, String field, String prefix, boolean required) {
-        String s = string(o, field, prefix, required);
+    /** An ISO-8601 date (the contract's format checks its shape; the calendar, the day). */
+    static LocalDate date(JsonObject o, String field) {
+        String s = o.getString(field);
         if (s == null) return null;
         try {
             return LocalDate.parse(s);
         } catch (DateTimeParseException e) {
-            throw ApiError.badRequest("INVALID_DATE", "'" + s + "' is not an ISO-8601 date, e.g. 2026-11-23", path(prefix, field));
+            throw ApiError.badRequest("INVALID_DATE", "'" + s + "' is not a date, e.g. 2026-11-23", field);
         }
     }
 
-    static LocalTime time(JsonObject o, String field, String prefix, boolean required) {
-        String s = string(o, field, prefix, required);
-        if (s == null) return null;
-        try {
-            return LocalTime.parse(s);
-        } catch (DateTimeParseException e) {
-            throw ApiError.badRequest("INVALID_TIME", "'" + s + "' is not a time of day, e.g. 18:30", path(prefix, field));
-        }
+    /** A time of day (18:30 or 18:30:00): the contract's pattern allows only real ones. */
+    static LocalTime time(JsonObject o, String field) {
+        String s = o.getString(field);
+        return s == null ? null : LocalTime.parse(s);
     }
 
+    /**
+     * A positive duration. JSON Schema's {@code duration} format also allows months and years (P1M), which have no
+     * fixed length: Java counts days, hours, minutes and seconds only.
+     */
     static Duration duration(JsonObject o, String field, String prefix) {
-        String s = string(o, field, prefix, false);
+        String s = o.getString(field);
         if (s == null) return null;
+        Duration d;
         try {
-            Duration d = Duration.parse(s);
-            if (d.isNegative() || d.isZero()) throw invalid(path(prefix, field), "must be a positive duration");
-            return d;
+            d = Duration.parse(s);
         } catch (DateTimeParseException e) {
-            throw ApiError.badRequest("INVALID_DURATION", "'" + s + "' is not an ISO-8601 duration, e.g. PT2H or PT48H",
-                    path(prefix, field));
+            throw ApiError.badRequest("INVALID_DURATION", "'" + s + "' is not a duration in days, hours or minutes, "
+                    + "e.g. PT2H or P2D", path(prefix, field));
         }
-    }
-
-    /** A territory (département code, e.g. 36): missing or malformed is a 400 naming {@code field}. */
-    static String territory(String value, String field) {
-        if (value == null || value.isBlank()) {
-            throw ApiError.badRequest("MISSING_FIELD", "territory must be a département code, e.g. 36", field);
-        }
-        if (!fr.snp.dispatch.domain.Ids.isTerritory(value)) {
-            throw ApiError.badRequest("INVALID_FIELD", "territory must be a département code, e.g. 36", field);
-        }
-        return value;
-    }
-
-    static String id(String value, String what) {
-        if (!fr.snp.dispatch.domain.Ids.isWellFormed(value)) {
-            throw ApiError.badRequest("INVALID_ID", "'" + value + "' is not a well-formed " + what + " id", null);
-        }
-        return value;
+        if (d.isNegative() || d.isZero()) throw invalid(path(prefix, field), "must be a positive duration");
+        return d;
     }
 
     static ApiError missing(String path) { return ApiError.badRequest("MISSING_FIELD", path + " is required", path); }

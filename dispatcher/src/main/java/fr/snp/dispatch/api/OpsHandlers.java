@@ -29,7 +29,7 @@ final class OpsHandlers {
      */
     void index(RoutingContext ctx) {
         Principal p = Authenticator.principal(ctx);
-        String t = Access.territory(p, Input.territory(ctx.queryParams().get("territory"), "territory"), "territory");
+        String t = Access.territory(p, ctx.queryParams().get("territory"), "territory");
         fr.snp.dispatch.sync.IndexChecks checks = s.indexChecks();
         fr.snp.dispatch.sync.IndexChecks.Check last = checks.last(t);
         JsonObject reloads = new JsonObject();
@@ -49,7 +49,7 @@ final class OpsHandlers {
 
     void outbox(RoutingContext ctx) {
         Principal p = Authenticator.principal(ctx);
-        String t = Access.territory(p, Input.territory(ctx.queryParams().get("territory"), "territory"), "territory");
+        String t = Access.territory(p, ctx.queryParams().get("territory"), "territory");
         Http.reply(ctx, s.outbox().backlog(t).thenCombine(s.sasOutbox().backlog(t), (b, sas) -> {
             JsonArray oldest = new JsonArray();
             sas.oldest().forEach(w -> oldest.add(new JsonObject().put("appointmentId", w.appointmentId())
@@ -80,7 +80,9 @@ final class OpsHandlers {
      */
     void awaitingFeedback(RoutingContext ctx) {
         Principal p = Authenticator.principal(ctx);
-        String t = Input.territory(ctx.queryParams().get("territory"), "territory");
+        String t = ctx.queryParams().get("territory");
+        // optional in the contract (the route also finds by reference or by patient), needed here
+        if (t == null) throw Input.missing("territory");
         if (!"true".equals(ctx.queryParams().get("awaitingFeedback"))) {
             throw ApiError.badRequest("MISSING_FIELD", "only awaitingFeedback=true is listed for now", "awaitingFeedback");
         }
@@ -98,7 +100,7 @@ final class OpsHandlers {
      * next one may go.
      */
     void remind(RoutingContext ctx) {
-        String id = Input.id(ctx.pathParam("id"), "appointment");
+        String id = ctx.pathParam("id");
         Http.reply(ctx, s.followUp().remind(Authenticator.principal(ctx), id).thenApply(r -> {
             Appointment a = r.appointment();
             return new Http.Reply(200, Views.appointment(a, s.index().effector(a.effectorId())).put("reminderSent", r.sent())
@@ -108,7 +110,7 @@ final class OpsHandlers {
 
     /** POST /api/v1/appointments/{id}/close: the coordinator closes an appointment without feedback ("clos sans retour"). */
     void close(RoutingContext ctx) {
-        String id = Input.id(ctx.pathParam("id"), "appointment");
+        String id = ctx.pathParam("id");
         Http.reply(ctx, s.followUp().close(Authenticator.principal(ctx), id)
                 .thenApply(a -> new Http.Reply(200, Views.appointment(a, s.index().effector(a.effectorId())))));
     }

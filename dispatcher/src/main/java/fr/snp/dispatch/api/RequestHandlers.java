@@ -24,11 +24,9 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /** POST /api/v1/requests (ranked candidates at once), GET /api/v1/requests/{id}, POST .../outcome. */
 final class RequestHandlers {
-    private static final Pattern INITIALS = Pattern.compile("\\p{L}{1,4}");
 
     private final Services s;
 
@@ -37,21 +35,23 @@ final class RequestHandlers {
     void create(RoutingContext ctx) {
         Principal p = Authenticator.principal(ctx);
         JsonObject body = Input.object(ctx);
-        Origin origin = Input.enumValue(Origin.class, body, "origin", null, null);
+        Origin origin = Input.enumValue(Origin.class, body, "origin", null);
         if (!p.role().origins.contains(origin)) {
             throw new ApiError(403, "ORIGIN_NOT_ALLOWED", "role " + p.role().wireName() + " may not file requests of origin "
                     + origin, "origin");
         }
         long now = s.nowMs();
-        Located patient = patient(Input.object(body, "patient", null, true));
+        Located patient = patient(Input.object(body, "patient"));
         // the territory is the patient's commune's, never the caller's word: a different one given is refused
-        String given = Input.string(body, "territory", null, false);
-        if (given != null && p.serves(patient.territory()) && !Input.territory(given, "territory").equals(patient.territory())) {
+        String given = Input.string(body, "territory");
+        if (given != null && p.serves(patient.territory()) && !given.equals(patient.territory())) {
             throw new ApiError(422, "COMMUNE_TERRITORY_MISMATCH", "the patient's commune (" + patient.patient().communeName()
                     + ") is in territory " + patient.territory() + ", not " + given, "territory");
         }
-        Need need = need(Input.object(body, "need", null, false), now, Input.integer(body, "limit", null, 1,
-                s.settings().integer("matching.maxLimit"), s.settings().integer("matching.defaultLimit")));
+        int limit = Input.integer(body, "limit", s.settings().integer("matching.defaultLimit"));
+        int maxLimit = s.settings().integer("matching.maxLimit"); // a setting: beyond what the contract can say
+        if (limit > maxLimit) throw Input.invalid("limit", "must be between 1 and " + maxLimit);
+        Need need = need(Input.object(body, "need"), now, limit);
         Http.reply(ctx, s.requests().file(p, patient.territory(), origin, patient.patient(), need).thenApply(filed ->
                 new Http.Reply(201, view(filed.request()).put("candidates", candidatesJson(filed.candidates(), now)),
                         Map.of("Location", "/api/v1/requests/" + filed.request().id()))));
@@ -59,7 +59,7 @@ final class RequestHandlers {
 
     void get(RoutingContext ctx) {
         Principal p = Authenticator.principal(ctx);
-        String id = Input.id(ctx.pathParam("id"), "request");
+        String id = ctx.pathParam("id");
         boolean withCandidates = !"false".equals(ctx.queryParams().get("candidates"));
         Http.reply(ctx, s.requests().read(p, id).thenApply(r -> {
             JsonObject view = view(r);
@@ -72,26 +72,24 @@ final class RequestHandlers {
 
     void outcome(RoutingContext ctx) {
         Principal p = Authenticator.principal(ctx);
-        String id = Input.id(ctx.pathParam("id"), "request");
+        String id = ctx.pathParam("id");
         JsonObject body = Input.object(ctx);
-        OutcomeType type = Input.enumValue(OutcomeType.class, body, "type", null, null);
+        OutcomeType type = Input.enumValue(OutcomeType.class, body, "type", null);
         JsonObject details = new JsonObject();
-        JsonObject pharmacy = Input.object(body, "pharmacy", null, type == OutcomeType.PRESCRIPTION);
+        JsonObject pharmacy = Input.object(body, "pharmacy");
+        if (pharmacy == null && type == OutcomeType.PRESCRIPTION) throw Input.missing("pharmacy");
         if (pharmacy != null) {
-            JsonObject ph = new JsonObject().put("name", Input.string(pharmacy, "name", "pharmacy", true));
-            String insee = Input.string(pharmacy, "communeInsee", "pharmacy", false);
+            JsonObject ph = new JsonObject().put("name", Input.string(pharmacy, "name"));
+            String insee = Input.string(pharmacy, "communeInsee");
             if (insee != null && s.communes().byInsee(insee) == null) {
                 throw ApiError.badRequest("UNKNOWN_COMMUNE", "no commune with INSEE code '" + insee + "'", "pharmacy.communeInsee");
             }
-            String finess = Input.string(pharmacy, "finess", "pharmacy", false);
-            if (finess != null && !finess.matches("\\d{2}[0-9AB]\\d{6}")) {
-                throw Input.invalid("pharmacy.finess", "must be a 9-character FINESS number");
-            }
+            String finess = Input.string(pharmacy, "finess");
             details.put("pharmacy", ph.put("communeInsee", insee).put("finess", finess));
         }
-        String comment = Input.string(body, "comment", null, false);
+        String comment = Input.string(body, "comment");
         if (comment != null) details.put("comment", comment);
-        boolean withAdvice = Input.bool(body, "withAdvice", null);
+        boolean withAdvice = Input.bool(body, "withAdvice");
         if (withAdvice && type != OutcomeType.PRESCRIPTION) {
             throw Input.invalid("withAdvice", "applies to a PRESCRIPTION only (advice alone is the ADVICE outcome)");
         }
@@ -112,14 +110,13 @@ final class RequestHandlers {
 
     /** The minimum about the patient; also resolves where they are (kept in the need for matching). */
     private Located patient(JsonObject p) {
-        String initials = Input.string(p, "initials", "patient", true);
-        if (!INITIALS.matcher(initials).matches()) throw Input.invalid("patient.initials", "must be 1 to 4 letters");
-        int year = Year.now().getValue();
-        int birthYear = Input.integer(p, "birthYear", "patient", 1900, year, null);
-        String phone = Phones.normalise(Input.string(p, "phone", "patient", true), "patient.phone");
-        String insee = Input.string(p, "communeInsee", "patient", false);
-        Double lat = Input.number(p, "lat", "patient", false);
-        Double lng = Input.number(p, "lng", "patient", false);
+        String initials = Input.string(p, "initials");
+        int birthYear = Input.integer(p, "birthYear", null);
+        if (birthYear > Year.now().getValue()) throw Input.invalid("patient.birthYear", "is in the future");
+        String phone = Phones.normalise(Input.string(p, "phone"), "patient.phone");
+        String insee = Input.string(p, "communeInsee");
+        Double lat = Input.number(p, "lat");
+        Double lng = Input.number(p, "lng");
         if ((lat == null) != (lng == null)) throw Input.invalid(lat == null ? "patient.lat" : "patient.lng", "lat and lng go together");
         Commune commune;
         if (insee != null) {
@@ -129,7 +126,6 @@ final class RequestHandlers {
                         "patient.communeInsee");
             }
         } else if (lat != null) {
-            if (lat < -90 || lat > 90 || lng < -180 || lng > 180) throw Input.invalid("patient.lat", "is not a position");
             commune = s.communes().nearest(lat, lng);
             if (Distance.km(lat, lng, commune.lat(), commune.lng()) > 30) {
                 throw ApiError.badRequest("OUTSIDE_SERVED_AREA", "this position is outside the served area", "patient.lat");
@@ -138,9 +134,8 @@ final class RequestHandlers {
             throw Input.missing("patient.communeInsee");
         }
         Patient patient = new Patient(initials.toUpperCase(), birthYear, phone, commune.insee(), commune.name(),
-                lat == null ? commune.lat() : lat, lng == null ? commune.lng() : lng, Input.bool(p, "ald", "patient"),
-                Input.bool(p, "over70", "patient"), Input.bool(p, "css", "patient"), Input.bool(p, "noRegularDoctor", "patient"),
-                Input.bool(p, "reducedMobility", "patient"));
+                lat == null ? commune.lat() : lat, lng == null ? commune.lng() : lng, Input.bool(p, "ald"),
+                Input.bool(p, "over70"), Input.bool(p, "css"), Input.bool(p, "noRegularDoctor"), Input.bool(p, "reducedMobility"));
         return new Located(patient, commune.departement());
     }
 
@@ -150,8 +145,8 @@ final class RequestHandlers {
         Instant now = Instant.ofEpochMilli(nowMs);
         Duration maxWindow = s.settings().duration("matching.maxWindow");
         Duration within = Input.duration(n, "within", "need");
-        OffsetDateTime from = Input.dateTime(n, "from", "need", false);
-        OffsetDateTime to = Input.dateTime(n, "to", "need", false);
+        OffsetDateTime from = Input.dateTime(n, "from", "need");
+        OffsetDateTime to = Input.dateTime(n, "to", "need");
         if (within != null && (from != null || to != null)) {
             throw Input.invalid("need.within", "goes without from/to: give one or the other");
         }
@@ -175,16 +170,13 @@ final class RequestHandlers {
         if (Duration.between(start, to).compareTo(maxWindow) > 0) {
             throw ApiError.badRequest("WINDOW_TOO_LONG", "the window may not exceed " + maxWindow.toDays() + " days", "need.to");
         }
-        Set<Mode> modes = Input.enumSet(Mode.class, n, "modes", "need");
-        Mode single = Input.enumValue(Mode.class, n, "mode", "need", Mode.AMB);
-        if (modes == null) modes = n.getValue("mode") == null ? EnumSet.allOf(Mode.class) : EnumSet.of(single);
-        String specialty = Input.string(n, "specialty", "need", false);
-        if (specialty != null && !Specialties.isWellFormed(specialty)) {
-            throw Input.invalid("need.specialty", "must be an RPPS specialty code such as SM54");
-        }
-        double maxRadius = s.settings().decimal("matching.maxRadiusKm");
-        Double radius = Input.number(n, "radiusKm", "need", false);
-        if (radius != null && (radius < 1 || radius > maxRadius)) {
+        Set<Mode> modes = Input.enumSet(Mode.class, n, "modes");
+        Mode single = Input.enumValue(Mode.class, n, "mode", null);
+        if (modes == null) modes = single == null ? EnumSet.allOf(Mode.class) : EnumSet.of(single);
+        String specialty = Input.string(n, "specialty");
+        double maxRadius = s.settings().decimal("matching.maxRadiusKm"); // a setting: beyond what the contract can say
+        Double radius = Input.number(n, "radiusKm");
+        if (radius != null && radius > maxRadius) {
             throw ApiError.badRequest("RADIUS_OUT_OF_RANGE", "radiusKm must be between 1 and " + maxRadius, "need.radiusKm");
         }
         return new Need(start, to, modes, specialty == null ? Specialties.GENERAL_PRACTICE : specialty,

@@ -44,8 +44,7 @@ final class SlotHandlers {
         String prefix;
         if (body instanceof JsonArray a) { items = a; prefix = ""; }
         else if (body instanceof JsonObject o && o.getValue("slots") instanceof JsonArray a) { items = a; prefix = "slots"; }
-        else if (body instanceof JsonObject o) { items = null; prefix = null; }
-        else throw ApiError.badRequest("INVALID_JSON", "the body must be a slot object or an array of slots", null);
+        else { items = null; prefix = null; } // one slot: the contract allows these three shapes only
 
         long now = s.nowMs();
         Principal p = Authenticator.principal(ctx);
@@ -57,21 +56,14 @@ final class SlotHandlers {
             }));
             return;
         }
-        if (items.isEmpty() || items.size() > MAX_SLOTS_PER_CALL) {
-            throw Input.invalid(prefix.isEmpty() ? "body" : prefix, "must hold 1 to " + MAX_SLOTS_PER_CALL + " slots");
-        }
-        List<NewSlot> slots = new ArrayList<>(items.size());
-        for (int i = 0; i < items.size(); i++) {
-            String itemPath = prefix + "[" + i + "]";
-            if (!(items.getValue(i) instanceof JsonObject o)) throw Input.invalid(itemPath, "must be a slot object");
-            slots.add(parseSlot(p, o, itemPath, now));
-        }
+        List<NewSlot> slots = new ArrayList<>(items.size()); // 1 to MAX_SLOTS_PER_CALL slot objects (the contract)
+        for (int i = 0; i < items.size(); i++) slots.add(parseSlot(p, items.getJsonObject(i), prefix + "[" + i + "]", now));
         Http.reply(ctx, publishAll(p, slots, now).thenApply(result -> new Http.Reply(201, result)));
     }
 
     /** POST /api/v1/effectors/{id}/availability: a recurring rule or a CSNP half-day shift, turned into slots. */
     void availability(RoutingContext ctx) {
-        String effectorId = Input.id(ctx.pathParam("id"), "effector");
+        String effectorId = ctx.pathParam("id");
         Principal p = Authenticator.principal(ctx);
         Effector e = s.publishing().managed(p, effectorId);
         JsonObject body = Input.object(ctx);
@@ -102,16 +94,16 @@ final class SlotHandlers {
     }
 
     private NewSlot parseSlot(Principal p, JsonObject o, String prefix, long nowMs) {
-        String effectorId = Input.string(o, "effectorId", prefix, true);
+        String effectorId = Input.string(o, "effectorId");
         Effector e;
         try {
             e = s.publishing().managed(p, effectorId);
         } catch (Refused r) {
             throw new Refused(r.outcome, r.getMessage(), Input.path(prefix, "effectorId"));
         }
-        int location = Input.integer(o, "locationId", prefix, 0, e.locations().size() - 1, 0);
-        OffsetDateTime start = Input.dateTime(o, "start", prefix, true);
-        OffsetDateTime end = Input.dateTime(o, "end", prefix, true);
+        int location = location(o, e, prefix);
+        OffsetDateTime start = Input.dateTime(o, "start", prefix);
+        OffsetDateTime end = Input.dateTime(o, "end", prefix);
         long minutes = Duration.between(start, end).toMinutes();
         if (minutes < 5 || minutes > 720) throw Input.invalid(Input.path(prefix, "end"), "must be 5 minutes to 12 hours after start");
         if (start.toInstant().toEpochMilli() <= nowMs) {
@@ -122,15 +114,15 @@ final class SlotHandlers {
             throw ApiError.badRequest("HORIZON_EXCEEDED", "slots are published at most " + s.planner().horizonDays()
                     + " days ahead", Input.path(prefix, "start"));
         }
-        Mode mode = Input.enumValue(Mode.class, o, "mode", prefix, Mode.AMB);
+        Mode mode = Input.enumValue(Mode.class, o, "mode", Mode.AMB);
         if (mode == Mode.HH && e.homeVisitRadiusKm() <= 0) {
             throw Input.invalid(Input.path(prefix, "mode"), "HH needs the effector's homeVisitRadiusKm");
         }
-        int audiences = audiences(o, prefix);
+        int audiences = audiences(o);
         long releaseAt = 0;
         int releaseTo = 0;
-        OffsetDateTime release = Input.dateTime(o, "releaseAt", prefix, false);
-        Set<Audience> to = Input.enumSet(Audience.class, o, "releaseTo", prefix);
+        OffsetDateTime release = Input.dateTime(o, "releaseAt", prefix);
+        Set<Audience> to = Input.enumSet(Audience.class, o, "releaseTo");
         if ((release == null) != (to == null)) {
             throw Input.invalid(Input.path(prefix, release == null ? "releaseAt" : "releaseTo"), "goes with "
                     + (release == null ? "releaseTo" : "releaseAt"));
@@ -148,20 +140,27 @@ final class SlotHandlers {
                 s.planner().week(start.toInstant()));
     }
 
-    private static int audiences(JsonObject o, String prefix) {
-        Set<Audience> a = Input.enumSet(Audience.class, o, "audiences", prefix);
-        if (a == null) throw Input.missing(Input.path(prefix, "audiences"));
-        return Audience.mask(a);
+    /** The audiences, required and non-empty (the contract). */
+    private static int audiences(JsonObject o) { return Audience.mask(Input.enumSet(Audience.class, o, "audiences")); }
+
+    /** One of the effector's practice locations (0, the first, by default): how many they have is not the contract's to say. */
+    private static int location(JsonObject o, Effector e, String prefix) {
+        int location = Input.integer(o, "locationId", 0);
+        if (location >= e.locations().size()) {
+            throw Input.invalid(Input.path(prefix, "locationId"), "must be between 0 and " + (e.locations().size() - 1)
+                    + " (the effector's practice locations)");
+        }
+        return location;
     }
 
     private AvailabilityPlanner.Rule parseRule(JsonObject b, Effector e, Instant now) {
-        String type = Input.string(b, "type", null, true);
-        int location = Input.integer(b, "locationId", null, 0, e.locations().size() - 1, 0);
-        Mode mode = Input.enumValue(Mode.class, b, "mode", null, Mode.AMB);
+        String type = Input.string(b, "type");
+        int location = location(b, e, null);
+        Mode mode = Input.enumValue(Mode.class, b, "mode", Mode.AMB);
         if (mode == Mode.HH && e.homeVisitRadiusKm() <= 0) throw Input.invalid("mode", "HH needs the effector's homeVisitRadiusKm");
-        int audiences = audiences(b, null);
+        int audiences = audiences(b);
         Duration releaseBefore = Input.duration(b, "releaseBefore", null);
-        Set<Audience> releaseTo = Input.enumSet(Audience.class, b, "releaseTo", null);
+        Set<Audience> releaseTo = Input.enumSet(Audience.class, b, "releaseTo");
         if ((releaseBefore == null) != (releaseTo == null)) {
             throw Input.invalid(releaseBefore == null ? "releaseBefore" : "releaseTo", "goes with "
                     + (releaseBefore == null ? "releaseTo" : "releaseBefore"));
@@ -174,14 +173,18 @@ final class SlotHandlers {
         LocalDate lastDay = today.plusDays(s.planner().horizonDays());
         switch (type) {
             case "recurring": {
+                // what a recurring rule needs (the contract says which fields there are, not which go with which type)
+                for (String needed : List.of("days", "startTime", "endTime", "slotMinutes", "until")) {
+                    if (b.getValue(needed) == null) throw Input.missing(needed);
+                }
                 Set<DayOfWeek> days = days(b);
-                LocalTime startTime = Input.time(b, "startTime", null, true);
-                LocalTime endTime = Input.time(b, "endTime", null, true);
+                LocalTime startTime = Input.time(b, "startTime");
+                LocalTime endTime = Input.time(b, "endTime");
                 if (!endTime.isAfter(startTime)) throw Input.invalid("endTime", "must be after startTime");
-                int minutes = Input.integer(b, "slotMinutes", null, 5, 240, null);
-                LocalDate from = Input.date(b, "from", null, false);
+                int minutes = Input.integer(b, "slotMinutes", null);
+                LocalDate from = Input.date(b, "from");
                 if (from == null || from.isBefore(today)) from = today;
-                LocalDate until = Input.date(b, "until", null, true);
+                LocalDate until = Input.date(b, "until");
                 if (until.isBefore(from)) throw Input.invalid("until", "must not be before from");
                 if (until.isAfter(lastDay)) {
                     throw ApiError.badRequest("HORIZON_EXCEEDED", "slots are published at most "
@@ -191,38 +194,32 @@ final class SlotHandlers {
                         audiences, releaseBefore, releaseMask);
             }
             case "shift": {
-                LocalDate date = Input.date(b, "date", null, true);
+                if (b.getValue("date") == null) throw Input.missing("date");
+                LocalDate date = Input.date(b, "date");
                 if (date.isBefore(today) || date.isAfter(lastDay)) {
                     throw ApiError.badRequest("HORIZON_EXCEEDED", "date must be between " + today + " and " + lastDay, "date");
                 }
-                AvailabilityPlanner.HalfDay half = Input.enumValue(AvailabilityPlanner.HalfDay.class, b, "halfDay", null,
+                AvailabilityPlanner.HalfDay half = Input.enumValue(AvailabilityPlanner.HalfDay.class, b, "halfDay",
                         AvailabilityPlanner.HalfDay.AM);
                 if (b.getValue("halfDay") == null && b.getValue("startTime") == null) throw Input.missing("halfDay");
                 LocalTime[] hours = s.planner().shiftHours(half);
-                LocalTime startTime = b.getValue("startTime") != null ? Input.time(b, "startTime", null, true) : hours[0];
-                LocalTime endTime = b.getValue("endTime") != null ? Input.time(b, "endTime", null, true) : hours[1];
+                LocalTime startTime = b.getValue("startTime") != null ? Input.time(b, "startTime") : hours[0];
+                LocalTime endTime = b.getValue("endTime") != null ? Input.time(b, "endTime") : hours[1];
                 if (!endTime.isAfter(startTime)) throw Input.invalid("endTime", "must be after startTime");
-                int minutes = Input.integer(b, "slotMinutes", null, 5, 240, 20);
+                int minutes = Input.integer(b, "slotMinutes", 20);
                 return new AvailabilityPlanner.Rule(location, EnumSet.of(date.getDayOfWeek()), startTime, endTime,
                         minutes, date, date, mode, audiences, releaseBefore, releaseMask);
             }
             default:
-                throw ApiError.badRequest("INVALID_ENUM", "unknown value '" + type + "', expected recurring or shift", "type");
+                throw new IllegalStateException("type " + type + " passed the contract's enum");
         }
     }
 
+    /** Days of the week, MON or MONDAY (the contract's enum). */
     private static Set<DayOfWeek> days(JsonObject b) {
-        Object raw = b.getValue("days");
-        if (!(raw instanceof JsonArray a) || a.isEmpty()) throw Input.invalid("days", "must be a non-empty array such as [\"MON\",\"THU\"]");
         EnumSet<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
-        for (int i = 0; i < a.size(); i++) {
-            String d = a.getValue(i) instanceof String str ? str.toUpperCase() : "";
-            DayOfWeek match = null;
-            for (DayOfWeek w : DayOfWeek.values()) if (w.name().equals(d) || w.name().substring(0, 3).equals(d)) match = w;
-            if (match == null) {
-                throw ApiError.badRequest("INVALID_ENUM", "unknown day '" + a.getValue(i) + "', expected MON..SUN", "days[" + i + "]");
-            }
-            days.add(match);
+        for (Object d : b.getJsonArray("days")) {
+            for (DayOfWeek w : DayOfWeek.values()) if (w.name().startsWith((String) d)) days.add(w);
         }
         return days;
     }
@@ -230,14 +227,14 @@ final class SlotHandlers {
     // --- read and withdraw ---------------------------------------------------------------------------------------
 
     void get(RoutingContext ctx) {
-        String id = Input.id(ctx.pathParam("id"), "slot");
+        String id = ctx.pathParam("id");
         long now = s.nowMs();
         Http.reply(ctx, s.publishing().read(Authenticator.principal(ctx), id)
                 .thenApply(slot -> new Http.Reply(200, Views.slot(slot, now))));
     }
 
     void withdraw(RoutingContext ctx) {
-        String id = Input.id(ctx.pathParam("id"), "slot");
+        String id = ctx.pathParam("id");
         long now = s.nowMs();
         Http.reply(ctx, s.publishing().withdraw(Authenticator.principal(ctx), id)
                 .thenApply(slot -> new Http.Reply(200, Views.slot(slot, now))));
@@ -246,19 +243,17 @@ final class SlotHandlers {
     // --- holds ---------------------------------------------------------------------------------------------------
 
     void hold(RoutingContext ctx) {
-        String slotId = Input.id(ctx.pathParam("id"), "slot");
+        String slotId = ctx.pathParam("id");
         JsonObject body = Input.object(ctx);
-        String requestId = Input.string(body, "requestId", null, true);
-        if (!Ids.isWellFormed(requestId)) throw Input.invalid("requestId", "is not a well-formed request id");
+        String requestId = Input.string(body, "requestId");
         Http.reply(ctx, s.bookings().hold(Authenticator.principal(ctx), slotId, requestId).thenApply(h ->
                 new Http.Reply(201, new JsonObject().put("holdId", h.holdId()).put("slotId", slotId).put("requestId", requestId)
                         .put("expiresAt", Views.time(h.expiresAtMs(), h.slot().offsetSeconds())))));
     }
 
     void releaseHold(RoutingContext ctx) {
-        String slotId = Input.id(ctx.pathParam("id"), "slot");
+        String slotId = ctx.pathParam("id");
         String holdId = ctx.queryParams().get("holdId");
-        if (holdId == null || holdId.isBlank()) throw Input.missing("holdId");
         long now = s.nowMs();
         Http.reply(ctx, s.bookings().releaseHold(Authenticator.principal(ctx), slotId, holdId)
                 .thenApply(slot -> new Http.Reply(200, Views.slot(slot, now))));

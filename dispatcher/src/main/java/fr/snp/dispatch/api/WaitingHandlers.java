@@ -18,19 +18,19 @@ final class WaitingHandlers {
     WaitingHandlers(Services s) { this.s = s; }
 
     void put(RoutingContext ctx) {
-        String id = Input.id(ctx.pathParam("id"), "request");
+        String id = ctx.pathParam("id");
         Http.reply(ctx, s.waiting().put(Authenticator.principal(ctx), id)
                 .thenApply(r -> new Http.Reply(200, Views.request(r, s.planner().zone()))));
     }
 
     void remove(RoutingContext ctx) {
-        String id = Input.id(ctx.pathParam("id"), "request");
+        String id = ctx.pathParam("id");
         Http.reply(ctx, s.waiting().remove(Authenticator.principal(ctx), id).thenApply(o ->
                 new Http.Reply(200, new JsonObject().put("requestId", id).put("waiting", false).put("result", o.name()))));
     }
 
     void list(RoutingContext ctx) {
-        String territory = Input.territory(ctx.queryParams().get("territory"), "territory");
+        String territory = ctx.queryParams().get("territory");
         long now = s.nowMs();
         Http.reply(ctx, s.waiting().list(Authenticator.principal(ctx), territory).thenApply(all -> {
             JsonArray out = new JsonArray();

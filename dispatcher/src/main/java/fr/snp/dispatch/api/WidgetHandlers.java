@@ -41,10 +41,9 @@ final class WidgetHandlers {
             throw ApiError.forbidden("API_KEY_REQUIRED", "a widget session is opened with the organisation's API key, "
                     + "from the site's back end");
         }
-        JsonObject body = Input.noBody(ctx) ? new JsonObject() : Input.object(ctx); // every field is optional
-        int ttl = Input.integer(body, "ttlSeconds", null, 1, (int) WidgetSessions.MAX_VALIDITY.toSeconds(),
-                (int) WidgetSessions.MAX_VALIDITY.toSeconds());
-        String asked = Input.string(body, "origin", null, false);
+        JsonObject body = Input.object(ctx); // every field is optional, the body too
+        int ttl = Input.integer(body, "ttlSeconds", (int) WidgetSessions.MAX_VALIDITY.toSeconds());
+        String asked = Input.string(body, "origin");
         String origin = asked == null ? null : WidgetSessions.normalise(asked);
         if (asked != null && origin == null) {
             throw Input.invalid("origin", "is not a web origin: https://host[:port], no path");
