@@ -4,6 +4,7 @@ import fr.snp.dispatch.Services;
 import fr.snp.dispatch.auth.Access;
 import fr.snp.dispatch.auth.Principal;
 import fr.snp.dispatch.domain.Role;
+import fr.snp.dispatch.domain.Times;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -436,7 +437,7 @@ public final class ApiRouter {
         }
         java.time.OffsetDateTime now = Input.dateTime(Input.object(ctx), "now", null);
         s.clock().moveTo(now.toInstant());
-        Http.json(ctx, 200, new JsonObject().put("now", now.toString()));
+        Http.json(ctx, 200, new JsonObject().put("now", Times.of(now)));
     }
 
     /** GET /api/v1/me: the caller's role, name, territories (sorted) and organisation. */

@@ -2,11 +2,11 @@ package fr.snp.dispatch.api;
 
 import fr.snp.dispatch.Services;
 import fr.snp.dispatch.audit.AuditTrail;
+import fr.snp.dispatch.domain.Times;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 
@@ -40,7 +40,7 @@ final class AuditHandlers {
     }
 
     private static JsonObject json(AuditTrail.Entry e, String territory) {
-        return new JsonObject().put("id", e.id()).put("at", Instant.ofEpochMilli(e.atMs()).toString()).put("territory", territory)
+        return new JsonObject().put("id", e.id()).put("at", Times.utc(e.atMs())).put("territory", territory)
                 .put("actor", e.actor()).put("role", e.role()).put("org", e.org()).put("action", e.action())
                 .put("object", e.object() == null || e.object().isEmpty() ? null : e.object()).put("result", e.result())
                 .put("client", e.client());

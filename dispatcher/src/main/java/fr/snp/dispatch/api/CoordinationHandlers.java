@@ -8,6 +8,7 @@ import fr.snp.dispatch.domain.Role;
 import fr.snp.dispatch.requests.Patient;
 import fr.snp.dispatch.domain.Effector;
 import fr.snp.dispatch.domain.SlotState;
+import fr.snp.dispatch.domain.Times;
 import fr.snp.dispatch.geo.Commune;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -170,14 +171,14 @@ final class CoordinationHandlers {
     private static JsonObject view(DoctorRequest d) {
         Patient p = d.patient();
         JsonObject j = new JsonObject().put("id", d.id()).put("territory", d.territory()).put("status", d.status())
-                .put("createdAt", Instant.ofEpochMilli(d.createdAtMs()).toString()).put("createdBy", d.createdByName())
+                .put("createdAt", Times.utc(d.createdAtMs())).put("createdBy", d.createdByName())
                 .put("cpts", d.cpts().isEmpty() ? null : d.cpts())
                 .put("patient", new JsonObject().put("initials", p.initials()).put("birthYear", p.birthYear())
                         .put("phone", p.phone()).put("communeInsee", p.communeInsee()).put("commune", p.communeName())
                         .put("ald", p.ald()).put("over70", p.over70()).put("css", p.css()))
                 .put("comment", d.comment());
         if (d.note() != null) j.put("note", d.note());
-        if (d.updatedAtMs() != null) j.put("updatedAt", Instant.ofEpochMilli(d.updatedAtMs()).toString());
+        if (d.updatedAtMs() != null) j.put("updatedAt", Times.utc(d.updatedAtMs()));
         return j;
     }
 }

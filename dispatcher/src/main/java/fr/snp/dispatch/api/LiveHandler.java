@@ -10,6 +10,7 @@ import fr.snp.dispatch.domain.SlotState;
 import fr.snp.dispatch.live.LiveFeed;
 import fr.snp.dispatch.auth.Access;
 import fr.snp.dispatch.domain.Refused;
+import fr.snp.dispatch.domain.Times;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpConnection;
@@ -251,7 +252,7 @@ final class LiveHandler {
             }
             JsonObject j = new JsonObject().put("type", entry.get("type")).put("slotId", slotId)
                     .put("effectorId", slot.effectorId()).put("status", slot.apiStatus(now))
-                    .put("start", slot.startTime().toString()).put("end", slot.endTime().toString())
+                    .put("start", Times.of(slot.startTime())).put("end", Times.of(slot.endTime()))
                     .put("mode", slot.mode().name());
             if (slot.heldAt(now)) j.put("holdExpiresAt", Views.time(slot.holdUntilMs(), slot.offsetSeconds()));
             return j;

@@ -4,6 +4,7 @@ import fr.snp.dispatch.Services;
 import fr.snp.dispatch.auth.Access;
 import fr.snp.dispatch.auth.Principal;
 import fr.snp.dispatch.booking.Appointment;
+import fr.snp.dispatch.domain.Times;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -36,8 +37,8 @@ final class OpsHandlers {
         for (String reason : fr.snp.dispatch.sync.IndexChecks.REASONS) reloads.put(reason, checks.reloads(reason));
         JsonObject j = new JsonObject().put("territory", t).put("compared", last != null).put("reloads", reloads);
         if (last != null) {
-            j.put("at", java.time.Instant.ofEpochMilli(last.atMs()).toString())
-                    .put("slotsFrom", java.time.Instant.ofEpochSecond(last.fromSec()).toString())
+            j.put("at", Times.utc(last.atMs()))
+                    .put("slotsFrom", Times.utc(last.fromSec() * 1000))
                     .put("inSync", last.inSync()).put("index", digest(last.index())).put("redis", digest(last.redis()));
         }
         Http.json(ctx, 200, j);
@@ -58,12 +59,12 @@ final class OpsHandlers {
             JsonArray dead = new JsonArray();
             sas.latestDeadLetters().forEach(d -> dead.add(new JsonObject().put("appointmentId", d.appointmentId())
                     .put("status", d.status()).put("seq", d.seq()).put("httpStatus", d.httpStatus()).put("reason", d.reason())
-                    .put("at", java.time.Instant.ofEpochMilli(d.atMs()).toString())));
+                    .put("at", Times.utc(d.atMs()))));
             JsonArray outboxDead = new JsonArray();
             b.latestDeadLetters().forEach(d -> outboxDead.add(new JsonObject().put("entry", d.entryId()).put("type", d.type())
                     .put("appointmentId", d.appointmentId()).put("effectorId", d.effectorId()).put("channel", d.channel())
                     .put("attempts", d.attempts()).put("reason", d.reason())
-                    .put("at", java.time.Instant.ofEpochMilli(d.atMs()).toString())));
+                    .put("at", Times.utc(d.atMs()))));
             return new Http.Reply(200, new JsonObject()
                     .put("territory", t).put("pending", b.pending()).put("unread", b.unread())
                     .put("oldestPendingAgeSeconds", b.oldestAgeSeconds())

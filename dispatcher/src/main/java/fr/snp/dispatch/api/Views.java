@@ -6,12 +6,12 @@ import fr.snp.dispatch.domain.Effector;
 import fr.snp.dispatch.domain.PracticeLocation;
 import fr.snp.dispatch.domain.SlotState;
 import fr.snp.dispatch.domain.Specialties;
+import fr.snp.dispatch.domain.Times;
 import fr.snp.dispatch.matching.Candidate;
 import fr.snp.dispatch.requests.CareRequest;
 import fr.snp.dispatch.requests.Requests;
 import io.vertx.core.json.JsonObject;
 
-import java.time.Instant;
 import java.time.ZoneOffset;
 
 /** JSON renderings of the domain, for the API. */
@@ -20,7 +20,7 @@ public final class Views {
 
     static JsonObject slot(SlotState s, long nowMs) {
         JsonObject j = new JsonObject().put("id", s.id()).put("effectorId", s.effectorId())
-                .put("locationId", s.location()).put("start", s.startTime().toString()).put("end", s.endTime().toString())
+                .put("locationId", s.location()).put("start", Times.of(s.startTime())).put("end", Times.of(s.endTime()))
                 .put("mode", s.mode().name()).put("audiences", Audience.names(s.audiencesAt(nowMs)))
                 .put("status", s.apiStatus(nowMs));
         if (s.releaseAtMs() > 0 && nowMs < s.releaseAtMs()) {
@@ -44,8 +44,8 @@ public final class Views {
 
     static JsonObject candidate(Candidate c, long nowMs) {
         SlotState s = c.slot();
-        return new JsonObject().put("slotId", s.id()).put("start", s.startTime().toString())
-                .put("end", s.endTime().toString()).put("mode", s.mode().name())
+        return new JsonObject().put("slotId", s.id()).put("start", Times.of(s.startTime()))
+                .put("end", Times.of(s.endTime())).put("mode", s.mode().name())
                 .put("audiences", Audience.names(s.audiencesAt(nowMs)))
                 .put("effector", effectorSummary(c.effector())).put("place", place(c.place()))
                 .put("distanceKm", round(c.distanceKm(), 1)).put("score", round(c.score(), 4))
@@ -88,6 +88,7 @@ public final class Views {
         JsonObject patient = Requests.patientJson(r.patient());
         JsonObject need = Requests.needJson(r.need());
         need.remove("limit");
+        need.put("from", Times.of(r.need().from())).put("to", Times.of(r.need().to())); // stored as Java writes them
         JsonObject j = new JsonObject().put("id", r.id()).put("territory", r.territory()).put("origin", r.origin().name())
                 .put("status", r.status()).put("createdAt", local(r.createdAtMs(), zone))
                 .put("patient", patient).put("need", need);
@@ -102,12 +103,12 @@ public final class Views {
 
     /** A time in the territory's zone, like every other time the API shows. */
     static String local(long epochMs, java.time.ZoneId zone) {
-        Instant i = Instant.ofEpochMilli(epochMs);
-        return i.atOffset(zone.getRules().getOffset(i)).toString();
+        return Times.of(epochMs, zone);
     }
 
+    /** A time at a slot's or an appointment's offset. */
     static String time(long epochMs, int offsetSeconds) {
-        return Instant.ofEpochMilli(epochMs).atOffset(ZoneOffset.ofTotalSeconds(offsetSeconds)).toString();
+        return Times.of(epochMs, ZoneOffset.ofTotalSeconds(offsetSeconds));
     }
 
     static double round(double v, int digits) {

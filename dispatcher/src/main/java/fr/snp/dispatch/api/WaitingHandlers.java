@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-import java.time.Instant;
 
 /** POST/DELETE /api/v1/requests/{id}/wait and GET /api/v1/waiting?territory=: the territory's waiting list. */
 final class WaitingHandlers {
@@ -38,7 +37,7 @@ final class WaitingHandlers {
                 JsonArray fits = new JsonArray();
                 w.fits().stream().limit(FITS_SHOWN).forEach(c -> fits.add(Views.candidate(c, now)));
                 out.add(new JsonObject().put("request", Views.request(w.request(), s.planner().zone()))
-                        .put("until", Instant.ofEpochMilli(w.untilMs()).atZone(s.planner().zone()).toOffsetDateTime().toString())
+                        .put("until", Views.local(w.untilMs(), s.planner().zone()))
                         .put("fits", fits));
             }
             return new Http.Reply(200, new JsonObject().put("territory", territory).put("waiting", out));

@@ -4,6 +4,7 @@ import fr.snp.dispatch.Services;
 import fr.snp.dispatch.auth.Principal;
 import fr.snp.dispatch.auth.TokenStore;
 import fr.snp.dispatch.auth.WidgetSessions;
+import fr.snp.dispatch.domain.Times;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -75,7 +76,7 @@ final class WidgetHandlers {
         Instant ends = Instant.ofEpochMilli(System.currentTimeMillis()).plus(validity);
         CompletionStage<String> token = s.people().widgets().open(p, keyHash, origins, validity);
         return token.thenApply(t -> new Http.Reply(201, new JsonObject().put("token", t).put("tokenType", "Bearer")
-                .put("expiresAt", ends.toString()).put("expiresInSeconds", validity.toSeconds())
+                .put("expiresAt", Times.utc(ends.toEpochMilli())).put("expiresInSeconds", validity.toSeconds())
                 .put("origins", new JsonArray(List.copyOf(new java.util.TreeSet<>(origins)))).put("org", p.org())
                 .put("territories", new JsonArray(List.copyOf(new java.util.TreeSet<>(p.territories())))),
                 Map.of("Cache-Control", "no-store")));

@@ -1,13 +1,13 @@
 package fr.snp.dispatch.waiting;
 
 import fr.snp.dispatch.domain.SlotState;
+import fr.snp.dispatch.domain.Times;
 import fr.snp.dispatch.live.LiveFeed;
 import fr.snp.dispatch.matching.Candidate;
 import fr.snp.dispatch.requests.Patient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.time.Instant;
 import java.time.ZoneId;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -83,10 +83,10 @@ public final class WaitingWatcher implements LiveFeed.Listener, AutoCloseable {
             Patient p = w.request().patient();
             requests.add(new JsonObject().put("id", w.request().id()).put("initials", p.initials())
                     .put("birthYear", p.birthYear()).put("commune", p.communeName())
-                    .put("until", Instant.ofEpochMilli(w.untilMs()).atZone(zone).toOffsetDateTime().toString()));
+                    .put("until", Times.of(w.untilMs(), zone)));
         }
         JsonObject slot = new JsonObject().put("slotId", slotId)
-                .put("start", best.slot().startTime().toString()).put("end", best.slot().endTime().toString())
+                .put("start", Times.of(best.slot().startTime())).put("end", Times.of(best.slot().endTime()))
                 .put("mode", best.slot().mode().name()).put("effector", best.effector().displayName())
                 .put("distanceKm", Math.round(best.distanceKm() * 10) / 10.0);
         if (best.place() != null) slot.put("place", best.place().name()).put("commune", best.place().communeName());

@@ -300,7 +300,7 @@ class PatientMessagesTest {
         awaitMail("annule@example.org", 1);
         JsonObject listing = server.api.get("/api/v1/appointments/" + kept.appointmentId() + "/messages",
                 server.token(Role.REGULATOR)).json();
-        assertThat(listing.getJsonObject("reminder").getString("dueAt")).isEqualTo("2026-12-07T18:00+01:00");
+        assertThat(listing.getJsonObject("reminder").getString("dueAt")).isEqualTo("2026-12-07T18:00:00+01:00");
         assertThat(server.api.post("/api/v1/appointments/" + cancelled.appointmentId() + "/cancel", server.token(Role.REGULATOR),
                 new JsonObject().put("reason", "PATIENT")).status()).isEqualTo(200);
         awaitMail("annule@example.org", 2);
