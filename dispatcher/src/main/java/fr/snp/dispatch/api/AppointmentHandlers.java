@@ -29,16 +29,16 @@ final class AppointmentHandlers {
         String holdId = Input.string(body, "holdId");
         PatientContact contact = patientContact(body);
         PatientContact told = s.bookings().reachable(contact);
-        Http.reply(ctx, s.bookings().book(Authenticator.principal(ctx), slotId, requestId, holdId, key, contact).thenApply(b -> {
-            JsonObject view = view(b.appointment());
-            if (!contact.isEmpty()) {
-                // what the desk tells the patient: which channels they will be told by, which this server cannot send
-                JsonArray by = new JsonArray(), unavailable = new JsonArray();
-                for (PatientContact.Channel c : contact.channels()) (told.channels().contains(c) ? by : unavailable).add(c.wire());
-                view.put("patientMessages", new JsonObject().put("channels", by).put("unavailable", unavailable));
-            }
-            return created(b, view);
-        }));
+        Http.reply(ctx, s.bookings().book(Authenticator.principal(ctx), slotId, requestId, holdId, key, contact)
+                .thenApply(b -> created(b, withPatientMessages(view(b.appointment()), contact, told))));
+    }
+
+    /** What the desk tells the patient: which channels they will be told by, which this server cannot send. */
+    private static JsonObject withPatientMessages(JsonObject view, PatientContact contact, PatientContact told) {
+        if (contact.isEmpty()) return view;
+        JsonArray by = new JsonArray(), unavailable = new JsonArray();
+        for (PatientContact.Channel c : contact.channels()) (told.channels().contains(c) ? by : unavailable).add(c.wire());
+        return view.put("patientMessages", new JsonObject().put("channels", by).put("unavailable", unavailable));
     }
 
     /** 201 with the appointment, its Location, and whether it only replayed an earlier booking with the same key. */
@@ -71,8 +71,9 @@ final class AppointmentHandlers {
         fr.snp.dispatch.domain.NewSlot slot = new fr.snp.dispatch.domain.NewSlot(effectorId, location, local.toEpochSecond(),
                 local.plusMinutes(minutes).toEpochSecond(), local.getOffset().getTotalSeconds(), mode.name(), 0, 0, 0,
                 s.planner().week(local.toInstant()));
+        PatientContact told = s.bookings().reachable(contact);
         Http.reply(ctx, s.bookings().bookSupernumerary(Authenticator.principal(ctx), slot, requestId, key, contact)
-                .thenApply(b -> created(b, view(b.appointment()))));
+                .thenApply(b -> created(b, withPatientMessages(view(b.appointment()), contact, told))));
     }
 
     /**

@@ -238,7 +238,7 @@ final class StatsHandlers {
             row.put("slotsReleased", cpts ? null : t.getOrDefault("released|all|-", 0L));
             row.put("releasedThenUsed", cpts ? null : t.getOrDefault("relused|all|-", 0L));
             row.put("effectors", effectors);
-            return report(ctx, period, cpts ? "cpts" : "territory", List.of(row));
+            return report(ctx, period, cpts ? "cpts" : "territory", List.of(row), new JsonObject());
         }));
     }
 
@@ -279,10 +279,6 @@ final class StatsHandlers {
     private java.util.Set<String> effectorsOf(String cpts, Period period) {
         return s.index().territory(period.territory()).allEffectors().stream().filter(e -> e.cpts().contains(cpts))
                 .map(fr.snp.dispatch.domain.Effector::id).collect(java.util.stream.Collectors.toSet());
-    }
-
-    private Http.Reply report(RoutingContext ctx, Period period, String groupBy, List<Map<String, Object>> rows) {
-        return report(ctx, period, groupBy, rows, new JsonObject());
     }
 
     private Http.Reply report(RoutingContext ctx, Period period, String groupBy, List<Map<String, Object>> rows,

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -43,6 +44,22 @@ class SupernumeraryTest {
     String request() { return server.requestId(Role.REGULATOR, "SAS_116117"); }
 
     int slotKeys() { return server.redis.keys("snp:{36}:slot:*").size(); }
+
+    /** As a booking in a slot: with the patient's contact, the answer says by which channels they will be told. */
+    @Test
+    void theAnswerSaysHowThePatientWillBeTold() {
+        String effector = server.effector("36044", new JsonObject().put("supernumeraryDailyCap", 1));
+        Api.Response booked = server.api.send("POST", "/api/v1/appointments/supernumerary", regulator, new JsonObject()
+                .put("effectorId", effector).put("requestId", request()).put("start", "2026-12-09T12:10:00+01:00")
+                .put("patientContact", new JsonObject().put("email", "patient@example.org").put("consent", true)),
+                Map.of("Idempotency-Key", UUID.randomUUID().toString()));
+        assertThat(booked.status()).as(booked.toString()).isEqualTo(201);
+        JsonObject told = booked.json().getJsonObject("patientMessages");
+        assertThat(told).as(booked.toString()).isNotNull();
+        List<Object> channels = new java.util.ArrayList<>(told.getJsonArray("channels").getList());
+        channels.addAll(told.getJsonArray("unavailable").getList());
+        assertThat(channels).containsExactly("email");
+    }
 
     @Test
     void anEffectorWhoAcceptsItIsBookedOutsideTheirSlotsUpToTheDailyCap() {
